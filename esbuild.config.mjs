@@ -1,0 +1,53 @@
+// Bundles the extension, the command line, the webview scripts and the tests.
+// usage: node esbuild.config.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, existsSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', target: 'node20' };
+
+/** Every `*.test.ts` (and the suite entry `index.ts`) below a test folder. */
+function testEntries(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.test.ts') || f === 'index.ts')
+    .map((f) => join(dir, f));
+}
+
+const builds = [
+  // The extension: CommonJS for the extension host, `vscode` provided by the host.
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  // The command line: same engine, no `vscode`.
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  // Webview scripts: browser, no Node.
+  { ...common, entryPoints: ['media/runbook.ts'], outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' },
+];
+if (!production) {
+  // Unit tests run under mocha in Node; integration tests run inside the VS Code extension host.
+  const unit = testEntries('test/unit');
+  if (unit.length) builds.push({ ...common, entryPoints: unit, outdir: 'out/test/unit', outbase: 'test/unit', platform: 'node', format: 'cjs', packages: 'external' });
+  const integ = testEntries('test/integration');
+  if (integ.length) builds.push({ ...common, entryPoints: integ, outdir: 'out/test/integration', outbase: 'test/integration', platform: 'node', format: 'cjs', external: ['vscode', 'mocha'] });
+}
+
+function copyAssets() {
+  mkdirSync('dist/media', { recursive: true });
+  for (const f of readdirSync('media')) if (f.endsWith('.css') || f.endsWith('.svg') || f.endsWith('.png')) cpSync(join('media', f), join('dist/media', f));
+  // Codicons ship as a font + stylesheet; bundled, never from a CDN.
+  const codicons = 'node_modules/@vscode/codicons/dist';
+  cpSync(join(codicons, 'codicon.css'), 'dist/media/codicon.css');
+  cpSync(join(codicons, 'codicon.ttf'), 'dist/media/codicon.ttf');
+}
+
+if (watch) {
+  copyAssets();
+  for (const b of builds) await (await esbuild.context(b)).watch();
+  console.log('watching…');
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+  copyAssets();
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+}
