@@ -1,1 +1,178 @@
-export {};
+// Runbook view script: draws step states and output, posts the person's intents. No logic beyond
+// drawing: the extension decides everything.
+import { parseToWebview, type StepView, type ToHost, type ToWebview } from '../src/views/messages';
+
+declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
+const vscode = acquireVsCodeApi();
+
+const OUTPUT_CAP = 200_000;
+/** Local clock origin of each running step (performance.now() at its start). */
+const runningSince = new Map<string, number>();
+let trusted = true;
+let runAllActive = false;
+
+function card(stepId: string): HTMLElement | null {
+  return document.querySelector<HTMLElement>(`.bg-step[data-step-id="${CSS.escape(stepId)}"]`);
+}
+
+function fmt(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  return `${Math.floor(s / 60)}m ${Math.floor(s % 60)}s`;
+}
+
+function setButtons(el: HTMLElement, state: string): void {
+  const running = state === 'running';
+  const btn = (a: string) => el.querySelector<HTMLButtonElement>(`button[data-action="${a}"]`);
+  const run = btn('run');
+  if (run) {
+    run.disabled = running || !trusted || runAllActive;
+    const label = state === 'pending' ? 'Run' : 'Run again';
+    run.lastChild!.textContent = ` ${label}`;
+  }
+  const cancel = btn('cancel');
+  if (cancel) cancel.disabled = !running;
+  const skip = btn('skip');
+  if (skip) skip.disabled = running || !trusted || state === 'succeeded' || state === 'skipped';
+}
+
+function applyState(stepId: string, view: StepView): void {
+  const el = card(stepId);
+  if (!el) return;
+  el.dataset.state = view.state;
+  const st = el.querySelector<HTMLElement>('.bg-state');
+  if (st) {
+    st.textContent = view.state;
+    st.dataset.state = view.state;
+  }
+  const elapsed = el.querySelector<HTMLElement>('.bg-elapsed');
+  if (view.state === 'running') {
+    runningSince.set(stepId, performance.now() - (view.elapsedMs ?? 0));
+    const out = el.querySelector<HTMLElement>('.bg-output');
+    if (out && (view.elapsedMs ?? 0) < 50) out.textContent = '';
+  } else {
+    runningSince.delete(stepId);
+    if (elapsed) elapsed.textContent = view.elapsedMs !== undefined ? fmt(view.elapsedMs) : '';
+  }
+  const reason = el.querySelector<HTMLElement>('.bg-reason');
+  if (reason) reason.textContent = view.state !== 'running' && view.reason ? view.reason : '';
+  if (view.state !== 'pending') el.querySelector<HTMLElement>('.bg-output-wrap')?.removeAttribute('hidden');
+  setButtons(el, view.state);
+}
+
+function appendOutput(stepId: string, stream: string, text: string): void {
+  const el = card(stepId);
+  const out = el?.querySelector<HTMLElement>('.bg-output');
+  if (!el || !out) return;
+  el.querySelector<HTMLElement>('.bg-output-wrap')?.removeAttribute('hidden');
+  const atBottom = out.scrollTop + out.clientHeight >= out.scrollHeight - 4;
+  const span = document.createElement('span');
+  span.className = `bg-${stream}`;
+  span.textContent = text;
+  out.appendChild(span);
+  // Keep the DOM bounded: drop the oldest chunks.
+  while ((out.textContent?.length ?? 0) > OUTPUT_CAP && out.firstChild) out.removeChild(out.firstChild);
+  if (atBottom) out.scrollTop = out.scrollHeight;
+}
+
+function setMode(label: string, real: boolean, isTrusted: boolean): void {
+  const m = document.getElementById('bg-mode');
+  if (m) {
+    m.textContent = label;
+    m.classList.toggle('bg-real', real);
+  }
+  document.body.dataset.mode = real ? 'real' : 'sim';
+  trusted = isTrusted;
+  const banner = document.getElementById('bg-trust');
+  if (banner) banner.hidden = isTrusted;
+  refreshToolbar();
+  document.querySelectorAll<HTMLElement>('.bg-step').forEach((el) => setButtons(el, el.dataset.state ?? 'pending'));
+}
+
+function refreshToolbar(): void {
+  const runAll = document.querySelector<HTMLButtonElement>('.bg-toolbar button[data-action="runAll"]');
+  if (runAll) runAll.disabled = runAllActive || !trusted;
+  const stop = document.querySelector<HTMLButtonElement>('.bg-toolbar button[data-action="cancelAll"]');
+  if (stop) stop.disabled = !runAllActive && runningSince.size === 0;
+}
+
+function notice(level: string, message: string): void {
+  const n = document.getElementById('bg-notice');
+  if (!n) return;
+  n.className = `bg-banner bg-${level}`;
+  n.textContent = message;
+  n.hidden = false;
+}
+
+function onMessage(msg: ToWebview): void {
+  switch (msg.type) {
+    case 'snapshot':
+      runAllActive = msg.runAll;
+      setMode(msg.mode.label, msg.mode.real, msg.trusted);
+      for (const [id, v] of Object.entries(msg.steps)) {
+        const out = card(id)?.querySelector<HTMLElement>('.bg-output');
+        if (out) out.textContent = '';
+        applyState(id, v);
+        if (v.output) appendOutput(id, 'stdout', v.output);
+      }
+      break;
+    case 'state':
+      applyState(msg.stepId, msg.view);
+      break;
+    case 'output':
+      appendOutput(msg.stepId, msg.stream, msg.text);
+      break;
+    case 'mode':
+      setMode(msg.mode.label, msg.mode.real, msg.trusted);
+      break;
+    case 'runAll':
+      runAllActive = msg.running;
+      document.querySelectorAll<HTMLElement>('.bg-step').forEach((el) => setButtons(el, el.dataset.state ?? 'pending'));
+      break;
+    case 'notice':
+      notice(msg.level, msg.message);
+      break;
+  }
+  refreshToolbar();
+}
+
+window.addEventListener('message', (ev: MessageEvent) => {
+  const msg = parseToWebview(ev.data);
+  if (msg) onMessage(msg);
+});
+
+document.addEventListener('click', (ev) => {
+  const target = ev.target as HTMLElement;
+  const a = target.closest('a');
+  if (a) {
+    ev.preventDefault();
+    const href = a.getAttribute('href') ?? '';
+    if (href.startsWith('#')) document.getElementById(decodeURIComponent(href.slice(1)))?.scrollIntoView();
+    else vscode.postMessage({ type: 'openLink', href });
+    return;
+  }
+  const btn = target.closest<HTMLButtonElement>('button[data-action]');
+  if (btn && !btn.disabled) {
+    const action = btn.dataset.action;
+    const stepId = btn.dataset.step;
+    if ((action === 'run' || action === 'cancel' || action === 'skip') && stepId) vscode.postMessage({ type: action, stepId });
+    else if (action === 'runAll' || action === 'cancelAll') vscode.postMessage({ type: action });
+    return;
+  }
+  const name = target.closest<HTMLElement>('.bg-step-name');
+  if (name) {
+    const line = Number(name.closest<HTMLElement>('.bg-step')?.dataset.line);
+    if (Number.isInteger(line)) vscode.postMessage({ type: 'reveal', line });
+  }
+});
+
+setInterval(() => {
+  const t = performance.now();
+  for (const [id, since] of runningSince) {
+    const el = card(id)?.querySelector<HTMLElement>('.bg-elapsed');
+    if (el) el.textContent = fmt(t - since);
+  }
+}, 250);
+
+vscode.postMessage({ type: 'ready' });

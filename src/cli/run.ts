@@ -1,0 +1,175 @@
+// `breakglass run <runbook.md> [--step NAME | --all] [--yes] [--mode sim|real] [--context C]
+//  [--kubeconfig F] [--journal DIR] [--param K=V]…`
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseRunbook } from '../runbook/parse';
+import { RunSession, type Prompter } from '../runbook/session';
+import { defaultKubeconfigFiles, listContexts, targetLabel, type Target } from '../runbook/target';
+import type { Param, RunMode, Step } from '../runbook/model';
+import { parseDuration } from '../runbook/duration';
+
+export const RUN_USAGE = `usage: breakglass run <runbook.md> [--step NAME ... | --all] [--yes]
+                      [--mode sim|real] [--context C] [--kubeconfig FILE]
+                      [--journal DIR] [--param KEY=VALUE ...] [--timeout 10m]
+
+Runs runbook steps with the same engine as the Runbook view and journals them.
+  --step NAME     run this step (repeatable), in the order given
+  --all           run every step in order, stopping at the first failure
+  --yes           answer yes to confirm prompts (real destructive steps still need --context)
+  --mode          sim (default unless the runbook says otherwise) or real; real needs --context
+  --context C     the kube context for real mode (never the current context implicitly)
+  --kubeconfig F  kubeconfig file (default: $KUBECONFIG, else ~/.kube/config; in sim mode
+                  $BREAKGLASS_SIM_KUBECONFIG)
+  --journal DIR   where the journal goes (default: .breakglass/journal)
+  --param K=V     a runbook parameter (repeatable)
+Exit status: 0 when every step run succeeded (or was skipped), 1 when one failed or was
+cancelled, 2 for bad usage or a runbook with errors.`;
+
+export class UsageError extends Error {}
+
+export async function runCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; isTTY: boolean }): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      step: { type: 'string', multiple: true },
+      all: { type: 'boolean', default: false },
+      yes: { type: 'boolean', short: 'y', default: false },
+      mode: { type: 'string' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      journal: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      timeout: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.out.write(RUN_USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('give exactly one runbook file');
+  const file = resolve(positionals[0]);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${positionals[0]}: ${(e as Error).message}`);
+  }
+  const { runbook } = parseRunbook(text, file);
+  for (const d of runbook.diagnostics) {
+    if (d.severity !== 'info') io.err.write(`${positionals[0]}:${d.line + 1}: ${d.severity}: ${d.message}\n`);
+  }
+  const steps = values.step ?? [];
+  if (!values.all && steps.length === 0) throw new UsageError('say which steps to run: --step NAME or --all');
+  if (values.all && steps.length) throw new UsageError('--step and --all cannot be combined');
+  for (const s of steps) if (!runbook.steps.some((x) => x.id === s)) throw new UsageError(`no step named '${s}' (steps: ${runbook.steps.map((x) => x.id).join(', ')})`);
+
+  const modeArg = values.mode ?? runbook.defaultMode;
+  if (modeArg !== 'sim' && modeArg !== 'real') throw new UsageError('--mode must be sim or real');
+  const mode = modeArg as RunMode;
+  let target: Target;
+  if (mode === 'real') {
+    if (!values.context) throw new UsageError('real mode needs an explicit --context (Breakglass never uses the current context implicitly)');
+    const files = values.kubeconfig ? [resolve(values.kubeconfig)] : defaultKubeconfigFiles();
+    const found = listContexts(files).find((c) => c.name === values.context);
+    if (!found) throw new UsageError(`context '${values.context}' is not in ${files.join(', ')}`);
+    target = { mode, context: found.name, kubeconfig: found.file };
+  } else {
+    const kc = values.kubeconfig ? resolve(values.kubeconfig) : process.env.BREAKGLASS_SIM_KUBECONFIG || undefined;
+    target = { mode, kubeconfig: kc, context: values.context };
+  }
+
+  const params: Record<string, string> = {};
+  for (const p of values.param ?? []) {
+    const eq = p.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--param wants KEY=VALUE, got '${p}'`);
+    params[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  const unknown = Object.keys(params).filter((k) => !runbook.params.some((p) => p.name === k));
+  if (unknown.length) throw new UsageError(`unknown parameter(s) ${unknown.join(', ')} (declared: ${runbook.params.map((p) => p.name).join(', ') || 'none'})`);
+  let defaultTimeoutMs: number | undefined;
+  if (values.timeout !== undefined) {
+    defaultTimeoutMs = parseDuration(values.timeout);
+    if (defaultTimeoutMs === undefined) throw new UsageError('--timeout must be a duration such as 30s or 10m');
+  }
+
+  const rl = io.isTTY ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
+  const prompter: Prompter = {
+    async confirm(step: Step, message: string) {
+      if (values.yes) return true;
+      if (!rl) {
+        io.err.write(`step ${step.id} needs confirmation: run with --yes\n`);
+        return false;
+      }
+      return /^y(es)?$/i.test((await rl.question(`${message} [y/N] `)).trim());
+    },
+    async typeContext(step: Step, context: string) {
+      if (values.yes && values.context === context) return true; // --context given explicitly is the typed confirmation
+      if (!rl) {
+        io.err.write(`step ${step.id} is destructive in real mode: type the context or run with --yes --context ${context}\n`);
+        return false;
+      }
+      return (await rl.question(`Step ${step.id} changes ${context}. Type the context name to go ahead: `)).trim() === context;
+    },
+    async askParam(p: Param) {
+      if (!rl) {
+        io.err.write(`parameter ${p.name} is required: pass --param ${p.name}=…\n`);
+        return undefined;
+      }
+      const v = (await rl.question(`${p.name}${p.description ? ` (${p.description})` : ''}: `)).trim();
+      return v === '' ? undefined : v;
+    },
+  };
+
+  const session = new RunSession({
+    runbookPath: file,
+    runbook,
+    journalDir: resolve(values.journal ?? '.breakglass/journal'),
+    target,
+    prompter,
+    via: 'cli',
+    params,
+    defaultTimeoutMs,
+  });
+  io.err.write(`breakglass: ${runbook.title} — ${targetLabel(target)}\n`);
+  session.onEvent((e) => {
+    if (e.type === 'output') (e.stream === 'stderr' ? io.err : io.out).write(e.text);
+    else if (e.type === 'notice') io.err.write(`${e.level}: ${e.message}\n`);
+    else if (e.type === 'state') {
+      const rt = e.runtime;
+      if (rt.state === 'running') io.err.write(`▶ ${e.stepId}\n`);
+      else if (rt.state !== 'pending') {
+        const took = rt.startedAt && rt.finishedAt ? ` in ${((rt.finishedAt - rt.startedAt) / 1000).toFixed(1)}s` : '';
+        io.err.write(`${rt.state === 'succeeded' ? '✔' : rt.state === 'skipped' ? '↷' : '✖'} ${e.stepId} ${rt.state}${took}${rt.reason ? ` (${rt.reason})` : ''}\n`);
+      }
+    }
+  });
+  const stop = () => session.cancelAll();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let ok = true;
+  try {
+    if (values.all) {
+      ok = (await session.runAll()) === 'succeeded';
+    } else {
+      for (const s of steps) {
+        const st = await session.runStep(s);
+        if (st !== 'succeeded' && st !== 'skipped') {
+          ok = false;
+          break;
+        }
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    const journal = session.journalFile;
+    session.dispose();
+    rl?.close();
+    if (journal) io.err.write(`journal: ${journal}\n`);
+  }
+  return ok ? 0 : 1;
+}

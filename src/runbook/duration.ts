@@ -1,0 +1,34 @@
+// Durations as people write them in runbooks and settings: `500ms`, `20s`, `5m`, `1h30m`, or a
+// bare number of seconds.
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Milliseconds, or undefined when the text is not a duration. */
+export function parseDuration(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text * 1000 : undefined;
+  const s = text.trim();
+  if (s === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
+  let total = 0;
+  let pos = 0;
+  while (pos < s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (!m) return undefined;
+    total += Number(m[1]) * UNIT_MS[m[2]];
+    pos = re.lastIndex;
+  }
+  return total;
+}
+
+/** `1h 2m 3.4s` style, for people. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const totalS = ms / 1000;
+  if (totalS < 60) return `${totalS.toFixed(1)}s`;
+  const h = Math.floor(totalS / 3600);
+  const m = Math.floor((totalS % 3600) / 60);
+  const sec = Math.floor(totalS % 60);
+  return h > 0 ? `${h}h ${m}m ${sec}s` : `${m}m ${sec}s`;
+}

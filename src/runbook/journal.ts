@@ -1,0 +1,371 @@
+// The run journal: append-only JSONL, one event per line, that survives a crash of the process
+// writing it. Every line is written with a single synchronous write, so a killed process loses at
+// most the line it was writing; transition events are also fsync'ed so they survive a power loss.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { JournalEvent } from './events';
+import type { RunMode, StepState } from './model';
+
+export const JOURNAL_EXTENSION = '.jsonl';
+/** Replayed output kept per step: the tail, at most this many characters. */
+export const REPLAY_OUTPUT_CAP = 256 * 1024;
+export const INTERRUPTED_REASON = 'interrupted: the run ended while this step was running';
+
+const EVENT_TYPES: ReadonlySet<string> = new Set([
+  'run-started',
+  'run-resumed',
+  'step-started',
+  'output',
+  'step-finished',
+  'decision',
+  'run-finished',
+]);
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+/** `20250102T030405Z` (UTC). */
+export function journalTimestamp(d: Date): string {
+  return (
+    `${pad(d.getUTCFullYear(), 4)}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`
+  );
+}
+
+/** `<runbook basename without .md>-<YYYYMMDDTHHMMSSZ>.jsonl`, safe on any filesystem. */
+export function journalFileName(runbookPath: string, start: Date): string {
+  let base = path.basename(runbookPath.replace(/\\/g, '/')).replace(/\.md$/i, '');
+  base = base
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '') // no hidden files, no leading dash
+    .slice(0, 100)
+    .replace(/[._]+$/, '');
+  if (!base) base = 'runbook';
+  return `${base}-${journalTimestamp(start)}${JOURNAL_EXTENSION}`;
+}
+
+const APPEND_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND;
+
+export class Journal {
+  private fd: number | undefined;
+
+  private constructor(
+    readonly file: string,
+    fd: number,
+  ) {
+    this.fd = fd;
+  }
+
+  /**
+   * Creates a new journal in `dir` (created if missing) for a run of `runbookPath` started at
+   * `start`. The file is created exclusively with mode 0600; if the name is taken, `-2`, `-3`, …
+   * is added before the extension.
+   */
+  static create(dir: string, runbookPath: string, start: Date = new Date()): Journal {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const name = journalFileName(runbookPath, start);
+    const stem = name.slice(0, -JOURNAL_EXTENSION.length);
+    for (let n = 1; n < 10000; n++) {
+      const file = path.join(dir, n === 1 ? name : `${stem}-${n}${JOURNAL_EXTENSION}`);
+      try {
+        const fd = fs.openSync(file, APPEND_FLAGS | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+        return new Journal(path.resolve(file), fd);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+    throw new Error(`cannot create a journal in ${dir}: too many journals named ${name}`);
+  }
+
+  /**
+   * Opens an existing journal to continue it (resume). If the file ends in a torn line (the writer
+   * died mid-write), a newline is added first so the next event starts on a line of its own.
+   */
+  static openForAppend(file: string): Journal {
+    const fd = fs.openSync(file, APPEND_FLAGS);
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        const rfd = fs.openSync(file, 'r');
+        try {
+          fs.readSync(rfd, last, 0, 1, size - 1);
+        } finally {
+          fs.closeSync(rfd);
+        }
+        if (last[0] !== 0x0a) writeAll(fd, Buffer.from('\n'));
+      }
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+    return new Journal(path.resolve(file), fd);
+  }
+
+  /**
+   * Appends one event as one line with a single synchronous write, so a killed process cannot lose
+   * it. Everything except `output` is also fsync'ed. The event must already be masked.
+   */
+  append(event: JournalEvent): void {
+    if (this.fd === undefined) throw new Error(`journal is closed: ${this.file}`);
+    writeAll(this.fd, Buffer.from(JSON.stringify(event) + '\n', 'utf8'));
+    if (event.type !== 'output') fs.fsyncSync(this.fd);
+  }
+
+  get closed(): boolean {
+    return this.fd === undefined;
+  }
+
+  /** Flushes and closes the file. Safe to call twice. */
+  close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+}
+
+export interface JournalRead {
+  events: JournalEvent[];
+  /** Lines that could not be read (1-based), e.g. a torn last line after a crash. */
+  errors: { line: number; message: string }[];
+}
+
+function parseEvent(text: string): JournalEvent {
+  const v: unknown = JSON.parse(text);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not a JSON object');
+  const type = (v as { type?: unknown }).type;
+  if (typeof type !== 'string') throw new Error('event has no type');
+  if (!EVENT_TYPES.has(type)) throw new Error(`unknown event type: ${type}`);
+  return v as JournalEvent;
+}
+
+/**
+ * Reads a whole journal. Lines that do not parse (a torn last line after a crash, a line cut by
+ * a crash before a resume) are reported in `errors`; they are never thrown. Throws only when the
+ * file itself cannot be read.
+ */
+export function readJournal(file: string): JournalRead {
+  const text = fs.readFileSync(file, 'utf8');
+  const events: JournalEvent[] = [];
+  const errors: JournalRead['errors'] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\r$/, '');
+    if (!line.trim()) continue;
+    try {
+      events.push(parseEvent(line));
+    } catch (e) {
+      const torn = i === lines.length - 1 ? ' (incomplete last line)' : '';
+      errors.push({ line: i + 1, message: `${e instanceof Error ? e.message : String(e)}${torn}` });
+    }
+  }
+  return { events, errors };
+}
+
+/** The first line of a file, read without loading the rest. */
+function readFirstLine(file: string, limit = 1024 * 1024): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const buf = Buffer.alloc(16 * 1024);
+    while (total < limit) {
+      const n = fs.readSync(fd, buf, 0, buf.length, total);
+      if (n === 0) break;
+      const nl = buf.subarray(0, n).indexOf(0x0a);
+      if (nl >= 0) {
+        chunks.push(Buffer.from(buf.subarray(0, nl)));
+        break;
+      }
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+      total += n;
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function samePath(a: string, b: string): boolean {
+  const na = path.resolve(a);
+  const nb = path.resolve(b);
+  return process.platform === 'win32' || process.platform === 'darwin' ? na.toLowerCase() === nb.toLowerCase() : na === nb;
+}
+
+export interface JournalListing {
+  /** Absolute path of the journal file. */
+  file: string;
+  /** Absolute path of the runbook, as recorded in `run-started`. */
+  runbook: string;
+  /** `t` of `run-started`. */
+  startedAt: string;
+  title: string;
+}
+
+/**
+ * Journals in `dir` (only those for `runbookPath`, when given), newest first. Reads only each
+ * file's first line; files that do not start with a `run-started` event are left out. A missing
+ * directory gives an empty list.
+ */
+export function listJournals(dir: string, runbookPath?: string): JournalListing[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw e;
+  }
+  const out: JournalListing[] = [];
+  for (const name of names) {
+    if (!name.endsWith(JOURNAL_EXTENSION)) continue;
+    const file = path.resolve(dir, name);
+    let first: JournalEvent;
+    try {
+      if (!fs.statSync(file).isFile()) continue;
+      first = parseEvent(readFirstLine(file));
+    } catch {
+      continue;
+    }
+    if (first.type !== 'run-started' || typeof first.runbook !== 'string') continue;
+    if (runbookPath !== undefined && !samePath(first.runbook, runbookPath)) continue;
+    out.push({ file, runbook: first.runbook, startedAt: String(first.t), title: String(first.title ?? '') });
+  }
+  const time = (s: string): number => {
+    const ms = Date.parse(s);
+    return Number.isNaN(ms) ? 0 : ms;
+  };
+  out.sort((a, b) => time(b.startedAt) - time(a.startedAt) || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0));
+  return out;
+}
+
+/** The last REPLAY_OUTPUT_CAP characters, never starting in the middle of a surrogate pair. */
+function tail(text: string): string {
+  let t = text.slice(-REPLAY_OUTPUT_CAP);
+  const c = t.charCodeAt(0);
+  if (c >= 0xdc00 && c <= 0xdfff) t = t.slice(1);
+  return t;
+}
+
+export interface ReplayedStep {
+  state: StepState;
+  exitCode: number | null;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** Concatenated output events of the latest attempt; only the last 256 Ki characters. */
+  output: string;
+  reason?: string;
+}
+
+export interface Replayed {
+  runId?: string;
+  steps: Record<string, ReplayedStep>;
+  /** A `run-finished` event was seen (and no `run-resumed` after it). */
+  finished: boolean;
+  mode?: RunMode;
+  target?: string;
+}
+
+/**
+ * Rebuilds the state of a run from its events. A step re-run later in the journal shows its latest
+ * attempt. A step that started but never finished (the process died mid-step, or the run was
+ * resumed after a crash) comes back `cancelled` with reason INTERRUPTED_REASON.
+ */
+export function replay(events: JournalEvent[]): Replayed {
+  const steps = new Map<string, ReplayedStep>();
+  let runId: string | undefined;
+  let mode: RunMode | undefined;
+  let target: string | undefined;
+  let finished = false;
+
+  const step = (id: string): ReplayedStep => {
+    let s = steps.get(id);
+    if (!s) {
+      s = { state: 'pending', exitCode: null, output: '' };
+      steps.set(id, s);
+    }
+    return s;
+  };
+  const interruptRunning = (): void => {
+    for (const s of steps.values()) {
+      if (s.state === 'running') {
+        s.state = 'cancelled';
+        s.reason = INTERRUPTED_REASON;
+      }
+    }
+  };
+
+  for (const e of events) {
+    switch (e.type) {
+      case 'run-started':
+        runId = e.runId;
+        mode = e.mode;
+        target = e.target;
+        break;
+      case 'run-resumed':
+        // Whatever was running before the resume died with the previous process.
+        interruptRunning();
+        runId ??= e.runId;
+        mode = e.mode;
+        target = e.target;
+        finished = false;
+        break;
+      case 'step-started': {
+        const s = step(e.stepId);
+        s.state = 'running';
+        s.exitCode = null;
+        s.startedAt = e.t;
+        s.output = '';
+        delete s.finishedAt;
+        delete s.durationMs;
+        delete s.reason;
+        break;
+      }
+      case 'output': {
+        const s = step(e.stepId);
+        s.output += e.text;
+        if (s.output.length > 2 * REPLAY_OUTPUT_CAP) s.output = tail(s.output);
+        break;
+      }
+      case 'step-finished': {
+        const s = step(e.stepId);
+        s.state = e.state;
+        s.exitCode = e.exitCode;
+        s.finishedAt = e.t;
+        s.durationMs = e.durationMs;
+        if (e.reason !== undefined) s.reason = e.reason;
+        else delete s.reason;
+        break;
+      }
+      case 'run-finished':
+        finished = true;
+        break;
+      case 'decision':
+        break;
+    }
+  }
+  interruptRunning();
+
+  // Step ids are author-chosen: define properties so an id like `__proto__` stays an ordinary key.
+  const out: Record<string, ReplayedStep> = {};
+  for (const [id, s] of steps) {
+    if (s.output.length > REPLAY_OUTPUT_CAP) s.output = tail(s.output);
+    Object.defineProperty(out, id, { value: s, enumerable: true, writable: true, configurable: true });
+  }
+  const result: Replayed = { steps: out, finished };
+  if (runId !== undefined) result.runId = runId;
+  if (mode !== undefined) result.mode = mode;
+  if (target !== undefined) result.target = target;
+  return result;
+}

@@ -1,0 +1,101 @@
+// After-action report: a markdown timeline built from a journal (already masked).
+import type { JournalEvent, RunStartedEvent } from './events';
+import { formatDuration } from './duration';
+import { replay } from './journal';
+
+const OUTPUT_LINES = 40;
+
+function fence(text: string): string {
+  // A fence longer than any backtick run inside the text.
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}text\n${text.replace(/\n$/, '')}\n${f}`;
+}
+
+function tail(text: string, n: number): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  if (lines.length <= n) return lines.join('\n');
+  return `… ${lines.length - n} earlier lines in the journal …\n${lines.slice(-n).join('\n')}`;
+}
+
+function clock(iso: string, start: number): string {
+  const t = Date.parse(iso);
+  return `${iso.slice(11, 19)}Z (T+${formatDuration(Math.max(0, t - start))})`;
+}
+
+export function renderReport(events: JournalEvent[], journalFile?: string): string {
+  const start = events.find((e): e is RunStartedEvent => e.type === 'run-started');
+  if (!start) return '# After-action report\n\nThe journal has no run-started event: nothing to report.\n';
+  const t0 = Date.parse(start.t);
+  const r = replay(events);
+  const out: string[] = [];
+  out.push(`# After-action report: ${start.title}`);
+  out.push('');
+  out.push(`| | |`, `|---|---|`);
+  out.push(`| Runbook | \`${start.runbook}\` |`);
+  out.push(`| Started | ${start.t} by ${start.user} on ${start.host} (${start.via}) |`);
+  out.push(`| Mode | ${start.mode === 'real' ? `REAL: ${start.target}` : 'SIMULATED'} |`);
+  const last = events[events.length - 1];
+  out.push(`| Last event | ${last.t} (T+${formatDuration(Date.parse(last.t) - t0)}) |`);
+  const fin = events.find((e) => e.type === 'run-finished');
+  out.push(`| Outcome | ${fin && fin.type === 'run-finished' ? fin.outcome : 'not finished (the journal ends before the run closed)'} |`);
+  if (journalFile) out.push(`| Journal | \`${journalFile}\` |`);
+  const params = Object.entries(start.params);
+  if (params.length) out.push(`| Parameters | ${params.map(([k, v]) => `\`${k}=${v}\``).join(', ')} |`);
+  out.push('');
+
+  out.push('## Steps', '', '| Step | State | Exit | Duration | Note |', '|---|---|---|---|---|');
+  for (const [id, s] of Object.entries(r.steps)) {
+    out.push(`| \`${id}\` | ${s.state} | ${s.exitCode ?? ''} | ${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''} | ${(s.reason ?? '').replace(/\|/g, '\\|')} |`);
+  }
+  out.push('');
+
+  out.push('## Timeline', '');
+  const outputs = new Map<string, string>();
+  for (const e of events) if (e.type === 'output') outputs.set(e.stepId, (outputs.get(e.stepId) ?? '') + e.text);
+  for (const e of events) {
+    switch (e.type) {
+      case 'run-started':
+        out.push(`- ${clock(e.t, t0)} run started by ${e.user}, ${e.mode === 'real' ? `REAL: ${e.target}` : 'SIMULATED'}`);
+        break;
+      case 'run-resumed':
+        out.push(`- ${clock(e.t, t0)} run resumed by ${e.user}, ${e.mode === 'real' ? `REAL: ${e.target}` : 'SIMULATED'}`);
+        break;
+      case 'step-started':
+        out.push(`- ${clock(e.t, t0)} **${e.stepId}** started by ${e.user} (${e.kind})`);
+        out.push('', indent(fence(e.command)), '');
+        break;
+      case 'step-finished': {
+        const note = [e.exitCode !== null ? `exit ${e.exitCode}` : '', e.timedOut ? 'timed out' : '', e.reason ?? ''].filter(Boolean).join(', ');
+        out.push(`- ${clock(e.t, t0)} **${e.stepId}** ${e.state} after ${formatDuration(e.durationMs)}${note ? ` (${note})` : ''}`);
+        const o = outputs.get(e.stepId);
+        if (o && e.state !== 'skipped') {
+          out.push('', indent(fence(tail(o, OUTPUT_LINES))), '');
+          outputs.delete(e.stepId);
+        }
+        break;
+      }
+      case 'decision':
+        out.push(`- ${clock(e.t, t0)} decision: ${e.decision}${e.stepId ? ` on **${e.stepId}**` : ''} by ${e.user}${e.detail ? ` (${e.detail})` : ''}`);
+        break;
+      case 'run-finished':
+        out.push(`- ${clock(e.t, t0)} run closed: ${e.outcome}`);
+        break;
+      case 'output':
+        break;
+    }
+  }
+  // Steps interrupted mid-run still show what they printed.
+  for (const [id, o] of outputs) {
+    if (r.steps[id]?.state === 'cancelled') out.push(`- **${id}** was interrupted; its last output:`, '', indent(fence(tail(o, OUTPUT_LINES))), '');
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+function indent(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}

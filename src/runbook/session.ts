@@ -1,0 +1,518 @@
+// One run of one runbook: step states, execution, safety gates and the journal. Shared by the
+// extension (Runbook view) and the command line; the front-end supplies a Prompter for questions.
+import { hostname, userInfo } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { JournalEvent, StepFinishedEvent } from './events';
+import { runShell, type ShellRunResult } from './executor';
+import { Journal, readJournal, replay } from './journal';
+import type { CheckSpec } from './kinds';
+import { kindSpec } from './kinds';
+import { Masker, StreamMasker, maskEnvSecrets } from './mask';
+import type { Param, Runbook, Step, StepState } from './model';
+import { prepareKubeconfig, targetName, type Target } from './target';
+import { formatDuration, parseDuration } from './duration';
+
+export interface Prompter {
+  /** A step marked `confirm`: true to go ahead. */
+  confirm(step: Step, message: string): Promise<boolean>;
+  /** A destructive step in real mode: true only if the person typed the context name. */
+  typeContext(step: Step, context: string): Promise<boolean>;
+  /** A required parameter without a value: undefined to cancel. */
+  askParam(param: Param): Promise<string | undefined>;
+}
+
+export interface StepRuntime {
+  state: StepState;
+  startedAt?: number;
+  finishedAt?: number;
+  exitCode?: number | null;
+  /** Masked output, the last OUTPUT_CAP characters. */
+  output: string;
+  reason?: string;
+}
+
+export type SessionEvent =
+  | { type: 'state'; stepId: string; runtime: StepRuntime }
+  | { type: 'output'; stepId: string; stream: 'stdout' | 'stderr' | 'info'; text: string }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+
+export interface SessionOptions {
+  runbookPath: string;
+  runbook: Runbook;
+  journalDir: string;
+  target: Target;
+  prompter: Prompter;
+  via: 'vscode' | 'cli';
+  /** Parameter values given up front (CLI --param, earlier answers). */
+  params?: Record<string, string>;
+  /** Base environment for steps (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  defaultTimeoutMs?: number;
+  /** Workspace Trust: nothing executes while this says false. */
+  isTrusted?: () => boolean;
+  /** Journal to resume: step states come back from it and new events are appended to it. */
+  resumeFrom?: string;
+  user?: string;
+}
+
+const OUTPUT_CAP = 256 * 1024;
+const JOURNAL_OUTPUT_CAP = 1024 * 1024;
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+
+export type RunAllOutcome = 'succeeded' | 'failed' | 'cancelled';
+
+export class RunSession {
+  readonly states = new Map<string, StepRuntime>();
+  private readonly listeners = new Set<(e: SessionEvent) => void>();
+  private readonly aborts = new Map<string, AbortController>();
+  private readonly journalBytes = new Map<string, number>();
+  private journal?: Journal;
+  private readonly masker: Masker;
+  private readonly params: Record<string, string>;
+  private readonly user: string;
+  private runAllAbort?: AbortController;
+  private disposed = false;
+  private runId: string = randomUUID();
+
+  constructor(private opts: SessionOptions) {
+    this.user = opts.user ?? safeUser();
+    this.params = { ...(opts.params ?? {}) };
+    this.masker = new Masker(maskEnvSecrets(opts.env ?? process.env));
+    for (const p of opts.runbook.params) {
+      if (p.secret && this.params[p.name]) this.masker.addSecret(this.params[p.name]);
+      if (this.params[p.name] === undefined && p.default !== undefined) this.params[p.name] = p.default;
+    }
+    for (const s of opts.runbook.steps) this.states.set(s.id, { state: 'pending', output: '' });
+    if (opts.resumeFrom) this.resume(opts.resumeFrom);
+  }
+
+  get runbook(): Runbook {
+    return this.opts.runbook;
+  }
+  get target(): Target {
+    return this.opts.target;
+  }
+  get journalFile(): string | undefined {
+    return this.journal?.file;
+  }
+
+  onEvent(listener: (e: SessionEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** The runbook text changed: keep the states of steps that still exist. */
+  updateRunbook(runbook: Runbook): void {
+    this.opts = { ...this.opts, runbook };
+    const next = new Map<string, StepRuntime>();
+    for (const s of runbook.steps) next.set(s.id, this.states.get(s.id) ?? { state: 'pending', output: '' });
+    this.states.clear();
+    for (const [k, v] of next) this.states.set(k, v);
+  }
+
+  /** Mode or context changed: later steps run against the new target. */
+  setTarget(target: Target): void {
+    const before = targetName(this.opts.target);
+    this.opts = { ...this.opts, target };
+    if (this.journal) this.record({ type: 'decision', t: now(), decision: 'target-changed', user: this.user, detail: `${before} -> ${targetName(target)}` });
+  }
+
+  isRunning(stepId?: string): boolean {
+    if (stepId) return this.states.get(stepId)?.state === 'running';
+    return [...this.states.values()].some((s) => s.state === 'running');
+  }
+
+  private emit(e: SessionEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        /* a broken listener must not break the run */
+      }
+    }
+  }
+
+  private notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.emit({ type: 'notice', level, message });
+  }
+
+  private setState(stepId: string, patch: Partial<StepRuntime>): void {
+    const cur = this.states.get(stepId) ?? { state: 'pending', output: '' };
+    const next = { ...cur, ...patch };
+    this.states.set(stepId, next);
+    this.emit({ type: 'state', stepId, runtime: next });
+  }
+
+  private ensureJournal(): Journal {
+    if (!this.journal) {
+      this.journal = Journal.create(this.opts.journalDir, this.opts.runbookPath);
+      const maskedParams: Record<string, string> = {};
+      for (const [k, v] of Object.entries(this.params)) maskedParams[k] = this.masker.mask(v);
+      this.journal.append({
+        type: 'run-started',
+        v: 1,
+        t: now(),
+        runId: this.runId,
+        runbook: this.opts.runbookPath,
+        title: this.opts.runbook.title,
+        mode: this.opts.target.mode,
+        target: targetName(this.opts.target),
+        user: this.user,
+        host: hostname(),
+        via: this.opts.via,
+        params: maskedParams,
+      });
+    }
+    return this.journal;
+  }
+
+  private record(e: JournalEvent): void {
+    try {
+      this.ensureJournal().append(e);
+    } catch (err) {
+      this.notice('error', `journal could not be written: ${(err as Error).message}`);
+    }
+  }
+
+  private resume(file: string): void {
+    const read = readJournal(file);
+    const r = replay(read.events);
+    if (r.runId) this.runId = r.runId;
+    for (const [id, s] of Object.entries(r.steps)) {
+      if (!this.states.has(id)) continue;
+      this.states.set(id, {
+        state: s.state,
+        exitCode: s.exitCode,
+        output: s.output,
+        reason: s.reason,
+        startedAt: s.startedAt ? Date.parse(s.startedAt) : undefined,
+        finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : undefined,
+      });
+    }
+    this.journal = Journal.openForAppend(file);
+    this.journal.append({ type: 'run-resumed', t: now(), runId: this.runId, user: this.user, mode: this.opts.target.mode, target: targetName(this.opts.target) });
+  }
+
+  private finish(step: Step, state: StepFinishedEvent['state'], extra: Partial<StepFinishedEvent> & { reason?: string }, journal = true): StepState {
+    const rt = this.states.get(step.id);
+    const finishedAt = Date.now();
+    const durationMs = rt?.startedAt && rt.state === 'running' ? finishedAt - rt.startedAt : 0;
+    this.setState(step.id, { state, finishedAt, exitCode: extra.exitCode ?? null, reason: extra.reason });
+    if (journal) {
+      this.record({
+        type: 'step-finished',
+        t: now(),
+        stepId: step.id,
+        state,
+        exitCode: extra.exitCode ?? null,
+        signal: extra.signal ?? null,
+        timedOut: extra.timedOut ?? false,
+        durationMs,
+        reason: extra.reason,
+      });
+    }
+    return state;
+  }
+
+  private appendOutput(stepId: string, stream: 'stdout' | 'stderr' | 'info', text: string): void {
+    if (!text) return;
+    const rt = this.states.get(stepId);
+    if (rt) {
+      let out = rt.output + text;
+      if (out.length > OUTPUT_CAP) out = out.slice(out.length - OUTPUT_CAP);
+      rt.output = out;
+    }
+    this.emit({ type: 'output', stepId, stream, text });
+    const used = this.journalBytes.get(stepId) ?? 0;
+    if (used < JOURNAL_OUTPUT_CAP) {
+      const slice = used + text.length > JOURNAL_OUTPUT_CAP ? text.slice(0, JOURNAL_OUTPUT_CAP - used) + '\n[output truncated in the journal]\n' : text;
+      this.journalBytes.set(stepId, used + text.length);
+      this.record({ type: 'output', t: now(), stepId, stream, text: slice });
+    }
+  }
+
+  /** Why a step cannot run now, or undefined. */
+  blocker(step: Step): string | undefined {
+    if (this.opts.isTrusted && !this.opts.isTrusted()) return 'this workspace is not trusted: Breakglass runs nothing in Restricted Mode';
+    const spec = kindSpec(step.kind);
+    if (!spec.runnable) {
+      return step.kind === 'breakglass'
+        ? 'break-glass actions cannot be executed by this version of Breakglass'
+        : 'a health panel is shown, not run';
+    }
+    const errs = this.opts.runbook.diagnostics.filter((d) => d.severity === 'error' && d.line >= step.line && d.line < step.endLine);
+    if (errs.length) return `the step has errors: ${errs.map((d) => `line ${d.line + 1}: ${d.message}`).join('; ')}`;
+    return undefined;
+  }
+
+  async runStep(stepId: string, opts: { signal?: AbortSignal } = {}): Promise<StepState> {
+    const step = this.opts.runbook.steps.find((s) => s.id === stepId);
+    if (!step) {
+      this.notice('error', `no step named '${stepId}'`);
+      return 'failed';
+    }
+    if (this.disposed) return this.states.get(stepId)?.state ?? 'pending';
+    if (this.isRunning(stepId)) return 'running';
+    const trusted = !this.opts.isTrusted || this.opts.isTrusted();
+    const block = this.blocker(step);
+    if (block) {
+      if (!trusted) {
+        // Restricted Mode: refuse without touching state or writing anything.
+        this.notice('warning', block);
+        return this.states.get(stepId)?.state ?? 'pending';
+      }
+      this.appendOutput(step.id, 'info', `${block}\n`);
+      return this.finish(step, 'failed', { reason: block });
+    }
+    const mode = this.opts.target.mode;
+    if (step.mode !== 'both' && step.mode !== mode) {
+      const reason = `runs only in ${step.mode === 'real' ? 'real' : 'simulated'} mode`;
+      this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'skipped-mode', user: this.user, detail: reason });
+      return this.finish(step, 'skipped', { reason });
+    }
+    // Parameters
+    for (const p of this.opts.runbook.params) {
+      if (this.params[p.name] !== undefined || !p.required) continue;
+      const v = await this.opts.prompter.askParam(p);
+      if (v === undefined) return this.finish(step, 'cancelled', { reason: `parameter ${p.name} was not given` });
+      this.params[p.name] = v;
+      if (p.secret) this.masker.addSecret(v);
+    }
+    if (step.confirm) {
+      const ok = await this.opts.prompter.confirm(step, `Run step '${step.id}'${mode === 'real' ? ` against ${this.opts.target.context}` : ' (simulated)'}?`);
+      this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? 'confirmed' : 'declined', user: this.user });
+      if (!ok) return this.finish(step, 'cancelled', { reason: 'not confirmed' });
+    }
+    if (mode === 'real' && step.destructive) {
+      const ctx = this.opts.target.context ?? '';
+      const ok = await this.opts.prompter.typeContext(step, ctx);
+      this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? 'typed-context' : 'declined', user: this.user, detail: ctx });
+      if (!ok) return this.finish(step, 'cancelled', { reason: 'the context name was not typed' });
+    }
+    if (opts.signal?.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
+
+    const abort = new AbortController();
+    this.aborts.set(step.id, abort);
+    const onOuter = () => abort.abort();
+    opts.signal?.addEventListener('abort', onOuter);
+    const startedAt = Date.now();
+    this.journalBytes.set(step.id, 0);
+    this.setState(step.id, { state: 'running', startedAt, finishedAt: undefined, exitCode: undefined, output: '', reason: undefined });
+    this.record({
+      type: 'step-started',
+      t: now(),
+      stepId: step.id,
+      kind: step.kind,
+      command: this.masker.mask(step.kind === 'check' ? (step.spec as CheckSpec).run : step.body),
+      user: this.user,
+      mode,
+      target: targetName(this.opts.target),
+    });
+    let kube: { path?: string; cleanup(): void } | undefined;
+    try {
+      kube = prepareKubeconfig(this.opts.target);
+      const env = this.stepEnv(kube.path);
+      const cwd = this.stepCwd(step);
+      const timeoutMs = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+      if (step.kind === 'check') return await this.runCheck(step, env, cwd, timeoutMs, abort.signal);
+      const res = await this.shell(step, step.body, env, cwd, timeoutMs, abort.signal);
+      return this.finishShell(step, res, timeoutMs);
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.appendOutput(step.id, 'info', `${reason}\n`);
+      return this.finish(step, 'failed', { reason });
+    } finally {
+      kube?.cleanup();
+      opts.signal?.removeEventListener('abort', onOuter);
+      this.aborts.delete(step.id);
+    }
+  }
+
+  private finishShell(step: Step, res: ShellRunResult, timeoutMs: number): StepState {
+    if (res.error) {
+      this.appendOutput(step.id, 'info', `could not start: ${res.error}\n`);
+      return this.finish(step, 'failed', { reason: res.error, exitCode: res.exitCode });
+    }
+    if (res.cancelled) return this.finish(step, 'cancelled', { reason: 'cancelled', exitCode: res.exitCode, signal: res.signal });
+    if (res.timedOut) {
+      const reason = `timed out after ${formatDuration(timeoutMs)}`;
+      this.appendOutput(step.id, 'info', `${reason}\n`);
+      return this.finish(step, 'failed', { reason, exitCode: res.exitCode, signal: res.signal, timedOut: true });
+    }
+    if (res.exitCode === 0) return this.finish(step, 'succeeded', { exitCode: 0 });
+    const reason = res.exitCode === null ? `killed by ${res.signal}` : `exit code ${res.exitCode}`;
+    return this.finish(step, 'failed', { reason, exitCode: res.exitCode, signal: res.signal });
+  }
+
+  private shell(step: Step, command: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, capture?: { text: string }): Promise<ShellRunResult> {
+    const streams = {
+      stdout: new StreamMasker(this.masker, (t) => this.appendOutput(step.id, 'stdout', t)),
+      stderr: new StreamMasker(this.masker, (t) => this.appendOutput(step.id, 'stderr', t)),
+    };
+    return runShell({
+      command,
+      shell: step.lang === 'sh' ? 'sh' : 'bash',
+      cwd,
+      env,
+      timeoutMs,
+      signal,
+      onOutput: (stream, text) => {
+        if (capture) capture.text += text;
+        streams[stream].write(text);
+      },
+    }).finally(() => {
+      streams.stdout.flush();
+      streams.stderr.flush();
+    });
+  }
+
+  private async runCheck(step: Step, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<StepState> {
+    const spec = step.spec as CheckSpec;
+    const deadline = Date.now() + timeoutMs;
+    const attr = step.attrs.interval;
+    const intervalMs = (typeof attr === 'string' || typeof attr === 'number' ? parseDuration(attr) : undefined) ?? spec.intervalMs;
+    for (let attempt = 1; ; attempt++) {
+      const capture = { text: '' };
+      const remaining = Math.max(1, deadline - Date.now());
+      const res = await this.shell(step, spec.run, env, cwd, remaining, signal, capture);
+      if (res.error) return this.finishShell(step, res, timeoutMs);
+      if (res.cancelled) return this.finish(step, 'cancelled', { reason: 'cancelled', exitCode: res.exitCode });
+      const failures: string[] = [];
+      if (res.timedOut) failures.push('the command timed out');
+      if (spec.expect.exitCode !== undefined && res.exitCode !== spec.expect.exitCode) failures.push(`exit code ${res.exitCode ?? res.signal} (expected ${spec.expect.exitCode})`);
+      if (spec.expect.output !== undefined && !new RegExp(spec.expect.output, 'm').test(capture.text)) failures.push(`output does not match /${spec.expect.output}/`);
+      if (failures.length === 0) {
+        this.appendOutput(step.id, 'info', `check passed (attempt ${attempt})\n`);
+        return this.finish(step, 'succeeded', { exitCode: res.exitCode });
+      }
+      this.appendOutput(step.id, 'info', `attempt ${attempt}: ${failures.join('; ')}\n`);
+      if (!spec.until) return this.finish(step, 'failed', { reason: failures.join('; '), exitCode: res.exitCode });
+      if (Date.now() + intervalMs >= deadline) {
+        const reason = `still failing after ${attempt} attempts (${formatDuration(timeoutMs)}): ${failures.join('; ')}`;
+        return this.finish(step, 'failed', { reason, exitCode: res.exitCode, timedOut: true });
+      }
+      const waited = await sleep(intervalMs, signal);
+      if (!waited) return this.finish(step, 'cancelled', { reason: 'cancelled' });
+    }
+  }
+
+  private stepEnv(kubeconfig: string | undefined): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = { ...(this.opts.env ?? process.env) };
+    for (const [k, v] of Object.entries(this.params)) env[k] = v;
+    if (kubeconfig) env.KUBECONFIG = kubeconfig;
+    else if (this.opts.target.mode === 'sim') delete env.KUBECONFIG; // never leak a real cluster into a simulated run
+    env.BREAKGLASS_MODE = this.opts.target.mode;
+    env.BREAKGLASS_TARGET = targetName(this.opts.target);
+    env.BREAKGLASS_RUNBOOK_DIR = dirname(this.opts.runbookPath);
+    return env;
+  }
+
+  private stepCwd(step: Step): string {
+    const base = dirname(this.opts.runbookPath);
+    const cwd = step.attrs.cwd;
+    if (typeof cwd !== 'string' || cwd === '') return base;
+    return isAbsolute(cwd) ? cwd : resolve(base, cwd);
+  }
+
+  cancel(stepId: string): void {
+    this.aborts.get(stepId)?.abort();
+  }
+
+  cancelAll(): void {
+    this.runAllAbort?.abort();
+    for (const a of this.aborts.values()) a.abort();
+  }
+
+  skip(stepId: string): boolean {
+    const step = this.opts.runbook.steps.find((s) => s.id === stepId);
+    const rt = this.states.get(stepId);
+    if (!step || !rt || rt.state === 'running') return false;
+    if (this.opts.isTrusted && !this.opts.isTrusted()) {
+      this.notice('warning', 'this workspace is not trusted: Breakglass changes nothing in Restricted Mode');
+      return false;
+    }
+    this.record({ type: 'decision', t: now(), stepId, decision: 'skipped', user: this.user });
+    this.finish(step, 'skipped', { reason: 'skipped by the operator' });
+    return true;
+  }
+
+  /** Steps Run All would run, in order. */
+  runAllSteps(): Step[] {
+    return this.opts.runbook.steps.filter((s) => kindSpec(s.kind).kind !== 'health' && !s.excludeFromRunAll);
+  }
+
+  /** Runs every pending step in order; stops at the first failure or cancellation. */
+  async runAll(): Promise<RunAllOutcome> {
+    if (this.opts.isTrusted && !this.opts.isTrusted()) {
+      this.notice('warning', 'this workspace is not trusted: Breakglass runs nothing in Restricted Mode');
+      return 'cancelled';
+    }
+    this.runAllAbort = new AbortController();
+    const signal = this.runAllAbort.signal;
+    try {
+      for (const step of this.runAllSteps()) {
+        const cur = this.states.get(step.id)?.state;
+        if (cur === 'succeeded' || cur === 'skipped') continue;
+        if (signal.aborted) return 'cancelled';
+        const st = await this.runStep(step.id, { signal });
+        if (st === 'failed') return 'failed';
+        if (st === 'cancelled' || st === 'pending') return 'cancelled';
+      }
+      return 'succeeded';
+    } finally {
+      this.runAllAbort = undefined;
+    }
+  }
+
+  outcome(): 'succeeded' | 'failed' | 'cancelled' | 'partial' {
+    const states = this.runAllSteps().map((s) => this.states.get(s.id)?.state);
+    if (states.some((s) => s === 'failed')) return 'failed';
+    if (states.some((s) => s === 'cancelled')) return 'cancelled';
+    if (states.every((s) => s === 'succeeded' || s === 'skipped')) return 'succeeded';
+    return 'partial';
+  }
+
+  /** Ends the run: cancels what runs and closes the journal with the outcome. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.cancelAll();
+    this.disposed = true;
+    if (this.journal) {
+      try {
+        this.journal.append({ type: 'run-finished', t: now(), outcome: this.outcome() });
+        this.journal.close();
+      } catch {
+        /* closing must not throw */
+      }
+    }
+    this.listeners.clear();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((res) => {
+    if (signal.aborted) return res(false);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      res(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      res(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function safeUser(): string {
+  try {
+    return process.env.BREAKGLASS_USER || userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}

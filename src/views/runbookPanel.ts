@@ -1,0 +1,291 @@
+// The Runbook view: one webview per runbook file, driving one RunSession. The webview only draws
+// and posts intents; every decision (trust, mode, confirmation) is taken here.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { dirname, join, isAbsolute } from 'node:path';
+import { parseRunbook, type ParseResult } from '../runbook/parse';
+import { renderRunbookHtml, escapeHtml } from '../runbook/render';
+import { RunSession, type Prompter, type StepRuntime } from '../runbook/session';
+import { listJournals, readJournal, replay } from '../runbook/journal';
+import { parseDuration } from '../runbook/duration';
+import { targetLabel } from '../runbook/target';
+import type { Param, Step } from '../runbook/model';
+import { parseToHost, type StepView, type ToWebview } from './messages';
+import type { ModeController } from './mode';
+
+export interface OpenOptions {
+  /** What to do with the runbook's last journal: ask (default), resume it, or start afresh. */
+  resume?: 'ask' | 'always' | 'never';
+}
+
+function stepView(rt: StepRuntime): StepView {
+  const end = rt.state === 'running' ? Date.now() : rt.finishedAt;
+  return {
+    state: rt.state,
+    elapsedMs: rt.startedAt && end ? Math.max(0, end - rt.startedAt) : undefined,
+    exitCode: rt.exitCode,
+    reason: rt.reason,
+  };
+}
+
+export function journalDirFor(uri: vscode.Uri): string {
+  const setting = vscode.workspace.getConfiguration('breakglass', uri).get<string>('journalDirectory', '.breakglass/journal');
+  if (isAbsolute(setting)) return setting;
+  const folder = vscode.workspace.getWorkspaceFolder(uri);
+  return join(folder ? folder.uri.fsPath : dirname(uri.fsPath), setting);
+}
+
+const vscodePrompter: Prompter = {
+  async confirm(step: Step, message: string) {
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: step.kind === 'check' ? undefined : step.body.slice(0, 2000) }, 'Run');
+    return choice === 'Run';
+  },
+  async typeContext(step: Step, context: string) {
+    const typed = await vscode.window.showInputBox({
+      title: `Destructive step '${step.id}' on REAL context '${context}'`,
+      prompt: `Type the context name (${context}) to run it.`,
+      placeHolder: context,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v === '' || v === context ? undefined : `type exactly ${context}`),
+    });
+    return typed === context;
+  },
+  async askParam(p: Param) {
+    return vscode.window.showInputBox({ title: `Runbook parameter ${p.name}`, prompt: p.description, value: p.default, password: p.secret, ignoreFocusOut: true });
+  },
+};
+
+export class RunbookPanel implements vscode.Disposable {
+  private session: RunSession;
+  private parsed: ParseResult;
+  private readonly disposables: vscode.Disposable[] = [];
+  private sessionSub?: { dispose(): void };
+  private runAllActive = false;
+  private rerender?: NodeJS.Timeout;
+  private disposed = false;
+  /** Messages are queued until the page says it is ready. */
+  private ready = false;
+
+  constructor(
+    readonly uri: vscode.Uri,
+    private readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly mode: ModeController,
+    text: string,
+    private readonly onDisposed: () => void,
+  ) {
+    this.parsed = parseRunbook(text, uri.fsPath);
+    this.session = this.newSession();
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidDispose(() => this.dispose()),
+      mode.onDidChange((t) => {
+        this.session.setTarget(t);
+        this.post({ type: 'mode', mode: { label: targetLabel(t), real: t.mode === 'real' }, trusted: vscode.workspace.isTrusted });
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.post({ type: 'mode', mode: this.modeView(), trusted: true })),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.document.uri.toString() === this.uri.toString()) this.scheduleRerender(e.document.getText());
+      }),
+    );
+  }
+
+  get title(): string {
+    return this.parsed.runbook.title;
+  }
+  get currentSession(): RunSession {
+    return this.session;
+  }
+  get webviewPanel(): vscode.WebviewPanel {
+    return this.panel;
+  }
+  get isReady(): boolean {
+    return this.ready;
+  }
+
+  private newSession(resumeFrom?: string): RunSession {
+    this.sessionSub?.dispose();
+    const s = new RunSession({
+      runbookPath: this.uri.fsPath,
+      runbook: this.parsed.runbook,
+      journalDir: journalDirFor(this.uri),
+      target: this.mode.current,
+      prompter: vscodePrompter,
+      via: 'vscode',
+      isTrusted: () => vscode.workspace.isTrusted,
+      defaultTimeoutMs: parseDuration(vscode.workspace.getConfiguration('breakglass', this.uri).get<string>('defaultStepTimeout', '10m')),
+      resumeFrom,
+    });
+    this.sessionSub = s.onEvent((e) => {
+      if (e.type === 'state') this.post({ type: 'state', stepId: e.stepId, view: stepView(e.runtime) });
+      else if (e.type === 'output') this.post({ type: 'output', stepId: e.stepId, stream: e.stream, text: e.text });
+      else {
+        this.post({ type: 'notice', level: e.level, message: e.message });
+        const show = e.level === 'error' ? vscode.window.showErrorMessage : e.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+        void show(`Breakglass: ${e.message}`);
+      }
+    });
+    return s;
+  }
+
+  /** Offers (or applies) the runbook's last journal. */
+  async offerResume(mode: OpenOptions['resume'] = 'ask'): Promise<boolean> {
+    if (mode === 'never') return false;
+    const last = listJournals(journalDirFor(this.uri), this.uri.fsPath)[0];
+    if (!last) return false;
+    const r = replay(readJournal(last.file).events);
+    const done = Object.values(r.steps).filter((s) => s.state !== 'pending').length;
+    if (done === 0) return false;
+    if (mode === 'ask') {
+      const when = new Date(last.startedAt).toLocaleString();
+      const pick = await vscode.window.showInformationMessage(
+        `Breakglass: resume the run of '${this.title}' started ${when} (${done} step${done === 1 ? '' : 's'} recorded${r.finished ? '' : ', not finished'})?`,
+        'Resume',
+        'Start New',
+      );
+      if (pick !== 'Resume') return false;
+    }
+    if (this.disposed || this.session.isRunning()) return false;
+    this.session.dispose();
+    this.session = this.newSession(last.file);
+    this.sendSnapshot();
+    return true;
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  private modeView(): { label: string; real: boolean } {
+    const t = this.mode.current;
+    return { label: targetLabel(t), real: t.mode === 'real' };
+  }
+
+  private post(msg: ToWebview): void {
+    if (!this.ready || this.disposed) return;
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private sendSnapshot(): void {
+    const steps: Record<string, StepView & { output: string }> = {};
+    for (const [id, rt] of this.session.states) steps[id] = { ...stepView(rt), output: rt.output };
+    this.post({ type: 'snapshot', mode: this.modeView(), trusted: vscode.workspace.isTrusted, runAll: this.runAllActive, journal: this.session.journalFile, steps });
+  }
+
+  private scheduleRerender(text: string): void {
+    if (this.rerender) clearTimeout(this.rerender);
+    this.rerender = setTimeout(() => {
+      this.parsed = parseRunbook(text, this.uri.fsPath);
+      this.session.updateRunbook(this.parsed.runbook);
+      this.panel.title = `Runbook: ${this.title}`;
+      this.ready = false;
+      this.panel.webview.html = this.html();
+    }, 300);
+  }
+
+  async runAll(): Promise<string> {
+    if (this.runAllActive) return 'running';
+    this.runAllActive = true;
+    this.post({ type: 'runAll', running: true });
+    try {
+      return await this.session.runAll();
+    } finally {
+      this.runAllActive = false;
+      this.post({ type: 'runAll', running: false });
+    }
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const msg = parseToHost(raw);
+    if (!msg) return; // not a message we accept: ignored
+    switch (msg.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendSnapshot();
+        break;
+      case 'run':
+        await this.session.runStep(msg.stepId);
+        break;
+      case 'cancel':
+        this.session.cancel(msg.stepId);
+        break;
+      case 'skip':
+        this.session.skip(msg.stepId);
+        break;
+      case 'runAll':
+        await this.runAll();
+        break;
+      case 'cancelAll':
+        this.session.cancelAll();
+        break;
+      case 'reveal': {
+        const editor = await vscode.window.showTextDocument(this.uri, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+        const pos = new vscode.Position(msg.line, 0);
+        editor.selection = new vscode.Selection(pos, pos);
+        editor.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+        break;
+      }
+      case 'openLink':
+        if (/^https?:/i.test(msg.href)) await vscode.env.openExternal(vscode.Uri.parse(msg.href));
+        break;
+    }
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
+    const rb = this.parsed.runbook;
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource} data:`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    const errors = rb.diagnostics.filter((d) => d.severity === 'error').length;
+    const notRunbook = rb.isRunbook ? '' : `<div class="bg-banner bg-info"><span class="codicon codicon-info"></span> This file is not marked as a runbook (front matter <code>runbook: true</code>); its shell blocks are shown as steps anyway.</div>`;
+    const realDefault = rb.defaultMode === 'real' ? `<div class="bg-banner bg-info" data-show-when="sim"><span class="codicon codicon-info"></span> This runbook is written for real mode. Use <b>Breakglass: Enter Real Mode</b> to act on a cluster.</div>` : '';
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${media('codicon.css')}">
+<link rel="stylesheet" href="${media('runbook.css')}">
+<title>${escapeHtml(rb.title)}</title>
+</head>
+<body>
+<header class="bg-toolbar">
+  <span class="bg-title">${escapeHtml(rb.title)}</span>
+  ${rb.severity ? `<span class="bg-badge bg-severity">${escapeHtml(rb.severity)}</span>` : ''}
+  <span id="bg-mode" class="bg-mode-badge">${escapeHtml(targetLabel(this.mode.current))}</span>
+  <span class="bg-spacer"></span>
+  ${errors ? `<span class="bg-badge bg-destructive" title="See the Problems panel">${errors} error${errors === 1 ? '' : 's'}</span>` : ''}
+  <button class="bg-btn bg-primary" data-action="runAll" title="Run every pending step in order; stops at the first failure"><span class="codicon codicon-run-all"></span> Run All</button>
+  <button class="bg-btn" data-action="cancelAll" title="Cancel what is running" disabled><span class="codicon codicon-debug-stop"></span> Stop</button>
+</header>
+<div id="bg-trust" class="bg-banner bg-warning" hidden><span class="codicon codicon-shield"></span> Restricted Mode: this workspace is not trusted, so Breakglass runs nothing. Trust the workspace to run steps.</div>
+<div id="bg-notice" class="bg-banner" hidden></div>
+${notRunbook}${realDefault}
+<main id="bg-doc">
+${renderRunbookHtml(this.parsed)}
+</main>
+<script nonce="${nonce}" src="${media('runbook.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.rerender) clearTimeout(this.rerender);
+    this.session.dispose();
+    this.sessionSub?.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+    this.onDisposed();
+  }
+}
