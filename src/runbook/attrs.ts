@@ -100,7 +100,10 @@ function parsePairs(s: string, out: ParsedInfo): void {
       out.attrs[key] = value;
       continue;
     }
-    while (i < n && s[i] !== ' ' && s[i] !== '\t' && s[i] !== ',') value += s[i++];
+    // Unquoted values end at whitespace; commas inside belong to the value (lists such as
+    // signals=readyz,load) except one that ends it (`a=1, b=2`).
+    while (i < n && s[i] !== ' ' && s[i] !== '\t') value += s[i++];
+    if (value.endsWith(',')) value = value.slice(0, -1);
     if (value === '') out.errors.push(`attribute '${key}' has an empty value`);
     if (Object.prototype.hasOwnProperty.call(out.attrs, key)) out.errors.push(`attribute '${key}' is given twice`);
     out.attrs[key] = typed(value);

@@ -63,7 +63,7 @@ function installExitHook(): void {
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
   try {
-    process.kill(pid, sig);
+    process.kill(-pid, sig);
   } catch {
     // ESRCH: the group is already gone.
   }

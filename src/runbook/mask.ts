@@ -55,7 +55,7 @@ const SECRET_KEY_WORDS = [
   'key_data',
 ];
 const KEY_ALT = SECRET_KEY_WORDS.map((w) => w.replace(/[-_]/g, '[-_]')).join('|');
-const QUOTED_OR_BARE = `"[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&}\\]]+`;
+const QUOTED_OR_BARE = `\\$\\{\\w+\\}|"[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&}\\]]+`;
 
 const RULES: Rule[] = [
   // JWTs (header and payload are base64url JSON objects: `eyJ`).
@@ -96,7 +96,7 @@ const RULES: Rule[] = [
   },
   // Passwords in URLs: scheme://user:pass@host.
   {
-    re: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi,
+    re: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)([^\s@/]+)(@)/gi,
     replace: (_m, head: string, value: string, at: string) => keepPrefix(head, value, at),
   },
 ];
