@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import { isRunbookText } from './runbook/parse';
 import { listJournals, readJournal } from './runbook/journal';
 import { renderReport } from './runbook/report';
+import { killAllRunning } from './runbook/executor';
 import type { StepRuntime } from './runbook/session';
 import { ModeController } from './views/mode';
 import { RunbookDiagnostics } from './views/diagnostics';
@@ -156,4 +157,7 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
   };
 }
 
-export function deactivate(): void {}
+/** Steps still running when VS Code shuts the extension down are killed with their process groups. */
+export function deactivate(): void {
+  killAllRunning();
+}

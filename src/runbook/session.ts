@@ -223,13 +223,14 @@ export class RunSession {
       if (out.length > OUTPUT_CAP) out = out.slice(out.length - OUTPUT_CAP);
       rt.output = out;
     }
-    this.emit({ type: 'output', stepId, stream, text });
+    // Journal first: whatever a person has seen is already on disk.
     const used = this.journalBytes.get(stepId) ?? 0;
     if (used < JOURNAL_OUTPUT_CAP) {
       const slice = used + text.length > JOURNAL_OUTPUT_CAP ? text.slice(0, JOURNAL_OUTPUT_CAP - used) + '\n[output truncated in the journal]\n' : text;
       this.journalBytes.set(stepId, used + text.length);
       this.record({ type: 'output', t: now(), stepId, stream, text: slice });
     }
+    this.emit({ type: 'output', stepId, stream, text });
   }
 
   /** Why a step cannot run now, or undefined. */

@@ -78,7 +78,7 @@ describe('breakglass run (command line)', function () {
   });
 
   it('the journal survives kill -9 mid-step with every finished step intact', async () => {
-    const { dir, file } = runbook(sh('first', 'echo one') + sh('second', 'echo two') + sh('stuck', 'echo "stuck started"; sleep 60; echo never') + sh('after', 'echo after'));
+    const { dir, file } = runbook(sh('first', 'echo one') + sh('second', 'echo two') + sh('stuck', 'echo $$ > "$BREAKGLASS_RUNBOOK_DIR/step.pid"; echo "stuck started"; sleep 60; echo never') + sh('after', 'echo after'));
     const jdir = join(dir, 'j');
     const child = spawn(process.execPath, [CLI, 'run', file, '--all', '--journal', jdir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
@@ -95,8 +95,9 @@ describe('breakglass run (command line)', function () {
     const exited = new Promise((r) => child.on('exit', r));
     child.kill('SIGKILL');
     await exited;
+    // The step ran in a process group of its own, led by its shell: end the orphan.
     try {
-      process.kill(-child.pid!, 'SIGKILL'); // the orphaned step's group (sleep 60)
+      process.kill(-Number(readFileSync(join(dir, 'step.pid'), 'utf8')), 'SIGKILL');
     } catch {
       /* already gone */
     }
