@@ -1,0 +1,16 @@
+// Runs the benchmarks and prints their results as JSON lines (see docs/BENCHMARKS.md).
+// usage: npm run bench   (builds first)
+import { execFileSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
+import { cpus, totalmem } from 'node:os';
+
+execFileSync(process.execPath, ['esbuild.config.mjs', '--production'], { stdio: 'inherit' });
+buildSync({ entryPoints: ['bench/parse-render.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: 'out/bench/parse-render.js', packages: 'external', logLevel: 'warning' });
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+console.log(JSON.stringify({ date: new Date().toISOString(), machine }));
+const pr = JSON.parse(execFileSync(process.execPath, ['out/bench/parse-render.js'], { encoding: 'utf8' }));
+console.log(JSON.stringify({ bench: 'parse+render 500-step runbook', goalMs: 100, ...pr }));
+const runs = [];
+for (let i = 0; i < 11; i++) runs.push(JSON.parse(execFileSync(process.execPath, ['bench/activation.cjs'], { encoding: 'utf8' })));
+const med = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
+console.log(JSON.stringify({ bench: 'activation (fresh process, 11 runs, medians)', goalMs: 50, loadMs: med('loadMs'), activateMs: med('activateMs'), totalMs: med('totalMs') }));

@@ -1,0 +1,305 @@
+// Tabletop scenarios: YAML files in runbooks/scenarios/. Validated with errors that name the
+// line and the field, never a crash.
+import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { parseDuration } from '../runbook/duration';
+import type { ApiCall, Scope, Verb } from '../cost/model';
+
+export interface ScenarioCluster {
+  name: string;
+  nodes: number;
+  podsPerNode: number;
+  namespaces?: number;
+  services?: number;
+  apiServerReplicas: number;
+  serverConcurrency: number;
+  apiServerMemoryGiB: number;
+  apiServerCores: number;
+  consistentListFromCache: boolean;
+  /** Requests per second of ordinary users and tools (global-default level). */
+  backgroundUserRps: number;
+}
+
+export interface ScenarioWorkload {
+  name: string;
+  namespace: string;
+  kind: 'DaemonSet' | 'Deployment';
+  replicas?: number;
+  image: string;
+  serviceAccount: string;
+  calls: ApiCall[];
+  /** Seconds for every pod to start (a DaemonSet rollout). */
+  rolloutSeconds: number;
+  /** Does its client retry 429s (client-go: yes, up to 10 times)? */
+  retries: number;
+}
+
+export type ScenarioAction =
+  | { action: 'deploy'; workload: ScenarioWorkload }
+  | { action: 'delete-workload'; namespace: string; name: string }
+  | { action: 'scale-nodes'; nodes: number }
+  | { action: 'kill-apiserver'; replicas: number }
+  | { action: 'scale-apiserver'; replicas: number }
+  | { action: 'lose-control-plane' }
+  | { action: 'restore-control-plane' }
+  | { action: 'block-client'; namespace: string; name: string }
+  | { action: 'unblock-client'; namespace: string; name: string }
+  | { action: 'stop-agents'; namespace: string; name: string };
+
+export interface ScenarioEvent {
+  at: number; // seconds
+  /** Cluster names the event applies to. */
+  clusters: string[];
+  spec: ScenarioAction;
+  line: number;
+}
+
+export interface Scenario {
+  name: string;
+  description: string;
+  seed: number;
+  durationSeconds: number;
+  /** Error ratio under which the data plane counts as recovered. */
+  recoveredErrorRatio: number;
+  clusters: ScenarioCluster[];
+  workloads: { clusters: string[]; workload: ScenarioWorkload }[];
+  events: ScenarioEvent[];
+  /** DNS: how long cached records stay useful once discovery stops updating (seconds). */
+  dnsCacheExpirySeconds: number;
+}
+
+export class ScenarioError extends Error {
+  constructor(
+    readonly problems: { line: number; message: string }[],
+    readonly file = 'scenario',
+  ) {
+    super(problems.map((p) => `${file}:${p.line}: ${p.message}`).join('\n'));
+  }
+}
+
+const VERBS: Verb[] = ['list', 'watch', 'get', 'create', 'update', 'patch', 'delete'];
+const SCOPES: Scope[] = ['cluster', 'namespace', 'node'];
+const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Parses and validates a scenario; throws ScenarioError listing every problem with its line. */
+export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const problems: { line: number; message: string }[] = [];
+  for (const e of doc.errors) problems.push({ line: e.linePos?.[0]?.line ?? 1, message: `YAML: ${e.message.split('\n')[0]}` });
+  if (problems.length) throw new ScenarioError(problems, file);
+  const lineOf = (n: unknown): number => {
+    const r = (n as YamlNode | undefined)?.range;
+    return r ? lc.linePos(r[0]).line : 1;
+  };
+  const root = doc.contents;
+  if (!isMap(root)) throw new ScenarioError([{ line: 1, message: 'a scenario is a YAML mapping with name, clusters and events' }], file);
+  const bad = (node: unknown, message: string) => problems.push({ line: lineOf(node), message });
+
+  type Obj = { node: unknown; get(k: string): unknown; node_(k: string): unknown; keys: string[] };
+  const obj = (node: unknown, where: string): Obj | undefined => {
+    if (!isMap(node)) {
+      bad(node, `${where} must be a mapping`);
+      return undefined;
+    }
+    const js = node.toJSON() as Record<string, unknown>;
+    return { node, get: (k) => js[k], node_: (k) => node.get(k, true) ?? node, keys: Object.keys(js) };
+  };
+  const str = (o: Obj, k: string, where: string, def?: string): string => {
+    const v = o.get(k);
+    if (v === undefined && def !== undefined) return def;
+    if (typeof v !== 'string' || v === '') {
+      bad(o.node_(k), `${where}.${k} must be a non-empty string`);
+      return def ?? '';
+    }
+    return v;
+  };
+  const num = (o: Obj, k: string, where: string, def: number | undefined, min: number, max: number): number => {
+    const v = o.get(k);
+    if (v === undefined && def !== undefined) return def;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
+      bad(o.node_(k), `${where}.${k} must be a number from ${min} to ${max}${v === undefined ? ' (missing)' : ` (got ${JSON.stringify(v)})`}`);
+      return def ?? min;
+    }
+    return v;
+  };
+  const dur = (o: Obj, k: string, where: string, def?: number): number => {
+    const v = o.get(k);
+    if (v === undefined && def !== undefined) return def;
+    const ms = typeof v === 'string' || typeof v === 'number' ? parseDuration(v) : undefined;
+    if (ms === undefined) {
+      bad(o.node_(k), `${where}.${k} must be a duration such as 30s, 5m or 4h22m`);
+      return def ?? 0;
+    }
+    return ms / 1000;
+  };
+  const unknownKeys = (o: Obj, allowed: string[], where: string) => {
+    for (const k of o.keys) if (!allowed.includes(k)) bad(o.node_(k), `${where}: unknown field '${k}' (known: ${allowed.join(', ')})`);
+  };
+
+  const top = obj(root, 'the scenario')!;
+  unknownKeys(top, ['name', 'description', 'seed', 'duration', 'recoveredErrorRatio', 'dnsCacheExpiry', 'clusters', 'workloads', 'events'], 'scenario');
+  const name = str(top, 'name', 'scenario');
+  const description = typeof top.get('description') === 'string' ? (top.get('description') as string) : '';
+  const seed = num(top, 'seed', 'scenario', 1, 0, 2 ** 31);
+  const durationSeconds = dur(top, 'duration', 'scenario', 4 * 3600 + 22 * 60);
+  const recoveredErrorRatio = num(top, 'recoveredErrorRatio', 'scenario', 0.01, 0, 1);
+  const dnsCacheExpirySeconds = dur(top, 'dnsCacheExpiry', 'scenario', 1200);
+
+  const clusters: ScenarioCluster[] = [];
+  const clustersNode = top.node_('clusters');
+  if (!isSeq(clustersNode) || clustersNode.items.length === 0) bad(clustersNode, 'scenario.clusters must be a non-empty list');
+  else {
+    clustersNode.items.forEach((item, i) => {
+      const w = `clusters[${i}]`;
+      const o = obj(item, w);
+      if (!o) return;
+      unknownKeys(o, ['name', 'nodes', 'podsPerNode', 'namespaces', 'services', 'apiServerReplicas', 'serverConcurrency', 'apiServerMemoryGiB', 'apiServerCores', 'consistentListFromCache', 'backgroundUserRps'], w);
+      const c: ScenarioCluster = {
+        name: str(o, 'name', w),
+        nodes: num(o, 'nodes', w, undefined, 1, 100_000),
+        podsPerNode: num(o, 'podsPerNode', w, 30, 1, 250),
+        namespaces: o.get('namespaces') === undefined ? undefined : num(o, 'namespaces', w, undefined, 1, 100_000),
+        services: o.get('services') === undefined ? undefined : num(o, 'services', w, undefined, 1, 1_000_000),
+        apiServerReplicas: num(o, 'apiServerReplicas', w, 3, 1, 50),
+        serverConcurrency: num(o, 'serverConcurrency', w, 600, 1, 100_000),
+        apiServerMemoryGiB: num(o, 'apiServerMemoryGiB', w, 64, 1, 4096),
+        apiServerCores: num(o, 'apiServerCores', w, 32, 1, 1024),
+        consistentListFromCache: o.get('consistentListFromCache') === true,
+        backgroundUserRps: num(o, 'backgroundUserRps', w, 20, 0, 100_000),
+      };
+      if (c.name && !NAME.test(c.name)) bad(o.node_('name'), `${w}.name must be a DNS-style name (lowercase letters, digits, -)`);
+      if (clusters.some((x) => x.name === c.name)) bad(o.node_('name'), `cluster '${c.name}' is declared twice`);
+      clusters.push(c);
+    });
+  }
+  const clusterNames = clusters.map((c) => c.name);
+  const target = (o: Obj, where: string): string[] => {
+    const v = o.get('cluster') ?? o.get('clusters') ?? '*';
+    const list = Array.isArray(v) ? v : [v];
+    if (list.some((x) => typeof x !== 'string')) {
+      bad(o.node_('clusters'), `${where}.clusters must be a cluster name, a list of names, or '*'`);
+      return [];
+    }
+    if (list.includes('*')) return clusterNames;
+    for (const n of list as string[]) if (!clusterNames.includes(n)) bad(o.node_(o.get('cluster') !== undefined ? 'cluster' : 'clusters'), `${where}: no cluster named '${n}' (clusters: ${clusterNames.join(', ')})`);
+    return list as string[];
+  };
+
+  const workload = (node: unknown, where: string): ScenarioWorkload | undefined => {
+    const o = obj(node, where);
+    if (!o) return undefined;
+    unknownKeys(o, ['name', 'namespace', 'kind', 'replicas', 'image', 'serviceAccount', 'calls', 'rollout', 'retries', 'cluster', 'clusters'], where);
+    const kind = o.get('kind') ?? 'DaemonSet';
+    if (kind !== 'DaemonSet' && kind !== 'Deployment') bad(o.node_('kind'), `${where}.kind must be DaemonSet or Deployment`);
+    const wname = str(o, 'name', where);
+    if (wname && !NAME.test(wname)) bad(o.node_('name'), `${where}.name must be a DNS-style name`);
+    const calls: ApiCall[] = [];
+    const callsNode = o.node_('calls');
+    if (o.get('calls') !== undefined) {
+      if (!isSeq(callsNode)) bad(callsNode, `${where}.calls must be a list`);
+      else
+        callsNode.items.forEach((cn, j) => {
+          const cw = `${where}.calls[${j}]`;
+          const c = obj(cn, cw);
+          if (!c) return;
+          unknownKeys(c, ['verb', 'resource', 'scope', 'interval', 'resourceVersion', 'encoding'], cw);
+          const verb = c.get('verb');
+          if (!VERBS.includes(verb as Verb)) bad(c.node_('verb'), `${cw}.verb must be one of ${VERBS.join(', ')}`);
+          const scope = c.get('scope') ?? 'cluster';
+          if (!SCOPES.includes(scope as Scope)) bad(c.node_('scope'), `${cw}.scope must be one of ${SCOPES.join(', ')}`);
+          const rv = c.get('resourceVersion');
+          if (rv !== undefined && rv !== '0' && rv !== '' && rv !== 0) bad(c.node_('resourceVersion'), `${cw}.resourceVersion must be "0" (watch cache) or "" (etcd)`);
+          const enc = c.get('encoding');
+          if (enc !== undefined && enc !== 'json' && enc !== 'protobuf') bad(c.node_('encoding'), `${cw}.encoding must be json or protobuf`);
+          calls.push({
+            verb: verb as Verb,
+            resource: str(c, 'resource', cw),
+            scope: scope as Scope,
+            intervalSeconds: dur(c, 'interval', cw),
+            resourceVersion: rv === undefined ? undefined : String(rv),
+            encoding: enc as 'json' | 'protobuf' | undefined,
+          });
+        });
+    }
+    const w: ScenarioWorkload = {
+      name: wname,
+      namespace: str(o, 'namespace', where, 'default'),
+      kind: kind as 'DaemonSet' | 'Deployment',
+      replicas: kind === 'Deployment' ? num(o, 'replicas', where, 1, 0, 100_000) : undefined,
+      image: str(o, 'image', where, `example.com/${wname || 'workload'}:latest`),
+      serviceAccount: str(o, 'serviceAccount', where, wname || 'default'),
+      calls,
+      rolloutSeconds: dur(o, 'rollout', where, 120),
+      retries: num(o, 'retries', where, 10, 0, 100),
+    };
+    return w;
+  };
+
+  const workloads: Scenario['workloads'] = [];
+  const wn = top.node_('workloads');
+  if (top.get('workloads') !== undefined) {
+    if (!isSeq(wn)) bad(wn, 'scenario.workloads must be a list');
+    else
+      wn.items.forEach((item, i) => {
+        const w = workload(item, `workloads[${i}]`);
+        const o = obj(item, `workloads[${i}]`);
+        if (w && o) workloads.push({ clusters: target(o, `workloads[${i}]`), workload: w });
+      });
+  }
+
+  const events: ScenarioEvent[] = [];
+  const en = top.node_('events');
+  if (top.get('events') !== undefined) {
+    if (!isSeq(en)) bad(en, 'scenario.events must be a list');
+    else
+      en.items.forEach((item, i) => {
+        const w = `events[${i}]`;
+        const o = obj(item, w);
+        if (!o) return;
+        const at = dur(o, 'at', w);
+        const action = o.get('action');
+        const line = lineOf(item);
+        const clustersFor = target(o, w);
+        const ref = () => ({ namespace: str(o, 'namespace', w, 'default'), name: str(o, 'name', w) });
+        let spec: ScenarioAction | undefined;
+        switch (action) {
+          case 'deploy': {
+            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'workload'], w);
+            const wl = workload(o.node_('workload'), `${w}.workload`);
+            if (wl) spec = { action, workload: wl };
+            break;
+          }
+          case 'delete-workload':
+          case 'block-client':
+          case 'unblock-client':
+          case 'stop-agents':
+            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'namespace', 'name'], w);
+            spec = { action, ...ref() };
+            break;
+          case 'scale-nodes':
+            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'nodes'], w);
+            spec = { action, nodes: num(o, 'nodes', w, undefined, 1, 100_000) };
+            break;
+          case 'kill-apiserver':
+            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'replicas'], w);
+            spec = { action, replicas: num(o, 'replicas', w, 1, 1, 50) };
+            break;
+          case 'scale-apiserver':
+            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'replicas'], w);
+            spec = { action, replicas: num(o, 'replicas', w, undefined, 1, 50) };
+            break;
+          case 'lose-control-plane':
+          case 'restore-control-plane':
+            unknownKeys(o, ['at', 'action', 'cluster', 'clusters'], w);
+            spec = { action };
+            break;
+          default:
+            bad(o.node_('action'), `${w}.action must be one of deploy, delete-workload, scale-nodes, kill-apiserver, scale-apiserver, lose-control-plane, restore-control-plane, block-client, unblock-client, stop-agents`);
+        }
+        if (spec) events.push({ at, clusters: clustersFor, spec, line });
+      });
+  }
+  if (problems.length) throw new ScenarioError(problems.sort((a, b) => a.line - b.line), file);
+  events.sort((a, b) => a.at - b.at || a.line - b.line);
+  return { name, description, seed, durationSeconds, recoveredErrorRatio, clusters, workloads, events, dnsCacheExpirySeconds };
+}

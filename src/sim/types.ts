@@ -1,0 +1,136 @@
+// The contract between the cluster model (src/sim/model/) and everything that looks at it: the
+// HTTP server that speaks the Kubernetes API (src/sim/server/), `breakglass sim run`, and later
+// the tabletop. The model is aggregate (it never loops over nodes per step); the server
+// materialises objects on demand from what the model says exists.
+import type { WorkloadUsage } from '../cost/model';
+
+/** A workload the model knows about (a DaemonSet runs one pod per node). */
+export interface WorkloadSpec {
+  name: string;
+  namespace: string;
+  kind: 'DaemonSet' | 'Deployment';
+  /** Deployment replicas (ignored for a DaemonSet). */
+  replicas?: number;
+  image: string;
+  labels: Record<string, string>;
+  /** The service account its pods use; the user its requests carry is system:serviceaccount:<ns>:<sa>. */
+  serviceAccount: string;
+  /** Its API usage per pod (clients = per node for a DaemonSet, replicas for a Deployment). */
+  usage: WorkloadUsage;
+  /** Created at (simulated seconds). */
+  createdAt: number;
+}
+
+export interface ClusterSpec {
+  name: string;
+  nodes: number;
+  podsPerNode: number;
+  namespaces: number;
+  services: number;
+  apiServerReplicas: number;
+  /** max-requests-inflight + max-mutating-requests-inflight, per replica. */
+  serverConcurrency: number;
+  /** Memory one API server replica may use before it is OOM-killed. */
+  apiServerMemoryBytes: number;
+  /** CPU cores of one API server replica. */
+  apiServerCores: number;
+  /** Consistent LISTs served from the watch cache (1.34+). */
+  consistentListFromCache: boolean;
+}
+
+/** Something that happened, for the timeline (scenario events and model reactions). */
+export interface ModelEvent {
+  /** Simulated seconds since T+0. */
+  t: number;
+  cluster: string;
+  kind: string;
+  detail: string;
+}
+
+/** One real HTTP request arriving at the simulated API server. */
+export interface SimRequest {
+  user: string;
+  groups: string[];
+  userAgent: string;
+  verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+  /** Plural resource (pods, nodes, daemonsets, …) or '' for non-resource URLs. */
+  resource: string;
+  /** /readyz, /livez, /healthz, /version, /metrics … (non-resource requests). */
+  path?: string;
+  namespace?: string;
+  /** The server's estimate of objects it reads for this request (APF's input). */
+  objects: number;
+  /** Expected response bytes. */
+  bytes: number;
+  /** A LIST with resourceVersion="0" (watch cache). */
+  fromCache: boolean;
+  /** The client's own deadline (`?timeout=` of the request), seconds; the server's default is 60. */
+  timeoutSeconds?: number;
+}
+
+export interface AdmissionDecision {
+  /** serve: answer after waitMs; reject: 429 with retryAfterSeconds; timeout: hang up after waitMs with 504. */
+  outcome: 'serve' | 'reject' | 'timeout';
+  /** Real milliseconds to delay the answer (queue wait + service time, scaled by the clock's speed). */
+  waitMs: number;
+  retryAfterSeconds?: number;
+  priorityLevel: string;
+  flowSchema: string;
+  /** 'unavailable' when no API server replica is up (connection refused / 503). */
+  unavailable?: boolean;
+}
+
+export interface PriorityLevelState {
+  /** Seat limit across ready replicas. */
+  limit: number;
+  /** Seats in use. */
+  inflight: number;
+  /** Requests waiting in queues. */
+  queued: number;
+  rejectedPerSecond: number;
+  rejectedTotal: number;
+  dispatchedTotal: number;
+  waitP99Seconds: number;
+}
+
+export interface ClusterSnapshot {
+  t: number;
+  nodes: { total: number; ready: number };
+  pods: { total: number; pending: number };
+  apiserver: {
+    /** Requests being served across ready replicas (seats in use). */
+    inflight: number;
+    limit: number;
+    queued: number;
+    rejectedPerSecond: number;
+    readP99Seconds: number;
+    mutatingP99Seconds: number;
+    replicasReady: number;
+    replicas: number;
+    /** Resident memory per replica, bytes. */
+    memoryBytes: number[];
+    cpuCoresInUse: number;
+    /** Are the etcd and informer-sync checks passing? */
+    etcdOk: boolean;
+  };
+  priorityLevels: Record<string, PriorityLevelState>;
+  dns: { successRatio: number; watchHealthy: boolean; cacheValidRatio: number };
+  dataPlane: { errorRatio: number };
+  /** Running pods per workload ("<ns>/<name>"). */
+  workloadPods: Record<string, number>;
+}
+
+/** What the server and tools may ask of one simulated cluster. */
+export interface SimCluster {
+  readonly spec: ClusterSpec;
+  /** Simulated seconds since T+0. */
+  now(): number;
+  workloads(): WorkloadSpec[];
+  snapshot(): ClusterSnapshot;
+  /** Admission of one real HTTP request; the model also counts it as load. */
+  admit(req: SimRequest): AdmissionDecision;
+  /** A request through the API server removed a workload (the API server admitted it). */
+  deleteWorkload(namespace: string, name: string): boolean;
+  scaleWorkload(namespace: string, name: string, replicas: number): boolean;
+  onEvent(listener: (e: ModelEvent) => void): () => void;
+}

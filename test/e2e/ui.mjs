@@ -1,0 +1,269 @@
+#!/usr/bin/env node
+// UI test, the way a person uses the extension: the packaged .vsix installed into code-server
+// (VS Code 1.100.3), the workbench in headless Chromium driven by playwright-core.
+//
+// usage: node test/e2e/ui.mjs [--no-package] [--json FILE]
+//   --no-package: use the existing dist/breakglass.vsix instead of running `npm run package`.
+// Needs scripts/install-code-server.sh to have run. Screenshots, the workbench console and
+// code-server's output go to test/artifacts/. Exits non-zero when a test failed.
+//
+// The runbook view's contract with this test (the extension's webview must keep these names):
+//   .bg-step                          one element per step, in document order
+//   .bg-step button[data-action=run]  runs that step
+//   .bg-step .bg-output               the step's output
+//   .bg-step .bg-state                the step's state, e.g. "succeeded"
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ARTIFACTS, CODE_SERVER_BIN, ROOT, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium,
+  startCodeServer, tempDirs, writeUserSettings,
+} from '../../scripts/lib/code-server.mjs';
+
+const VSIX = join(ROOT, 'dist/breakglass.vsix');
+const EXTENSION_ID = 'breakglass.breakglass';
+const STEP_TIMEOUT_MS = Number(process.env.BREAKGLASS_E2E_STEP_TIMEOUT || 60) * 1000;
+
+const args = process.argv.slice(2);
+const jsonIdx = args.indexOf('--json');
+const jsonFile = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
+const noPackage = args.includes('--no-package');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn() until it returns a truthy value; throws `message()` (with the last value) at the deadline. */
+async function until(fn, { timeout = STEP_TIMEOUT_MS, interval = 250, message }) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastErr;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      if (e.fatal) throw e;
+      lastErr = e;
+    }
+    await sleep(interval);
+  }
+  const why = lastErr && !last ? ` (last error: ${lastErr.message.split('\n')[0]})` : '';
+  throw new Error(`${message(last)}${why}`);
+}
+
+async function screenshot(page, name) {
+  if (!page) return undefined;
+  const file = join(ARTIFACTS, name);
+  try {
+    await page.screenshot({ path: file });
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const state = { page: undefined, dirs: undefined, workspace: undefined, server: undefined, ctx: undefined };
+
+/** The quick-input rows currently shown, as their labels. */
+async function quickInputRows(page) {
+  return page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rows) =>
+    rows.map((r) => r.getAttribute('aria-label') || r.textContent || ''),
+  );
+}
+
+async function openQuickInput(page, key, prefix) {
+  const input = page.locator('.quick-input-widget input');
+  await until(
+    async () => {
+      if (!(await input.isVisible())) {
+        await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
+        await page.keyboard.press(key);
+        await sleep(300);
+      }
+      return input.isVisible();
+    },
+    { timeout: 20_000, message: () => `the quick input did not open with ${key}` },
+  );
+  await input.fill(prefix);
+  return input;
+}
+
+async function openFile(page, name) {
+  // Quick Open (Ctrl+P); F1 then an input without `>` is the same picker.
+  const input = await openQuickInput(page, 'Control+P', name);
+  await until(async () => (await quickInputRows(page)).some((r) => r.includes(name)), {
+    timeout: 30_000,
+    message: () => `Quick Open found no file named ${name} in the workspace`,
+  });
+  await input.press('Enter');
+  await until(async () => page.locator(`.tabs-container .tab[aria-label*="${name}"]`).count(), {
+    message: () => `${name} did not open in an editor tab`,
+  });
+}
+
+async function runCommand(page, title) {
+  const input = await openQuickInput(page, 'F1', `>${title}`);
+  const rows = await until(
+    async () => {
+      const r = await quickInputRows(page);
+      return r.some((l) => l.toLowerCase().includes(title.toLowerCase())) && r;
+    },
+    {
+      timeout: 20_000,
+      message: () =>
+        `the command palette offers no "${title}": the extension does not contribute it, or its "when" clause hides it`,
+    },
+  );
+  const idx = rows.findIndex((l) => l.toLowerCase().includes(title.toLowerCase()));
+  await page.locator('.quick-input-widget .monaco-list-row').nth(idx).click();
+  await until(async () => !(await input.isVisible()), { timeout: 10_000, message: () => `the palette stayed open after "${title}"` });
+}
+
+/** Error dialogs and error notifications the workbench shows, as text. */
+async function workbenchErrors(page) {
+  const dialogs = await page
+    .locator('.monaco-dialog-box')
+    .evaluateAll((els) =>
+      els.map((e) =>
+        [...e.querySelectorAll('.dialog-message-text, .dialog-message-detail')]
+          .map((m) => m.innerText.replace(/\s+/g, ' ').trim())
+          .join(': '),
+      ),
+    );
+  const toasts = await page
+    .locator('.notifications-toasts .notification-list-item')
+    .evaluateAll((els) =>
+      els.filter((e) => e.querySelector('.codicon-error, .codicon-notifications-error')).map((e) => e.innerText.replace(/\s+/g, ' ').trim()),
+    );
+  return [...dialogs, ...toasts].filter(Boolean);
+}
+
+/** The webview frame that contains the runbook view (webviews live in nested iframes). */
+async function runbookFrame(page) {
+  return until(
+    async () => {
+      const errors = await workbenchErrors(page);
+      if (errors.length) throw Object.assign(new Error(`the workbench shows an error: ${errors.join(' | ')}`), { fatal: true });
+      for (const f of page.frames()) {
+        if (f === page.mainFrame()) continue;
+        if (await f.locator('.bg-step').count().catch(() => 0)) return f;
+      }
+      return undefined;
+    },
+    {
+      message: () => {
+        const webviews = page.frames().filter((f) => f.url().includes('webview'));
+        return (
+          `no runbook view appeared: no frame has a .bg-step element within ${STEP_TIMEOUT_MS / 1000} s ` +
+          `(${webviews.length} webview frame(s) open${webviews.length ? `: ${webviews.map((f) => f.url().split('?')[0]).join(', ')}` : ''}). ` +
+          'Does "Breakglass: Open Runbook" open a webview that renders one .bg-step per step?'
+        );
+      },
+    },
+  );
+}
+
+const tests = [
+  {
+    name: 'the workbench opens hello.md with the packaged extension installed',
+    async run() {
+      const t0 = Date.now();
+      if (!noPackage) {
+        const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`npm run package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+        console.log(`  packaged ${VSIX} (${fmtSeconds(Date.now() - t0)})`);
+      }
+      const dirs = (state.dirs = tempDirs('e2e'));
+      state.workspace = copyWorkspace(dirs.workspace);
+      writeUserSettings(dirs.userData);
+      const env = codeServerEnv(dirs);
+      installVsix(VSIX, dirs.extensions, env);
+      const list = spawnSync(CODE_SERVER_BIN, ['--extensions-dir', dirs.extensions, '--list-extensions', '--show-versions'], { env, encoding: 'utf8' });
+      if (!list.stdout.includes(EXTENSION_ID)) throw new Error(`${EXTENSION_ID} is not listed after installing ${VSIX}:\n${list.stdout}${list.stderr}`);
+      console.log(`  installed ${list.stdout.trim()}`);
+
+      const port = await freePort();
+      state.server = await startCodeServer({ port, dirs, env, trust: true, logFile: join(ARTIFACTS, 'code-server-e2e.log') });
+      state.ctx = await launchChromium(dirs.profile);
+      const page = (state.page = state.ctx.pages()[0] ?? (await state.ctx.newPage()));
+      const consoleLog = createWriteStream(join(ARTIFACTS, 'workbench-e2e.log'));
+      page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+      page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e}\n`));
+      await page.goto(`${state.server.url}/?folder=${encodeURIComponent(state.workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await openFile(page, 'hello.md');
+      await screenshot(page, 'workbench-hello.png');
+    },
+  },
+  {
+    name: 'Breakglass: Open Runbook shows hello.md and runs its first step',
+    async run() {
+      const page = state.page;
+      await runCommand(page, 'Breakglass: Open Runbook');
+      const frame = await runbookFrame(page);
+      const step = frame.locator('.bg-step').first();
+      const run = step.locator('button[data-action="run"]');
+      await until(async () => (await run.count()) > 0, {
+        timeout: 10_000,
+        message: () => 'the first .bg-step has no button[data-action="run"]',
+      });
+      await run.first().click();
+      const output = step.locator('.bg-output');
+      const stateEl = step.locator('.bg-state');
+      const read = async (loc) => ((await loc.count()) ? ((await loc.first().textContent()) ?? '').trim() : undefined);
+      await until(
+        async () => (await read(output))?.includes('hello') && /succeeded/i.test((await read(stateEl)) ?? ''),
+        {
+          message: () => 'after Run, the first step did not reach "succeeded" with "hello" in its output',
+        },
+      ).catch(async (e) => {
+        const out = await read(output);
+        const st = await read(stateEl);
+        e.message +=
+          `\n    .bg-output: ${out === undefined ? '(no such element)' : JSON.stringify(out.slice(0, 300))}` +
+          `\n    .bg-state:  ${st === undefined ? '(no such element)' : JSON.stringify(st)}`;
+        throw e;
+      });
+      await screenshot(page, 'runbook-view.png');
+    },
+  },
+];
+
+async function main() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const results = [];
+  const started = Date.now();
+  console.log('\n=== UI test (code-server + Chromium) ===');
+  for (const t of tests) {
+    const t0 = Date.now();
+    if (results.some((r) => !r.ok)) {
+      results.push({ name: t.name, ok: false, error: 'not run: an earlier test failed' });
+      console.log(`  ✗ ${t.name}\n      not run: an earlier test failed`);
+      continue;
+    }
+    try {
+      await t.run();
+      results.push({ name: t.name, ok: true, seconds: (Date.now() - t0) / 1000 });
+      console.log(`  ✔ ${t.name} (${fmtSeconds(Date.now() - t0)})`);
+    } catch (e) {
+      const shot = await screenshot(state.page, 'e2e-failure.png');
+      results.push({ name: t.name, ok: false, error: e.message, seconds: (Date.now() - t0) / 1000 });
+      console.log(`  ✗ ${t.name} (${fmtSeconds(Date.now() - t0)})\n      ${e.message.replace(/\n/g, '\n      ')}`);
+      if (shot) console.log(`      screenshot: ${shot}`);
+    }
+  }
+  await state.ctx?.close().catch(() => {});
+  await state.server?.stop();
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify(results, null, 2));
+  console.log(`  logs: test/artifacts/workbench-e2e.log, test/artifacts/code-server-e2e.log (${fmtSeconds(Date.now() - started)})`);
+  console.log(`UI test: ${passed} of ${results.length} passed${failed ? `, ${failed} failed` : ''}`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});

@@ -1,0 +1,126 @@
+// Runs inside the real VS Code extension host (trusted workspace).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { BreakglassApi } from '../../src/extension';
+
+const EXT_ID = 'breakglass.breakglass';
+
+function folder(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder is open');
+  return f.uri.fsPath;
+}
+
+async function api(): Promise<BreakglassApi> {
+  const ext = vscode.extensions.getExtension<BreakglassApi>(EXT_ID);
+  assert.ok(ext, 'the extension is installed');
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Breakglass in VS Code', () => {
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('registers its commands and starts in SIMULATED mode', async () => {
+    const a = await api();
+    const cmds = await vscode.commands.getCommands(true);
+    for (const c of ['breakglass.openRunbook', 'breakglass.runAll', 'breakglass.enterRealMode', 'breakglass.enterSimulatedMode', 'breakglass.switchMode', 'breakglass.exportReport']) {
+      assert.ok(cmds.includes(c), `${c} is registered`);
+    }
+    assert.equal(a.mode(), 'SIMULATED');
+  });
+
+  it('opens the Runbook view from a runbook and its page reports ready', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'steps.md'));
+    await vscode.window.showTextDocument(uri);
+    await vscode.commands.executeCommand('breakglass.openRunbook', uri, { resume: 'never' });
+    const panel = await until('the panel', () => a.panelFor(uri));
+    assert.equal(panel.webviewPanel.title, 'Runbook: Integration steps');
+    assert.equal(panel.webviewPanel.viewType, 'breakglass.runbook');
+    await until('the webview to load its script and say ready', () => panel.isReady);
+    assert.match(panel.webviewPanel.webview.html, /Content-Security-Policy/);
+    assert.match(panel.webviewPanel.webview.html, /script-src 'nonce-/);
+  });
+
+  it('runs a step: the output and the state reach the session and the journal', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'steps.md'));
+    rmSync(join(folder(), 'marker-ran'), { force: true });
+    const state = await vscode.commands.executeCommand('breakglass.runStep', uri, 'greet');
+    assert.equal(state, 'succeeded');
+    const states = a.stepStates(uri)!;
+    assert.match(states.greet.output, /hi from the extension host/);
+    assert.match(states.greet.output, /mode=sim/);
+    assert.equal(await vscode.commands.executeCommand('breakglass.runStep', uri, 'marker'), 'succeeded');
+    assert.ok(existsSync(join(folder(), 'marker-ran')));
+    const journal = a.panelFor(uri)!.currentSession.journalFile!;
+    assert.ok(journal.startsWith(join(folder(), '.breakglass', 'journal')), journal);
+    const events = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(events[0].type, 'run-started');
+    assert.equal(events[0].via, 'vscode');
+    assert.ok(events.some((e) => e.type === 'step-finished' && e.stepId === 'greet' && e.state === 'succeeded'));
+    assert.ok(events.some((e) => e.type === 'output' && e.stepId === 'greet' && String(e.text).includes('hi from the extension host')));
+  });
+
+  it('Run All stops at the first failure', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'steps.md'));
+    const outcome = await vscode.commands.executeCommand('breakglass.runAll', uri);
+    assert.equal(outcome, 'failed');
+    const states = a.stepStates(uri)!;
+    assert.equal(states.fails.state, 'failed');
+    assert.equal(states.fails.exitCode, 7);
+    assert.equal(states.never.state, 'pending');
+  });
+
+  it('exports the after-action report as markdown', async () => {
+    const uri = vscode.Uri.file(join(folder(), 'steps.md'));
+    const out = await vscode.commands.executeCommand<string>('breakglass.exportReport', uri);
+    assert.ok(out && existsSync(out), 'report written');
+    const md = readFileSync(out, 'utf8');
+    assert.match(md, /# After-action report: Integration steps/);
+    assert.match(md, /\| `greet` \| succeeded \| 0 \|/);
+    assert.match(md, /\| `fails` \| failed \| 7 \|/);
+  });
+
+  it('shows malformed runbooks in the Problems panel with line numbers', async () => {
+    const uri = vscode.Uri.file(join(folder(), 'broken.md'));
+    await vscode.workspace.openTextDocument(uri);
+    const diags = await until('diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(uri);
+      return d.length >= 3 ? d : undefined;
+    });
+    const lines = diags.map((d) => `${d.range.start.line}:${d.code}`).sort();
+    assert.deepEqual(lines, ['12:breakglass-body', '7:attr-unknown', '7:attr-value'].sort());
+    assert.ok(diags.every((d) => d.source === 'breakglass'));
+  });
+
+  it('enters REAL mode only through its command and shows it', async () => {
+    const a = await api();
+    const kubeconfig = join(folder(), 'kubeconfig.yaml');
+    const ok = await vscode.commands.executeCommand('breakglass.enterRealMode', { context: 'prod-large', kubeconfig, confirmed: true });
+    assert.equal(ok, true);
+    assert.equal(a.mode(), 'REAL: prod-large');
+    const uri = vscode.Uri.file(join(folder(), 'steps.md'));
+    assert.equal(a.panelFor(uri)!.currentSession.target.context, 'prod-large', 'open runbooks follow the mode');
+    await vscode.commands.executeCommand('breakglass.enterSimulatedMode');
+    assert.equal(a.mode(), 'SIMULATED');
+    const unknown = await vscode.commands.executeCommand('breakglass.enterRealMode', { context: 'nope', kubeconfig, confirmed: true });
+    assert.equal(unknown, false);
+    assert.equal(a.mode(), 'SIMULATED');
+  });
+});
