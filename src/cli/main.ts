@@ -2,6 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { RUN_USAGE, UsageError, runCommand } from './run';
+import { SIM_USAGE, simCommand } from './sim';
 import { readJournal } from '../runbook/journal';
 import { renderReport } from '../runbook/report';
 
@@ -11,6 +12,7 @@ commands:
   run <runbook.md> …        run runbook steps (breakglass run --help)
   report <journal.jsonl>    write the after-action report of a journal (markdown) [-o FILE]
   check <runbook.md>        list a runbook's problems with line numbers; exit 1 on errors
+  sim run <scenario.yaml>   play a tabletop scenario on the cluster model (breakglass sim --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'run':
       return runCommand(rest, io);
+    case 'sim':
+      return simCommand(rest, io);
     case 'report': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { output: { type: 'string', short: 'o' } } });
       if (positionals.length !== 1) throw new UsageError('give one journal file');
@@ -48,6 +52,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A closed pipe (`breakglass sim run … | head`) is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -56,6 +66,7 @@ main(process.argv.slice(2)).then(
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`breakglass: ${(err as Error).message}\n`);
       if (process.argv[2] === 'run') process.stderr.write(`\n${RUN_USAGE}\n`);
+      else if (process.argv[2] === 'sim') process.stderr.write(`\n${SIM_USAGE}\n`);
       else process.stderr.write(`\n${USAGE}`);
       process.exitCode = 2;
     } else {

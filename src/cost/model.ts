@@ -153,7 +153,9 @@ export function callCost(call: ApiCall, p: ClusterProfile): CallCost {
     // From etcd, a selector does not avoid reading every object of the resource; the watch
     // cache has an index for pods by spec.nodeName only.
     const indexed = fromCache && call.resource === 'pods' && call.scope === 'node';
-    const processed = fromCache ? (indexed ? returned : objectCount(call.resource, p)) : objectCount(call.resource, p);
+    // A namespace-scoped LIST reads one key prefix (from etcd or the cache); other selectors
+    // are filters applied after reading every object.
+    const processed = call.scope === 'namespace' || indexed ? returned : objectCount(call.resource, p);
     const storedBytes = processed * objectBytes(call.resource);
     const responseBytes = returned * size;
     const cpu = fromCache

@@ -31,6 +31,7 @@ export interface ScenarioWorkload {
   rolloutSeconds: number;
   /** Does its client retry 429s (client-go: yes, up to 10 times)? */
   retries: number;
+  identity: 'serviceAccount' | 'node' | 'user';
 }
 
 export type ScenarioAction =
@@ -188,7 +189,9 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
   const workload = (node: unknown, where: string): ScenarioWorkload | undefined => {
     const o = obj(node, where);
     if (!o) return undefined;
-    unknownKeys(o, ['name', 'namespace', 'kind', 'replicas', 'image', 'serviceAccount', 'calls', 'rollout', 'retries', 'cluster', 'clusters'], where);
+    unknownKeys(o, ['name', 'namespace', 'kind', 'replicas', 'image', 'serviceAccount', 'identity', 'calls', 'rollout', 'retries', 'cluster', 'clusters'], where);
+    const identity = o.get('identity') ?? 'serviceAccount';
+    if (identity !== 'serviceAccount' && identity !== 'node' && identity !== 'user') bad(o.node_('identity'), `${where}.identity must be serviceAccount, node or user`);
     const kind = o.get('kind') ?? 'DaemonSet';
     if (kind !== 'DaemonSet' && kind !== 'Deployment') bad(o.node_('kind'), `${where}.kind must be DaemonSet or Deployment`);
     const wname = str(o, 'name', where);
@@ -231,6 +234,7 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
       calls,
       rolloutSeconds: dur(o, 'rollout', where, 120),
       retries: num(o, 'retries', where, 10, 0, 100),
+      identity: identity as ScenarioWorkload['identity'],
     };
     return w;
   };

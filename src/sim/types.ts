@@ -15,6 +15,12 @@ export interface WorkloadSpec {
   labels: Record<string, string>;
   /** The service account its pods use; the user its requests carry is system:serviceaccount:<ns>:<sa>. */
   serviceAccount: string;
+  /**
+   * Whose credentials its pods use: the service account (default), the node's own kubelet
+   * credentials, or a per-node client certificate of a plain user. It decides the APF priority
+   * level and how many distinct flows the requests form.
+   */
+  identity?: 'serviceAccount' | 'node' | 'user';
   /** Its API usage per pod (clients = per node for a DaemonSet, replicas for a Deployment). */
   usage: WorkloadUsage;
   /** Created at (simulated seconds). */

@@ -1,0 +1,111 @@
+// `breakglass sim run|serve`: the cluster model from a terminal.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseDuration } from '../runbook/duration';
+import { ScenarioError, parseScenario, type Scenario } from '../sim/scenario';
+import { Simulation } from '../sim/simulation';
+import { UsageError } from './run';
+
+export const SIM_USAGE = `usage: breakglass sim run <scenario.yaml> [--until 4h22m] [--seed N] [--cluster NAME] [--nodes N] [--json]
+
+run     plays the scenario headless, as fast as possible; one sample per simulated minute
+  --until      how long to simulate (default: the scenario's duration)
+  --seed       overrides the scenario's seed (same seed, same timeline)
+  --cluster    only this cluster of the scenario
+  --nodes      overrides the node count (of --cluster, or of every cluster)
+  --json       machine-readable output`;
+
+export function loadScenario(file: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  return parseScenario(text, file);
+}
+
+/** Restricts a scenario to one cluster and/or overrides node counts. */
+export function selectClusters(s: Scenario, cluster: string | undefined, nodes: number | undefined): Scenario {
+  if (cluster !== undefined && !s.clusters.some((c) => c.name === cluster)) {
+    throw new UsageError(`no cluster named '${cluster}' in the scenario (clusters: ${s.clusters.map((c) => c.name).join(', ')})`);
+  }
+  const keep = (name: string) => cluster === undefined || name === cluster;
+  return {
+    ...s,
+    clusters: s.clusters.filter((c) => keep(c.name)).map((c) => (nodes !== undefined ? { ...c, nodes } : c)),
+    workloads: s.workloads.map((w) => ({ ...w, clusters: w.clusters.filter(keep) })),
+    events: s.events.map((e) => ({ ...e, clusters: e.clusters.filter(keep) })),
+  };
+}
+
+function intArg(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+export async function simCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'run') throw new UsageError(sub ? `unknown sim command '${sub}'` : 'give a sim command: run');
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      until: { type: 'string' },
+      seed: { type: 'string' },
+      cluster: { type: 'string' },
+      nodes: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('give one scenario file');
+  let scenario: Scenario;
+  try {
+    scenario = loadScenario(positionals[0]);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      io.err.write(`${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const nodes = intArg(values.nodes, '--nodes', 1, 100_000);
+  scenario = selectClusters(scenario, values.cluster, nodes);
+  const seed = intArg(values.seed, '--seed', 0, 2 ** 31);
+  let until = scenario.durationSeconds;
+  if (values.until !== undefined) {
+    const ms = parseDuration(values.until);
+    if (ms === undefined) throw new UsageError('--until must be a duration such as 30m or 4h22m');
+    until = ms / 1000;
+  }
+  const sim = new Simulation(scenario, { seed });
+  const result = sim.run(until);
+  if (values.json) {
+    io.out.write(JSON.stringify(result) + '\n');
+    return 0;
+  }
+  io.out.write(`${result.scenario} (seed ${seed ?? scenario.seed}), ${result.clusters.map((c) => `${c.name}: ${c.nodes} nodes`).join(', ')}\n\n`);
+  const names = result.clusters.map((c) => c.name);
+  io.out.write(`${'T+'.padEnd(8)}${names.map((n) => `${n.slice(0, 28).padEnd(31)}`).join('')}\n`);
+  for (const s of result.samples) {
+    if (s.t % 600 !== 0 && s.t > 1200 && s !== result.samples[result.samples.length - 1]) continue;
+    const cells = names.map((n) => {
+      const c = s.clusters[n];
+      const state = c.apiserver.replicasReady === 0 ? 'DOWN' : c.apiserver.rejectedPerSecond > 0 ? 'REJECT' : c.apiserver.readP99Seconds > 1 ? 'SLOW' : 'ok';
+      return `${state.padEnd(7)}dns ${(c.dns.successRatio * 100).toFixed(0).padStart(3)}% err ${(c.dataPlane.errorRatio * 100).toFixed(1).padStart(5)}%`.padEnd(31);
+    });
+    io.out.write(`${fmtT(s.t).padEnd(8)}${cells.join('')}\n`);
+  }
+  io.out.write('\nevents:\n');
+  for (const e of result.events.slice(0, 200)) io.out.write(`  T+${fmtT(e.t).padEnd(8)} ${e.cluster.padEnd(14)} ${e.detail}\n`);
+  if (result.events.length > 200) io.out.write(`  … ${result.events.length - 200} more (use --json)\n`);
+  return 0;
+}
+
+function fmtT(t: number): string {
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m`;
+}

@@ -1,0 +1,155 @@
+// A scenario played out: its clusters, its timed events and one clock. Headless runs step as
+// fast as possible; `sim serve` steps in real time (times --speed) and can pause.
+import { ClusterModel } from './model/cluster';
+import type { Scenario, ScenarioAction } from './scenario';
+import type { ClusterSnapshot, ModelEvent } from './types';
+
+export interface Sample {
+  t: number;
+  clusters: Record<
+    string,
+    {
+      apiserver: Pick<ClusterSnapshot['apiserver'], 'inflight' | 'limit' | 'queued' | 'rejectedPerSecond' | 'readP99Seconds' | 'mutatingP99Seconds' | 'replicasReady'>;
+      dns: { successRatio: number };
+      dataPlane: { errorRatio: number };
+      nodes: { total: number; ready: number };
+      pods: { pending: number };
+    }
+  >;
+}
+
+export interface RunResult {
+  scenario: string;
+  seed: number;
+  clusters: { name: string; nodes: number }[];
+  samples: Sample[];
+  events: ModelEvent[];
+}
+
+export class Simulation {
+  readonly clusters: ClusterModel[];
+  readonly events: ModelEvent[] = [];
+  private next = 0;
+  private t = 0;
+
+  constructor(
+    readonly scenario: Scenario,
+    opts: { seed?: number; nodes?: Record<string, number> } = {},
+  ) {
+    const seed = opts.seed ?? scenario.seed;
+    this.clusters = scenario.clusters.map((c) => new ClusterModel({ ...c, nodes: opts.nodes?.[c.name] ?? c.nodes }, seed, scenario.dnsCacheExpirySeconds));
+    for (const c of this.clusters) c.onEvent((e) => this.events.push(e));
+    for (const w of scenario.workloads) for (const name of w.clusters) this.cluster(name)?.deploy(w.workload);
+    this.fireDue();
+  }
+
+  cluster(name: string): ClusterModel | undefined {
+    return this.clusters.find((c) => c.spec.name === name);
+  }
+
+  now(): number {
+    return this.t;
+  }
+
+  /** Applies one action to a cluster (scenario events and, later, people's injections). */
+  apply(cluster: ClusterModel, a: ScenarioAction): void {
+    switch (a.action) {
+      case 'deploy':
+        cluster.deploy(a.workload);
+        break;
+      case 'delete-workload':
+        if (!cluster.deleteWorkload(a.namespace, a.name)) cluster.emit('note', `no workload ${a.namespace}/${a.name} to delete`);
+        break;
+      case 'stop-agents':
+        cluster.stopAgents(a.namespace, a.name);
+        break;
+      case 'block-client':
+        cluster.setBlocked(a.namespace, a.name, true);
+        break;
+      case 'unblock-client':
+        cluster.setBlocked(a.namespace, a.name, false);
+        break;
+      case 'scale-nodes':
+        cluster.scaleNodes(a.nodes);
+        break;
+      case 'kill-apiserver':
+        cluster.killApiServers(a.replicas);
+        break;
+      case 'scale-apiserver':
+        cluster.scaleApiServers(a.replicas);
+        break;
+      case 'lose-control-plane':
+        cluster.loseControlPlane();
+        break;
+      case 'restore-control-plane':
+        cluster.restoreControlPlane();
+        break;
+    }
+  }
+
+  private fireDue(): void {
+    const evs = this.scenario.events;
+    while (this.next < evs.length && evs[this.next].at <= this.t) {
+      const e = evs[this.next++];
+      for (const name of e.clusters) {
+        const c = this.cluster(name);
+        if (c) this.apply(c, e.spec);
+      }
+    }
+  }
+
+  /** Advances every cluster by dt simulated seconds. */
+  step(dt = 1): void {
+    this.t += dt;
+    for (const c of this.clusters) c.step(dt);
+    this.fireDue();
+  }
+
+  sample(): Sample {
+    const clusters: Sample['clusters'] = {};
+    for (const c of this.clusters) {
+      const s = c.snapshot();
+      clusters[c.spec.name] = {
+        apiserver: {
+          inflight: round(s.apiserver.inflight, 1),
+          limit: s.apiserver.limit,
+          queued: round(s.apiserver.queued, 1),
+          rejectedPerSecond: round(s.apiserver.rejectedPerSecond, 2),
+          readP99Seconds: round(s.apiserver.readP99Seconds, 3),
+          mutatingP99Seconds: round(s.apiserver.mutatingP99Seconds, 3),
+          replicasReady: s.apiserver.replicasReady,
+        },
+        dns: { successRatio: round(s.dns.successRatio, 4) },
+        dataPlane: { errorRatio: round(s.dataPlane.errorRatio, 4) },
+        nodes: s.nodes,
+        pods: { pending: s.pods.pending },
+      };
+    }
+    return { t: this.t, clusters };
+  }
+
+  /** Runs headless to `until` seconds at `dt` steps, one sample per simulated minute. */
+  run(until: number, dt = 1): RunResult {
+    const samples: Sample[] = [this.sample()];
+    let nextSample = this.t + 60;
+    while (this.t < until) {
+      this.step(Math.min(dt, until - this.t));
+      if (this.t >= nextSample) {
+        samples.push(this.sample());
+        nextSample += 60;
+      }
+    }
+    return {
+      scenario: this.scenario.name,
+      seed: this.scenario.seed,
+      clusters: this.clusters.map((c) => ({ name: c.spec.name, nodes: c.spec.nodes })),
+      samples,
+      events: this.events.map((e) => ({ ...e, t: round(e.t, 1) })),
+    };
+  }
+}
+
+function round(x: number, digits: number): number {
+  const m = 10 ** digits;
+  return Math.round(x * m) / m;
+}
