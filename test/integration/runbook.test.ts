@@ -97,6 +97,23 @@ describe('Breakglass in VS Code', () => {
     assert.match(md, /\| `fails` \| failed \| 7 \|/);
   });
 
+  it('reopening a runbook resumes its last journal with step states restored', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'steps.md'));
+    const before = a.stepStates(uri)!;
+    assert.equal(before.fails.state, 'failed');
+    a.panelFor(uri)!.dispose();
+    assert.equal(a.panelFor(uri), undefined);
+    await vscode.commands.executeCommand('breakglass.openRunbook', uri, { resume: 'always' });
+    const states = await until('restored states', () => {
+      const s = a.stepStates(uri);
+      return s && s.greet.state === 'succeeded' ? s : undefined;
+    });
+    assert.equal(states.fails.state, 'failed');
+    assert.equal(states.never.state, 'pending');
+    assert.match(states.greet.output, /hi from the extension host/);
+  });
+
   it('shows malformed runbooks in the Problems panel with line numbers', async () => {
     const uri = vscode.Uri.file(join(folder(), 'broken.md'));
     await vscode.workspace.openTextDocument(uri);
