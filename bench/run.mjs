@@ -5,7 +5,7 @@ import { buildSync } from 'esbuild';
 import { cpus, totalmem } from 'node:os';
 
 execFileSync(process.execPath, ['esbuild.config.mjs', '--production'], { stdio: 'inherit' });
-buildSync({ entryPoints: ['bench/parse-render.ts'], bundle: true, platform: 'node', format: 'cjs', outfile: 'out/bench/parse-render.js', packages: 'external', logLevel: 'warning' });
+for (const b of ['parse-render', 'sim-run']) buildSync({ entryPoints: [`bench/${b}.ts`], bundle: true, platform: 'node', format: 'cjs', outfile: `out/bench/${b}.js`, packages: 'external', logLevel: 'warning' });
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 console.log(JSON.stringify({ date: new Date().toISOString(), machine }));
 const pr = JSON.parse(execFileSync(process.execPath, ['out/bench/parse-render.js'], { encoding: 'utf8' }));
@@ -14,3 +14,7 @@ const runs = [];
 for (let i = 0; i < 11; i++) runs.push(JSON.parse(execFileSync(process.execPath, ['bench/activation.cjs'], { encoding: 'utf8' })));
 const med = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
 console.log(JSON.stringify({ bench: 'activation (fresh process, 11 runs, medians)', goalMs: 50, loadMs: med('loadMs'), activateMs: med('activateMs'), totalMs: med('totalMs') }));
+const sims = [];
+for (let i = 0; i < 5; i++) sims.push(JSON.parse(execFileSync(process.execPath, ['out/bench/sim-run.js'], { encoding: 'utf8' })));
+const smed = (k) => sims.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(sims.length / 2)];
+console.log(JSON.stringify({ ...sims[0], runs: 5, wallMs: smed('wallMs'), maxRssMB: smed('maxRssMB'), minWallMs: Math.min(...sims.map((r) => r.wallMs)), maxWallMs: Math.max(...sims.map((r) => r.wallMs)) }));
