@@ -31,7 +31,12 @@ export interface ClusterProfile {
   serverConcurrency?: number;
   /** Consistent LISTs (no resourceVersion) are served from the watch cache (GA in 1.34). Default false. */
   consistentListFromCache?: boolean;
+  /** CPU cores and memory of one API server replica (defaults: 32 cores, 64 GiB, as the simulator's). */
+  apiServerCores?: number;
+  apiServerMemoryBytes?: number;
 }
+
+export const DEFAULT_API_SERVER = { replicas: 3, cores: 32, memoryBytes: 64 * 2 ** 30 };
 
 export type Verb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete';
 export type Scope = 'cluster' | 'namespace' | 'node';
@@ -94,6 +99,11 @@ export interface CostEstimate {
   priorityLevelSeats: number;
   /** seatsInUse / priorityLevelSeats: above 1 the level is saturated by this workload alone. */
   shareOfPriorityLevel: number;
+  /**
+   * The share of the API servers' capacity this workload would take: the largest of its share of
+   * its priority level's seats, of the replicas' CPU cores and of their memory. 1.0 = saturated.
+   */
+  capacityRatio: number;
   perCall: CallCost[];
 }
 
@@ -225,7 +235,11 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
     memory += r * c.latencySeconds * c.memoryBytesPerRequest;
   }
   const level = w.priorityLevel ?? 'workload-low';
-  const levelSeats = levelLimit(level, p.serverConcurrency ?? SERVER_CONCURRENCY.value) * (p.apiServerReplicas ?? 3);
+  const replicas = p.apiServerReplicas ?? DEFAULT_API_SERVER.replicas;
+  const levelSeats = levelLimit(level, p.serverConcurrency ?? SERVER_CONCURRENCY.value) * replicas;
+  const share = Number.isFinite(levelSeats) ? seats / levelSeats : 0;
+  const cpuShare = cores / ((p.apiServerCores ?? DEFAULT_API_SERVER.cores) * replicas);
+  const memShare = memory / ((p.apiServerMemoryBytes ?? DEFAULT_API_SERVER.memoryBytes) * replicas);
   return {
     profile: p.name,
     clients,
@@ -239,7 +253,8 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
     memoryBytes: memory,
     priorityLevel: level,
     priorityLevelSeats: levelSeats,
-    shareOfPriorityLevel: Number.isFinite(levelSeats) ? seats / levelSeats : 0,
+    shareOfPriorityLevel: share,
+    capacityRatio: Math.max(share, cpuShare, memShare),
     perCall,
   };
 }

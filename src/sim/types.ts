@@ -124,6 +124,12 @@ export interface ClusterSnapshot {
   dataPlane: { errorRatio: number };
   /** Running pods per workload ("<ns>/<name>"). */
   workloadPods: Record<string, number>;
+  /**
+   * Load each workload offers the API servers now ("<ns>/<name>"): new requests (retries not
+   * counted), objects the server must read and bytes it must send for them — what the shared
+   * cost model estimates for the same workload.
+   */
+  workloadLoad: Record<string, { requestsPerSecond: number; objectsPerSecond: number; bytesPerSecond: number }>;
 }
 
 /** What the server and tools may ask of one simulated cluster. */

@@ -58,6 +58,8 @@ interface Flow {
   /** New requests per second. */
   rate: number;
   seats: number;
+  /** Objects the server reads per request. */
+  objects: number;
   /** Unloaded service time, seconds. */
   tau: number;
   cpu: number;
@@ -426,7 +428,7 @@ export class ClusterModel implements SimCluster {
     const n = this.spec.nodes;
     const p = this.profile();
     const out: Flow[] = [];
-    const single = (mutating: boolean, bytes: number) => ({ seats: 1, tau: SINGLE_LATENCY.value, cpu: mutating ? MUTATE_CPU.value : GET_CPU.value, mem: bytes * 2, bytes });
+    const single = (mutating: boolean, bytes: number) => ({ seats: 1, objects: 1, tau: SINGLE_LATENCY.value, cpu: mutating ? MUTATE_CPU.value : GET_CPU.value, mem: bytes * 2, bytes });
     out.push(this.flow('kubelet-lease', { level: 'system', flowSchema: 'system-nodes', user: 'system:node:*', distinct: n, rate: n / PARAMS.leaseRenewSeconds, ...single(true, OBJECT_BYTES.leases.value), read: false, retries: 0 }));
     out.push(this.flow('kubelet-status', { level: 'system', flowSchema: 'system-nodes', user: 'system:node:*', distinct: n, rate: n / PARAMS.nodeStatusSeconds, ...single(true, 2000), read: false, retries: 0 }));
     out.push(this.flow('controllers', { level: 'workload-high', flowSchema: 'kube-controller-manager', user: 'system:kube-controller-manager', distinct: 1, rate: 20 + n * 0.01, ...single(true, 4000), read: false, retries: 10 }));
@@ -436,7 +438,7 @@ export class ClusterModel implements SimCluster {
     if (users > 0) {
       out.push(this.flow('users-get', { level: 'global-default', flowSchema: 'global-default', user: 'users', distinct: 20, rate: users * 0.8, ...single(false, 4000), read: true, retries: 10 }));
       const nsList = callCost({ verb: 'list', resource: 'pods', scope: 'namespace', intervalSeconds: 1 }, p);
-      out.push(this.flow('users-list', { level: 'global-default', flowSchema: 'global-default', user: 'users', distinct: 20, rate: users * 0.2, seats: nsList.seatsPerRequest, tau: nsList.latencySeconds, cpu: nsList.cpuSecondsPerRequest, mem: nsList.memoryBytesPerRequest, bytes: nsList.bytesPerRequest, read: true, retries: 10 }));
+      out.push(this.flow('users-list', { level: 'global-default', flowSchema: 'global-default', user: 'users', distinct: 20, rate: users * 0.2, seats: nsList.seatsPerRequest, objects: nsList.objectsPerRequest, tau: nsList.latencySeconds, cpu: nsList.cpuSecondsPerRequest, mem: nsList.memoryBytesPerRequest, bytes: nsList.bytesPerRequest, read: true, retries: 10 }));
     }
     // Watchers that must relist after their replica died (reflector backoff while failing).
     const relist = (id: string, broken: number, level: string, flowSchema: string, user: string, call: ApiCall) => {
@@ -445,7 +447,7 @@ export class ClusterModel implements SimCluster {
       const f = this.flowIndex.get(id);
       const failing = f && f.arrivals > 0 ? f.rejected / f.arrivals : 0;
       const backoff = PARAMS.relistBackoffMinSeconds + (PARAMS.relistBackoffMaxSeconds - PARAMS.relistBackoffMinSeconds) * failing;
-      out.push(this.flow(id, { level, flowSchema, user, distinct: Math.max(1, broken), rate: broken / backoff, seats: c.seatsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: true, retries: 0 }));
+      out.push(this.flow(id, { level, flowSchema, user, distinct: Math.max(1, broken), rate: broken / backoff, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: true, retries: 0 }));
     };
     relist('kubelet-relist', this.kubeletBroken, 'system', 'system-nodes', 'system:node:*', { verb: 'list', resource: 'pods', scope: 'node', intervalSeconds: 1, resourceVersion: '0', encoding: 'protobuf' });
     relist('kube-proxy-relist', this.proxyBroken, 'workload-high', 'kube-system-service-accounts', 'system:serviceaccount:kube-system:kube-proxy', { verb: 'list', resource: 'endpointslices', scope: 'cluster', intervalSeconds: 1, resourceVersion: '0', encoding: 'protobuf' });
@@ -462,12 +464,12 @@ export class ClusterModel implements SimCluster {
         // A watch is an initial LIST (then cheap events); a periodic LIST repeats.
         let rate = call.intervalSeconds > 0 ? w.running / call.intervalSeconds : 0;
         if (call.verb === 'watch' || call.intervalSeconds === 0) rate = this.startRate(w);
-        out.push(this.flow(`wl:${k}:${i}`, { level, flowSchema, user: `system:serviceaccount:${w.spec.namespace}:${w.spec.serviceAccount}`, distinct, rate, seats: c.seatsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: call.verb === 'list' || call.verb === 'watch' || call.verb === 'get', retries: w.retries, workload: k }));
+        out.push(this.flow(`wl:${k}:${i}`, { level, flowSchema, user: `system:serviceaccount:${w.spec.namespace}:${w.spec.serviceAccount}`, distinct, rate, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: call.verb === 'list' || call.verb === 'watch' || call.verb === 'get', retries: w.retries, workload: k }));
       });
     }
     // Real HTTP clients (kubectl, the extension): what they sent in the last second.
     for (const [id, r] of this.realCounts) {
-      out.push(this.flow(`real:${id}`, { level: r.level, flowSchema: r.flowSchema, user: r.user, distinct: 1, rate: r.count, seats: r.seats / Math.max(1, r.count), tau: r.tau / Math.max(1, r.count), cpu: r.cpu / Math.max(1, r.count), mem: r.mem / Math.max(1, r.count), bytes: 0, read: r.read, retries: 0 }));
+      out.push(this.flow(`real:${id}`, { level: r.level, flowSchema: r.flowSchema, user: r.user, distinct: 1, rate: r.count, seats: r.seats / Math.max(1, r.count), objects: 1, tau: r.tau / Math.max(1, r.count), cpu: r.cpu / Math.max(1, r.count), mem: r.mem / Math.max(1, r.count), bytes: 0, read: r.read, retries: 0 }));
     }
     this.realCounts.clear();
     return out;
@@ -815,6 +817,14 @@ export class ClusterModel implements SimCluster {
     }
     const workloadPods: Record<string, number> = {};
     for (const [k, w] of this.workloadsByKey) workloadPods[k] = Math.round(w.running);
+    const workloadLoad: ClusterSnapshot['workloadLoad'] = {};
+    for (const f of this.flows) {
+      if (!f.workload) continue;
+      const l = (workloadLoad[f.workload] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0 });
+      l.requestsPerSecond += f.rate;
+      l.objectsPerSecond += f.rate * f.objects;
+      l.bytesPerSecond += f.rate * f.bytes;
+    }
     const notReady = Math.round(this.spec.nodes * this.leaseFailEma ** 4);
     return {
       t: this.t,
@@ -837,6 +847,7 @@ export class ClusterModel implements SimCluster {
       dns: { successRatio: this.dnsSuccess, watchHealthy: this.corednsCohorts.length === 0, cacheValidRatio: this.dnsSuccess },
       dataPlane: { errorRatio: this.errorRatio },
       workloadPods,
+      workloadLoad,
     };
   }
 }
