@@ -48,6 +48,10 @@ function intArg(v: string | undefined, name: string, min: number, max: number): 
 
 export async function simCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+    io.out.write(`${SIM_USAGE}\n`);
+    return sub === undefined ? 2 : 0;
+  }
   if (sub !== 'run') throw new UsageError(sub ? `unknown sim command '${sub}'` : 'give a sim command: run');
   const { values, positionals } = parseArgs({
     args: rest,

@@ -42,7 +42,7 @@ export const LIST_CPU = {
   cachePerByte: s(0.3e-9, 'core-seconds/byte', 'fit to KEP-2340: 0.09 cores / 300 MB'),
   /** Encoding the response: 1,000-item list in 60.3 ms JSON vs 16.9 ms protobuf (PR #141809), ~4 KB items assumed. */
   encodeJsonPerByte: s(15e-9, 'core-seconds/byte', 'k/k PR #141809: 60.3 ms per 1,000-item JSON list, ~4 MB assumed'),
-  encodeProtobufPerByte: s(4.2e-9, 'core-seconds/byte', 'k/k PR #141809: 16.9 ms per 1,000-item protobuf list, ~4 MB assumed'),
+  encodeProtobufPerByte: s(8.4e-9, 'core-seconds/byte', 'k/k PR #141809: 16.9 ms for the same 1,000-item list in protobuf, ~2 MB (half of JSON)'),
 };
 
 /** etcd CPU of a LIST served from etcd (same KEP-2340 fit). */
@@ -66,11 +66,10 @@ export const MUTATE_CPU = s(0.002, 'core-seconds', 'assumption: admission, valid
 export const MUTATE_ETCD_CPU = s(0.0005, 'core-seconds', 'assumption');
 export const SINGLE_LATENCY = s(0.01, 'seconds', 'assumption: unloaded single-object request on loopback-like networks');
 
-/** Watches: cost of each event sent to each watcher. */
-export const WATCH_EVENT_CPU = s(20e-6, 'core-seconds/event', 'assumption: one encoded event per watcher (watch cache fan-out)');
-
-/** Temporary memory of a LIST: ~5× the response (KEP-3157 watch-list). */
-export const LIST_MEMORY_FACTOR = s(5, '× response bytes', 'KEP-3157: temporary memory is about 5× the response from etcd');
+/** Temporary memory of a LIST: ~5× the response from etcd (KEP-3157 watch-list). */
+export const LIST_MEMORY_FACTOR = s(5, '× bytes read from etcd', 'KEP-3157: temporary memory is about 5× the response from etcd');
+/** From the watch cache: 10 concurrent 1.5 GB LISTs raised memory by 22 GB (k/k#129304), ~1.5×. */
+export const LIST_CACHE_MEMORY_FACTOR = s(1.5, '× response bytes', 'k/k#129304: 10 × 1.5 GB LISTs from the cache raised memory by 22 GB');
 
 /** APF seats of a LIST: 1 per 100 objects processed, min 1, max 10 (list_work_estimator.go, PR #103521). */
 export const APF_OBJECTS_PER_SEAT = s(100, 'objects/seat', 'apiserver list_work_estimator.go (PR #103521)');
@@ -101,6 +100,18 @@ export const PRIORITY_LEVELS: PriorityLevelSpec[] = [
   { name: 'catch-all', shares: 5, lendablePercent: 0, queues: 0, handSize: 0, queueLength: 0 },
 ];
 export const PRIORITY_LEVELS_SOURCE = 'apiserver bootstrap/default.go (../shared/REFERENCE.md)';
+
+/**
+ * What a level can reach with borrowing (KEP-1040) when the other levels are idle: its own
+ * nominal limit plus every other level's lendable seats.
+ */
+export function levelLimitWithBorrowing(level: string, serverConcurrency: number): number {
+  const own = levelLimit(level, serverConcurrency);
+  if (!Number.isFinite(own)) return own;
+  let pool = 0;
+  for (const l of PRIORITY_LEVELS) if (!l.exempt && l.name !== level) pool += (levelLimit(l.name, serverConcurrency) * l.lendablePercent) / 100;
+  return own + pool;
+}
 
 /** A level's limit = ceil(serverLimit × shares / Σ shares). */
 export function levelLimit(level: string, serverConcurrency: number): number {

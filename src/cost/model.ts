@@ -8,6 +8,7 @@ import {
   GET_CPU,
   LIST_BASE_LATENCY,
   LIST_CPU,
+  LIST_CACHE_MEMORY_FACTOR,
   LIST_MEMORY_FACTOR,
   LIST_PARALLELISM,
   MUTATE_CPU,
@@ -16,8 +17,8 @@ import {
   PROTOBUF_SIZE_RATIO,
   SERVER_CONCURRENCY,
   SINGLE_LATENCY,
-  WATCH_EVENT_CPU,
   levelLimit,
+  levelLimitWithBorrowing,
 } from './constants';
 
 export interface ClusterProfile {
@@ -101,7 +102,8 @@ export interface CostEstimate {
   shareOfPriorityLevel: number;
   /**
    * The share of the API servers' capacity this workload would take: the largest of its share of
-   * its priority level's seats, of the replicas' CPU cores and of their memory. 1.0 = saturated.
+   * the seats its level can reach (its own plus what it may borrow, as the simulator grants), of
+   * the replicas' CPU cores and of their memory. 1.0 = saturated.
    */
   capacityRatio: number;
   perCall: CallCost[];
@@ -184,7 +186,7 @@ export function callCost(call: ApiCall, p: ClusterProfile): CallCost {
       cpuSecondsPerRequest: cpuTotal,
       etcdCpuSecondsPerRequest: etcd,
       latencySeconds: LIST_BASE_LATENCY.value + cpuTotal / LIST_PARALLELISM.value,
-      memoryBytesPerRequest: (fromCache ? responseBytes : storedBytes) * LIST_MEMORY_FACTOR.value,
+      memoryBytesPerRequest: fromCache ? responseBytes * LIST_CACHE_MEMORY_FACTOR.value : storedBytes * LIST_MEMORY_FACTOR.value,
       servedFrom: fromCache ? 'cache' : 'etcd',
     };
   }
@@ -202,11 +204,6 @@ export function callCost(call: ApiCall, p: ClusterProfile): CallCost {
     memoryBytesPerRequest: size * 2,
     servedFrom: mutating ? 'etcd' : 'cache',
   };
-}
-
-/** Watch event fan-out: cost per second of keeping `watchers` watches on a resource open. */
-export function watchFanoutCores(watchers: number, eventsPerSecond: number): number {
-  return watchers * eventsPerSecond * WATCH_EVENT_CPU.value;
 }
 
 export function clientsOf(w: WorkloadUsage, p: ClusterProfile): number {
@@ -238,6 +235,9 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
   const replicas = p.apiServerReplicas ?? DEFAULT_API_SERVER.replicas;
   const levelSeats = levelLimit(level, p.serverConcurrency ?? SERVER_CONCURRENCY.value) * replicas;
   const share = Number.isFinite(levelSeats) ? seats / levelSeats : 0;
+  // Capacity as the simulator grants it: the level's own seats plus what it can borrow.
+  const reachable = levelLimitWithBorrowing(level, p.serverConcurrency ?? SERVER_CONCURRENCY.value) * replicas;
+  const seatShare = Number.isFinite(reachable) ? seats / reachable : 0;
   const cpuShare = cores / ((p.apiServerCores ?? DEFAULT_API_SERVER.cores) * replicas);
   const memShare = memory / ((p.apiServerMemoryBytes ?? DEFAULT_API_SERVER.memoryBytes) * replicas);
   return {
@@ -254,7 +254,7 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
     priorityLevel: level,
     priorityLevelSeats: levelSeats,
     shareOfPriorityLevel: share,
-    capacityRatio: Math.max(share, cpuShare, memShare),
+    capacityRatio: Math.max(seatShare, cpuShare, memShare),
     perCall,
   };
 }

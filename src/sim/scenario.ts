@@ -145,6 +145,7 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
   const durationSeconds = dur(top, 'duration', 'scenario', 4 * 3600 + 22 * 60);
   const recoveredErrorRatio = num(top, 'recoveredErrorRatio', 'scenario', 0.01, 0, 1);
   const dnsCacheExpirySeconds = dur(top, 'dnsCacheExpiry', 'scenario', 1200);
+  if (dnsCacheExpirySeconds < 1) bad(top.node_('dnsCacheExpiry'), 'scenario.dnsCacheExpiry must be at least 1s');
 
   const clusters: ScenarioCluster[] = [];
   const clustersNode = top.node_('clusters');

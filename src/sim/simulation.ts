@@ -32,11 +32,14 @@ export class Simulation {
   private next = 0;
   private t = 0;
 
+  readonly seed: number;
+
   constructor(
     readonly scenario: Scenario,
     opts: { seed?: number; nodes?: Record<string, number> } = {},
   ) {
     const seed = opts.seed ?? scenario.seed;
+    this.seed = seed;
     this.clusters = scenario.clusters.map((c) => new ClusterModel({ ...c, nodes: opts.nodes?.[c.name] ?? c.nodes }, seed, scenario.dnsCacheExpirySeconds));
     for (const c of this.clusters) c.onEvent((e) => this.events.push(e));
     for (const w of scenario.workloads) for (const name of w.clusters) this.cluster(name)?.deploy(w.workload);
@@ -141,7 +144,7 @@ export class Simulation {
     }
     return {
       scenario: this.scenario.name,
-      seed: this.scenario.seed,
+      seed: this.seed,
       clusters: this.clusters.map((c) => ({ name: c.spec.name, nodes: c.spec.nodes })),
       samples,
       events: this.events.map((e) => ({ ...e, t: round(e.t, 1) })),

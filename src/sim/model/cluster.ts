@@ -2,7 +2,7 @@
 // second. Nothing here loops over nodes or pods: populations are counts, so 10,000 nodes cost
 // the same as 10. Every constant is listed with its source in docs/SIMULATION.md.
 import { APF_MAX_QUEUE_WAIT, MUTATE_CPU, OBJECT_BYTES, PRIORITY_LEVELS, REQUEST_TIMEOUT, SINGLE_LATENCY, GET_CPU, levelLimit } from '../../cost/constants';
-import { callCost, objectCount, type ApiCall, type ClusterProfile } from '../../cost/model';
+import { apfSeats, callCost, objectCount, type ApiCall, type ClusterProfile } from '../../cost/model';
 import { Rng, hashString } from '../rng';
 import type { ScenarioCluster, ScenarioWorkload } from '../scenario';
 import type { AdmissionDecision, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../types';
@@ -107,8 +107,6 @@ interface WorkloadState {
   deletedAt?: number;
   /** Its traffic cannot reach the API servers (network block). */
   blocked: boolean;
-  /** Agents started so far and not yet having made their first LIST. */
-  startedAt: number;
 }
 
 interface Replica {
@@ -211,10 +209,13 @@ export class ClusterModel implements SimCluster {
     };
     this.backgroundUserRps = c.backgroundUserRps;
     this.rng = new Rng(seed ^ hashString(c.name));
+    // Real requests draw from their own generator, so the scenario's timeline stays the seed's.
+    this.admitRng = new Rng((seed ^ hashString(`${c.name}/admit`)) >>> 0);
     for (let i = 0; i < c.apiServerReplicas; i++) this.replicas.push(this.newReplica());
     this.corednsHealthy = this.corednsCount();
   }
   private backgroundUserRps: number;
+  private readonly admitRng: Rng;
 
   private newReplica(): Replica {
     // ±5 % per replica so that replicas fail one after another, as they do (assumption).
@@ -274,7 +275,7 @@ export class ClusterModel implements SimCluster {
       createdAt: this.t,
     };
     const desired = w.kind === 'DaemonSet' ? this.spec.nodes : (w.replicas ?? 1);
-    this.workloadsByKey.set(k, { spec, identity: w.identity, calls: w.calls, retries: w.retries, rolloutSeconds: Math.max(1, w.rolloutSeconds), running: 0, desired, blocked: false, startedAt: this.t });
+    this.workloadsByKey.set(k, { spec, identity: w.identity, calls: w.calls, retries: w.retries, rolloutSeconds: Math.max(1, w.rolloutSeconds), running: 0, desired, blocked: false });
     this.emit('workload-deployed', `${w.kind} ${k} (${desired} pods${w.kind === 'DaemonSet' ? ', one per node' : ''})`);
   }
 
@@ -320,6 +321,9 @@ export class ClusterModel implements SimCluster {
   scaleNodes(nodes: number): void {
     const before = this.spec.nodes;
     this.spec.nodes = nodes;
+    // Watchers of removed nodes are gone with them.
+    this.kubeletBroken = Math.min(this.kubeletBroken, nodes);
+    this.proxyBroken = Math.min(this.proxyBroken, nodes);
     for (const w of this.workloadsByKey.values()) {
       if (w.spec.kind !== 'DaemonSet') continue;
       if (w.desired > 0) w.desired = nodes;
@@ -429,8 +433,9 @@ export class ClusterModel implements SimCluster {
     const p = this.profile();
     const out: Flow[] = [];
     const single = (mutating: boolean, bytes: number) => ({ seats: 1, objects: 1, tau: SINGLE_LATENCY.value, cpu: mutating ? MUTATE_CPU.value : GET_CPU.value, mem: bytes * 2, bytes });
-    out.push(this.flow('kubelet-lease', { level: 'system', flowSchema: 'system-nodes', user: 'system:node:*', distinct: n, rate: n / PARAMS.leaseRenewSeconds, ...single(true, OBJECT_BYTES.leases.value), read: false, retries: 0 }));
-    out.push(this.flow('kubelet-status', { level: 'system', flowSchema: 'system-nodes', user: 'system:node:*', distinct: n, rate: n / PARAMS.nodeStatusSeconds, ...single(true, 2000), read: false, retries: 0 }));
+    // Kubelets' leases and node status go to node-high through the system-node-high FlowSchema.
+    out.push(this.flow('kubelet-lease', { level: 'node-high', flowSchema: 'system-node-high', user: 'system:node:*', distinct: n, rate: n / PARAMS.leaseRenewSeconds, ...single(true, OBJECT_BYTES.leases.value), read: false, retries: 0 }));
+    out.push(this.flow('kubelet-status', { level: 'node-high', flowSchema: 'system-node-high', user: 'system:node:*', distinct: n, rate: n / PARAMS.nodeStatusSeconds, ...single(true, 2000), read: false, retries: 0 }));
     out.push(this.flow('controllers', { level: 'workload-high', flowSchema: 'kube-controller-manager', user: 'system:kube-controller-manager', distinct: 1, rate: 20 + n * 0.01, ...single(true, 4000), read: false, retries: 10 }));
     out.push(this.flow('scheduler', { level: 'workload-high', flowSchema: 'kube-controller-manager', user: 'system:kube-scheduler', distinct: 1, rate: Math.min(PARAMS.schedulerPodsPerSecond, this.pendingPods + 0.5), ...single(true, 1000), read: false, retries: 10 }));
     // Ordinary users and tools: gets and namespace-scoped pod lists, as kubectl sends them (JSON, no resourceVersion).
@@ -501,7 +506,7 @@ export class ClusterModel implements SimCluster {
       if (w.running < w.desired) w.running = Math.min(w.desired, w.running + (w.desired / w.rolloutSeconds) * dt);
       else if (w.running > w.desired) {
         // Pods of a deleted workload stop only when their kubelets hear of it through the API server.
-        const hear = this.upCount() > 0 ? kubeletHealth * this.levelServedRatio('system') : 0;
+        const hear = this.upCount() > 0 ? Math.max(0, kubeletHealth) * this.levelServedRatio('system') : 0;
         w.running = Math.max(w.desired, w.running - w.running * Math.min(1, (dt * hear) / PARAMS.podStopSeconds));
         if (w.running < 0.5) w.running = w.desired;
       }
@@ -516,9 +521,6 @@ export class ClusterModel implements SimCluster {
     // Each level's seats are shared max-min fair across its distinct flows.
     let cpu = 0;
     let memInflight = 0;
-    let totalInflight = 0;
-    let totalQueued = 0;
-    let totalRejected = 0;
     // Arrivals: new + due retries + what waits in queues; seat demand per level.
     const slot = t % RING;
     const demandByLevel = new Map<string, { f: Flow; a: number; seatTime: number }[]>();
@@ -608,9 +610,6 @@ export class ClusterModel implements SimCluster {
         heavyDistinct: heavy,
         retryAfter: nextRetryAfter,
       });
-      totalInflight += spec.exempt ? 0 : inflight;
-      totalQueued += queued;
-      totalRejected += rejected;
     }
 
     // CPU and memory of the up replicas (load spreads evenly across them).
@@ -664,7 +663,7 @@ export class ClusterModel implements SimCluster {
       }
       this.corednsCohorts = mergeCohorts(this.corednsCohorts);
     }
-    this.updateDataPlane(dt, totalRejected, totalQueued, totalInflight);
+    this.updateDataPlane(dt);
   }
 
   /**
@@ -708,7 +707,7 @@ export class ClusterModel implements SimCluster {
     return b * PARAMS.watchCacheFactor;
   }
 
-  private updateDataPlane(dt: number, _rejected: number, _queued: number, _inflight: number): void {
+  private updateDataPlane(dt: number): void {
     const t = this.t;
     // Node readiness: a node goes NotReady when its lease renewals fail for the grace period
     // (four consecutive 10 s renewals), as seen by the node-lifecycle controller.
@@ -741,7 +740,8 @@ export class ClusterModel implements SimCluster {
     let total = 0;
     for (const f of this.flows) {
       if (f.read !== read || f.served <= 0) continue;
-      items.push({ lat: f.waitS + f.latencyS, w: f.served });
+      // A request past the server's --request-timeout ends there (504).
+      items.push({ lat: Math.min(REQUEST_TIMEOUT.value, f.waitS + f.latencyS), w: f.served });
       total += f.served;
     }
     if (total === 0) return this.upCount() === 0 ? REQUEST_TIMEOUT.value : 0;
@@ -771,7 +771,7 @@ export class ClusterModel implements SimCluster {
       const scale = c.objectsPerRequest > 0 ? req.objects / c.objectsPerRequest : 1;
       cpu = c.cpuSecondsPerRequest * scale;
       tau = c.latencySeconds * Math.max(0.01, scale);
-      seats = Math.min(10, Math.max(1, Math.ceil(req.objects / 100)));
+      seats = apfSeats(req.objects);
       mem = c.memoryBytesPerRequest * scale;
     }
     const k = `${req.user}|${req.userAgent}|${level}`;
@@ -793,7 +793,7 @@ export class ClusterModel implements SimCluster {
     // Shuffle sharding: a new flow lands behind heavy flows once they occupy most queues.
     const occupancy = spec.queues === 0 ? 1 : Math.min(1, (l.heavyDistinct * spec.handSize) / spec.queues);
     const pReject = spec.queues === 0 ? (l.rejectRatio > 0 ? 1 : 0) : l.rejectRatio * occupancy;
-    if (this.rng.next() < pReject) return { outcome: 'reject', waitMs: 0, retryAfterSeconds: Math.max(1, Math.round(l.retryAfter)), priorityLevel: level, flowSchema };
+    if (this.admitRng.next() < pReject) return { outcome: 'reject', waitMs: 0, retryAfterSeconds: Math.max(1, Math.round(l.retryAfter)), priorityLevel: level, flowSchema };
     const wait = l.avgWait * occupancy + service;
     if (wait > timeout) return { outcome: 'timeout', waitMs: timeout * 1000, priorityLevel: level, flowSchema };
     return { outcome: 'serve', waitMs: wait * 1000, priorityLevel: level, flowSchema };
