@@ -13,6 +13,7 @@ commands:
   report <journal.jsonl>    write the after-action report of a journal (markdown) [-o FILE]
   check <runbook.md>        list a runbook's problems with line numbers; exit 1 on errors
   sim run <scenario.yaml>   play a tabletop scenario on the cluster model (breakglass sim --help)
+  health                    poll a cluster's health within a fixed request budget (breakglass health --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +24,10 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest, io);
     case 'sim':
       return simCommand(rest, io);
+    case 'health': {
+      const { healthCommand } = await import('./health');
+      return healthCommand(rest, io);
+    }
     case 'report': {
       const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { output: { type: 'string', short: 'o' } } });
       if (positionals.length !== 1) throw new UsageError('give one journal file');

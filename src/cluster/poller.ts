@@ -1,0 +1,336 @@
+// One shared, budgeted health poller per cluster. It never becomes the load: a fixed number of
+// requests per minute whatever the cluster's size (no unbounded LIST, nothing per node), a
+// timeout on every request, exponential backoff with jitter on 429/5xx/timeouts that honours
+// Retry-After, and no polling at all while nobody is watching.
+import { RequestTimeout, type ApiResponse, type Requester } from './connection';
+import { parsePrometheusText, quantileBetween, rateBy, sum, sumBy, type Scrape } from './prom';
+
+export type HealthState = 'healthy' | 'degraded' | 'saturated' | 'unreachable';
+
+/** A number with where it came from and when it was read. */
+export interface Reading<T = number> {
+  value: T;
+  source: string;
+  at: number;
+}
+
+export interface HealthSnapshot {
+  at: number;
+  state: HealthState;
+  /** The state in words, for the panel's header. */
+  summary: string;
+  readyz?: Reading<{ ok: boolean; failed: string[] }>;
+  inflight?: Reading;
+  limit?: Reading;
+  queuedByLevel?: Reading<Record<string, number>>;
+  rejectedPerSecondByLevel?: Reading<Record<string, number>>;
+  waitP99Seconds?: Reading;
+  readP99Seconds?: Reading;
+  mutatingP99Seconds?: Reading;
+  nodes?: Reading;
+  pods?: Reading;
+  /** Ready nodes in one page of at most 100 (a sample), and how many nodes exist. */
+  nodesReadySample?: Reading<{ ready: number; sampled: number; total: number }>;
+  dnsReadyAddresses?: Reading;
+  /** Who loads the API server (simulation: exact counts per client). */
+  topClients?: Reading<{ userAgent: string; user: string; requestsLastMinute: number }[]>;
+  /** Why the last poll failed, when it did. */
+  error?: string;
+  /** Requests and bytes this poller has spent so far. */
+  cost: { requests: number; bytes: number };
+}
+
+export interface PollerOptions {
+  /** Requests per minute at most (default 12). */
+  budgetPerMinute?: number;
+  /** Time between polls when healthy (default 15 s). */
+  intervalMs?: number;
+  /** Per-request timeout (default 5 s). */
+  timeoutMs?: number;
+  /** Longest backoff (default 120 s). */
+  maxBackoffMs?: number;
+  /** Also ask /sim/v1/clients (simulated clusters). */
+  simClients?: boolean;
+  now?: () => number;
+  random?: () => number;
+}
+
+const READ_VERBS = ['GET', 'LIST', 'WATCH'];
+const MUTATING_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE', 'APPLY'];
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
+
+class Backoff extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    readonly reachable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export class HealthPoller {
+  private readonly listeners = new Set<(s: HealthSnapshot) => void>();
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private readonly sent: number[] = [];
+  private failures = 0;
+  private polls = 0;
+  private prevScrape?: { scrape: Scrape; at: number };
+  private last: HealthSnapshot;
+  private requests = 0;
+  private bytes = 0;
+  readonly history: HealthSnapshot[] = [];
+  private readonly opts: Required<Omit<PollerOptions, 'simClients'>> & { simClients: boolean };
+
+  constructor(
+    private readonly conn: Requester,
+    opts: PollerOptions = {},
+  ) {
+    this.opts = {
+      budgetPerMinute: opts.budgetPerMinute ?? 12,
+      intervalMs: opts.intervalMs ?? 15_000,
+      timeoutMs: opts.timeoutMs ?? 5_000,
+      maxBackoffMs: opts.maxBackoffMs ?? 120_000,
+      simClients: opts.simClients ?? false,
+      now: opts.now ?? (() => Date.now()),
+      random: opts.random ?? Math.random,
+    };
+    this.last = { at: this.opts.now(), state: 'unreachable', summary: 'not polled yet', cost: { requests: 0, bytes: 0 } };
+  }
+
+  get latest(): HealthSnapshot {
+    return this.last;
+  }
+  get cost(): { requests: number; bytes: number } {
+    return { requests: this.requests, bytes: this.bytes };
+  }
+  get watchers(): number {
+    return this.listeners.size;
+  }
+
+  /** The first subscriber starts polling; the last one to leave stops it. */
+  subscribe(listener: (s: HealthSnapshot) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) this.start();
+    else listener(this.last);
+    return {
+      dispose: () => {
+        this.listeners.delete(listener);
+        if (this.listeners.size === 0) this.stop();
+      },
+    };
+  }
+
+  private start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  private stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(ms: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.pollOnce(), ms);
+    this.timer.unref?.();
+  }
+
+  /** A sliding window: never more than the budget in any 60 s. */
+  private take(): boolean {
+    const now = this.opts.now();
+    while (this.sent.length && this.sent[0] <= now - 60_000) this.sent.shift();
+    if (this.sent.length >= this.opts.budgetPerMinute) return false;
+    this.sent.push(now);
+    return true;
+  }
+
+  private async request(path: string, accept?: string): Promise<ApiResponse | undefined> {
+    if (!this.take()) return undefined; // over budget: this signal waits for a later poll
+    this.requests++;
+    let res: ApiResponse;
+    try {
+      res = await this.conn.get(path, { timeoutMs: this.opts.timeoutMs, accept });
+    } catch (e) {
+      throw new Backoff(e instanceof RequestTimeout ? `no answer within ${this.opts.timeoutMs / 1000}s` : `unreachable: ${(e as Error).message}`, 0, false);
+    }
+    this.bytes += res.bytes;
+    if (res.status === 429 || res.status >= 500) {
+      const ra = Number(res.headers['retry-after']);
+      // /readyz answers 500 when a check fails: that is an answer, not a reason to back off.
+      if (!(res.status === 500 && path.startsWith('/readyz'))) throw new Backoff(`${path} answered ${res.status}`, Number.isFinite(ra) ? ra * 1000 : 0, true);
+    }
+    return res;
+  }
+
+  /** One poll: readyz and metrics every time; a node sample, DNS and clients every fourth. */
+  async pollOnce(): Promise<HealthSnapshot> {
+    const at = this.opts.now();
+    const full = this.polls % 4 === 0;
+    this.polls++;
+    const snap: HealthSnapshot = { ...this.last, at, error: undefined, cost: this.cost };
+    let nextMs = this.opts.intervalMs;
+    try {
+      const ready = await this.request('/readyz?verbose');
+      if (ready) {
+        const failed = [...ready.body.matchAll(/^\[-\]([^\s]+)/gm)].map((m) => m[1]);
+        snap.readyz = { value: { ok: ready.status === 200, failed }, source: '/readyz?verbose', at };
+      }
+      const metrics = await this.request('/metrics', 'text/plain');
+      if (metrics && metrics.status === 200) this.readMetrics(snap, parsePrometheusText(metrics.body), at);
+      if (full) {
+        const nodes = await this.request('/api/v1/nodes?limit=100', TABLE);
+        if (nodes && nodes.status === 200) readNodeSample(snap, nodes.body, at);
+        const dns = await this.request('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns&limit=10');
+        if (dns && dns.status === 200) readDns(snap, dns.body, at);
+        if (this.opts.simClients) {
+          const c = await this.request('/sim/v1/clients');
+          if (c && c.status === 200) readClients(snap, c.body, at);
+        }
+      }
+      this.failures = 0;
+      const { state, summary } = classify(snap, undefined);
+      snap.state = state;
+      snap.summary = summary;
+    } catch (e) {
+      if (!(e instanceof Backoff)) throw e;
+      this.failures++;
+      const backoff = Math.min(this.opts.maxBackoffMs, this.opts.intervalMs * 2 ** (this.failures + 1));
+      nextMs = Math.max(e.retryAfterMs, backoff * (0.5 + this.opts.random()));
+      snap.error = e.message;
+      const { state, summary } = classify(snap, e);
+      snap.state = state;
+      snap.summary = summary;
+    }
+    snap.cost = this.cost;
+    this.last = snap;
+    this.history.push(snap);
+    if (this.history.length > 240) this.history.shift();
+    for (const l of this.listeners) {
+      try {
+        l(snap);
+      } catch {
+        /* a broken view must not stop the poller */
+      }
+    }
+    this.schedule(nextMs);
+    return snap;
+  }
+
+  private readMetrics(snap: HealthSnapshot, scrape: Scrape, at: number): void {
+    const src = '/metrics';
+    const r = <T>(value: T | undefined): Reading<T> | undefined => (value === undefined ? undefined : { value, source: src, at });
+    snap.inflight = r(sum(scrape, 'apiserver_current_inflight_requests')) ?? snap.inflight;
+    snap.limit = r(sum(scrape, 'apiserver_flowcontrol_current_limit_seats') ?? sum(scrape, 'apiserver_flowcontrol_nominal_limit_seats')) ?? snap.limit;
+    snap.queuedByLevel = r(sumBy(scrape, 'apiserver_flowcontrol_current_inqueue_requests', 'priority_level'));
+    snap.nodes = r(sum(scrape, 'apiserver_storage_objects', { resource: 'nodes' })) ?? snap.nodes;
+    snap.pods = r(sum(scrape, 'apiserver_storage_objects', { resource: 'pods' })) ?? snap.pods;
+    const prev = this.prevScrape;
+    if (prev && at > prev.at) {
+      const secs = (at - prev.at) / 1000;
+      snap.rejectedPerSecondByLevel = r(rateBy(prev.scrape, scrape, 'apiserver_flowcontrol_rejected_requests_total', 'priority_level', secs));
+      snap.waitP99Seconds = r(quantileBetween(prev.scrape, scrape, 'apiserver_flowcontrol_request_wait_duration_seconds', 0.99));
+      snap.readP99Seconds = r(maxQuantile(prev.scrape, scrape, READ_VERBS));
+      snap.mutatingP99Seconds = r(maxQuantile(prev.scrape, scrape, MUTATING_VERBS));
+    }
+    this.prevScrape = { scrape, at };
+  }
+}
+
+function maxQuantile(prev: Scrape, cur: Scrape, verbs: string[]): number | undefined {
+  let m: number | undefined;
+  for (const verb of verbs) {
+    const q = quantileBetween(prev, cur, 'apiserver_request_duration_seconds', 0.99, { verb });
+    if (q !== undefined) m = Math.max(m ?? 0, q);
+  }
+  return m;
+}
+
+function readNodeSample(snap: HealthSnapshot, body: string, at: number): void {
+  try {
+    const t = JSON.parse(body) as { kind?: string; columnDefinitions?: { name: string }[]; rows?: { cells: unknown[] }[]; items?: { status?: { conditions?: { type: string; status: string }[] } }[]; metadata?: { remainingItemCount?: number } };
+    let ready = 0;
+    let sampled = 0;
+    if (t.kind === 'Table' && t.columnDefinitions && t.rows) {
+      const col = t.columnDefinitions.findIndex((c) => c.name.toLowerCase() === 'status');
+      for (const row of t.rows) {
+        sampled++;
+        const s = String(row.cells[col] ?? '');
+        if (/(^|,)Ready(,|$)/.test(s)) ready++;
+      }
+    } else if (t.items) {
+      for (const n of t.items) {
+        sampled++;
+        if (n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) ready++;
+      }
+    }
+    const total = sampled + (t.metadata?.remainingItemCount ?? 0);
+    snap.nodesReadySample = { value: { ready, sampled, total }, source: 'GET /api/v1/nodes?limit=100 (a sample)', at };
+  } catch {
+    /* not JSON: keep the previous reading */
+  }
+}
+
+function readDns(snap: HealthSnapshot, body: string, at: number): void {
+  try {
+    const list = JSON.parse(body) as { items?: { endpoints?: { addresses?: string[]; conditions?: { ready?: boolean } }[] }[] };
+    let ready = 0;
+    for (const s of list.items ?? []) for (const e of s.endpoints ?? []) if (e.conditions?.ready !== false) ready += e.addresses?.length ?? 0;
+    snap.dnsReadyAddresses = { value: ready, source: 'EndpointSlices of kube-system/kube-dns', at };
+  } catch {
+    /* keep the previous reading */
+  }
+}
+
+function readClients(snap: HealthSnapshot, body: string, at: number): void {
+  try {
+    const c = JSON.parse(body) as { clients?: { userAgent: string; user: string; requestsLastMinute: number }[] };
+    const top = [...(c.clients ?? [])].sort((a, b) => b.requestsLastMinute - a.requestsLastMinute).slice(0, 5);
+    snap.topClients = { value: top.map((x) => ({ userAgent: x.userAgent, user: x.user, requestsLastMinute: x.requestsLastMinute })), source: '/sim/v1/clients', at };
+  } catch {
+    /* keep the previous reading */
+  }
+}
+
+/** The state in one word and one line. */
+export function classify(s: HealthSnapshot, failure: Backoff | undefined): { state: HealthState; summary: string } {
+  if (failure && !failure.reachable) return { state: 'unreachable', summary: `API server unreachable (${failure.message}); last values shown greyed with their age — use the runbook's break-glass steps` };
+  if (failure) return { state: 'saturated', summary: `API server is shedding load (${failure.message}); backing off` };
+  const reasons: string[] = [];
+  const rejected = Object.values(s.rejectedPerSecondByLevel?.value ?? {}).reduce((a, b) => a + b, 0);
+  const queued = Object.values(s.queuedByLevel?.value ?? {}).reduce((a, b) => a + b, 0);
+  if (s.readyz && !s.readyz.value.ok) reasons.push(`readyz failing (${s.readyz.value.failed.join(', ') || 'unknown check'})`);
+  if (rejected > 0) reasons.push(`rejecting ${rejected.toFixed(1)} req/s (429)`);
+  if (s.inflight && s.limit && s.limit.value > 0 && s.inflight.value >= 0.9 * s.limit.value) reasons.push(`in-flight ${Math.round(s.inflight.value)} of ${Math.round(s.limit.value)}`);
+  if (reasons.length) return { state: 'saturated', summary: `saturated: ${reasons.join('; ')}` };
+  const soft: string[] = [];
+  if ((s.readP99Seconds?.value ?? 0) > 1) soft.push(`read p99 ${s.readP99Seconds!.value.toFixed(1)}s`);
+  if ((s.mutatingP99Seconds?.value ?? 0) > 1) soft.push(`write p99 ${s.mutatingP99Seconds!.value.toFixed(1)}s`);
+  if (queued > 0 && (s.waitP99Seconds?.value ?? 0) > 0.5) soft.push(`${Math.round(queued)} queued, wait p99 ${s.waitP99Seconds!.value.toFixed(1)}s`);
+  if (s.dnsReadyAddresses && s.dnsReadyAddresses.value === 0) soft.push('no ready DNS endpoints');
+  const ns = s.nodesReadySample?.value;
+  if (ns && ns.sampled > 0 && ns.ready < 0.9 * ns.sampled) soft.push(`${ns.sampled - ns.ready} of ${ns.sampled} sampled nodes NotReady`);
+  if (soft.length) return { state: 'degraded', summary: `degraded: ${soft.join('; ')}` };
+  return { state: 'healthy', summary: 'healthy: API server ready, no rejections, latencies normal' };
+}
+
+/** One poller per cluster, shared by every view that shows it. */
+export class PollerRegistry {
+  private readonly pollers = new Map<string, HealthPoller>();
+  get(key: string, make: () => HealthPoller): HealthPoller {
+    let p = this.pollers.get(key);
+    if (!p) {
+      p = make();
+      this.pollers.set(key, p);
+    }
+    return p;
+  }
+  get size(): number {
+    return this.pollers.size;
+  }
+}
