@@ -7,8 +7,12 @@ import { Simulation } from '../sim/simulation';
 import { UsageError } from './run';
 
 export const SIM_USAGE = `usage: breakglass sim run <scenario.yaml> [--until 4h22m] [--seed N] [--cluster NAME] [--nodes N] [--json]
+       breakglass sim serve <scenario.yaml> [--cluster NAME] [--nodes N] [--port P] [--kubeconfig PATH] [--speed N] [--seed N]
 
 run     plays the scenario headless, as fast as possible; one sample per simulated minute
+serve   plays one cluster of the scenario in real time (× --speed) behind the real Kubernetes
+        API on https://127.0.0.1:P; prints \`ready <url> kubeconfig=<path>\` once it accepts
+        requests; kubeconfig contexts: sim (an ordinary user) and sim-breakglass (exempt)
   --until      how long to simulate (default: the scenario's duration)
   --seed       overrides the scenario's seed (same seed, same timeline)
   --cluster    only this cluster of the scenario
@@ -52,7 +56,7 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
     io.out.write(`${SIM_USAGE}\n`);
     return sub === undefined ? 2 : 0;
   }
-  if (sub !== 'run') throw new UsageError(sub ? `unknown sim command '${sub}'` : 'give a sim command: run');
+  if (sub !== 'run' && sub !== 'serve') throw new UsageError(`unknown sim command '${sub}'`);
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
@@ -62,6 +66,9 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
       cluster: { type: 'string' },
       nodes: { type: 'string' },
       json: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      kubeconfig: { type: 'string' },
+      speed: { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('give one scenario file');
@@ -78,6 +85,13 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
   const nodes = intArg(values.nodes, '--nodes', 1, 100_000);
   scenario = selectClusters(scenario, values.cluster, nodes);
   const seed = intArg(values.seed, '--seed', 0, 2 ** 31);
+  if (sub === 'serve') {
+    const name = values.cluster ?? scenario.clusters[0].name;
+    const speed = values.speed === undefined ? 1 : Number(values.speed);
+    if (!(speed > 0) || speed > 10_000) throw new UsageError('--speed must be a number from 0 (exclusive) to 10000');
+    const port = intArg(values.port, '--port', 0, 65535) ?? 0;
+    return serve(selectClusters(scenario, name, undefined), name, { seed, speed, port, kubeconfig: values.kubeconfig }, io);
+  }
   let until = scenario.durationSeconds;
   if (values.until !== undefined) {
     const ms = parseDuration(values.until);
@@ -105,6 +119,38 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
   io.out.write('\nevents:\n');
   for (const e of result.events.slice(0, 200)) io.out.write(`  T+${fmtT(e.t).padEnd(8)} ${e.cluster.padEnd(14)} ${e.detail}\n`);
   if (result.events.length > 200) io.out.write(`  … ${result.events.length - 200} more (use --json)\n`);
+  return 0;
+}
+
+/** Serves one cluster until SIGINT/SIGTERM (or `signal`). */
+export async function serve(
+  scenario: Scenario,
+  name: string,
+  o: { seed?: number; speed: number; port: number; kubeconfig?: string },
+  io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
+  signal?: AbortSignal,
+): Promise<number> {
+  const { serveCluster } = await import('./sim-serve');
+  const { SimClock } = await import('../sim/clock');
+  const sim = new Simulation(scenario, { seed: o.seed });
+  const cluster = sim.cluster(name)!;
+  const clock = new SimClock(sim, o.speed);
+  const served = await serveCluster(cluster, { port: o.port, speed: o.speed, kubeconfigPath: o.kubeconfig });
+  clock.start();
+  cluster.onEvent((e) => io.err.write(`T+${fmtT(e.t)} ${e.detail}\n`));
+  io.out.write(`ready ${served.url} kubeconfig=${served.kubeconfig}\n`);
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+  clock.stop();
+  await served.close();
   return 0;
 }
 

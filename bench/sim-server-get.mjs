@@ -1,0 +1,70 @@
+// Latency of the simulated API server itself, not saturated: 500 sequential GETs of one pod over
+// HTTPS on loopback (one kept-alive connection), after 50 warm-up requests, against the
+// FakeCluster test double (admit() always serves at once), at 10,000 nodes × 30 pods.
+// Prints one JSON line; exits 1 when p99 exceeds the goal (2 ms) by more than 2× (a generous bound:
+// the number is for the record, tests check behaviour).
+// usage: node bench/sim-server-get.mjs
+import { buildSync } from 'esbuild';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { request, Agent } from 'node:https';
+
+mkdirSync('out/bench', { recursive: true });
+buildSync({
+  stdin: {
+    contents: "export { serveCluster } from './src/cli/sim-serve'; export { FakeCluster } from './test/unit/helpers/fake-cluster';",
+    resolveDir: process.cwd(),
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile: 'out/bench/sim-server.cjs',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const { serveCluster, FakeCluster } = createRequire(import.meta.url)('../out/bench/sim-server.cjs');
+
+const GOAL_MS = 2;
+const fake = new FakeCluster({ nodes: 10_000, podsPerNode: 30, namespaces: 1000, services: 3000 });
+const served = await serveCluster(fake);
+const token = served.server.userToken;
+const ca = served.server.caPem;
+const pool = new Agent({ keepAlive: true, maxSockets: 1, ca });
+
+function get(path) {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, served.url), { agent: pool, headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const pod = JSON.parse(await new Promise((resolve) => {
+  const req = request(new URL('/api/v1/namespaces/kube-system/pods?limit=1', served.url), { agent: pool, headers: { Authorization: `Bearer ${token}` } }, (res) => {
+    let b = '';
+    res.on('data', (c) => (b += c));
+    res.on('end', () => resolve(b));
+  });
+  req.end();
+})).items[0];
+const path = `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`;
+
+for (let i = 0; i < 50; i++) await get(path);
+const times = [];
+for (let i = 0; i < 500; i++) {
+  const t0 = performance.now();
+  const code = await get(path);
+  times.push(performance.now() - t0);
+  if (code !== 200) throw new Error(`GET ${path}: ${code}`);
+}
+times.sort((a, b) => a - b);
+const q = (p) => +times[Math.min(times.length - 1, Math.floor(p * times.length))].toFixed(3);
+const result = { bench: 'sim server GET one pod (500 sequential, loopback HTTPS, 10k nodes × 30 pods)', goalMs: GOAL_MS, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: q(1) };
+console.log(JSON.stringify(result));
+pool.destroy();
+await served.close();
+process.exitCode = result.p99Ms > 2 * GOAL_MS ? 1 : 0;

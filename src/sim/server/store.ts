@@ -1,0 +1,392 @@
+// The server's view of one simulated cluster: the current Layout, a resourceVersion, and the
+// log of watch events. Changes are found by comparing what the model says now with what the
+// server last saw (workloads, running pods, ready nodes) and become ADDED / MODIFIED / DELETED
+// events, each with its own resourceVersion, as etcd revisions would be.
+import type { ClusterSnapshot, SimCluster } from '../types';
+import { Layout, systemWorkloads, type Clock, type SimObject, type WGroup, type WorkloadInfo } from './objects';
+import { matchFields, matchLabels, pinnedField, type FieldRequirement, type LabelRequirement } from './selectors';
+import { arraySeq, ConcatSeq, type Seq } from './seq';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoredEvent {
+  rv: number;
+  type: EventType;
+  obj: SimObject;
+}
+
+/** The recent watch events, oldest first; older ones are compacted away. */
+export class EventLog {
+  private events: StoredEvent[] = [];
+  /** Events at or below this resourceVersion are gone (a watch from there answers 410). */
+  compactedRv = 0;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly capacity: number) {}
+
+  append(e: StoredEvent): void {
+    this.events.push(e);
+    if (this.events.length > this.capacity * 1.25) {
+      const drop = this.events.length - this.capacity;
+      this.compactedRv = this.events[drop - 1].rv;
+      this.events.splice(0, drop);
+    }
+  }
+
+  get length(): number {
+    return this.events.length;
+  }
+
+  at(i: number): StoredEvent {
+    return this.events[i];
+  }
+
+  /** Index of the first event after resourceVersion rv. */
+  indexAfter(rv: number): number {
+    let lo = 0;
+    let hi = this.events.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.events[mid].rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  notify(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+}
+
+export interface ListQuery {
+  namespace?: string;
+  labels: LabelRequirement[];
+  fields: FieldRequirement[];
+  /** 0: no limit. */
+  limit: number;
+  /** Index to start from (from a continue token). */
+  start: number;
+}
+
+export interface ListResult {
+  items: SimObject[];
+  /** Index of the next page, when there is one. */
+  next?: number;
+  /** Objects after this page (only without selectors, as kube-apiserver). */
+  remaining?: number;
+}
+
+export const FIRST_RV = 1000;
+
+export class Store {
+  rv = FIRST_RV;
+  layout: Layout;
+  readonly log: EventLog;
+  private fingerprint = '';
+  private readonly systemDeleted = new Set<string>();
+  private readonly systemReplicas = new Map<string, number>();
+  /** Objects deleted through the API that nothing recreates: resource → ns/name. */
+  private readonly tombstones = new Map<string, Set<string>>();
+  private snap?: { at: number; value: ClusterSnapshot };
+  private readonly namespacesSeen = new Set<string>();
+
+  constructor(
+    readonly cluster: SimCluster,
+    readonly clock: Clock,
+    opts: { eventCapacity?: number } = {},
+  ) {
+    this.log = new EventLog(opts.eventCapacity ?? 100_000);
+    const { input, fp } = this.read();
+    this.fingerprint = fp;
+    this.layout = new Layout({ ...input, baseRv: FIRST_RV }, clock);
+  }
+
+  /** Forget the cached snapshot (the model said something changed). */
+  invalidate(): void {
+    this.snap = undefined;
+  }
+
+  /** The model's snapshot, at most 20 ms old. */
+  snapshot(): ClusterSnapshot {
+    const now = Date.now();
+    if (!this.snap || now - this.snap.at > 20) this.snap = { at: now, value: this.cluster.snapshot() };
+    return this.snap.value;
+  }
+
+  private workloadInfos(): WorkloadInfo[] {
+    const model: WorkloadInfo[] = this.cluster.workloads().map((w) => ({
+      namespace: w.namespace,
+      name: w.name,
+      kind: w.kind,
+      replicas: w.kind === 'Deployment' ? w.replicas ?? 1 : 0,
+      image: w.image,
+      labels: w.labels && Object.keys(w.labels).length ? w.labels : { app: w.name },
+      serviceAccount: w.serviceAccount || 'default',
+      createdAt: w.createdAt,
+      system: false,
+    }));
+    const taken = new Set(model.map((w) => `${w.namespace}/${w.name}`));
+    const system = systemWorkloads(this.cluster.spec)
+      .filter((w) => !taken.has(`${w.namespace}/${w.name}`) && !this.systemDeleted.has(`${w.namespace}/${w.name}`))
+      .map((w) => ({ ...w, replicas: this.systemReplicas.get(`${w.namespace}/${w.name}`) ?? w.replicas }));
+    return [...system, ...model];
+  }
+
+  private read(): { input: Omit<ConstructorParameters<typeof Layout>[0], 'baseRv'>; fp: string } {
+    const workloads = this.workloadInfos();
+    const s = this.snapshot();
+    const running = s.workloadPods ?? {};
+    const nodesReady = Math.min(this.cluster.spec.nodes, s.nodes?.ready ?? this.cluster.spec.nodes);
+    const apiReplicasReady = s.apiserver?.replicasReady ?? this.cluster.spec.apiServerReplicas;
+    const spec = this.cluster.spec;
+    let fp = `${spec.nodes}/${spec.podsPerNode}/${spec.namespaces}/${spec.services}/${spec.apiServerReplicas}|${nodesReady}|${apiReplicasReady}`;
+    for (const w of workloads) {
+      const key = `${w.namespace}/${w.name}`;
+      fp += `|${key}/${w.kind}/${w.replicas}/${w.createdAt}/${w.image}/${running[key] ?? '-'}`;
+    }
+    for (const w of workloads) this.namespacesSeen.add(w.namespace);
+    fp += `|ns:${this.namespacesSeen.size}`;
+    return { input: { spec: this.cluster.spec, workloads, running, nodesReady, apiReplicasReady, extraNamespaces: [...this.namespacesSeen] }, fp };
+  }
+
+  /** Brings the layout up to date with the model; emits watch events for what changed. */
+  sync(): void {
+    const { input, fp } = this.read();
+    if (fp === this.fingerprint) return;
+    this.fingerprint = fp;
+    const old = this.layout;
+    const neu = new Layout({ ...input, previous: old, baseRv: FIRST_RV }, this.clock);
+    this.layout = neu;
+    if (this.diff(old, neu)) this.log.notify();
+  }
+
+  private emit(type: EventType, obj: SimObject): number {
+    obj.rv = ++this.rv;
+    this.log.append({ rv: obj.rv, type, obj });
+    return obj.rv;
+  }
+
+  private dead(resource: string, o: SimObject): boolean {
+    return !!this.tombstones.get(resource)?.has(`${o.namespace ?? ''}/${o.name}`);
+  }
+
+  private diff(old: Layout, neu: Layout): boolean {
+    const start = this.rv;
+    const same = (a: WGroup | undefined, b: WGroup | undefined): boolean => !!a && !!b && a.kind === b.kind && a.createdAt === b.createdAt;
+    for (const ns of neu.namespaces) if (!old.hasNamespace(ns)) this.emit('ADDED', neu.provider('namespaces')!.get(undefined, ns)!);
+    // Workloads that went away: their pods first, then the workload.
+    for (const [key, og] of old.groups) {
+      if (same(og, neu.groups.get(key))) continue;
+      for (let i = 0; i < og.pods; i++) {
+        const p = old.workloadPod(og, i);
+        if (!this.dead('pods', p)) this.emit('DELETED', p);
+      }
+      if (og.kind === 'DaemonSet') this.emit('DELETED', old.daemonSet(og));
+      else {
+        this.emit('DELETED', old.replicaSet(og));
+        this.emit('DELETED', old.deployment(og));
+      }
+    }
+    for (const [key, ng] of neu.groups) {
+      const og = old.groups.get(key);
+      if (!same(og, ng)) {
+        if (ng.kind === 'DaemonSet') this.emit('ADDED', neu.daemonSet(ng));
+        else {
+          this.emit('ADDED', neu.deployment(ng));
+          this.emit('ADDED', neu.replicaSet(ng));
+        }
+        for (let i = 0; i < ng.pods; i++) this.emit('ADDED', neu.workloadPod(ng, i));
+        ng.rv = this.rv;
+        continue;
+      }
+      const o = og!;
+      const before = this.rv;
+      for (let i = o.pods; i < ng.pods; i++) this.emit('ADDED', neu.workloadPod(ng, i));
+      for (let i = ng.pods; i < o.pods; i++) {
+        const p = old.workloadPod(o, i);
+        if (!this.dead('pods', p)) this.emit('DELETED', p);
+      }
+      const lo = Math.min(o.running, ng.running);
+      const hi = Math.min(Math.max(o.running, ng.running), o.pods, ng.pods);
+      for (let i = lo; i < hi; i++) {
+        const p = neu.workloadPod(ng, i);
+        if (!this.dead('pods', p)) this.emit('MODIFIED', p);
+      }
+      if (this.rv !== before || o.running !== ng.running) {
+        ng.rv = this.rv + 1; // the workload's own event comes next
+        if (ng.kind === 'DaemonSet') this.emit('MODIFIED', neu.daemonSet(ng));
+        else {
+          this.emit('MODIFIED', neu.deployment(ng));
+          this.emit('MODIFIED', neu.replicaSet(ng));
+          ng.rv = this.rv;
+        }
+      }
+    }
+    if (old.N !== neu.N) {
+      // Nodes added or removed (at the end of the list), with their leases and filler pods; the
+      // DaemonSets' pods on them came and went with the DaemonSets' pod counts above.
+      const grow = neu.N > old.N;
+      const [L, from, to] = grow ? [neu, old.N, neu.N] : [old, neu.N, old.N];
+      const type = grow ? 'ADDED' : 'DELETED';
+      const order = grow ? (a: () => void, b: () => void): void => (a(), b()) : (a: () => void, b: () => void): void => (b(), a());
+      order(
+        () => {
+          for (let i = from; i < to; i++) {
+            this.emit(type, L.node(i));
+            this.emit(type, L.nodeLease(i));
+          }
+        },
+        () => {
+          const filler = L.fillerRange(from, to);
+          for (let i = 0; i < filler.count; i++) {
+            const p = filler.at(i);
+            if (grow || !this.dead('pods', p)) this.emit(type, p);
+          }
+        },
+      );
+    }
+    if (old.nodesReady !== neu.nodesReady) {
+      const lo = Math.min(old.nodesReady, neu.nodesReady);
+      const hi = Math.min(Math.max(old.nodesReady, neu.nodesReady), old.N, neu.N);
+      for (let i = lo; i < hi; i++) this.emit('MODIFIED', neu.node(i));
+    }
+    for (const ns of old.namespaces) if (!neu.hasNamespace(ns)) this.emit('DELETED', old.provider('namespaces')!.get(undefined, ns)!);
+    return this.rv !== start;
+  }
+
+  // --- reads ----------------------------------------------------------------------------------------
+
+  has(resource: string): boolean {
+    return this.layout.provider(resource) !== undefined;
+  }
+
+  /** Objects of a resource in the store (apiserver_storage_objects, APF's estimate input). */
+  count(resource: string): number {
+    const p = this.layout.provider(resource);
+    if (!p) return 0;
+    return Math.max(0, p.all.count - (this.tombstones.get(resource)?.size ?? 0));
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): SimObject | undefined {
+    const o = this.layout.provider(resource)?.get(namespace, name);
+    return o && !this.dead(resource, o) ? o : undefined;
+  }
+
+  /** The sequence a list walks: a name, the pods of one node (an index), a namespace, or all. */
+  private scope(resource: string, q: Pick<ListQuery, 'namespace' | 'fields'>, namespaced: boolean): { seq: Seq; indexed: boolean } {
+    const p = this.layout.provider(resource)!;
+    const ns = q.namespace ?? pinnedField(q.fields, 'metadata.namespace');
+    const name = pinnedField(q.fields, 'metadata.name');
+    if (name !== undefined && (ns !== undefined || !namespaced)) {
+      const o = this.get(resource, ns, name);
+      return { seq: arraySeq(o ? [o] : []), indexed: true };
+    }
+    const node = resource === 'pods' ? pinnedField(q.fields, 'spec.nodeName') : undefined;
+    if (node !== undefined) return { seq: arraySeq(this.layout.podsOnNode(node)), indexed: true };
+    if (ns !== undefined) return { seq: namespaced ? p.inNamespace(ns) : arraySeq([]), indexed: false };
+    return { seq: p.all, indexed: false };
+  }
+
+  /** How many objects a list would match before label selection (APF's "matched" for an index). */
+  scopeCount(resource: string, q: Pick<ListQuery, 'namespace' | 'fields'>, namespaced: boolean): { matched: number; indexed: boolean } {
+    const node = resource === 'pods' ? pinnedField(q.fields, 'spec.nodeName') : undefined;
+    if (node !== undefined && pinnedField(q.fields, 'metadata.name') === undefined) return { matched: this.layout.podCountOnNode(node), indexed: true };
+    const { seq, indexed } = this.scope(resource, q, namespaced);
+    return { matched: seq.count, indexed };
+  }
+
+  /**
+   * The objects of a list page one by one (nothing is kept); the generator's return value tells
+   * where the next page starts.
+   */
+  *scan(resource: string, q: ListQuery, namespaced: boolean): Generator<SimObject, Omit<ListResult, 'items'>> {
+    const { seq } = this.scope(resource, q, namespaced);
+    const ns = q.namespace;
+    const accept = (o: SimObject): boolean =>
+      (ns === undefined || o.namespace === ns) && !this.dead(resource, o) && matchLabels(q.labels, o.labels) && matchFields(q.fields, (f) => o.field(f));
+    const limit = q.limit > 0 ? q.limit : Infinity;
+    let next: number | undefined;
+    let n = 0;
+    const iter: Iterable<[number, SimObject]> =
+      seq instanceof ConcatSeq
+        ? seq.from(q.start, q.labels.length ? (part) => !!part.constLabels && !matchLabels(q.labels, part.constLabels) : undefined)
+        : (function* () {
+            for (let i = q.start; i < seq.count; i++) yield [i, seq.at(i)] as [number, SimObject];
+          })();
+    for (const [i, o] of iter) {
+      if (!accept(o)) continue;
+      yield o;
+      if (++n >= limit) {
+        if (i + 1 < seq.count) next = i + 1;
+        break;
+      }
+    }
+    const selectors = q.labels.length > 0 || q.fields.length > 0;
+    const remaining = next !== undefined && !selectors ? seq.count - next : undefined;
+    return { next, remaining };
+  }
+
+  list(resource: string, q: ListQuery, namespaced: boolean): ListResult {
+    const items: SimObject[] = [];
+    const g = this.scan(resource, q, namespaced);
+    for (let r = g.next(); ; r = g.next()) {
+      if (r.done) return { items, ...r.value };
+      items.push(r.value);
+    }
+  }
+
+  /** All objects of a list, lazily (the initial events of a watch). */
+  *iterate(resource: string, q: Omit<ListQuery, 'limit' | 'start'>, namespaced: boolean): Generator<SimObject> {
+    let start = 0;
+    for (;;) {
+      const page = this.list(resource, { ...q, limit: 500, start }, namespaced);
+      yield* page.items;
+      if (page.next === undefined) return;
+      start = page.next;
+    }
+  }
+
+  // --- writes ---------------------------------------------------------------------------------------
+
+  /** Deletes a DaemonSet or Deployment (the model's through the model). The deleted object, or undefined. */
+  deleteWorkload(resource: 'daemonsets' | 'deployments', namespace: string, name: string): SimObject | undefined {
+    const obj = this.get(resource, namespace, name);
+    if (!obj) return undefined;
+    const key = `${namespace}/${name}`;
+    const g = this.layout.groups.get(key);
+    if (!g) return undefined;
+    if (g.system) this.systemDeleted.add(key);
+    else if (!this.cluster.deleteWorkload(namespace, name)) return undefined;
+    this.sync();
+    return obj;
+  }
+
+  /** Deletes one object that nothing recreates (a pod). */
+  deleteObject(resource: string, namespace: string | undefined, name: string): SimObject | undefined {
+    const obj = this.get(resource, namespace, name);
+    if (!obj) return undefined;
+    const set = this.tombstones.get(resource) ?? new Set<string>();
+    set.add(`${namespace ?? ''}/${name}`);
+    this.tombstones.set(resource, set);
+    const gone = this.layout.provider(resource)!.get(namespace, name)!;
+    this.emit('DELETED', gone);
+    this.log.notify();
+    return gone;
+  }
+
+  /** Sets a Deployment's replicas. 'missing' when there is no such Deployment, 'refused' when the model says no. */
+  scale(namespace: string, name: string, replicas: number): 'ok' | 'missing' | 'refused' {
+    const key = `${namespace}/${name}`;
+    const g = this.layout.groups.get(key);
+    if (!g || g.kind !== 'Deployment') return 'missing';
+    if (g.system) this.systemReplicas.set(key, replicas);
+    else if (!this.cluster.scaleWorkload(namespace, name, replicas)) return 'refused';
+    this.sync();
+    return 'ok';
+  }
+}
