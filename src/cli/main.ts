@@ -13,6 +13,7 @@ commands:
   report <journal.jsonl>    write the after-action report of a journal (markdown) [-o FILE]
   check <runbook.md>        list a runbook's problems with line numbers; exit 1 on errors
   sim run <scenario.yaml>   play a tabletop scenario on the cluster model (breakglass sim --help)
+  lint <files|dirs…>        API-server load of manifests at every cluster size (breakglass lint --help)
   health                    poll a cluster's health within a fixed request budget (breakglass health --help)
 `;
 
@@ -24,6 +25,10 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(rest, io);
     case 'sim':
       return simCommand(rest, io);
+    case 'lint': {
+      const { lintCommand } = await import('./lint');
+      return lintCommand(rest, io);
+    }
     case 'health': {
       const { healthCommand } = await import('./health');
       return healthCommand(rest, io);

@@ -1,0 +1,151 @@
+// The manifest load analyzer: read files, infer each workload's API usage, price it with the
+// shared cost model at every cluster profile, and run the rules.
+import type { ClusterProfile } from '../cost/model';
+import { addObject, emptyInventory, type Inventory, type Workload } from './objects';
+import { readManifests, ReadCache, defaultReadCache, type Note, type Severity } from './read';
+import { ANNOTATION_RULE, RULES, profileEstimate, rank, type ConcreteFix, type Phase, type ProfileEstimate, type RuleContext } from './rules';
+import { inferUsage, startUsage, steadyUsage, type Evidence, type EvidenceSource, type UsageCall } from './usage';
+
+export const DEFAULT_PROFILES: ClusterProfile[] = [
+  { name: 'staging', nodes: 20, podsPerNode: 30 },
+  { name: 'prod-large', nodes: 5000, podsPerNode: 30 },
+];
+
+export interface WorkloadRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  file: string;
+  /** 1-based. */
+  line: number;
+  workload: WorkloadRef;
+  message: string;
+  /** Per profile, for the phase the rule judged (see `phase`). */
+  estimates: ProfileEstimate[];
+  /** Profiles at which the rule's threshold is crossed. */
+  profiles: string[];
+  phase?: Phase;
+  fix?: ConcreteFix;
+  evidence: Evidence[];
+}
+
+export interface WorkloadReport {
+  workload: WorkloadRef;
+  file: string;
+  line: number;
+  clients: number | 'perNode';
+  serviceAccount: string;
+  /** Strongest evidence found for its usage. */
+  source: EvidenceSource | 'none';
+  agents: string[];
+  calls: UsageCall[];
+  /** What its RBAC would let it do (informers on what it may list/watch). */
+  reach: UsageCall[];
+  evidence: Evidence[];
+  priorityLevel: string;
+  flowSchema?: string;
+  /** Steady state, per profile (what the simulator's workloadLoad reports after a rollout). */
+  estimates: ProfileEstimate[];
+  /** Every client starting within the start window, per profile. */
+  start: ProfileEstimate[];
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  workloads: WorkloadReport[];
+  notes: Note[];
+}
+
+export interface AnalyzeOptions {
+  cache?: ReadCache;
+}
+
+/** Analyses a set of files together (RBAC, ConfigMaps and FlowSchemas link across files). */
+export function analyze(files: { path: string; text: string }[], profiles: ClusterProfile[] = DEFAULT_PROFILES, opts: AnalyzeOptions = {}): AnalysisResult {
+  const cache = opts.cache ?? defaultReadCache;
+  const inv = emptyInventory();
+  const notes: Note[] = [];
+  for (const f of files) {
+    const r = readManifests(f.path, f.text, cache);
+    notes.push(...r.notes);
+    for (const o of r.objects) addObject(inv, o);
+  }
+  return analyzeInventory(inv, profiles, notes);
+}
+
+/** One file on its own: what the editor calls on each (debounced) change. */
+export function analyzeDocument(path: string, text: string, profiles: ClusterProfile[] = DEFAULT_PROFILES, opts: AnalyzeOptions = {}): AnalysisResult {
+  return analyze([{ path, text }], profiles, opts);
+}
+
+function analyzeInventory(inv: Inventory, profiles: ClusterProfile[], notes: Note[]): AnalysisResult {
+  const findings: Finding[] = [];
+  const workloads: WorkloadReport[] = [];
+  for (const w of inv.workloads) {
+    const ref: WorkloadRef = { kind: w.kind, namespace: w.namespace, name: w.name };
+    const usage = inferUsage(w, inv);
+    for (const n of usage.notes) {
+      if (n.code === 'annotation') {
+        findings.push({ rule: ANNOTATION_RULE.id, severity: 'error', file: n.file, line: n.line, workload: ref, message: n.message, estimates: [], profiles: [], evidence: [] });
+      } else notes.push(n);
+    }
+    const level = usage.priorityLevel;
+    const est = (calls: UsageCall[], phase: Phase, clients: number | 'perNode' | ((p: ClusterProfile) => number) = w.clients): ProfileEstimate[] =>
+      profiles.map((p) => {
+        const c = typeof clients === 'function' ? clients(p) : clients;
+        const u = phase === 'steady' ? steadyUsage(w.name, c, calls, p, level) : startUsage(w.name, c, calls, p, level);
+        return profileEstimate(u, p);
+      });
+    const report: WorkloadReport = {
+      workload: ref,
+      file: w.file,
+      line: w.line,
+      clients: w.clients,
+      serviceAccount: `${w.namespace}/${w.serviceAccount}`,
+      source: usage.source,
+      agents: usage.agents,
+      calls: usage.calls,
+      reach: usage.reach,
+      evidence: [...usage.calls.map((c) => c.evidence), ...(usage.calls.length ? [] : usage.reach.map((c) => c.evidence))],
+      priorityLevel: level,
+      flowSchema: usage.flowSchema?.name,
+      estimates: est(usage.calls, 'steady'),
+      start: est(usage.calls, 'start'),
+    };
+    workloads.push(report);
+    const ctx: RuleContext = { workload: w, usage, profiles, inventory: inv, estimate: est };
+    for (const rule of RULES) {
+      let hits;
+      try {
+        hits = rule.check(ctx);
+      } catch (e) {
+        notes.push({ file: w.file, line: w.line, severity: 'warning', code: 'reference', message: `rule ${rule.id} failed on ${w.kind} ${w.name}: ${(e as Error).message}` });
+        continue;
+      }
+      for (const h of hits) {
+        findings.push({
+          rule: rule.id,
+          severity: h.severity,
+          file: h.file ?? w.file,
+          line: h.line,
+          workload: ref,
+          message: h.message,
+          estimates: h.estimates ?? [],
+          profiles: h.profiles ?? [],
+          phase: h.phase,
+          fix: h.fix,
+          evidence: h.evidence ?? [],
+        });
+      }
+    }
+  }
+  findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || rank(b.severity) - rank(a.severity) || (a.rule < b.rule ? -1 : 1)));
+  return { findings, workloads, notes };
+}
+
+export type { Workload };
