@@ -29,7 +29,7 @@ export interface HealthSnapshot {
   mutatingP99Seconds?: Reading;
   nodes?: Reading;
   pods?: Reading;
-  /** Ready nodes in one page of at most 100 (a sample), and how many nodes exist. */
+  /** Ready nodes in one page of at most 50 (a sample), and how many nodes exist. */
   nodesReadySample?: Reading<{ ready: number; sampled: number; total: number }>;
   dnsReadyAddresses?: Reading;
   /** Who loads the API server (simulation: exact counts per client). */
@@ -80,6 +80,8 @@ export class HealthPoller {
   private last: HealthSnapshot;
   private requests = 0;
   private bytes = 0;
+  private nextDelay = 0;
+  private dnsPorts?: number;
   readonly history: HealthSnapshot[] = [];
   private readonly opts: Required<Omit<PollerOptions, 'simClients'>> & { simClients: boolean };
 
@@ -107,6 +109,10 @@ export class HealthPoller {
   }
   get watchers(): number {
     return this.listeners.size;
+  }
+  /** How long the poller waits before its next poll (longer while backing off). */
+  get nextDelayMs(): number {
+    return this.nextDelay;
   }
 
   /** The first subscriber starts polling; the last one to leave stops it. */
@@ -184,10 +190,19 @@ export class HealthPoller {
       const metrics = await this.request('/metrics', 'text/plain');
       if (metrics && metrics.status === 200) this.readMetrics(snap, parsePrometheusText(metrics.body), at);
       if (full) {
-        const nodes = await this.request('/api/v1/nodes?limit=100', TABLE);
+        // A Table without objects: a row per node is a few dozen bytes.
+        const nodes = await this.request('/api/v1/nodes?limit=50&includeObject=None', TABLE);
         if (nodes && nodes.status === 200) readNodeSample(snap, nodes.body, at);
-        const dns = await this.request('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkube-dns&limit=10');
-        if (dns && dns.status === 200) readDns(snap, dns.body, at);
+        // One GET of one object, as a Table row: its size does not grow with the number of DNS
+        // replicas (kubectl's printer shows three endpoints and "+ N more..."). The Service's port
+        // count, read once, turns endpoint pairs into addresses. A label-selected LIST would read
+        // every EndpointSlice from etcd instead.
+        if (this.dnsPorts === undefined) {
+          const svc = await this.request('/api/v1/namespaces/kube-system/services/kube-dns');
+          if (svc && svc.status === 200) this.dnsPorts = dnsPortCount(svc.body);
+        }
+        const dns = await this.request('/api/v1/namespaces/kube-system/endpoints/kube-dns?includeObject=None', TABLE);
+        if (dns && dns.status === 200) readDns(snap, dns.body, this.dnsPorts ?? 1, at);
         if (this.opts.simClients) {
           const c = await this.request('/sim/v1/clients');
           if (c && c.status === 200) readClients(snap, c.body, at);
@@ -218,6 +233,7 @@ export class HealthPoller {
         /* a broken view must not stop the poller */
       }
     }
+    this.nextDelay = nextMs;
     this.schedule(nextMs);
     return snap;
   }
@@ -270,18 +286,38 @@ function readNodeSample(snap: HealthSnapshot, body: string, at: number): void {
       }
     }
     const total = sampled + (t.metadata?.remainingItemCount ?? 0);
-    snap.nodesReadySample = { value: { ready, sampled, total }, source: 'GET /api/v1/nodes?limit=100 (a sample)', at };
+    snap.nodesReadySample = { value: { ready, sampled, total }, source: 'GET /api/v1/nodes?limit=50 (a sample)', at };
   } catch {
     /* not JSON: keep the previous reading */
   }
 }
 
-function readDns(snap: HealthSnapshot, body: string, at: number): void {
+function dnsPortCount(body: string): number {
   try {
-    const list = JSON.parse(body) as { items?: { endpoints?: { addresses?: string[]; conditions?: { ready?: boolean } }[] }[] };
+    const svc = JSON.parse(body) as { spec?: { ports?: unknown[] } };
+    return Math.max(1, svc.spec?.ports?.length ?? 1);
+  } catch {
+    return 1;
+  }
+}
+
+/** Ready addresses from an Endpoints Table row: "a:53,b:53,c:53 + N more..." lists address × port pairs. */
+function readDns(snap: HealthSnapshot, body: string, ports: number, at: number): void {
+  try {
+    const t = JSON.parse(body) as { kind?: string; columnDefinitions?: { name: string }[]; rows?: { cells: unknown[] }[]; subsets?: { addresses?: unknown[] }[] };
     let ready = 0;
-    for (const s of list.items ?? []) for (const e of s.endpoints ?? []) if (e.conditions?.ready !== false) ready += e.addresses?.length ?? 0;
-    snap.dnsReadyAddresses = { value: ready, source: 'EndpointSlices of kube-system/kube-dns', at };
+    if (t.kind === 'Table' && t.columnDefinitions && t.rows?.length) {
+      const col = t.columnDefinitions.findIndex((c) => c.name.toLowerCase() === 'endpoints');
+      const cell = String(t.rows[0].cells[col] ?? '');
+      if (cell && cell !== '<none>') {
+        const m = / \+ (\d+) more\.\.\.$/.exec(cell);
+        const listed = cell.replace(/ \+ \d+ more\.\.\.$/, '').split(',').filter(Boolean).length;
+        ready = Math.round((listed + (m ? Number(m[1]) : 0)) / ports);
+      }
+    } else {
+      for (const sub of t.subsets ?? []) ready += sub.addresses?.length ?? 0;
+    }
+    snap.dnsReadyAddresses = { value: ready, source: 'Endpoints kube-system/kube-dns', at };
   } catch {
     /* keep the previous reading */
   }

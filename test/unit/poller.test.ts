@@ -20,7 +20,8 @@ class Scripted implements Requester {
       return r(200, `apiserver_current_inflight_requests{request_kind="readOnly"} 10\napiserver_flowcontrol_nominal_limit_seats{priority_level="global-default"} 600\napiserver_flowcontrol_rejected_requests_total{priority_level="global-default",flow_schema="global-default",reason="queue-full"} 0\napiserver_storage_objects{resource="nodes"} 5000\napiserver_storage_objects{resource="pods"} 150000\napiserver_request_duration_seconds_bucket{verb="LIST",le="0.1"} ${n}\napiserver_request_duration_seconds_bucket{verb="LIST",le="+Inf"} ${n}\n`);
     }
     if (path.startsWith('/api/v1/nodes')) return r(200, JSON.stringify({ kind: 'Table', columnDefinitions: [{ name: 'Name' }, { name: 'Status' }], rows: Array.from({ length: 100 }, (_, i) => ({ cells: [`node-${i}`, i < 97 ? 'Ready' : 'NotReady'] })), metadata: { remainingItemCount: 4900 } }));
-    if (path.startsWith('/apis/discovery.k8s.io')) return r(200, JSON.stringify({ items: [{ endpoints: [{ addresses: ['10.0.0.10'], conditions: { ready: true } }, { addresses: ['10.0.0.11'], conditions: { ready: true } }] }] }));
+    if (path === '/api/v1/namespaces/kube-system/services/kube-dns') return r(200, JSON.stringify({ kind: 'Service', spec: { ports: [{ port: 53 }, { port: 53 }, { port: 9153 }] } }));
+    if (path.startsWith('/api/v1/namespaces/kube-system/endpoints/kube-dns')) return r(200, JSON.stringify({ kind: 'Table', columnDefinitions: [{ name: 'Name' }, { name: 'Endpoints' }], rows: [{ cells: ['kube-dns', '10.0.0.10:53,10.0.0.11:53,10.0.0.10:53 + 3 more...'] }] }));
     return r(404, '{}');
   }
 }
@@ -38,7 +39,7 @@ describe('health poller', () => {
     let s = await p.pollOnce();
     assert.equal(s.state, 'healthy', s.summary);
     assert.deepEqual(s.nodesReadySample?.value, { ready: 97, sampled: 100, total: 5000 });
-    assert.equal(s.nodesReadySample?.source, 'GET /api/v1/nodes?limit=100 (a sample)');
+    assert.equal(s.nodesReadySample?.source, 'GET /api/v1/nodes?limit=50 (a sample)');
     assert.equal(s.dnsReadyAddresses?.value, 2);
     assert.equal(s.nodes?.value, 5000);
     assert.equal(s.readyz?.value.ok, true);
@@ -51,7 +52,7 @@ describe('health poller', () => {
       for (let k = before; k < api.calls.length; k++) times.push(c.now());
     }
     for (const t of times) assert.ok(times.filter((x) => x > t - 60_000 && x <= t).length <= 12);
-    assert.ok(api.calls.every((path) => !/nodes(\?|$)/.test(path) || path.includes('limit=100')), 'no unbounded LIST');
+    assert.ok(api.calls.every((path) => !/nodes(\?|$)/.test(path) || path.includes('limit=50')), 'no unbounded LIST');
     assert.equal(s.cost.requests, api.calls.length);
   });
 
