@@ -18,3 +18,12 @@ const sims = [];
 for (let i = 0; i < 5; i++) sims.push(JSON.parse(execFileSync(process.execPath, ['out/bench/sim-run.js'], { encoding: 'utf8' })));
 const smed = (k) => sims.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(sims.length / 2)];
 console.log(JSON.stringify({ ...sims[0], runs: 5, wallMs: smed('wallMs'), maxRssMB: smed('maxRssMB'), minWallMs: Math.min(...sims.map((r) => r.wallMs)), maxWallMs: Math.max(...sims.map((r) => r.wallMs)) }));
+for (const backend of ['fake', 'model']) {
+  try {
+    console.log(execFileSync(process.execPath, ['bench/sim-server-get.mjs', backend], { encoding: 'utf8' }).trim());
+  } catch (e) {
+    console.log(String(e.stdout ?? e).trim());
+  }
+}
+// The analyzer's benchmark (20,000 documents, side by side with yaml alone and @monokle/validation)
+// takes minutes: run it on its own with `node bench/lint.mjs`.

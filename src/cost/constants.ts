@@ -64,7 +64,9 @@ export const LIST_PARALLELISM = s(0.66, 'cores per request', 'KEP-2340: 6.92 cor
 export const GET_CPU = s(0.0005, 'core-seconds', 'assumption: one object read from the watch cache, encoded');
 export const MUTATE_CPU = s(0.002, 'core-seconds', 'assumption: admission, validation, one etcd write');
 export const MUTATE_ETCD_CPU = s(0.0005, 'core-seconds', 'assumption');
-export const SINGLE_LATENCY = s(0.01, 'seconds', 'assumption: unloaded single-object request on loopback-like networks');
+/** Unloaded service time of a single-object read (served from the watch cache) and of a write (one etcd transaction). */
+export const GET_LATENCY = s(0.0005, 'seconds', 'assumption: an object read from the watch cache and encoded, well under a millisecond');
+export const MUTATE_LATENCY = s(0.005, 'seconds', 'assumption: admission plus one etcd write on local SSD, a few milliseconds')
 
 /** Temporary memory of a LIST: ~5× the response from etcd (KEP-3157 watch-list). */
 export const LIST_MEMORY_FACTOR = s(5, '× bytes read from etcd', 'KEP-3157: temporary memory is about 5× the response from etcd');

@@ -16,7 +16,8 @@ import {
   OBJECT_BYTES,
   PROTOBUF_SIZE_RATIO,
   SERVER_CONCURRENCY,
-  SINGLE_LATENCY,
+  GET_LATENCY,
+  MUTATE_LATENCY,
   levelLimit,
   levelLimitWithBorrowing,
 } from './constants';
@@ -200,7 +201,7 @@ export function callCost(call: ApiCall, p: ClusterProfile): CallCost {
     seatsPerRequest: 1,
     cpuSecondsPerRequest: (mutating ? MUTATE_CPU.value : GET_CPU.value) + size * encodePerByte,
     etcdCpuSecondsPerRequest: mutating ? MUTATE_ETCD_CPU.value : 0,
-    latencySeconds: SINGLE_LATENCY.value,
+    latencySeconds: mutating ? MUTATE_LATENCY.value : GET_LATENCY.value,
     memoryBytesPerRequest: size * 2,
     servedFrom: mutating ? 'etcd' : 'cache',
   };

@@ -1,7 +1,7 @@
 // One simulated cluster under API load: an aggregate, fluid model stepped once per simulated
 // second. Nothing here loops over nodes or pods: populations are counts, so 10,000 nodes cost
 // the same as 10. Every constant is listed with its source in docs/SIMULATION.md.
-import { APF_MAX_QUEUE_WAIT, MUTATE_CPU, OBJECT_BYTES, PRIORITY_LEVELS, REQUEST_TIMEOUT, SINGLE_LATENCY, GET_CPU, levelLimit } from '../../cost/constants';
+import { APF_MAX_QUEUE_WAIT, MUTATE_CPU, OBJECT_BYTES, PRIORITY_LEVELS, REQUEST_TIMEOUT, GET_LATENCY, MUTATE_LATENCY, GET_CPU, levelLimit } from '../../cost/constants';
 import { apfSeats, callCost, objectCount, type ApiCall, type ClusterProfile } from '../../cost/model';
 import { Rng, hashString } from '../rng';
 import type { ScenarioCluster, ScenarioWorkload } from '../scenario';
@@ -432,7 +432,7 @@ export class ClusterModel implements SimCluster {
     const n = this.spec.nodes;
     const p = this.profile();
     const out: Flow[] = [];
-    const single = (mutating: boolean, bytes: number) => ({ seats: 1, objects: 1, tau: SINGLE_LATENCY.value, cpu: mutating ? MUTATE_CPU.value : GET_CPU.value, mem: bytes * 2, bytes });
+    const single = (mutating: boolean, bytes: number) => ({ seats: 1, objects: 1, tau: mutating ? MUTATE_LATENCY.value : GET_LATENCY.value, cpu: mutating ? MUTATE_CPU.value : GET_CPU.value, mem: bytes * 2, bytes });
     // Kubelets' leases and node status go to node-high through the system-node-high FlowSchema.
     out.push(this.flow('kubelet-lease', { level: 'node-high', flowSchema: 'system-node-high', user: 'system:node:*', distinct: n, rate: n / PARAMS.leaseRenewSeconds, ...single(true, OBJECT_BYTES.leases.value), read: false, retries: 0 }));
     out.push(this.flow('kubelet-status', { level: 'node-high', flowSchema: 'system-node-high', user: 'system:node:*', distinct: n, rate: n / PARAMS.nodeStatusSeconds, ...single(true, 2000), read: false, retries: 0 }));
@@ -761,7 +761,7 @@ export class ClusterModel implements SimCluster {
     const up = this.upCount();
     if (up === 0) return { outcome: 'reject', waitMs: 0, priorityLevel: level, flowSchema, unavailable: true };
     const p = this.profile();
-    let tau = SINGLE_LATENCY.value;
+    let tau = req.verb === 'get' || req.verb === 'watch' ? GET_LATENCY.value : MUTATE_LATENCY.value;
     let cpu = req.verb === 'get' ? GET_CPU.value : MUTATE_CPU.value;
     let seats = 1;
     let mem = req.bytes * 2;

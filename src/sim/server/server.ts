@@ -325,7 +325,8 @@ export class SimApiServer {
     // kube-apiserver's --request-timeout (60 s), or the client's shorter ?timeout=.
     const timeout = request.verb === 'watch' ? undefined : Math.min(REQUEST_TIMEOUT_MS, parseGoDuration(ctx.url.searchParams.get('timeout')) ?? Infinity);
     const later = (ms: number, fn: () => void): void => {
-      if (ms <= 0) return fn();
+      // Node's timers cannot wait less than a millisecond: shorter service times answer at once.
+      if (ms < 1) return fn();
       const t = setTimeout(fn, ms);
       res.once('close', () => clearTimeout(t));
     };
