@@ -14,6 +14,7 @@ commands:
   check <runbook.md>        list a runbook's problems with line numbers; exit 1 on errors
   sim run <scenario.yaml>   play a tabletop scenario on the cluster model (breakglass sim --help)
   lint <files|dirs…>        API-server load of manifests at every cluster size (breakglass lint --help)
+  preflight [--config F]    verify every break-glass path without changing anything
   health                    poll a cluster's health within a fixed request budget (breakglass health --help)
 `;
 
@@ -28,6 +29,10 @@ async function main(argv: string[]): Promise<number> {
     case 'lint': {
       const { lintCommand } = await import('./lint');
       return lintCommand(rest, io);
+    }
+    case 'preflight': {
+      const { preflightCommand } = await import('../breakglass/preflight');
+      return preflightCommand(rest, io);
     }
     case 'health': {
       const { healthCommand } = await import('./health');

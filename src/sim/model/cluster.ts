@@ -310,6 +310,22 @@ export class ClusterModel implements SimCluster {
     return true;
   }
 
+  /**
+   * Agents stopped on `nodes` more nodes (a node-level stop, e.g. over SSH): they stay stopped.
+   * Returns how many were running on those nodes.
+   */
+  stopAgentsOn(namespace: string, name: string, nodes: number): number {
+    const w = this.workloadsByKey.get(key(namespace, name));
+    if (!w || nodes <= 0) return 0;
+    // The stopped nodes are among those that run an agent; they will not start it again.
+    const stopped = Math.min(nodes, w.running);
+    w.running -= stopped;
+    w.desired = Math.max(0, w.desired - nodes);
+    if (w.desired === 0) w.deletedAt ??= this.t;
+    this.emit('agents-stopped', `${Math.round(stopped)} agents of ${key(namespace, name)} stopped on their nodes (${Math.round(w.running)} still running)`);
+    return Math.round(stopped);
+  }
+
   setBlocked(namespace: string, name: string, blocked: boolean): boolean {
     const w = this.workloadsByKey.get(key(namespace, name));
     if (!w) return false;

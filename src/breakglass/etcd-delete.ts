@@ -1,0 +1,316 @@
+// etcd-delete: remove objects straight from etcd when the API server cannot take the request.
+//
+//   action: etcd-delete
+//   keys: [/registry/daemonsets/monitoring/telemetry-agent]
+//   prefixes: [/registry/pods/monitoring/telemetry-agent-]
+//   expect: 5001          # optional: refuse unless the preview finds exactly this many keys
+//
+// Real: the etcd3 client with etcdctl's environment (etcd-client.ts). preview() lists the keys
+// with their mod revisions; run() deletes exactly those, each in its own transaction
+// `if mod_revision(key) == X then delete(key)`, so a key written since the preview (say, the
+// DaemonSet controller recreated a pod) is left alone and reported.
+//
+// Simulated: the model's keyspace is its workloads and their running pods (names as
+// `breakglass sim serve` shows them). Deleting a workload's key is the model's deleteWorkload():
+// the object is gone, but its running agents stop only as their kubelets hear of it — through the
+// saturated API server. Deleting pod keys while their DaemonSet exists changes nothing lasting
+// (the DaemonSet controller recreates them); once the DaemonSet is gone, pod keys going away
+// does not reach the kubelets any faster. Stopping agents quickly takes node-exec.
+import { SuffixCodec, hashChars } from '../sim/server/names';
+import type { ClusterModel } from '../sim/model/cluster';
+import { explainEtcdError, etcdTarget, openEtcd, type EtcdConnection } from './etcd-client';
+import { asBody, int, strList, unknownFields } from './spec';
+import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+export interface EtcdDeleteSpec {
+  keys: string[];
+  prefixes: string[];
+  expect?: number;
+}
+
+export interface EtcdKeyRev {
+  key: string;
+  modRevision: string;
+}
+
+export interface EtcdDeletePlan {
+  kind: 'etcd-delete';
+  /** etcd's revision when the preview read the keys. */
+  revision: string;
+  keys: EtcdKeyRev[];
+}
+
+/** Keys one preview may list (pages of PAGE); more is refused: narrow the prefix. */
+export const MAX_KEYS = 100_000;
+const PAGE = 1000;
+/** Deletion transactions in flight at once. */
+const TXN_CONCURRENCY = 16;
+
+export function parseEtcdDelete(body: unknown): ParseResult<EtcdDeleteSpec> {
+  const problems: string[] = [];
+  const b = asBody(body, problems);
+  if (!b) return { problems };
+  unknownFields(b, ['keys', 'prefixes', 'expect'], problems);
+  const keys = strList(b, 'keys', problems) ?? [];
+  const prefixes = strList(b, 'prefixes', problems) ?? [];
+  const expect = int(b, 'expect', problems, { min: 0 });
+  if (!keys.length && !prefixes.length) problems.push('give `keys` and/or `prefixes` (etcd keys such as /registry/daemonsets/<namespace>/<name>)');
+  for (const k of keys) if (!k.startsWith('/') || k.length < 2) problems.push(`key '${k}' must be an absolute etcd key such as /registry/daemonsets/monitoring/agent`);
+  for (const p of prefixes) {
+    // At least /<root>/<resource>/<something>: never every object of a resource, never everything.
+    const segs = p.split('/');
+    if (segs[0] !== '' || segs.length < 4 || !segs[1] || !segs[2] || !segs[3]) {
+      problems.push(`prefix '${p}' is too broad: it must name at least /<root>/<resource>/<namespace or name> (e.g. /registry/pods/monitoring/telemetry-agent-)`);
+    }
+  }
+  if (problems.length) return { problems };
+  return { spec: { keys, prefixes, expect }, problems };
+}
+
+function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] < 0xff) {
+      end[i]++;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]);
+}
+
+function previewResult(spec: EtcdDeleteSpec, plan: EtcdDeletePlan, missing: string[], where: string): ActionResult {
+  const items: ActionItem[] = plan.keys.map((k) => ({ id: k.key, ok: true, detail: `mod revision ${k.modRevision}` }));
+  for (const m of missing) items.push({ id: m, ok: true, unchanged: true, detail: 'not found: nothing to delete' });
+  const n = plan.keys.length;
+  const expectOk = spec.expect === undefined || spec.expect === n;
+  const summary = `${n} key(s) to delete from ${where} at revision ${plan.revision}${missing.length ? `; ${missing.length} listed key(s) not found` : ''}${expectOk ? '' : `; expected ${spec.expect}: refusing to delete`}`;
+  return { ok: expectOk, summary, items, plan };
+}
+
+function checkPlan(p: unknown): EtcdDeletePlan | undefined {
+  if (typeof p !== 'object' || p === null) return undefined;
+  const x = p as EtcdDeletePlan;
+  if (x.kind !== 'etcd-delete' || !Array.isArray(x.keys) || !x.keys.every((k) => typeof k?.key === 'string' && typeof k?.modRevision === 'string')) return undefined;
+  return x;
+}
+
+/** Runs fn over items with at most `limit` in flight; stops taking new ones when the signal aborts. */
+async function pool<T>(items: T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length && !signal.aborted) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+// ---- real ---------------------------------------------------------------------------------------
+
+async function readKeys(conn: EtcdConnection, spec: EtcdDeleteSpec, signal: AbortSignal): Promise<{ plan: EtcdDeletePlan; missing: string[] }> {
+  const kv = conn.client.kv;
+  // The first answer pins the revision: every later read is of the same snapshot.
+  const head = await kv.range({ key: Buffer.from(spec.keys[0] ?? spec.prefixes[0]), count_only: true });
+  const revision = String(head.header.revision);
+  const found = new Map<string, string>();
+  const missing: string[] = [];
+  for (const k of spec.keys) {
+    if (signal.aborted) throw new ActionError('cancelled');
+    const r = await kv.range({ key: Buffer.from(k), revision, keys_only: true });
+    if (r.kvs.length) found.set(k, String(r.kvs[0].mod_revision));
+    else missing.push(k);
+  }
+  for (const p of spec.prefixes) {
+    const end = prefixEnd(Buffer.from(p));
+    let from = Buffer.from(p);
+    for (let page = 0; page <= MAX_KEYS / PAGE; page++) {
+      if (signal.aborted) throw new ActionError('cancelled');
+      const r = await kv.range({ key: from, range_end: end, revision, keys_only: true, limit: PAGE });
+      for (const x of r.kvs) found.set(x.key.toString('utf8'), String(x.mod_revision));
+      if (found.size > MAX_KEYS) throw new ActionError(`more than ${MAX_KEYS} keys match: narrow the prefixes`);
+      if (!r.more || !r.kvs.length) break;
+      from = Buffer.concat([r.kvs[r.kvs.length - 1].key, Buffer.from([0])]);
+    }
+  }
+  const keys = [...found].map(([key, modRevision]) => ({ key, modRevision })).sort((a, b) => (a.key < b.key ? -1 : 1));
+  return { plan: { kind: 'etcd-delete', revision, keys }, missing };
+}
+
+async function withEtcd<T>(ctx: ActionContext, fn: (c: EtcdConnection) => Promise<T>): Promise<T> {
+  const t = etcdTarget(ctx.env, ctx.settings?.etcd);
+  const conn = await openEtcd(t);
+  try {
+    return await fn(conn);
+  } catch (e) {
+    throw explainEtcdError(e, t);
+  } finally {
+    conn.close();
+  }
+}
+
+async function realPreview(spec: EtcdDeleteSpec, ctx: ActionContext): Promise<ActionResult> {
+  return withEtcd(ctx, async (conn) => {
+    const { plan, missing } = await readKeys(conn, spec, ctx.signal);
+    return previewResult(spec, plan, missing, `etcd ${conn.endpoints.join(',')}`);
+  });
+}
+
+async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
+  return withEtcd(ctx, async (conn) => {
+    let plan = opts.plan === undefined ? undefined : checkPlan(opts.plan);
+    if (opts.plan !== undefined && !plan) throw new ActionError('the plan handed to run() is not an etcd-delete preview');
+    let missing: string[] = [];
+    if (!plan) ({ plan, missing } = await readKeys(conn, spec, ctx.signal));
+    const where = `etcd ${conn.endpoints.join(',')}`;
+    if (spec.expect !== undefined && spec.expect !== plan.keys.length) {
+      return { ...previewResult(spec, plan, missing, where), ok: false };
+    }
+    if (ctx.dryRun) {
+      const p = previewResult(spec, plan, missing, where);
+      return { ...p, summary: `dry run: nothing deleted; ${p.summary}` };
+    }
+    const only = opts.only ? new Set(opts.only) : undefined;
+    const todo = plan.keys.filter((k) => !only || only.has(k.key));
+    const items: ActionItem[] = [];
+    let deleted = 0;
+    let changed = 0;
+    let gone = 0;
+    let failed = 0;
+    const client = conn.client;
+    await pool(todo, TXN_CONCURRENCY, ctx.signal, async (k) => {
+      try {
+        const r = await client.if(k.key, 'Mod', '==', k.modRevision).then(client.delete().key(k.key)).else(client.get(k.key)).commit();
+        if (r.succeeded) {
+          deleted++;
+          items.push({ id: k.key, ok: true, detail: `deleted (mod revision ${k.modRevision})` });
+        } else {
+          const now = r.responses[0]?.response_range?.kvs?.[0];
+          if (!now) {
+            gone++;
+            items.push({ id: k.key, ok: true, unchanged: true, detail: 'already gone' });
+          } else {
+            changed++;
+            items.push({ id: k.key, ok: false, detail: `changed since the preview (mod revision ${k.modRevision} -> ${now.mod_revision}): not deleted` });
+          }
+        }
+      } catch (e) {
+        failed++;
+        items.push({ id: k.key, ok: false, detail: explainEtcdError(e, conn.target).message });
+      }
+      ctx.progress?.({ done: items.length, total: todo.length, failed: changed + failed, current: k.key });
+    });
+    for (const k of todo.slice(items.length)) items.push({ id: k.key, ok: false, detail: 'cancelled: not attempted' });
+    const order = new Map(todo.map((k, i) => [k.key, i]));
+    items.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    const cancelled = todo.length - deleted - changed - gone - failed;
+    const summary = `deleted ${deleted} of ${todo.length} key(s) from ${where}${changed ? `; ${changed} changed since the preview (kept)` : ''}${gone ? `; ${gone} already gone` : ''}${failed ? `; ${failed} failed` : ''}${cancelled ? `; ${cancelled} not attempted (cancelled)` : ''}`;
+    ctx.log(summary);
+    return { ok: changed + failed + cancelled === 0, summary, items, plan };
+  });
+}
+
+// ---- simulated ----------------------------------------------------------------------------------
+
+const SIM_REVISION = '1';
+
+interface SimKey {
+  key: string;
+  workload: string;
+  kind: 'DaemonSet' | 'Deployment' | 'Pod';
+}
+
+/** The model's keyspace: each workload's object and its running pods, named as sim serve names them. */
+export function simKeyspace(cluster: ClusterModel): SimKey[] {
+  const out: SimKey[] = [];
+  const running = cluster.snapshot().workloadPods;
+  for (const w of cluster.workloads()) {
+    const k = `${w.namespace}/${w.name}`;
+    out.push({ key: `/registry/${w.kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}/${k}`, workload: k, kind: w.kind });
+    const codec = new SuffixCodec(`${k}:${w.createdAt}`);
+    const hash = hashChars(`${k}:${w.image}:${w.createdAt}`, 10);
+    const n = Math.max(0, Math.floor(running[k] ?? 0));
+    for (let i = 0; i < n; i++) out.push({ key: `/registry/pods/${w.namespace}/${w.kind === 'DaemonSet' ? `${w.name}-${codec.encode(i)}` : `${w.name}-${hash}-${codec.encode(i)}`}`, workload: k, kind: 'Pod' });
+  }
+  return out;
+}
+
+function simMatch(spec: EtcdDeleteSpec, cluster: ClusterModel): { plan: EtcdDeletePlan; missing: string[]; index: Map<string, SimKey> } {
+  const space = simKeyspace(cluster);
+  const index = new Map(space.map((k) => [k.key, k]));
+  const found = new Set<string>();
+  const missing: string[] = [];
+  for (const k of spec.keys) (index.has(k) ? found.add(k) : missing.push(k));
+  for (const p of spec.prefixes) for (const k of space) if (k.key.startsWith(p)) found.add(k.key);
+  const keys = [...found].sort().map((key) => ({ key, modRevision: SIM_REVISION }));
+  return { plan: { kind: 'etcd-delete', revision: SIM_REVISION, keys }, missing, index };
+}
+
+function simCluster(ctx: ActionContext): ClusterModel {
+  if (!ctx.sim?.cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  return ctx.sim.cluster;
+}
+
+async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
+  const cluster = simCluster(ctx);
+  const { plan: fresh, missing, index } = simMatch(spec, cluster);
+  const given = opts.plan === undefined ? undefined : checkPlan(opts.plan);
+  if (opts.plan !== undefined && !given) throw new ActionError('the plan handed to run() is not an etcd-delete preview');
+  const plan = given ?? fresh;
+  const where = `simulated etcd of ${cluster.spec.name}`;
+  if (spec.expect !== undefined && spec.expect !== plan.keys.length) return { ...previewResult(spec, plan, missing, where), ok: false };
+  if (ctx.dryRun) {
+    const p = previewResult(spec, plan, missing, where);
+    return { ...p, summary: `dry run: nothing deleted; ${p.summary}` };
+  }
+  const only = opts.only ? new Set(opts.only) : undefined;
+  const todo = plan.keys.filter((k) => !only || only.has(k.key));
+  const items: ActionItem[] = [];
+  const workloadsDeleted = new Set<string>();
+  const podsByWorkload = new Map<string, number>();
+  for (const k of todo) {
+    const s = index.get(k.key);
+    if (!s) {
+      items.push({ id: k.key, ok: true, unchanged: true, detail: 'already gone' });
+      continue;
+    }
+    items.push({ id: k.key, ok: true, detail: 'deleted' });
+    if (s.kind === 'Pod') podsByWorkload.set(s.workload, (podsByWorkload.get(s.workload) ?? 0) + 1);
+    else workloadsDeleted.add(s.workload);
+  }
+  // One transaction per key against a local etcd: about a millisecond each.
+  const simSeconds = Math.max(1, Math.ceil(todo.length / 1000));
+  const timeline = ctx.sim?.timeline;
+  if (timeline) await timeline.until(timeline.now() + simSeconds, ctx.signal);
+  for (const w of workloadsDeleted) {
+    const [ns, name] = w.split('/');
+    cluster.deleteWorkload(ns, name);
+    cluster.emit('etcd-delete', `${w}: object removed from etcd; its running agents stop only as their kubelets hear of it through the API server`);
+  }
+  for (const [w, n] of podsByWorkload) {
+    const ownerGone = workloadsDeleted.has(w) || !cluster.workloads().some((x) => `${x.namespace}/${x.name}` === w);
+    cluster.emit(
+      'etcd-delete',
+      ownerGone
+        ? `${n} pod object(s) of ${w} removed from etcd; their containers keep running until each kubelet hears of it through the API server`
+        : `${n} pod object(s) of ${w} removed from etcd; the DaemonSet controller recreates them and the agents keep running`,
+    );
+  }
+  const deleted = items.filter((i) => !i.unchanged).length;
+  const summary = `deleted ${deleted} of ${todo.length} key(s) from ${where}${workloadsDeleted.size ? `; ${[...workloadsDeleted].join(', ')} gone from the API, agents still running until kubelets hear of it` : ''}`;
+  ctx.log(summary);
+  return { ok: true, summary, items, plan, simSeconds };
+}
+
+export const etcdDelete: BreakglassAction<EtcdDeleteSpec> = {
+  name: 'etcd-delete',
+  title: 'Delete keys from etcd',
+  parse: parseEtcdDelete,
+  async preview(spec, ctx) {
+    if (ctx.mode === 'sim') {
+      const { plan, missing } = simMatch(spec, simCluster(ctx));
+      return previewResult(spec, plan, missing, `simulated etcd of ${ctx.sim!.cluster.spec.name}`);
+    }
+    return realPreview(spec, ctx);
+  },
+  run(spec, ctx, opts = {}) {
+    return ctx.mode === 'sim' ? simRun(spec, ctx, opts) : realRun(spec, ctx, opts);
+  },
+};

@@ -1,0 +1,226 @@
+// node-exec: one command on many nodes over SSH, with a node inventory that does not need the
+// API server.
+//
+//   action: node-exec
+//   nodes: {file: nodes.txt}          # or {command: "…"}, {range: 10.0.0.1-10.0.0.50}, [a, b, …]
+//   user: root
+//   command: crictl ps -q --name telemetry-agent | xargs -r crictl stop
+//   concurrency: 200                  # default 50
+//   port: 22
+//   timeout: 60s                      # per node
+//   workload: monitoring/telemetry-agent   # simulation: the agent the command stops
+//
+// Idempotent commands are the author's job; a node where the command exits 0 and prints nothing
+// is reported as "no change". run(spec, ctx, {only}) retries just the listed nodes.
+//
+// Simulated: the nodes are the model's nodes (node-00001…). Each session takes a few simulated
+// seconds (simtime.ts); as nodes finish, their agents stop — through the model's
+// stopAgentsOn(namespace, name, nodes) when it has one, else all at once with stopAgents() when
+// every node of the cluster is done (the model then cannot show a partial stop).
+import type { ClusterModel } from '../sim/model/cluster';
+import { describeInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
+import { clockTimeline, scheduleSessions, simSessionSeconds } from './simtime';
+import { asBody, duration, int, str, unknownFields, workloadRef } from './spec';
+import { DEFAULT_CONCURRENCY, DEFAULT_NODE_TIMEOUT_MS, MAX_CONCURRENCY, fanOut, sshAuth, type NodeResult } from './ssh';
+import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+export interface NodeExecSpec {
+  nodes: InventorySource;
+  command: string;
+  user?: string;
+  concurrency: number;
+  port?: number;
+  timeoutMs: number;
+  /** Simulation: the workload whose agents the command stops. */
+  workload?: { namespace: string; name: string };
+}
+
+export function parseNodeExec(body: unknown): ParseResult<NodeExecSpec> {
+  const problems: string[] = [];
+  const b = asBody(body, problems);
+  if (!b) return { problems };
+  unknownFields(b, ['nodes', 'command', 'user', 'concurrency', 'port', 'timeout', 'workload'], problems);
+  const nodes = b.nodes === undefined ? (problems.push('`nodes` is required: {file: nodes.txt}, {command: "…"}, {range: "10.0.0.1-10.0.0.50"} or a list'), undefined) : parseInventory(b.nodes, 'nodes', problems);
+  const command = str(b, 'command', problems, { required: true });
+  const user = str(b, 'user', problems);
+  const concurrency = int(b, 'concurrency', problems, { min: 1, max: MAX_CONCURRENCY }) ?? DEFAULT_CONCURRENCY;
+  const port = int(b, 'port', problems, { min: 1, max: 65535 });
+  const timeoutMs = duration(b, 'timeout', problems) ?? DEFAULT_NODE_TIMEOUT_MS;
+  const workload = workloadRef(b, 'workload', problems);
+  if (problems.length || !nodes || !command) return { problems };
+  return { spec: { nodes, command, user, concurrency, port, timeoutMs, workload }, problems };
+}
+
+/** Per-node results as action items (stdout tail for changes, the reason for failures). */
+export function nodeItems(results: NodeResult[]): ActionItem[] {
+  return results.map((r) => {
+    if (!r.ok) return { id: r.id, ok: false, detail: r.reason ?? 'failed' };
+    const last = r.stdoutTail.trim().split('\n').slice(-3).join(' | ');
+    return r.unchanged ? { id: r.id, ok: true, unchanged: true, detail: 'exit 0, no change' } : { id: r.id, ok: true, detail: `exit 0: ${last.slice(0, 300)}` };
+  });
+}
+
+export function fanOutSummary(results: NodeResult[], what: string, seconds: number): string {
+  const failed = results.filter((r) => !r.ok).length;
+  const unchanged = results.filter((r) => r.ok && r.unchanged).length;
+  const changed = results.length - failed - unchanged;
+  return `${what}: ${results.length} node(s) in ${seconds.toFixed(1)} s: ${changed} changed, ${unchanged} no change, ${failed} failed`;
+}
+
+// ---- real ---------------------------------------------------------------------------------------
+
+export async function selectNodes(src: InventorySource, ctx: ActionContext, only?: string[]): Promise<NodeAddress[]> {
+  const all = await resolveInventory(src, { runbookDir: ctx.runbookDir, env: ctx.env, signal: ctx.signal });
+  if (!all.length) throw new ActionError(`the inventory (${describeInventory(src)}) lists no nodes`);
+  if (!only) return all;
+  const want = new Set(only);
+  const picked = all.filter((n) => want.has(n.id));
+  const unknown = only.filter((id) => !all.some((n) => n.id === id));
+  if (unknown.length) throw new ActionError(`not in the inventory: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`);
+  return picked;
+}
+
+async function realPreview(spec: NodeExecSpec, ctx: ActionContext): Promise<ActionResult> {
+  const nodes = await selectNodes(spec.nodes, ctx);
+  const auth = sshAuth(ctx.env, ctx.settings?.ssh, { user: spec.user, port: spec.port });
+  return {
+    ok: true,
+    summary: `would run \`${spec.command}\` as ${auth.user} on ${nodes.length} node(s) from ${describeInventory(spec.nodes)}, ${Math.min(spec.concurrency, nodes.length)} at a time, ${auth.describe}`,
+    items: nodes.map((n) => ({ id: n.id, ok: true, detail: 'to run' })),
+  };
+}
+
+async function realRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
+  if (ctx.dryRun) {
+    const p = await realPreview(spec, ctx);
+    return { ...p, summary: `dry run: nothing run; ${p.summary}` };
+  }
+  const nodes = await selectNodes(spec.nodes, ctx, opts.only);
+  const auth = sshAuth(ctx.env, ctx.settings?.ssh, { user: spec.user, port: spec.port });
+  ctx.log(`node-exec: ${nodes.length} node(s), ${Math.min(spec.concurrency, nodes.length)} at a time, as ${auth.user} (${auth.describe})`);
+  const t0 = performance.now();
+  const results = await fanOut(nodes, spec.command, auth, {
+    concurrency: spec.concurrency,
+    timeoutMs: spec.timeoutMs,
+    signal: ctx.signal,
+    progress: ctx.progress,
+    onResult: (r) => {
+      if (!r.ok) ctx.log(`${r.id}: ${r.reason}`);
+    },
+  });
+  const summary = fanOutSummary(results, 'node-exec', (performance.now() - t0) / 1000);
+  ctx.log(summary);
+  return { ok: results.every((r) => r.ok), summary, items: nodeItems(results) };
+}
+
+// ---- simulated ----------------------------------------------------------------------------------
+
+/** What the cluster model offers for stopping agents on part of the nodes (if it does). */
+interface PartialStop {
+  stopAgentsOn(namespace: string, name: string, nodes: number): unknown;
+}
+
+function hasPartialStop(c: ClusterModel): c is ClusterModel & PartialStop {
+  return typeof (c as unknown as Partial<PartialStop>).stopAgentsOn === 'function';
+}
+
+export function simNodeName(i: number, total: number): string {
+  return `node-${String(i + 1).padStart(Math.max(5, String(total).length), '0')}`;
+}
+
+export interface SimFanOutPlan {
+  ids: string[];
+  /** Finish time of each node, simulated seconds from the start. */
+  finish: Float64Array;
+  seconds: number;
+}
+
+/** The model's nodes (or the `only` ones) and when each session finishes at this concurrency. */
+export function simFanOut(total: number, concurrency: number, only?: string[], salt = 0): SimFanOutPlan {
+  let idx: number[];
+  if (only) {
+    const want = new Set(only);
+    idx = [];
+    for (let i = 0; i < total; i++) if (want.has(simNodeName(i, total))) idx.push(i);
+  } else idx = Array.from({ length: total }, (_, i) => i);
+  const finish = scheduleSessions(idx.length, concurrency, (k) => simSessionSeconds(idx[k], salt));
+  let seconds = 0;
+  for (const f of finish) seconds = Math.max(seconds, f);
+  return { ids: idx.map((i) => simNodeName(i, total)), finish, seconds };
+}
+
+async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
+  const cluster = ctx.sim?.cluster;
+  if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  const total = cluster.spec.nodes;
+  const plan = simFanOut(total, spec.concurrency, opts.only);
+  const key = spec.workload ? `${spec.workload.namespace}/${spec.workload.name}` : undefined;
+  if (spec.workload && !(key! in cluster.snapshot().workloadPods)) throw new ActionError(`no workload ${key} in the simulated cluster ${cluster.spec.name}`);
+  if (ctx.dryRun) {
+    return {
+      ok: true,
+      summary: `dry run: nothing run; would run \`${spec.command}\` on ${plan.ids.length} simulated node(s), ${Math.min(spec.concurrency, plan.ids.length)} at a time: about ${plan.seconds.toFixed(0)} simulated seconds`,
+      items: plan.ids.map((id) => ({ id, ok: true, detail: 'to run' })),
+      simSeconds: plan.seconds,
+    };
+  }
+  const timeline = ctx.sim?.timeline ?? clockTimeline(cluster);
+  const start = timeline.now();
+  const runningAtStart = key ? (cluster.snapshot().workloadPods[key] ?? 0) : 0;
+  // Nodes that still have a running agent: the first `runningAtStart` of the model's nodes.
+  const hadAgent = (id: string): boolean => Number(id.slice(5)) <= runningAtStart;
+  const order = Array.from(plan.ids.keys()).sort((a, b) => plan.finish[a] - plan.finish[b]);
+  const items: ActionItem[] = plan.ids.map((id) => ({ id, ok: false, detail: 'cancelled: not attempted' }));
+  let done = 0;
+  let stoppedSoFar = 0;
+  const partial = key && hasPartialStop(cluster);
+  let k = 0;
+  try {
+    // Whole simulated seconds: the nodes that finished by then take effect together.
+    for (let sec = 1; k < order.length; sec++) {
+      await timeline.until(start + sec, ctx.signal);
+      let batch = 0;
+      while (k < order.length && plan.finish[order[k]] <= sec) {
+        const i = order[k++];
+        const id = plan.ids[i];
+        const changed = key !== undefined && hadAgent(id);
+        items[i] = changed ? { id, ok: true, detail: `exit 0: stopped ${spec.workload!.name}` } : { id, ok: true, unchanged: true, detail: 'exit 0, no change' };
+        // The agent is stopped (or kept from starting) on every node the command ran on.
+        batch++;
+        done++;
+      }
+      if (batch && partial) {
+        (cluster as ClusterModel & PartialStop).stopAgentsOn(spec.workload!.namespace, spec.workload!.name, batch);
+        stoppedSoFar += batch;
+      }
+      ctx.progress?.({ done, total: plan.ids.length, failed: 0, current: k > 0 ? plan.ids[order[k - 1]] : undefined });
+    }
+  } catch (e) {
+    if ((e as Error).message !== 'cancelled') throw e;
+  }
+  if (key && !partial && done === total && !opts.only && runningAtStart > 0) {
+    cluster.stopAgents(spec.workload!.namespace, spec.workload!.name);
+    stoppedSoFar = runningAtStart;
+  } else if (key && !partial && runningAtStart > 0 && done > 0) {
+    ctx.log(`the cluster model stops agents only on every node at once: agents on ${done} of ${total} node(s) are stopped in the runbook's view but still running in the model`);
+  }
+  const simSeconds = timeline.now() - start;
+  const failed = items.filter((i) => !i.ok).length;
+  const unchanged = items.filter((i) => i.ok && i.unchanged).length;
+  const summary = `node-exec (simulated): ${plan.ids.length} node(s) at concurrency ${spec.concurrency} in ${simSeconds.toFixed(0)} simulated seconds: ${done - unchanged} changed, ${unchanged} no change, ${failed} not attempted${key ? `; ${stoppedSoFar} agent(s) of ${key} stopped` : ''}`;
+  ctx.log(summary);
+  return { ok: failed === 0, summary, items, simSeconds };
+}
+
+export const nodeExec: BreakglassAction<NodeExecSpec> = {
+  name: 'node-exec',
+  title: 'Run a command on nodes over SSH',
+  parse: parseNodeExec,
+  async preview(spec, ctx) {
+    if (ctx.mode === 'sim') return simRun(spec, { ...ctx, dryRun: true }, {});
+    return realPreview(spec, ctx);
+  },
+  run(spec, ctx, opts = {}) {
+    return ctx.mode === 'sim' ? simRun(spec, ctx, opts) : realRun(spec, ctx, opts);
+  },
+};

@@ -1,0 +1,128 @@
+// The contract of break-glass actions: typed operations that go around a saturated API server
+// (etcd directly, the nodes over SSH, firewall rules on the control-plane hosts, the exempt
+// priority level). Each action has a real implementation and a simulated one (against the
+// cluster model) behind the same interface; the runbook engine only sees this file.
+import type { ClusterModel } from '../sim/model/cluster';
+
+/** Where etcd is and how to authenticate; defaults come from etcdctl's own environment. */
+export interface EtcdSettings {
+  /** Client URLs (ETCDCTL_ENDPOINTS, comma-separated). */
+  endpoints?: string[];
+  /** CA bundle file (ETCDCTL_CACERT). */
+  cacert?: string;
+  /** Client certificate file (ETCDCTL_CERT). */
+  cert?: string;
+  /** Client key file (ETCDCTL_KEY). */
+  key?: string;
+  /** ETCDCTL_USER as user:password, or user with ETCDCTL_PASSWORD. */
+  user?: string;
+  password?: string;
+  /** Connect and per-call deadline (default 3000 ms; ETCDCTL_DIAL_TIMEOUT / ETCDCTL_COMMAND_TIMEOUT). */
+  timeoutMs?: number;
+}
+
+/** How to reach nodes over SSH; defaults come from the environment (see ssh.ts). */
+export interface SshSettings {
+  user?: string;
+  port?: number;
+  /** Private key file (BREAKGLASS_SSH_KEY; else the agent, else ~/.ssh/id_*). */
+  identityFile?: string;
+  /** ssh-agent socket (SSH_AUTH_SOCK). */
+  agentSocket?: string;
+  /** known_hosts file (BREAKGLASS_KNOWN_HOSTS; else ~/.ssh/known_hosts). */
+  knownHostsFile?: string;
+  /** TCP connect + handshake + authentication deadline (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** The kubeconfig that holds the break-glass context (default: $KUBECONFIG or ~/.kube/config). */
+export interface KubeSettings {
+  kubeconfig?: string;
+}
+
+/** Simulated time: how a simulated action lets the cluster's clock move. */
+export interface SimTimeline {
+  /** Simulated seconds now. */
+  now(): number;
+  /**
+   * Resolves once simulated time reached `t`. A headless driver steps the simulation itself; a
+   * served one waits for its clock. Rejects when `signal` aborts.
+   */
+  until(t: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface Progress {
+  done: number;
+  total: number;
+  failed: number;
+  current?: string;
+}
+
+export interface ActionContext {
+  mode: 'sim' | 'real';
+  /** Folder of the runbook: relative inventory files are read from here. */
+  runbookDir: string;
+  /** Environment the real implementations read their defaults from (etcdctl, SSH agent, …). */
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  /** Preview only: nothing is changed (run() answers what it would do). */
+  dryRun: boolean;
+  log(line: string): void;
+  progress?(p: Progress): void;
+  /** Overrides of the environment (from the preflight config or the extension's settings). */
+  settings?: { etcd?: EtcdSettings; ssh?: SshSettings; kube?: KubeSettings };
+  /** Simulated mode: the cluster the actions act on, and how its time moves. */
+  sim?: { cluster: ClusterModel; timeline?: SimTimeline };
+}
+
+export interface ActionItem {
+  /** Stable id (an etcd key, a node, a host): `only` in run() takes these. */
+  id: string;
+  ok: boolean;
+  detail: string;
+  /** Nothing needed changing (an idempotent command printed nothing, a rule already there). */
+  unchanged?: boolean;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  summary: string;
+  items: ActionItem[];
+  /**
+   * What preview() found, for run() to act on exactly that (etcd-delete: the keys and their mod
+   * revisions). Plain JSON: it may be journaled and handed back.
+   */
+  plan?: unknown;
+  /** Simulated seconds the action took (simulated mode). */
+  simSeconds?: number;
+}
+
+export interface RunOptions {
+  /** Act only on these item ids (retry the failed ones). */
+  only?: string[];
+  /** The plan of an earlier preview() of the same spec; run() acts on exactly that. */
+  plan?: unknown;
+}
+
+export interface ParseResult<S> {
+  spec?: S;
+  problems: string[];
+}
+
+export interface BreakglassAction<S> {
+  readonly name: string;
+  readonly title: string;
+  /** Validates a step body (the YAML mapping, `action` included). */
+  parse(body: unknown): ParseResult<S>;
+  /** What run() would do; never changes anything. */
+  preview(spec: S, ctx: ActionContext): Promise<ActionResult>;
+  run(spec: S, ctx: ActionContext, opts?: RunOptions): Promise<ActionResult>;
+}
+
+/** An error whose message is meant for the person running the runbook as it is. */
+export class ActionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ActionError';
+  }
+}
