@@ -22,8 +22,8 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   // The command line: same engine, no `vscode`.
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
-  // Webview scripts: browser, no Node.
-  { ...common, entryPoints: ['media/runbook.ts'], outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' },
+  // Webview scripts: browser, no Node. uPlot (the health panels' charts) is bundled into them.
+  { ...common, entryPoints: ['media/runbook.ts', 'media/health.ts'], outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 if (!production) {
   // Unit tests run under mocha in Node; integration tests run inside the VS Code extension host.
@@ -40,6 +40,8 @@ function copyAssets() {
   const codicons = 'node_modules/@vscode/codicons/dist';
   cpSync(join(codicons, 'codicon.css'), 'dist/media/codicon.css');
   cpSync(join(codicons, 'codicon.ttf'), 'dist/media/codicon.ttf');
+  // uPlot's stylesheet for the health panels' charts, also bundled.
+  cpSync('node_modules/uplot/dist/uPlot.min.css', 'dist/media/uPlot.min.css');
 }
 
 if (watch) {

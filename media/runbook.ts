@@ -1,9 +1,12 @@
 // Runbook view script: draws step states and output, posts the person's intents. No logic beyond
-// drawing: the extension decides everything.
+// drawing: the extension decides everything. ```health fences are live cluster-health panels,
+// drawn by media/health.ts.
 import { parseToWebview, type StepView, type ToHost, type ToWebview } from '../src/views/messages';
+import { isHealthMessage, mountHealthPanels } from './health';
 
 declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
 const vscode = acquireVsCodeApi();
+const health = mountHealthPanels((m) => vscode.postMessage(m));
 
 const OUTPUT_CAP = 200_000;
 /** Local clock origin of each running step (performance.now() at its start). */
@@ -106,6 +109,10 @@ function notice(level: string, message: string): void {
 }
 
 function onMessage(msg: ToWebview): void {
+  if (isHealthMessage(msg)) {
+    health.dispatch(msg);
+    return;
+  }
   switch (msg.type) {
     case 'snapshot':
       runAllActive = msg.runAll;

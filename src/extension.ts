@@ -10,7 +10,9 @@ import { killAllRunning } from './runbook/executor';
 import type { StepRuntime } from './runbook/session';
 import { ModeController } from './views/mode';
 import { RunbookDiagnostics } from './views/diagnostics';
+import { registerAnalysis } from './views/analysis';
 import { RunbookPanel, journalDirFor, type OpenOptions } from './views/runbookPanel';
+import { registerHealth } from './views/healthPanel';
 
 /** What the extension returns from activate(): used by its own tests and by other extensions. */
 export interface BreakglassApi {
@@ -24,6 +26,8 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
   const panels = new Map<string, RunbookPanel>();
   const mode = new ModeController();
   context.subscriptions.push(mode, new RunbookDiagnostics());
+  context.subscriptions.push(registerHealth(context, mode));
+  context.subscriptions.push(registerAnalysis(context));
 
   const updateContextKey = (editor: vscode.TextEditor | undefined) => {
     const is = !!editor && editor.document.languageId === 'markdown' && isRunbookText(editor.document.getText());

@@ -19,6 +19,26 @@ function badge(text: string, cls: string, title: string): string {
   return `<span class="bg-badge ${cls}" title="${escapeHtml(title)}">${escapeHtml(text)}</span>`;
 }
 
+/** Steps that work without the API server this panel watches: where a panel points when it stops answering. */
+export function breakglassSteps(runbook: Runbook): Step[] {
+  return runbook.steps.filter((s) => s.kind === 'breakglass' || /break-?glass/i.test(s.id) || (s.kind === 'shell' && /--context[= ]\S*breakglass/.test(s.body)));
+}
+
+/**
+ * A ```health fence: the frame of a live cluster-health panel. The page's script draws it; the
+ * Runbook view host binds it to the shared poller of its cluster while the view is visible.
+ */
+function healthPanel(step: Step, runbook: Runbook): string {
+  const str = (k: string) => (step.attrs[k] === undefined ? '' : String(step.attrs[k]));
+  const title = str('title') || 'Cluster health';
+  const steps = breakglassSteps(runbook)
+    .map((s) => s.id)
+    .join(' ');
+  return `<div class="bg-health" data-health-id="${escapeHtml(step.id)}" data-title="${escapeHtml(title)}" data-signals="${escapeHtml(str('signals'))}" data-breakglass-steps="${escapeHtml(steps)}">
+    <div class="bg-health-head"><span class="codicon codicon-pulse"></span> <span class="bg-health-title">${escapeHtml(title)}</span> <span class="bg-health-summary">waiting for the view to connect…</span></div>
+  </div>`;
+}
+
 function stepCard(step: Step, runbook: Runbook): string {
   const spec = kindSpec(step.kind);
   const errs = runbook.diagnostics.filter((d) => d.line >= step.line && d.line < step.endLine && d.severity !== 'info');
@@ -42,10 +62,7 @@ function stepCard(step: Step, runbook: Runbook): string {
       <button class="bg-btn" data-action="skip" data-step="${id}" title="Mark as skipped"><span class="codicon codicon-debug-step-over"></span> Skip</button>
     </span>`;
   }
-  const body =
-    step.kind === 'health'
-      ? `<div class="bg-panel-placeholder"><span class="codicon codicon-pulse"></span> Live cluster-health panel${step.attrs.signals ? ` (${escapeHtml(String(step.attrs.signals))})` : ''}: shown here once a cluster is connected.</div>`
-      : `<pre class="bg-code"><code>${escapeHtml(step.body)}</code></pre>`;
+  const body = step.kind === 'health' ? healthPanel(step, runbook) : `<pre class="bg-code"><code>${escapeHtml(step.body)}</code></pre>`;
   return `<section class="bg-step" id="step-${id}" data-step-id="${id}" data-kind="${step.kind}" data-line="${step.line}">
   <header class="bg-step-head">
     <span class="codicon codicon-${KIND_ICON[step.kind] ?? 'circle'}"></span>

@@ -12,6 +12,7 @@ import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
 import { parseToHost, type StepView, type ToWebview } from './messages';
 import type { ModeController } from './mode';
+import { HealthBinding, healthHub, healthStyles } from './healthPanel';
 
 export interface OpenOptions {
   /** What to do with the runbook's last journal: ask (default), resume it, or start afresh. */
@@ -65,6 +66,8 @@ export class RunbookPanel implements vscode.Disposable {
   private disposed = false;
   /** Messages are queued until the page says it is ready. */
   private ready = false;
+  /** One per ```health fence: bound to its cluster's shared poller while the view is visible. */
+  private health: HealthBinding[] = [];
 
   constructor(
     readonly uri: vscode.Uri,
@@ -77,8 +80,10 @@ export class RunbookPanel implements vscode.Disposable {
     this.parsed = parseRunbook(text, uri.fsPath);
     this.session = this.newSession();
     panel.webview.html = this.html();
+    this.bindHealth();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidChangeViewState(() => this.updateHealth()),
       panel.onDidDispose(() => this.dispose()),
       mode.onDidChange((t) => {
         this.session.setTarget(t);
@@ -102,6 +107,30 @@ export class RunbookPanel implements vscode.Disposable {
   }
   get isReady(): boolean {
     return this.ready;
+  }
+
+  /** (Re)creates the bindings of the ```health fences, inactive until the page is ready and visible. */
+  private bindHealth(): void {
+    for (const b of this.health) b.dispose();
+    this.health = [];
+    const hub = healthHub();
+    if (!hub) return;
+    for (const step of this.parsed.runbook.steps) {
+      if (step.kind !== 'health') continue;
+      const attr = (k: string) => (step.attrs[k] === undefined ? undefined : String(step.attrs[k]));
+      this.health.push(new HealthBinding(hub, step.id, this.uri.fsPath, 'runbook', { context: attr('context'), cluster: attr('cluster') }, (m) => this.post(m)));
+    }
+  }
+
+  /** Panels poll only while the view is visible: subscribe or unsubscribe them. */
+  private updateHealth(): void {
+    const on = this.ready && !this.disposed && this.panel.visible;
+    for (const b of this.health) b.setActive(on);
+    if (on && !healthHub()) {
+      for (const step of this.parsed.runbook.steps) {
+        if (step.kind === 'health') this.post({ type: 'healthTarget', panel: step.id, target: { status: 'error', label: 'no cluster', simulated: this.mode.current.mode === 'sim', message: 'Cluster-health panels are not available in this window.' } });
+      }
+    }
   }
 
   private newSession(resumeFrom?: string): RunSession {
@@ -181,6 +210,7 @@ export class RunbookPanel implements vscode.Disposable {
       this.panel.title = `Runbook: ${this.title}`;
       this.ready = false;
       this.panel.webview.html = this.html();
+      this.bindHealth();
     }, 300);
   }
 
@@ -203,6 +233,9 @@ export class RunbookPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.sendSnapshot();
+        // A page that loaded again starts from nothing: its panels are bound afresh.
+        for (const b of this.health) b.setActive(false);
+        this.updateHealth();
         break;
       case 'run':
         await this.session.runStep(msg.stepId);
@@ -228,6 +261,9 @@ export class RunbookPanel implements vscode.Disposable {
       }
       case 'openLink':
         if (/^https?:/i.test(msg.href)) await vscode.env.openExternal(vscode.Uri.parse(msg.href));
+        break;
+      case 'openSetting':
+        await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
         break;
     }
   }
@@ -255,6 +291,7 @@ export class RunbookPanel implements vscode.Disposable {
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${media('codicon.css')}">
 <link rel="stylesheet" href="${media('runbook.css')}">
+${healthStyles(webview, this.extensionUri)}
 <title>${escapeHtml(rb.title)}</title>
 </head>
 <body>
@@ -282,6 +319,8 @@ ${renderRunbookHtml(this.parsed)}
     if (this.disposed) return;
     this.disposed = true;
     if (this.rerender) clearTimeout(this.rerender);
+    for (const b of this.health) b.dispose();
+    this.health = [];
     this.session.dispose();
     this.sessionSub?.dispose();
     for (const d of this.disposables) d.dispose();

@@ -1,0 +1,411 @@
+// Live cluster-health panels: `Breakglass: Show Cluster Health` (a standalone webview) and the
+// ```health fences of the Runbook view. Every panel of one cluster (kubeconfig + context) shares
+// one budgeted HealthPoller from one PollerRegistry; a panel subscribes only while it is visible,
+// so nothing polls when no panel is visible. The page only draws: what a panel watches, and when,
+// is decided here.
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { parse } from 'yaml';
+import type { ApiResponse, ClusterConnection, Requester } from '../cluster/connection';
+import { HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
+import { defaultKubeconfigFiles, listContexts } from '../runbook/target';
+import { escapeHtml } from '../runbook/render';
+import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from './messages';
+import { resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
+import type { ModeController } from './mode';
+
+/** Requests a minute one poller spends at most, whatever the cluster's size. */
+export const HEALTH_BUDGET_PER_MINUTE = 12;
+/** Snapshots a panel receives when it (re)subscribes: its charts' history. */
+const HISTORY_SENT = 240;
+
+/** A kubeconfig's contexts and their clusters (YAML only: no Kubernetes client, no credential plugin). */
+export function readKubeconfigInfo(file: string): KubeconfigInfo {
+  const doc = parse(readFileSync(file, 'utf8')) as unknown;
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a kubeconfig (not a YAML mapping)');
+  const d = doc as { contexts?: unknown; 'current-context'?: unknown };
+  const contexts: KubeconfigInfo['contexts'] = [];
+  for (const c of Array.isArray(d.contexts) ? d.contexts : []) {
+    const name = (c as { name?: unknown })?.name;
+    const cluster = (c as { context?: { cluster?: unknown } })?.context?.cluster;
+    if (typeof name === 'string') contexts.push({ name, cluster: typeof cluster === 'string' ? cluster : undefined });
+  }
+  return { file, contexts, current: typeof d['current-context'] === 'string' ? d['current-context'] : undefined };
+}
+
+/**
+ * A connection made on first use and remade when the kubeconfig file changes (a restarted
+ * `breakglass sim serve` rewrites it with a new port, CA and tokens). Loading the Kubernetes
+ * client waits until a panel really polls.
+ */
+class KubeconfigRequester implements Requester {
+  private conn?: Promise<ClusterConnection>;
+  private loadedMtime = -1;
+
+  constructor(
+    readonly file: string,
+    readonly context: string,
+  ) {}
+
+  get label(): string {
+    return this.context;
+  }
+
+  async get(path: string, opts: { timeoutMs: number; accept?: string; signal?: AbortSignal }): Promise<ApiResponse> {
+    let mtime: number;
+    try {
+      mtime = statSync(this.file).mtimeMs;
+    } catch {
+      throw new Error(`kubeconfig ${this.file} does not exist`);
+    }
+    if (!this.conn || mtime !== this.loadedMtime) {
+      this.loadedMtime = mtime;
+      const made = import('../cluster/connection').then(({ ClusterConnection }) => ClusterConnection.fromKubeconfig(this.file, this.context));
+      made.catch(() => {
+        if (this.conn === made) this.conn = undefined;
+      });
+      this.conn = made;
+    }
+    return (await this.conn).get(path, opts);
+  }
+}
+
+interface PollerEntry {
+  poller: HealthPoller;
+  kubeconfig: string;
+  context: string;
+}
+
+/** What the extension's own tests (and other tools) can ask about the panels. */
+export interface HealthStatus {
+  /** Pollers in the registry: one per cluster ever watched. */
+  registrySize: number;
+  pollers: { key: string; kubeconfig: string; context: string; watchers: number; cost: { requests: number; bytes: number }; polls: number; state: string; summary: string; at: number }[];
+  panels: { id: string; page: string; where: 'standalone' | 'runbook'; active: boolean; subscribed: boolean; status?: string; key?: string; label?: string; snapshot?: HealthSnapshot }[];
+}
+
+/** The registry of pollers and every panel bound to one. */
+export class HealthHub implements vscode.Disposable {
+  readonly registry = new PollerRegistry();
+  private readonly entries = new Map<string, PollerEntry>();
+  readonly bindings = new Set<HealthBinding>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(readonly mode: ModeController) {
+    this.disposables.push(
+      mode.onDidChange(() => this.refreshAll()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('breakglass.simulatedKubeconfig')) this.syncSimulatedTarget();
+      }),
+    );
+  }
+
+  /**
+   * The simulated target follows breakglass.simulatedKubeconfig: when the setting changes in
+   * SIMULATED mode the mode is re-entered, so panels and steps see the same kubeconfig.
+   */
+  syncSimulatedTarget(): void {
+    const t = this.mode.current;
+    if (t.mode !== 'sim') return;
+    const setting = vscode.workspace.getConfiguration('breakglass').get<string>('simulatedKubeconfig', '') || process.env.BREAKGLASS_SIM_KUBECONFIG || '';
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const file = setting && !isAbsolute(setting) && folder ? join(folder, setting) : setting;
+    if ((file || undefined) !== t.kubeconfig) this.mode.enterSimulated();
+  }
+
+  resolve(attrs: HealthFenceAttrs): ResolvedHealthTarget {
+    const t = this.mode.current;
+    const realSetting = vscode.workspace.getConfiguration('breakglass').get<string>('realKubeconfig', '');
+    return resolveHealthTarget(
+      { mode: t.mode, context: t.context, kubeconfig: t.kubeconfig, trusted: vscode.workspace.isTrusted },
+      attrs,
+      readKubeconfigInfo,
+      (ctx) => listContexts(realSetting ? [realSetting] : defaultKubeconfigFiles()).find((c) => c.name === ctx)?.file,
+    );
+  }
+
+  /** The one poller of a cluster, made on first use. */
+  pollerFor(t: Extract<ResolvedHealthTarget, { status: 'watching' }>): HealthPoller {
+    return this.registry.get(t.key, () => {
+      const poller = new HealthPoller(new KubeconfigRequester(t.kubeconfig, t.context), { budgetPerMinute: HEALTH_BUDGET_PER_MINUTE, simClients: t.simulated });
+      this.entries.set(t.key, { poller, kubeconfig: t.kubeconfig, context: t.context });
+      return poller;
+    });
+  }
+
+  refreshAll(): void {
+    for (const b of this.bindings) b.refresh();
+  }
+
+  status(): HealthStatus {
+    return {
+      registrySize: this.registry.size,
+      pollers: [...this.entries].map(([key, e]) => ({
+        key,
+        kubeconfig: e.kubeconfig,
+        context: e.context,
+        watchers: e.poller.watchers,
+        cost: e.poller.cost,
+        polls: e.poller.history.length,
+        state: e.poller.latest.state,
+        summary: e.poller.latest.summary,
+        at: e.poller.latest.at,
+      })),
+      panels: [...this.bindings].map((b) => b.status()),
+    };
+  }
+
+  dispose(): void {
+    for (const b of [...this.bindings]) b.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function targetView(t: ResolvedHealthTarget): HealthTargetView {
+  if (t.status === 'watching') {
+    const notes = t.note ? [t.note] : [];
+    if (vscode.workspace.getConfiguration('breakglass').get<string>('prometheusUrl', '')) notes.push('breakglass.prometheusUrl is set, but this version reads /metrics from the API server');
+    return { status: 'watching', label: t.label, simulated: t.simulated, note: notes.join('; ') || undefined, budgetPerMinute: HEALTH_BUDGET_PER_MINUTE };
+  }
+  return { status: t.status, label: t.label, simulated: t.simulated, message: t.message };
+}
+
+/**
+ * One panel in a page bound to its cluster's poller. Active (visible, page ready): subscribed,
+ * its history sent, then every snapshot. Inactive: unsubscribed; the last subscriber leaving
+ * stops the poller.
+ */
+export class HealthBinding implements vscode.Disposable {
+  private active = false;
+  private sub?: { dispose(): void };
+  private target?: ResolvedHealthTarget;
+  private poller?: HealthPoller;
+  private disposed = false;
+
+  constructor(
+    private readonly hub: HealthHub,
+    /** The panel's name in its page: a step id, or `main`. */
+    readonly id: string,
+    /** The page: "Cluster Health" or the runbook's path. */
+    readonly page: string,
+    readonly where: 'standalone' | 'runbook',
+    private readonly attrs: HealthFenceAttrs,
+    private readonly post: (m: HealthToWebview) => void,
+  ) {
+    hub.bindings.add(this);
+  }
+
+  get label(): string | undefined {
+    return this.target?.label;
+  }
+
+  setActive(on: boolean): void {
+    if (this.disposed || on === this.active) return;
+    this.active = on;
+    if (on) this.connect();
+    else this.disconnect();
+  }
+
+  /** The target may have changed (mode, trust, settings): watch whatever it is now. */
+  refresh(): void {
+    if (!this.active || this.disposed) return;
+    const t = this.hub.resolve(this.attrs);
+    const cur = this.target;
+    if (this.sub && cur?.status === 'watching' && t.status === 'watching' && t.key === cur.key) {
+      // Still the same cluster: keep the subscription (and the poller's rhythm) as it is.
+      this.target = t;
+      this.post({ type: 'healthTarget', panel: this.id, target: targetView(t) });
+      return;
+    }
+    this.disconnect();
+    this.connect(t);
+  }
+
+  private connect(resolved?: ResolvedHealthTarget): void {
+    const t = resolved ?? this.hub.resolve(this.attrs);
+    this.target = t;
+    this.post({ type: 'healthTarget', panel: this.id, target: targetView(t) });
+    if (t.status !== 'watching') return;
+    const p = this.hub.pollerFor(t);
+    this.poller = p;
+    this.post({ type: 'healthHistory', panel: this.id, sentAt: Date.now(), snapshots: p.history.slice(-HISTORY_SENT) });
+    this.sub = p.subscribe((s) => {
+      if (p.history.length === 0) return; // the placeholder before the first poll: nothing to show yet
+      this.post({ type: 'health', panel: this.id, sentAt: Date.now(), snapshot: s });
+    });
+  }
+
+  private disconnect(): void {
+    this.sub?.dispose();
+    this.sub = undefined;
+  }
+
+  status(): HealthStatus['panels'][number] {
+    const t = this.target;
+    return {
+      id: this.id,
+      page: this.page,
+      where: this.where,
+      active: this.active,
+      subscribed: !!this.sub,
+      status: t?.status,
+      key: t?.status === 'watching' ? t.key : undefined,
+      label: t?.label,
+      snapshot: this.sub && this.poller && this.poller.history.length ? this.poller.latest : undefined,
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disconnect();
+    this.disposed = true;
+    this.hub.bindings.delete(this);
+  }
+}
+
+let hub: HealthHub | undefined;
+
+/** The hub registered by registerHealth(), for the Runbook view's ```health fences. */
+export function healthHub(): HealthHub | undefined {
+  return hub;
+}
+
+/** The links, styles and script a page with health panels needs, under its CSP. */
+export function healthStyles(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', f));
+  return `<link rel="stylesheet" href="${media('uPlot.min.css')}">\n<link rel="stylesheet" href="${media('health.css')}">`;
+}
+
+/** `Breakglass: Show Cluster Health`: one standalone panel for the active target. */
+class ClusterHealthPanel implements vscode.Disposable {
+  private ready = false;
+  private readonly binding: HealthBinding;
+  private readonly disposables: vscode.Disposable[] = [];
+  private disposed = false;
+
+  constructor(
+    hub: HealthHub,
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly onDisposed: () => void,
+  ) {
+    this.binding = new HealthBinding(hub, 'main', 'Cluster Health', 'standalone', {}, (m) => {
+      if (this.ready && !this.disposed) void this.panel.webview.postMessage(m);
+    });
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+      panel.onDidChangeViewState(() => this.update()),
+      panel.onDidDispose(() => this.dispose()),
+      hub.mode.onDidChange(() => this.retitle()),
+    );
+  }
+
+  private update(): void {
+    if (this.disposed) return;
+    this.binding.setActive(this.ready && this.panel.visible);
+    this.retitle();
+  }
+
+  private retitle(): void {
+    if (this.disposed) return;
+    const label = this.binding.label;
+    this.panel.title = label ? `Cluster Health: ${label.replace(/ \(context .*\)$/, '')}` : 'Cluster Health';
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const msg = parseHealthToHost(raw);
+    if (!msg) return;
+    switch (msg.type) {
+      case 'ready':
+        // A page that loads again (after a reload) starts from nothing: bind afresh.
+        this.binding.setActive(false);
+        this.ready = true;
+        this.update();
+        break;
+      case 'openSetting':
+        await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
+        break;
+      case 'openLink':
+        if (/^https?:/i.test(msg.href)) await vscode.env.openExternal(vscode.Uri.parse(msg.href));
+        break;
+    }
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, false);
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = randomBytes(16).toString('base64');
+    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
+    const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${media('codicon.css')}">
+${healthStyles(webview, this.extensionUri)}
+<title>${escapeHtml('Cluster Health')}</title>
+</head>
+<body data-page="health">
+<div class="bg-health bg-health-standalone" data-health-id="main" data-title="Cluster health"></div>
+<script nonce="${nonce}" src="${media('health.js')}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.binding.dispose();
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+    this.onDisposed();
+  }
+}
+
+/**
+ * Registers `breakglass.showClusterHealth` and owns the PollerRegistry every health panel shares
+ * (the standalone panel and the Runbook view's ```health fences). `breakglass.healthStatus`
+ * (not in the Command Palette) returns a HealthStatus. Call it in activate() before any Runbook
+ * view opens, and add the result to the context's subscriptions.
+ */
+export function registerHealth(context: vscode.ExtensionContext, mode: ModeController): vscode.Disposable {
+  const h = new HealthHub(mode);
+  hub = h;
+  let standalone: ClusterHealthPanel | undefined;
+
+  const show = (): string => {
+    h.syncSimulatedTarget();
+    if (standalone) {
+      standalone.reveal();
+      return 'revealed';
+    }
+    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'media')],
+    });
+    standalone = new ClusterHealthPanel(h, panel, context.extensionUri, () => (standalone = undefined));
+    return 'opened';
+  };
+
+  const disposables: vscode.Disposable[] = [
+    vscode.commands.registerCommand('breakglass.showClusterHealth', show),
+    vscode.commands.registerCommand('breakglass.healthStatus', () => h.status()),
+  ];
+  return vscode.Disposable.from(...disposables, {
+    dispose: () => {
+      standalone?.dispose();
+      h.dispose();
+      if (hub === h) hub = undefined;
+    },
+  });
+}
