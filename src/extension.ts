@@ -27,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
   const mode = new ModeController();
   context.subscriptions.push(mode, new RunbookDiagnostics());
   context.subscriptions.push(registerHealth(context, mode));
-  context.subscriptions.push(registerAnalysis(context));
+  context.subscriptions.push(registerAnalysis(context, mode));
 
   const updateContextKey = (editor: vscode.TextEditor | undefined) => {
     const is = !!editor && editor.document.languageId === 'markdown' && isRunbookText(editor.document.getText());

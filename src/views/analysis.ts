@@ -8,6 +8,7 @@
 // document and incremental (the analyzer re-parses only the YAML documents whose text changed).
 // Nothing here throws into the extension host: a failed analysis becomes one diagnostic at line 1.
 import * as vscode from 'vscode';
+import type { ModeController } from './mode';
 import type { AnalysisResult, Finding, ProfileEstimate, UsageCall, WorkloadReport } from '../analysis';
 import type { ClusterProfile } from '../cost/model';
 
@@ -679,6 +680,10 @@ class ManifestAnalysis implements vscode.Disposable, vscode.CodeLensProvider, vs
   private settingKey = '';
   private warned?: string;
   private disposed = false;
+  /** The connected cluster's size, as one more profile (read once per target, cheaply). */
+  private live?: ClusterProfile;
+  private liveRequested = false;
+  liveProvider?: () => Promise<ClusterProfile | undefined>;
   readonly onDidChangeCodeLenses = this.lensChanged.event;
 
   constructor() {
@@ -776,13 +781,34 @@ class ManifestAnalysis implements vscode.Disposable, vscode.CodeLensProvider, vs
     return promise;
   }
 
+  /** The target changed (or was first needed): read its live size in the background. */
+  refreshLive(): void {
+    this.liveRequested = true;
+    const provider = this.liveProvider;
+    if (!provider) return;
+    void provider().then(
+      (p) => this.setLive(p),
+      () => this.setLive(undefined),
+    );
+  }
+
+  private setLive(p: ClusterProfile | undefined): void {
+    if (this.disposed || JSON.stringify(p) === JSON.stringify(this.live)) return;
+    this.live = p;
+    this.gen++;
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+    this.lensChanged.fire();
+  }
+
   private async run(uri: string, version: number, path: string, text: string): Promise<Analysed> {
     const out: Analysed = { uri, version, path, text, profiles: this.setting.profiles ?? [], ms: 0 };
     if (!looksLikeKubernetes(text)) return out;
     this.warnOnce();
+    if (!this.liveRequested) this.refreshLive();
     try {
       const e = await loadEngine();
-      const profiles = this.setting.profiles ?? e.analysis.DEFAULT_PROFILES;
+      const configured = this.setting.profiles ?? e.analysis.DEFAULT_PROFILES;
+      const profiles = this.live && !configured.some((p) => p.name === this.live!.name) ? [...configured, this.live] : configured;
       out.profiles = profiles;
       const t0 = performance.now();
       out.result = e.analysis.analyzeDocument(path, text, profiles);
@@ -1035,8 +1061,24 @@ function nameLine(L: Lines, w: WorkloadReport): number {
  * Registers the manifest load analysis: diagnostics, CodeLens, hover, quick fixes, the
  * `breakglass.clusterProfiles` setting and the `breakglass.analyzeManifest` command.
  */
-export function registerAnalysis(context: vscode.ExtensionContext): vscode.Disposable {
+export function registerAnalysis(context: vscode.ExtensionContext, mode?: ModeController): vscode.Disposable {
   const controller = new ManifestAnalysis();
   context.subscriptions.push(controller);
+  if (mode) {
+    // The connected cluster's live size becomes one more profile. Read cheaply (one scrape of
+    // apiserver_storage_objects, or one-item pages), only in a trusted workspace (a kubeconfig
+    // can run credential plugins), and only once a Kubernetes file is analysed.
+    controller.liveProvider = async () => {
+      const t = mode.current;
+      if (!vscode.workspace.isTrusted || !t.kubeconfig) return undefined;
+      const { ClusterConnection } = await import('../cluster/connection');
+      const { liveClusterSize } = await import('../cluster/size');
+      const conn = await ClusterConnection.fromKubeconfig(t.kubeconfig, t.context);
+      const size = await liveClusterSize(conn);
+      if (!size || size.nodes <= 0) return undefined;
+      return { name: `live ${conn.context}`, nodes: size.nodes, podsPerNode: Math.max(1, Math.round(size.pods / size.nodes)) };
+    };
+    context.subscriptions.push(mode.onDidChange(() => controller.refreshLive()));
+  }
   return controller;
 }
