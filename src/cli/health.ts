@@ -5,7 +5,7 @@ import { parseDuration } from '../runbook/duration';
 import { UsageError } from './run';
 import type { HealthSnapshot } from '../cluster/poller';
 
-export const HEALTH_USAGE = `usage: breakglass health [--kubeconfig FILE] [--context C] [--duration 60s] [--interval 15s] [--json]
+export const HEALTH_USAGE = `usage: breakglass health [--kubeconfig FILE] [--context C] [--duration 60s] [--interval 15s] [--prometheus URL] [--json]
 
 Polls one cluster's health within a fixed request budget (≤ 12 requests a minute, whatever its
 size), printing a snapshot per poll and, at the end, the requests made and bytes received.`;
@@ -35,6 +35,7 @@ export async function healthCommand(argv: string[], io: { out: NodeJS.WritableSt
       duration: { type: 'string', default: '60s' },
       interval: { type: 'string', default: '15s' },
       json: { type: 'boolean', default: false },
+      prometheus: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,7 +55,16 @@ export async function healthCommand(argv: string[], io: { out: NodeJS.WritableSt
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const poller = new HealthPoller(conn, { intervalMs, simClients: true });
+  let prometheus;
+  if (values.prometheus) {
+    const { PrometheusSource } = await import('../cluster/prometheus');
+    try {
+      prometheus = new PrometheusSource(values.prometheus);
+    } catch (e) {
+      throw new UsageError(`--prometheus: ${(e as Error).message}`);
+    }
+  }
+  const poller = new HealthPoller(conn, { intervalMs, simClients: true, prometheus });
   const snaps: HealthSnapshot[] = [];
   const sub = poller.subscribe((s) => {
     snaps.push(s);

@@ -4,6 +4,7 @@
 // Retry-After, and no polling at all while nobody is watching.
 import { RequestTimeout, type ApiResponse, type Requester } from './connection';
 import { parsePrometheusText, quantileBetween, rateBy, sum, sumBy, type Scrape } from './prom';
+import { PROM_QUERIES, type PrometheusSource } from './prometheus';
 
 export type HealthState = 'healthy' | 'degraded' | 'saturated' | 'unreachable';
 
@@ -32,6 +33,8 @@ export interface HealthSnapshot {
   /** Ready nodes in one page of at most 50 (a sample), and how many nodes exist. */
   nodesReadySample?: Reading<{ ready: number; sampled: number; total: number }>;
   dnsReadyAddresses?: Reading;
+  /** Share of DNS answers that are SERVFAIL (Prometheus only). */
+  dnsServfailRatio?: Reading;
   /** Who loads the API server (simulation: exact counts per client). */
   topClients?: Reading<{ userAgent: string; user: string; requestsLastMinute: number }[]>;
   /** Why the last poll failed, when it did. */
@@ -51,6 +54,8 @@ export interface PollerOptions {
   maxBackoffMs?: number;
   /** Also ask /sim/v1/clients (simulated clusters). */
   simClients?: boolean;
+  /** A source that does not depend on the API server, used first for nodes and DNS. */
+  prometheus?: PrometheusSource;
   now?: () => number;
   random?: () => number;
 }
@@ -83,7 +88,7 @@ export class HealthPoller {
   private nextDelay = 0;
   private dnsPorts?: number;
   readonly history: HealthSnapshot[] = [];
-  private readonly opts: Required<Omit<PollerOptions, 'simClients'>> & { simClients: boolean };
+  private readonly opts: Required<Omit<PollerOptions, 'simClients' | 'prometheus'>> & { simClients: boolean; prometheus?: PrometheusSource };
 
   constructor(
     private readonly conn: Requester,
@@ -95,6 +100,7 @@ export class HealthPoller {
       timeoutMs: opts.timeoutMs ?? 5_000,
       maxBackoffMs: opts.maxBackoffMs ?? 120_000,
       simClients: opts.simClients ?? false,
+      prometheus: opts.prometheus,
       now: opts.now ?? (() => Date.now()),
       random: opts.random ?? Math.random,
     };
@@ -181,6 +187,8 @@ export class HealthPoller {
     this.polls++;
     const snap: HealthSnapshot = { ...this.last, at, error: undefined, cost: this.cost };
     let nextMs = this.opts.intervalMs;
+    // Prometheus first: it answers even when the API server does not.
+    const fromProm = full && this.opts.prometheus ? await this.readPrometheus(snap, at) : false;
     try {
       const ready = await this.request('/readyz?verbose');
       if (ready) {
@@ -189,7 +197,7 @@ export class HealthPoller {
       }
       const metrics = await this.request('/metrics', 'text/plain');
       if (metrics && metrics.status === 200) this.readMetrics(snap, parsePrometheusText(metrics.body), at);
-      if (full) {
+      if (full && !fromProm) {
         // A Table without objects: a row per node is a few dozen bytes.
         const nodes = await this.request('/api/v1/nodes?limit=50&includeObject=None', TABLE);
         if (nodes && nodes.status === 200) readNodeSample(snap, nodes.body, at);
@@ -203,6 +211,8 @@ export class HealthPoller {
         }
         const dns = await this.request('/api/v1/namespaces/kube-system/endpoints/kube-dns?includeObject=None', TABLE);
         if (dns && dns.status === 200) readDns(snap, dns.body, this.dnsPorts ?? 1, at);
+      }
+      if (full) {
         if (this.opts.simClients) {
           const c = await this.request('/sim/v1/clients');
           if (c && c.status === 200) readClients(snap, c.body, at);
@@ -236,6 +246,26 @@ export class HealthPoller {
     this.nextDelay = nextMs;
     this.schedule(nextMs);
     return snap;
+  }
+
+  /** Nodes and DNS from Prometheus; false (and the API server is asked) when it cannot answer. */
+  private async readPrometheus(snap: HealthSnapshot, at: number): Promise<boolean> {
+    const prom = this.opts.prometheus!;
+    try {
+      const [ready, total, servfail, answers] = await Promise.all([
+        prom.query(PROM_QUERIES.nodesReady),
+        prom.query(PROM_QUERIES.nodesTotal),
+        prom.query(PROM_QUERIES.dnsServfail),
+        prom.query(PROM_QUERIES.dnsTotal),
+      ]);
+      if (ready === undefined || total === undefined) return false;
+      const src = `Prometheus ${prom.baseUrl}`;
+      snap.nodesReadySample = { value: { ready, sampled: total, total }, source: `${src} (kube_node_status_condition)`, at };
+      if (servfail !== undefined && answers !== undefined && answers > 0) snap.dnsServfailRatio = { value: servfail / answers, source: `${src} (coredns_dns_responses_total)`, at };
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private readMetrics(snap: HealthSnapshot, scrape: Scrape, at: number): void {
@@ -349,6 +379,7 @@ export function classify(s: HealthSnapshot, failure: Backoff | undefined): { sta
   if ((s.mutatingP99Seconds?.value ?? 0) > 1) soft.push(`write p99 ${s.mutatingP99Seconds!.value.toFixed(1)}s`);
   if (queued > 0 && (s.waitP99Seconds?.value ?? 0) > 0.5) soft.push(`${Math.round(queued)} queued, wait p99 ${s.waitP99Seconds!.value.toFixed(1)}s`);
   if (s.dnsReadyAddresses && s.dnsReadyAddresses.value === 0) soft.push('no ready DNS endpoints');
+  if (s.dnsServfailRatio && s.dnsServfailRatio.value > 0.05) soft.push(`${(s.dnsServfailRatio.value * 100).toFixed(0)}% of DNS answers SERVFAIL`);
   const ns = s.nodesReadySample?.value;
   if (ns && ns.sampled > 0 && ns.ready < 0.9 * ns.sampled) soft.push(`${ns.sampled - ns.ready} of ${ns.sampled} sampled nodes NotReady`);
   if (soft.length) return { state: 'degraded', summary: `degraded: ${soft.join('; ')}` };

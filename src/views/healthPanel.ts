@@ -10,6 +10,7 @@ import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import type { ApiResponse, ClusterConnection, Requester } from '../cluster/connection';
 import { HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
+import { PrometheusSource } from '../cluster/prometheus';
 import { defaultKubeconfigFiles, listContexts } from '../runbook/target';
 import { escapeHtml } from '../runbook/render';
 import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from './messages';
@@ -130,7 +131,7 @@ export class HealthHub implements vscode.Disposable {
   /** The one poller of a cluster, made on first use. */
   pollerFor(t: Extract<ResolvedHealthTarget, { status: 'watching' }>): HealthPoller {
     return this.registry.get(t.key, () => {
-      const poller = new HealthPoller(new KubeconfigRequester(t.kubeconfig, t.context), { budgetPerMinute: HEALTH_BUDGET_PER_MINUTE, simClients: t.simulated });
+      const poller = new HealthPoller(new KubeconfigRequester(t.kubeconfig, t.context), { budgetPerMinute: HEALTH_BUDGET_PER_MINUTE, simClients: t.simulated, prometheus: prometheusSource() });
       this.entries.set(t.key, { poller, kubeconfig: t.kubeconfig, context: t.context });
       return poller;
     });
@@ -167,7 +168,8 @@ export class HealthHub implements vscode.Disposable {
 function targetView(t: ResolvedHealthTarget): HealthTargetView {
   if (t.status === 'watching') {
     const notes = t.note ? [t.note] : [];
-    if (vscode.workspace.getConfiguration('breakglass').get<string>('prometheusUrl', '')) notes.push('breakglass.prometheusUrl is set, but this version reads /metrics from the API server');
+    const promUrl = vscode.workspace.getConfiguration('breakglass').get<string>('prometheusUrl', '');
+    if (promUrl && !prometheusSource()) notes.push(`breakglass.prometheusUrl is not a valid http(s) URL: ${promUrl}`);
     return { status: 'watching', label: t.label, simulated: t.simulated, note: notes.join('; ') || undefined, budgetPerMinute: HEALTH_BUDGET_PER_MINUTE };
   }
   return { status: t.status, label: t.label, simulated: t.simulated, message: t.message };
@@ -408,4 +410,15 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
       if (hub === h) hub = undefined;
     },
   });
+}
+
+/** The optional Prometheus source from `breakglass.prometheusUrl`; undefined when unset or invalid. */
+function prometheusSource(): PrometheusSource | undefined {
+  const url = vscode.workspace.getConfiguration('breakglass').get<string>('prometheusUrl', '');
+  if (!url) return undefined;
+  try {
+    return new PrometheusSource(url);
+  } catch {
+    return undefined;
+  }
 }
