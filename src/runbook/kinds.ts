@@ -134,7 +134,7 @@ const breakglass: StepKindSpec = {
     clusters: { type: 'list', description: 'Clusters (contexts) to act on, comma-separated.' },
     dryRun: { type: 'boolean', description: 'Preview only.' },
   },
-  runnable: false,
+  runnable: true,
   destructiveByDefault: true,
   checkBody(body, problems) {
     const spec = yamlBody(body, problems, true);

@@ -237,10 +237,9 @@ export class RunSession {
   blocker(step: Step): string | undefined {
     if (this.opts.isTrusted && !this.opts.isTrusted()) return 'this workspace is not trusted: Breakglass runs nothing in Restricted Mode';
     const spec = kindSpec(step.kind);
-    if (!spec.runnable) {
-      return step.kind === 'breakglass'
-        ? 'break-glass actions cannot be executed by this version of Breakglass'
-        : 'a health panel is shown, not run';
+    if (!spec.runnable) return 'a health panel is shown, not run';
+    if (step.kind === 'breakglass' && this.opts.target.mode === 'sim') {
+      return 'break-glass actions run in real mode here; in simulation they act on the cluster model of a tabletop, which this runner does not host';
     }
     const errs = this.opts.runbook.diagnostics.filter((d) => d.severity === 'error' && d.line >= step.line && d.line < step.endLine);
     if (errs.length) return `the step has errors: ${errs.map((d) => `line ${d.line + 1}: ${d.message}`).join('; ')}`;
@@ -317,6 +316,7 @@ export class RunSession {
       const cwd = this.stepCwd(step);
       const timeoutMs = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
       if (step.kind === 'check') return await this.runCheck(step, env, cwd, timeoutMs, abort.signal);
+      if (step.kind === 'breakglass') return await this.runBreakglass(step, env, timeoutMs, abort.signal);
       const res = await this.shell(step, step.body, env, cwd, timeoutMs, abort.signal);
       return this.finishShell(step, res, timeoutMs);
     } catch (err) {
@@ -396,6 +396,36 @@ export class RunSession {
       const waited = await sleep(intervalMs, signal);
       if (!waited) return this.finish(step, 'cancelled', { reason: 'cancelled' });
     }
+  }
+
+  /** A typed bypass action (etcd, node SSH, network block, exempt request): preview, then run. */
+  private async runBreakglass(step: Step, env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal): Promise<StepState> {
+    const { runStep } = await import('../breakglass');
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const both = AbortSignal.any([signal, timeout]);
+    const info = (line: string) => this.appendOutput(step.id, 'info', `${this.masker.mask(line)}\n`);
+    let lastTenth = -1;
+    const { preview, result } = await runStep(step.spec, {
+      mode: 'real',
+      runbookDir: dirname(this.opts.runbookPath),
+      env,
+      signal: both,
+      dryRun: step.attrs.dryRun === true,
+      log: info,
+      progress: (p) => {
+        const tenth = p.total > 0 ? Math.floor((p.done / p.total) * 10) : 10;
+        if (tenth !== lastTenth) {
+          lastTenth = tenth;
+          info(`progress: ${p.done}/${p.total} done, ${p.failed} failed`);
+        }
+      },
+    });
+    if (preview) info(`preview: ${preview.summary}`);
+    for (const item of result.items) info(`${item.ok ? (item.unchanged ? '=' : '✔') : '✖'} ${item.id}: ${item.detail}`);
+    info(result.summary);
+    if (signal.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
+    if (timeout.aborted) return this.finish(step, 'failed', { reason: `timed out after ${formatDuration(timeoutMs)}`, timedOut: true });
+    return result.ok ? this.finish(step, 'succeeded', { exitCode: 0, reason: step.attrs.dryRun === true ? 'dry run: nothing changed' : undefined }) : this.finish(step, 'failed', { reason: result.summary, exitCode: 1 });
   }
 
   private stepEnv(kubeconfig: string | undefined): NodeJS.ProcessEnv {
