@@ -3,9 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { SimCluster } from '../sim/types';
-import { BREAKGLASS_CONTEXT, SIM_CONTEXT, writeKubeconfig } from '../sim/server/kubeconfig';
+import { writeKubeconfig } from '../sim/server/kubeconfig';
 import { SimApiServer, type SimServerOptions } from '../sim/server/server';
 
 export interface ServeOptions extends SimServerOptions {
@@ -51,79 +50,4 @@ export async function serveCluster(cluster: SimCluster, opts: ServeOptions = {})
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };
-}
-
-export const SIM_SERVE_USAGE = `usage: breakglass sim serve [options]
-
-Serves a simulated cluster on https://127.0.0.1:PORT with the real Kubernetes API, and writes a
-kubeconfig with two contexts: ${SIM_CONTEXT} (an ordinary user: its requests queue and get 429 when the
-API server is saturated) and ${BREAKGLASS_CONTEXT} (group system:masters: the exempt priority level).
-
-options:
-  --port N             port on 127.0.0.1 (default: any free port)
-  --kubeconfig FILE    where to write the kubeconfig (default: a temporary file)
-  --speed X            simulated seconds per real second (default 1)
-`;
-
-export interface SimServeIO {
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream;
-}
-
-/** Makes the cluster to serve; receives the options sim serve does not know itself. */
-export type SimClusterFactory = (o: { speed: number; argv: string[] }) => SimCluster | Promise<SimCluster>;
-
-/** Runs `breakglass sim serve` until SIGINT/SIGTERM (or `signal`); resolves to the exit code. */
-export async function simServe(argv: string[], io: SimServeIO, makeCluster: SimClusterFactory, signal?: AbortSignal): Promise<number> {
-  const { values, tokens } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: false,
-    tokens: true,
-    options: { port: { type: 'string' }, kubeconfig: { type: 'string' }, speed: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
-    io.out.write(SIM_SERVE_USAGE);
-    return 0;
-  }
-  const port = values.port === undefined ? 0 : Number(values.port);
-  const speed = values.speed === undefined ? 1 : Number(values.speed);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    io.err.write(`breakglass: --port must be a port number\n`);
-    return 2;
-  }
-  if (!(speed > 0)) {
-    io.err.write(`breakglass: --speed must be a positive number\n`);
-    return 2;
-  }
-  const known = new Set(['port', 'kubeconfig', 'speed', 'help']);
-  const rest: string[] = [];
-  for (const t of tokens ?? []) {
-    if (t.kind === 'positional') rest.push(t.value);
-    else if (t.kind === 'option' && !known.has(t.name)) {
-      rest.push(t.rawName);
-      if (t.value !== undefined) rest.push(t.value);
-    }
-  }
-  const cluster = await makeCluster({ speed, argv: rest });
-  const served = await serveCluster(cluster, { port, speed, kubeconfigPath: typeof values.kubeconfig === 'string' ? values.kubeconfig : undefined });
-  io.out.write(`serving cluster ${cluster.spec.name} (${cluster.spec.nodes} nodes) on ${served.url}\n`);
-  io.out.write(`kubeconfig: ${served.kubeconfig}\n`);
-  io.out.write(`  export KUBECONFIG=${served.kubeconfig}\n`);
-  io.out.write(`  kubectl get nodes                              # as ${SIM_CONTEXT}: subject to API Priority and Fairness\n`);
-  io.out.write(`  kubectl --context ${BREAKGLASS_CONTEXT} get nodes     # system:masters: exempt\n`);
-  io.out.write(`  clients: ${served.url}/sim/v1/clients\n`);
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    signal?.addEventListener('abort', stop, { once: true });
-  });
-  await served.close();
-  io.out.write('stopped\n');
-  return 0;
 }

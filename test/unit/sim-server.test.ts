@@ -7,7 +7,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { parse as parseYaml } from 'yaml';
 import { Writable } from 'node:stream';
-import { serveCluster, simServe, type ServedCluster } from '../../src/cli/sim-serve';
+import { serveCluster, type ServedCluster } from '../../src/cli/sim-serve';
+import { selectClusters, serve } from '../../src/cli/sim';
+import { parseScenario } from '../../src/sim/scenario';
 import { apfUid } from '../../src/sim/server/apf';
 import { SuffixCodec, humanDuration, parseGoDuration } from '../../src/sim/server/names';
 import { matchLabels, parseFieldSelector, parseLabelSelector } from '../../src/sim/server/selectors';
@@ -548,26 +550,21 @@ describe('sim server: a large cluster stays lazy', function () {
 
 describe('sim server: breakglass sim serve', function () {
   this.timeout(20_000);
-  it('serves the factory\'s cluster until stopped, prints the kubeconfig, removes its temporary kubeconfig', async () => {
+  it('serves the scenario\'s cluster until stopped, prints the ready line, removes its temporary kubeconfig', async () => {
     let out = '';
     const io = {
       out: new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }),
       err: new Writable({ write: (_c, _e, cb) => cb() }),
     };
     const stop = new AbortController();
-    let factoryArgs: { speed: number; argv: string[] } | undefined;
-    const done = simServe(['--speed', '10', '--nodes', '3'], io, (o) => ((factoryArgs = o), new FakeCluster({ nodes: 3 })), stop.signal);
-    await until(() => out.includes('kubeconfig: '));
-    assert.deepEqual(factoryArgs, { speed: 10, argv: ['--nodes', '3'] });
-    const path = /kubeconfig: (\S+)/.exec(out)![1];
+    const scenario = parseScenario('name: s\nclusters:\n  - name: a\n    nodes: 3\n  - name: b\n    nodes: 7\n', 's.yaml');
+    const done = serve(selectClusters(scenario, 'b', undefined), 'b', { speed: 10, port: 0 }, io, stop.signal);
+    await until(() => /^ready https:\/\/127\.0\.0\.1:\d+ kubeconfig=\S+$/m.test(out));
+    const path = /kubeconfig=(\S+)/.exec(out)![1];
     const r = await client(path)('/api/v1/nodes');
-    assert.equal(r.json().items.length, 3);
+    assert.equal(r.json().items.length, 7);
     stop.abort();
     assert.equal(await done, 0);
     assert.ok(!existsSync(path));
-    let help = '';
-    const code = await simServe(['--help'], { out: new Writable({ write: (c, _e, cb) => ((help += String(c)), cb()) }), err: io.err }, () => new FakeCluster());
-    assert.equal(code, 0);
-    assert.match(help, /sim-breakglass/);
   });
 });
