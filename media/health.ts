@@ -420,7 +420,27 @@ export class HealthPanelView {
     const head = el('div', 'bg-health-subhead');
     head.append(el('span', 'bg-label', 'Top clients'));
     if (!tc) {
-      head.append(document.createTextNode(this.target?.simulated ? ' — no reading yet (read every fourth poll)' : ' — only simulated clusters report them (/sim/v1/clients)'));
+      const flows = s?.loadByFlowSchema;
+      if (flows && flows.value.length) {
+        // Any cluster: the APF flow schemas carrying the load, from /metrics.
+        const fh = el('div', 'bg-health-subhead');
+        fh.append(el('span', 'bg-label', 'Load by flow schema'), this.source(flows, box));
+        const t = el('table', 'bg-clients');
+        const hr = el('tr');
+        for (const h of ['flow schema', 'priority level', 'requests/s', 'rejected/s']) hr.append(el('th', undefined, h));
+        const th = el('thead');
+        th.append(hr);
+        const tb = el('tbody');
+        for (const f of flows.value) {
+          const row = el('tr');
+          row.append(el('td', undefined, f.flowSchema), el('td', undefined, f.priorityLevel), el('td', 'bg-num', formatNumber(f.perSecond, 1)), el('td', 'bg-num', formatNumber(f.rejectedPerSecond, 1)));
+          tb.append(row);
+        }
+        t.append(th, tb);
+        box.append(fh, t);
+        return;
+      }
+      head.append(document.createTextNode(this.target?.simulated ? ' — no reading yet (read every fourth poll)' : ' — per client only in simulation (/sim/v1/clients); per flow schema once two scrapes of /metrics are in'));
       box.append(head);
       return;
     }

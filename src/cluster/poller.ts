@@ -35,6 +35,8 @@ export interface HealthSnapshot {
   dnsReadyAddresses?: Reading;
   /** Share of DNS answers that are SERVFAIL (Prometheus only). */
   dnsServfailRatio?: Reading;
+  /** Who loads the API server, per APF flow schema (from /metrics, any cluster). */
+  loadByFlowSchema?: Reading<{ flowSchema: string; priorityLevel: string; perSecond: number; rejectedPerSecond: number }[]>;
   /** Who loads the API server (simulation: exact counts per client). */
   topClients?: Reading<{ userAgent: string; user: string; requestsLastMinute: number }[]>;
   /** Why the last poll failed, when it did. */
@@ -283,6 +285,17 @@ export class HealthPoller {
       snap.waitP99Seconds = r(quantileBetween(prev.scrape, scrape, 'apiserver_flowcontrol_request_wait_duration_seconds', 0.99));
       snap.readP99Seconds = r(maxQuantile(prev.scrape, scrape, READ_VERBS));
       snap.mutatingP99Seconds = r(maxQuantile(prev.scrape, scrape, MUTATING_VERBS));
+      // Who loads it, on any cluster: requests dispatched and rejected per APF flow schema.
+      const dispatched = rateBy(prev.scrape, scrape, 'apiserver_flowcontrol_dispatched_requests_total', 'flow_schema', secs);
+      const rejected = rateBy(prev.scrape, scrape, 'apiserver_flowcontrol_rejected_requests_total', 'flow_schema', secs);
+      const levelOf = new Map<string, string>();
+      for (const x of scrape.get('apiserver_flowcontrol_dispatched_requests_total') ?? []) levelOf.set(x.labels.flow_schema ?? '', x.labels.priority_level ?? '');
+      const rows = Object.keys({ ...dispatched, ...rejected })
+        .map((fs) => ({ flowSchema: fs, priorityLevel: levelOf.get(fs) ?? '', perSecond: (dispatched[fs] ?? 0) + (rejected[fs] ?? 0), rejectedPerSecond: rejected[fs] ?? 0 }))
+        .filter((x) => x.perSecond > 0)
+        .sort((a, b) => b.perSecond - a.perSecond)
+        .slice(0, 5);
+      if (rows.length) snap.loadByFlowSchema = r(rows);
     }
     this.prevScrape = { scrape, at };
   }

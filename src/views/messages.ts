@@ -175,7 +175,7 @@ export function parseHealthSnapshot(v: unknown): HealthSnapshot | undefined {
     isObj(x) && typeof x.ok === 'boolean' && Array.isArray(x.failed) && x.failed.length <= 100 && x.failed.every((f) => isText(f, 200)) ? { ok: x.ok, failed: [...(x.failed as string[])] } : undefined,
   );
   if (readyz) s.readyz = readyz;
-  for (const k of ['inflight', 'limit', 'waitP99Seconds', 'readP99Seconds', 'mutatingP99Seconds', 'nodes', 'pods', 'dnsReadyAddresses'] as const) {
+  for (const k of ['inflight', 'limit', 'waitP99Seconds', 'readP99Seconds', 'mutatingP99Seconds', 'nodes', 'pods', 'dnsReadyAddresses', 'dnsServfailRatio'] as const) {
     const r = reading(v[k], numberValue);
     if (r) s[k] = r;
   }
@@ -195,6 +195,16 @@ export function parseHealthSnapshot(v: unknown): HealthSnapshot | undefined {
     return out;
   });
   if (clients) s.topClients = clients;
+  const flows = reading(v.loadByFlowSchema, (x) => {
+    if (!Array.isArray(x) || x.length > 50) return undefined;
+    const out: { flowSchema: string; priorityLevel: string; perSecond: number; rejectedPerSecond: number }[] = [];
+    for (const f of x) {
+      if (!isObj(f) || !isText(f.flowSchema, 500) || !isText(f.priorityLevel, 500) || !isNum(f.perSecond) || !isNum(f.rejectedPerSecond)) return undefined;
+      out.push({ flowSchema: f.flowSchema, priorityLevel: f.priorityLevel, perSecond: f.perSecond, rejectedPerSecond: f.rejectedPerSecond });
+    }
+    return out;
+  });
+  if (flows) s.loadByFlowSchema = flows;
   return s;
 }
 

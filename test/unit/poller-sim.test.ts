@@ -88,6 +88,16 @@ describe('health poller against the simulated API server', function () {
       states.push((await poller.pollOnce()).state);
     }
     assert.ok(states.includes('saturated'), `states: ${states.join(', ')}`);
+    // Who loads it, from APF metrics alone, seen through the break-glass (exempt) context while
+    // ordinary users are refused: global-default, where the telemetry agents land, is rejecting.
+    const admin = new HealthPoller(await ClusterConnection.fromKubeconfig(served.kubeconfig, 'sim-breakglass'), { now: clock.now, random: () => 0.5 });
+    await admin.pollOnce();
+    sim.step(5);
+    clock.advance(15_000);
+    const flows = (await admin.pollOnce()).loadByFlowSchema?.value;
+    assert.ok(flows && flows.length, `load by flow schema was read: ${JSON.stringify(admin.latest).slice(0, 600)}`);
+    const rejecting = flows.filter((f) => f.rejectedPerSecond > 0).map((f) => f.flowSchema);
+    assert.ok(rejecting.includes('global-default'), JSON.stringify(flows));
     // Backing off: requests per second over the next polls.
     const before = poller.cost.requests;
     let waited = 0;
