@@ -32,6 +32,8 @@ export class ClusterConnection implements Requester {
     readonly server: string,
     readonly context: string,
     private readonly base: https.RequestOptions,
+    /** Who the server sees: the health poller, the analyzer's size probe, … */
+    readonly userAgent: string,
   ) {}
 
   get label(): string {
@@ -39,7 +41,7 @@ export class ClusterConnection implements Requester {
   }
 
   /** From a kubeconfig file (default: $KUBECONFIG or ~/.kube/config) and context (default: current). */
-  static async fromKubeconfig(file?: string, context?: string): Promise<ClusterConnection> {
+  static async fromKubeconfig(file?: string, context?: string, userAgent = 'breakglass-health/0.1'): Promise<ClusterConnection> {
     const k8s = await import('@kubernetes/client-node');
     const kc = new k8s.KubeConfig();
     if (file) kc.loadFromFile(file);
@@ -52,7 +54,7 @@ export class ClusterConnection implements Requester {
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     const opts: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
-    return new ClusterConnection(cluster.server.replace(/\/$/, ''), kc.getCurrentContext(), opts);
+    return new ClusterConnection(cluster.server.replace(/\/$/, ''), kc.getCurrentContext(), opts, userAgent);
   }
 
   get(path: string, opts: { timeoutMs: number; accept?: string; signal?: AbortSignal }): Promise<ApiResponse> {
@@ -70,7 +72,7 @@ export class ClusterConnection implements Requester {
           method: 'GET',
           signal,
           agent: false,
-          headers: { ...(this.base.headers ?? {}), Accept: opts.accept ?? 'application/json', 'User-Agent': 'breakglass-health/0.1' },
+          headers: { ...(this.base.headers ?? {}), Accept: opts.accept ?? 'application/json', 'User-Agent': this.userAgent },
         },
         (res) => {
           const chunks: Buffer[] = [];

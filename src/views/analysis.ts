@@ -1073,7 +1073,7 @@ export function registerAnalysis(context: vscode.ExtensionContext, mode?: ModeCo
       if (!vscode.workspace.isTrusted || !t.kubeconfig) return undefined;
       const { ClusterConnection } = await import('../cluster/connection');
       const { liveClusterSize } = await import('../cluster/size');
-      const conn = await ClusterConnection.fromKubeconfig(t.kubeconfig, t.context);
+      const conn = await ClusterConnection.fromKubeconfig(t.kubeconfig, t.context, 'breakglass-analysis/0.1');
       const size = await liveClusterSize(conn);
       if (!size || size.nodes <= 0) return undefined;
       return { name: `live ${conn.context}`, nodes: size.nodes, podsPerNode: Math.max(1, Math.round(size.pods / size.nodes)) };
