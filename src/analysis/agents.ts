@@ -251,41 +251,29 @@ function sdCalls(scrapeConfigs: unknown, at: { file: string; line: number }, age
   return out;
 }
 
-const promtail: Agent = {
-  id: 'promtail',
-  name: 'promtail',
-  image: /(^|\/)promtail(:|@|$)/i,
-  infer(ctx) {
-    for (const c of ctx.configs) {
-      if (!/kubernetes_sd_configs/.test(c.text)) continue;
-      const doc = tryYaml(c.text);
-      if (!doc) continue;
-      const at = { file: c.file, line: lineIn(c, lineIndexOf(c.text, /kubernetes_sd_configs/)) };
-      const r = result(ctx, at.line, at.file);
-      r.calls.push(...sdCalls(doc.scrape_configs, at, 'promtail', ctx.env));
-      return r;
-    }
-    return { ...result(ctx), unknown: ctx.configs.length === 0 };
-  },
-};
+/** Agents that discover targets with Prometheus's `kubernetes_sd_configs` (promtail, Prometheus). */
+function sdAgent(id: string, name: string, image: RegExp): Agent {
+  return {
+    id,
+    name,
+    image,
+    infer(ctx) {
+      for (const c of ctx.configs) {
+        if (!/kubernetes_sd_configs/.test(c.text)) continue;
+        const doc = tryYaml(c.text);
+        if (!doc) continue;
+        const at = { file: c.file, line: lineIn(c, lineIndexOf(c.text, /kubernetes_sd_configs/)) };
+        const r = result(ctx, at.line, at.file);
+        r.calls.push(...sdCalls(doc.scrape_configs, at, name, ctx.env));
+        return r;
+      }
+      return { ...result(ctx), unknown: ctx.configs.length === 0 };
+    },
+  };
+}
 
-const prometheus: Agent = {
-  id: 'prometheus',
-  name: 'Prometheus',
-  image: /(^|\/)prometheus(:|@|$)/i,
-  infer(ctx) {
-    for (const c of ctx.configs) {
-      if (!/kubernetes_sd_configs/.test(c.text)) continue;
-      const doc = tryYaml(c.text);
-      if (!doc) continue;
-      const at = { file: c.file, line: lineIn(c, lineIndexOf(c.text, /kubernetes_sd_configs/)) };
-      const r = result(ctx, at.line, at.file);
-      r.calls.push(...sdCalls(doc.scrape_configs, at, 'Prometheus', ctx.env));
-      return r;
-    }
-    return { ...result(ctx), unknown: ctx.configs.length === 0 };
-  },
-};
+const promtail = sdAgent('promtail', 'promtail', /(^|\/)promtail(:|@|$)/i);
+const prometheus = sdAgent('prometheus', 'Prometheus', /(^|\/)prometheus(:|@|$)/i);
 
 // ---- OpenTelemetry collector -------------------------------------------------------------------
 
