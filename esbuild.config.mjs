@@ -17,11 +17,21 @@ function testEntries(dir) {
     .map((f) => join(dir, f));
 }
 
+// The Kubernetes client is large (~3 MB bundled): its own file in dist/, required only when a
+// command first connects to a cluster, so neither activation nor the CLI's start pays for it.
+const lazyClientNode = {
+  name: 'lazy-client-node',
+  setup(b) {
+    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: './client-node.js', external: true }));
+  },
+};
+
 const builds = [
+  { ...common, entryPoints: { 'client-node': '@kubernetes/client-node' }, outdir: 'dist', platform: 'node', format: 'cjs' },
   // The extension: CommonJS for the extension host, `vscode` provided by the host.
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'], plugins: [lazyClientNode] },
   // The command line: same engine, no `vscode`.
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' }, plugins: [lazyClientNode] },
   // Webview scripts: browser, no Node. uPlot (the health panels' charts) is bundled into them.
   { ...common, entryPoints: ['media/runbook.ts', 'media/health.ts'], outdir: 'dist/media', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
