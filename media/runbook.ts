@@ -2,6 +2,7 @@
 // drawing: the extension decides everything. ```health fences are live cluster-health panels,
 // drawn by media/health.ts.
 import { parseToWebview, type StepView, type ToHost, type ToWebview } from '../src/views/messages';
+import type { ReadinessBadge } from '../src/breakglass/readiness';
 import { isHealthMessage, mountHealthPanels } from './health';
 
 declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
@@ -13,6 +14,7 @@ const OUTPUT_CAP = 200_000;
 const runningSince = new Map<string, number>();
 let trusted = true;
 let runAllActive = false;
+let readinessRunning = false;
 
 function card(stepId: string): HTMLElement | null {
   return document.querySelector<HTMLElement>(`.bg-step[data-step-id="${CSS.escape(stepId)}"]`);
@@ -91,6 +93,7 @@ function setMode(label: string, real: boolean, isTrusted: boolean): void {
   if (banner) banner.hidden = isTrusted;
   refreshToolbar();
   document.querySelectorAll<HTMLElement>('.bg-step').forEach((el) => setButtons(el, el.dataset.state ?? 'pending'));
+  document.querySelectorAll<HTMLButtonElement>('.bg-readiness-check').forEach((b) => (b.disabled = readinessRunning || !trusted));
 }
 
 function refreshToolbar(): void {
@@ -106,6 +109,38 @@ function notice(level: string, message: string): void {
   n.className = `bg-banner bg-${level}`;
   n.textContent = message;
   n.hidden = false;
+}
+
+const READINESS_WORDS: Record<ReadinessBadge['status'], string> = { ready: 'ready', 'not-ready': 'not ready', 'not-checked': 'not checked' };
+const READINESS_ICONS: Record<ReadinessBadge['status'], string> = { ready: 'pass', 'not-ready': 'error', 'not-checked': 'circle-large-outline' };
+
+/**
+ * Readiness of a ```breakglass step: a line under its header, e.g. "not ready: prod-east etcd:
+ * connection refused … · checked 14:03:22", and a button to check again.
+ */
+function applyReadiness(stepId: string, b: ReadinessBadge, running: boolean): string | undefined {
+  const el = card(stepId);
+  const head = el?.querySelector<HTMLElement>('.bg-step-head');
+  if (!el || !head) return undefined;
+  let line = el.querySelector<HTMLElement>('.bg-readiness');
+  if (!line) {
+    line = document.createElement('div');
+    line.className = 'bg-readiness';
+    line.innerHTML =
+      '<span class="codicon"></span><span class="bg-readiness-text"><span class="bg-readiness-status"></span><span class="bg-readiness-reason"></span><span class="bg-readiness-time"></span></span>' +
+      '<button class="bg-btn bg-readiness-check" data-action="checkReadiness" title="Breakglass: Check Break-Glass Readiness (runs the preflight; changes nothing)"><span class="codicon codicon-shield"></span> Check readiness</button>';
+    head.after(line);
+  }
+  line.dataset.readiness = b.status;
+  line.querySelector<HTMLElement>('.codicon')!.className = `codicon codicon-${READINESS_ICONS[b.status]}`;
+  line.querySelector<HTMLElement>('.bg-readiness-status')!.textContent = READINESS_WORDS[b.status];
+  line.querySelector<HTMLElement>('.bg-readiness-reason')!.textContent = b.reason ? `: ${b.reason}` : '';
+  line.querySelector<HTMLElement>('.bg-readiness-time')!.textContent = b.checkedAt !== undefined ? ` · checked ${new Date(b.checkedAt).toLocaleTimeString()}` : '';
+  line.title = b.status === 'ready' ? 'The last preflight proved the path this step needs' : 'From the last preflight (Breakglass: Check Break-Glass Readiness)';
+  const btn = line.querySelector<HTMLButtonElement>('.bg-readiness-check')!;
+  btn.disabled = running || !trusted;
+  btn.lastChild!.textContent = running ? ' Checking…' : ' Check readiness';
+  return line.querySelector<HTMLElement>('.bg-readiness-text')!.textContent ?? '';
 }
 
 function onMessage(msg: ToWebview): void {
@@ -140,6 +175,16 @@ function onMessage(msg: ToWebview): void {
     case 'notice':
       notice(msg.level, msg.message);
       break;
+    case 'readiness': {
+      readinessRunning = msg.running;
+      const shown: Record<string, string> = {};
+      for (const [id, b] of Object.entries(msg.steps)) {
+        const text = applyReadiness(id, b, msg.running);
+        if (text !== undefined) shown[id] = text;
+      }
+      vscode.postMessage({ type: 'readinessShown', steps: shown });
+      break;
+    }
   }
   refreshToolbar();
 }
@@ -164,7 +209,7 @@ document.addEventListener('click', (ev) => {
     const action = btn.dataset.action;
     const stepId = btn.dataset.step;
     if ((action === 'run' || action === 'cancel' || action === 'skip') && stepId) vscode.postMessage({ type: action, stepId });
-    else if (action === 'runAll' || action === 'cancelAll') vscode.postMessage({ type: action });
+    else if (action === 'runAll' || action === 'cancelAll' || action === 'checkReadiness') vscode.postMessage({ type: action });
     return;
   }
   const name = target.closest<HTMLElement>('.bg-step-name');

@@ -13,6 +13,7 @@ import { RunbookDiagnostics } from './views/diagnostics';
 import { registerAnalysis } from './views/analysis';
 import { RunbookPanel, journalDirFor, type OpenOptions } from './views/runbookPanel';
 import { registerHealth } from './views/healthPanel';
+import { registerReadiness } from './views/readiness';
 
 /** What the extension returns from activate(): used by its own tests and by other extensions. */
 export interface BreakglassApi {
@@ -27,6 +28,7 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
   const mode = new ModeController();
   context.subscriptions.push(mode, new RunbookDiagnostics());
   context.subscriptions.push(registerHealth(context, mode));
+  registerReadiness(context, journalDirFor);
   context.subscriptions.push(registerAnalysis(context, mode));
 
   const updateContextKey = (editor: vscode.TextEditor | undefined) => {

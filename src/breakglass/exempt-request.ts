@@ -20,7 +20,7 @@
 import { BREAKGLASS_CONTEXT } from '../sim/server/kubeconfig';
 import { PL_UID_HEADER, checkExempt, header, kubeTarget, kubeconfigPath, resourcePath, type KubeTarget } from './kube';
 import { asBody, bool, duration, str, unknownFields } from './spec';
-import { type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult } from './types';
+import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult } from './types';
 
 export interface ExemptRequestSpec {
   context: string;
@@ -38,7 +38,7 @@ export function parseExemptRequest(body: unknown): ParseResult<ExemptRequestSpec
   const b = asBody(body, problems);
   if (!b) return { problems };
   unknownFields(b, ['context', 'verb', 'path', 'resource', 'namespace', 'name', 'timeout', 'propagationPolicy', 'requireExempt'], problems);
-  const context = str(b, 'context', problems, { required: true });
+  const context = str(b, 'context', problems, { required: b.clusters === undefined });
   const verb = (str(b, 'verb', problems) ?? 'get').toLowerCase();
   if (verb !== 'get' && verb !== 'delete') problems.push('`verb` must be get or delete');
   let path = str(b, 'path', problems);
@@ -61,12 +61,13 @@ export function parseExemptRequest(body: unknown): ParseResult<ExemptRequestSpec
   const pp = str(b, 'propagationPolicy', problems);
   if (pp !== undefined && !['Background', 'Foreground', 'Orphan'].includes(pp)) problems.push('`propagationPolicy` must be Background, Foreground or Orphan');
   const requireExempt = bool(b, 'requireExempt', problems) ?? true;
-  if (problems.length || !context || !path) return { problems };
-  return { spec: { context, verb: verb as 'get' | 'delete', path, timeoutMs, propagationPolicy: pp as ExemptRequestSpec['propagationPolicy'], requireExempt }, problems };
+  if (problems.length || !path) return { problems };
+  return { spec: { context: context ?? '', verb: verb as 'get' | 'delete', path, timeoutMs, propagationPolicy: pp as ExemptRequestSpec['propagationPolicy'], requireExempt }, problems };
 }
 
 async function open(spec: ExemptRequestSpec, ctx: ActionContext): Promise<KubeTarget> {
   const file = kubeconfigPath(ctx.env, ctx.settings?.kube?.kubeconfig);
+  if (!spec.context && ctx.mode === 'real') throw new ActionError("no break-glass context: give `context` in the step, or this cluster's `breakglass.context` in the clusters' configuration");
   if (ctx.mode === 'sim') {
     try {
       return await kubeTarget(file, spec.context);

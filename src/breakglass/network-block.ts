@@ -27,7 +27,8 @@ import { DEFAULT_NODE_TIMEOUT_MS, MAX_CONCURRENCY, fanOut, sshAuth } from './ssh
 import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
 
 export interface NetworkBlockSpec {
-  hosts: InventorySource;
+  /** Absent in a multi-cluster step: each cluster's control-plane hosts come from its configuration. */
+  hosts?: InventorySource;
   /** CIDRs/addresses/ranges as written, or an inventory of client nodes. */
   sources?: string[] | InventorySource;
   port: number;
@@ -65,7 +66,7 @@ export function parseNetworkBlock(body: unknown): ParseResult<NetworkBlockSpec> 
   const b = asBody(body, problems);
   if (!b) return { problems };
   unknownFields(b, ['hosts', 'sources', 'port', 'tag', 'lift', 'user', 'sshPort', 'sudo', 'concurrency', 'timeout', 'workload'], problems);
-  const hosts = b.hosts === undefined ? (problems.push('`hosts` (the control-plane hosts) is required'), undefined) : parseInventory(b.hosts, 'hosts', problems);
+  const hosts = b.hosts === undefined ? (b.clusters === undefined ? (problems.push('`hosts` (the control-plane hosts) is required'), undefined) : undefined) : parseInventory(b.hosts, 'hosts', problems);
   let sources: NetworkBlockSpec['sources'];
   if (Array.isArray(b.sources)) {
     sources = b.sources.map(String);
@@ -85,7 +86,7 @@ export function parseNetworkBlock(body: unknown): ParseResult<NetworkBlockSpec> 
   const sudo = bool(b, 'sudo', problems) ?? false;
   const concurrency = int(b, 'concurrency', problems, { min: 1, max: MAX_CONCURRENCY }) ?? 10;
   const timeoutMs = duration(b, 'timeout', problems) ?? DEFAULT_NODE_TIMEOUT_MS;
-  if (problems.length || !hosts) return { problems };
+  if (problems.length || (!hosts && b.clusters === undefined)) return { problems };
   return { spec: { hosts, sources, port, tag, lift, user, sshPort, sudo, concurrency, timeoutMs, workload }, problems };
 }
 

@@ -25,7 +25,8 @@ import { DEFAULT_CONCURRENCY, DEFAULT_NODE_TIMEOUT_MS, MAX_CONCURRENCY, fanOut, 
 import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
 
 export interface NodeExecSpec {
-  nodes: InventorySource;
+  /** Absent in a multi-cluster step: each cluster's inventory comes from its configuration. */
+  nodes?: InventorySource;
   command: string;
   user?: string;
   concurrency: number;
@@ -40,14 +41,19 @@ export function parseNodeExec(body: unknown): ParseResult<NodeExecSpec> {
   const b = asBody(body, problems);
   if (!b) return { problems };
   unknownFields(b, ['nodes', 'command', 'user', 'concurrency', 'port', 'timeout', 'workload'], problems);
-  const nodes = b.nodes === undefined ? (problems.push('`nodes` is required: {file: nodes.txt}, {command: "…"}, {range: "10.0.0.1-10.0.0.50"} or a list'), undefined) : parseInventory(b.nodes, 'nodes', problems);
+  const nodes =
+    b.nodes === undefined
+      ? b.clusters === undefined
+        ? (problems.push('`nodes` is required: {file: nodes.txt}, {command: "…"}, {range: "10.0.0.1-10.0.0.50"} or a list (a step with `clusters:` may take each cluster\'s from its configuration)'), undefined)
+        : undefined
+      : parseInventory(b.nodes, 'nodes', problems);
   const command = str(b, 'command', problems, { required: true });
   const user = str(b, 'user', problems);
   const concurrency = int(b, 'concurrency', problems, { min: 1, max: MAX_CONCURRENCY }) ?? DEFAULT_CONCURRENCY;
   const port = int(b, 'port', problems, { min: 1, max: 65535 });
   const timeoutMs = duration(b, 'timeout', problems) ?? DEFAULT_NODE_TIMEOUT_MS;
   const workload = workloadRef(b, 'workload', problems);
-  if (problems.length || !nodes || !command) return { problems };
+  if (problems.length || (!nodes && b.clusters === undefined) || !command) return { problems };
   return { spec: { nodes, command, user, concurrency, port, timeoutMs, workload }, problems };
 }
 
@@ -69,7 +75,8 @@ export function fanOutSummary(results: NodeResult[], what: string, seconds: numb
 
 // ---- real ---------------------------------------------------------------------------------------
 
-export async function selectNodes(src: InventorySource, ctx: ActionContext, only?: string[]): Promise<NodeAddress[]> {
+export async function selectNodes(src: InventorySource | undefined, ctx: ActionContext, only?: string[]): Promise<NodeAddress[]> {
+  if (!src) throw new ActionError('no inventory: give it in the step, or in this cluster\'s entry of the clusters\' configuration (nodes.inventory / controlPlane.inventory)');
   const all = await resolveInventory(src, { runbookDir: ctx.runbookDir, env: ctx.env, signal: ctx.signal });
   if (!all.length) throw new ActionError(`the inventory (${describeInventory(src)}) lists no nodes`);
   if (!only) return all;
@@ -85,7 +92,7 @@ async function realPreview(spec: NodeExecSpec, ctx: ActionContext): Promise<Acti
   const auth = sshAuth(ctx.env, ctx.settings?.ssh, { user: spec.user, port: spec.port });
   return {
     ok: true,
-    summary: `would run \`${spec.command}\` as ${auth.user} on ${nodes.length} node(s) from ${describeInventory(spec.nodes)}, ${Math.min(spec.concurrency, nodes.length)} at a time, ${auth.describe}`,
+    summary: `would run \`${spec.command}\` as ${auth.user} on ${nodes.length} node(s) from ${describeInventory(spec.nodes!)}, ${Math.min(spec.concurrency, nodes.length)} at a time, ${auth.describe}`,
     items: nodes.map((n) => ({ id: n.id, ok: true, detail: 'to run' })),
   };
 }

@@ -305,7 +305,8 @@ export interface PreflightIO {
   signal?: AbortSignal;
 }
 
-const LABEL: Record<PathName, string> = { etcd: 'etcd', nodes: 'nodes', controlPlane: 'control-plane', breakglass: 'break-glass' };
+/** Each path in words, as the command line and the Runbook view's readiness badges name it. */
+export const LABEL: Record<PathName, string> = { etcd: 'etcd', nodes: 'nodes', controlPlane: 'control-plane', breakglass: 'break-glass' };
 
 /** `breakglass preflight …`: resolves to the exit code. */
 export async function preflightCommand(argv: string[], io: PreflightIO): Promise<number> {

@@ -13,7 +13,7 @@ export function asBody(body: unknown, problems: string[]): Body | undefined {
 
 /** Warns about fields the action does not know (typos must not pass silently). */
 export function unknownFields(b: Body, known: readonly string[], problems: string[]): void {
-  const all = new Set(['action', ...known]);
+  const all = new Set(['action', 'clusters', ...known]);
   for (const k of Object.keys(b)) if (!all.has(k)) problems.push(`unknown field '${k}' (known: ${known.join(', ')})`);
 }
 

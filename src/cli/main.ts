@@ -16,6 +16,8 @@ commands:
   lint <files|dirs…>        API-server load of manifests at every cluster size (breakglass lint --help)
   preflight [--config F]    verify every break-glass path without changing anything
   health                    poll a cluster's health within a fixed request budget (breakglass health --help)
+  tabletop <scenario.yaml> --runbook <runbook.md> [--auto]
+                            a tabletop exercise on simulated clusters, scored (breakglass tabletop --help)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -33,6 +35,10 @@ async function main(argv: string[]): Promise<number> {
     case 'preflight': {
       const { preflightCommand } = await import('../breakglass/preflight');
       return preflightCommand(rest, io);
+    }
+    case 'tabletop': {
+      const { tabletopCommand } = await import('./tabletop');
+      return tabletopCommand(rest, io);
     }
     case 'health': {
       const { healthCommand } = await import('./health');

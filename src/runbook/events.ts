@@ -70,7 +70,126 @@ export interface RunFinishedEvent extends Base {
   outcome: 'succeeded' | 'failed' | 'cancelled' | 'partial';
 }
 
+// ---- a tabletop's own journal (tabletop-<scenario>-<start>.jsonl) ------------------------------
+// `simT` is simulated seconds since the scenario's T+0.
+
+export interface TabletopStartedEvent extends Base {
+  type: 'tabletop-started';
+  v: 1;
+  scenario: string;
+  file?: string;
+  description: string;
+  seed: number;
+  speed: number;
+  durationSeconds: number;
+  recoveredErrorRatio: number;
+  clusters: { name: string; nodes: number }[];
+  /** The cluster the kubeconfig's current context points at. */
+  focus: string;
+  kubeconfig: string;
+  user: string;
+  host: string;
+  via: 'vscode' | 'cli';
+}
+/** What the model did: scenario events, reactions (OOM, DNS expiry…) and people's injections. */
+export interface SimModelEvent extends Base {
+  type: 'sim-event';
+  simT: number;
+  cluster: string;
+  kind: string;
+  detail: string;
+  /** Injected by hand (the facilitator), with who did it. */
+  injectedBy?: string;
+}
+/** One reading of every cluster, once per simulated minute. */
+export interface SimSampleEvent extends Base {
+  type: 'sim-sample';
+  simT: number;
+  clusters: Record<string, SimClusterReading>;
+}
+export interface SimClusterReading {
+  /** Seats in use / seat limit of the API servers (≥ 1: saturated). */
+  load: number;
+  rejectedPerSecond: number;
+  replicasReady: number;
+  replicas: number;
+  dnsSuccess: number;
+  errorRatio: number;
+  /** Requests per second the scenario's offending workloads still send. */
+  offendingRps: number;
+  pending: number;
+}
+/** A participant's runbook step, as a marker on the simulated timeline. */
+export interface SimStepMarkerEvent extends Base {
+  type: 'sim-step';
+  simT: number;
+  runbook: string;
+  journal?: string;
+  stepId: string;
+  kind: string;
+  state: StepState;
+  reason?: string;
+}
+export interface SimClockEvent extends Base {
+  type: 'sim-clock';
+  simT: number;
+  action: 'pause' | 'resume' | 'speed' | 'fast-forward';
+  speed?: number;
+  /** fast-forward: to this simulated time. */
+  until?: number;
+  user: string;
+}
+export interface SimActivityEvent extends Base {
+  type: 'sim-activity';
+  simT: number;
+  /** e.g. `health-panel-opened`, `hint-revealed`, `facilitator-panel-opened`. */
+  activity: string;
+  detail?: string;
+  user: string;
+}
+export interface TabletopFinishedEvent extends Base {
+  type: 'tabletop-finished';
+  simT: number;
+  /** The scores (see src/tabletop/score.ts) as computed at the end. */
+  scores: unknown;
+}
+
+/**
+ * One readiness check of every configured break-glass path (`Breakglass: Check Break-Glass
+ * Readiness`, the preflight run in VS Code), alone in its own journal (preflight-<start>.jsonl).
+ * Details are masked.
+ */
+export interface PreflightEvent extends Base {
+  type: 'preflight';
+  user: string;
+  host: string;
+  via: 'vscode' | 'cli';
+  /** The preflight config file. */
+  config: string;
+  /** Every configured path passed. */
+  ok: boolean;
+  clusters: {
+    name: string;
+    checks: {
+      path: 'etcd' | 'nodes' | 'controlPlane' | 'breakglass';
+      ok: boolean;
+      detail: string;
+      ms: number;
+      /** Per host (SSH paths). */
+      hosts?: { id: string; ok: boolean; detail: string }[];
+    }[];
+  }[];
+}
+
 export type JournalEvent =
+  | PreflightEvent
+  | TabletopStartedEvent
+  | SimModelEvent
+  | SimSampleEvent
+  | SimStepMarkerEvent
+  | SimClockEvent
+  | SimActivityEvent
+  | TabletopFinishedEvent
   | RunStartedEvent
   | RunResumedEvent
   | StepStartedEvent

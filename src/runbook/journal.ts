@@ -12,6 +12,13 @@ export const REPLAY_OUTPUT_CAP = 256 * 1024;
 export const INTERRUPTED_REASON = 'interrupted: the run ended while this step was running';
 
 const EVENT_TYPES: ReadonlySet<string> = new Set([
+  'tabletop-started',
+  'sim-event',
+  'sim-sample',
+  'sim-step',
+  'sim-clock',
+  'sim-activity',
+  'tabletop-finished',
   'run-started',
   'run-resumed',
   'step-started',
@@ -19,6 +26,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set([
   'step-finished',
   'decision',
   'run-finished',
+  'preflight',
 ]);
 
 function pad(n: number, width = 2): string {

@@ -12,6 +12,8 @@ import { Masker, StreamMasker, maskEnvSecrets } from './mask';
 import type { Param, Runbook, Step, StepState } from './model';
 import { prepareKubeconfig, targetName, type Target } from './target';
 import { formatDuration, parseDuration } from './duration';
+import { scaledIntervalMs, scaledTimeoutMs, type SimHost } from './simhost';
+import type { ClusterOutcome } from '../breakglass/fanout';
 
 export interface Prompter {
   /** A step marked `confirm`: true to go ahead. */
@@ -35,7 +37,9 @@ export interface StepRuntime {
 export type SessionEvent =
   | { type: 'state'; stepId: string; runtime: StepRuntime }
   | { type: 'output'; stepId: string; stream: 'stdout' | 'stderr' | 'info'; text: string }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** A break-glass step across clusters: per-cluster state and per-node progress. */
+  | { type: 'clusters'; stepId: string; clusters: ClusterOutcome[] };
 
 export interface SessionOptions {
   runbookPath: string;
@@ -54,6 +58,16 @@ export interface SessionOptions {
   /** Journal to resume: step states come back from it and new events are appended to it. */
   resumeFrom?: string;
   user?: string;
+  /** Simulated mode inside a tabletop: the cluster models break-glass steps act on. */
+  sim?: () => SimHost | undefined;
+  /**
+   * Real mode, steps with `clusters:`: the preflight config that says where each cluster's etcd,
+   * nodes, control plane and break-glass context are (default .breakglass/preflight.yaml beside
+   * the journal directory's workspace).
+   */
+  clustersConfig?: string;
+  /** Clusters a multi-cluster break-glass step acts on at once (default 2). */
+  parallelClusters?: number;
 }
 
 const OUTPUT_CAP = 256 * 1024;
@@ -142,6 +156,15 @@ export class RunSession {
     const next = { ...cur, ...patch };
     this.states.set(stepId, next);
     this.emit({ type: 'state', stepId, runtime: next });
+    if (patch.state && patch.state !== cur.state && this.opts.target.mode === 'sim') {
+      const host = this.opts.sim?.();
+      const step = this.opts.runbook.steps.find((x) => x.id === stepId);
+      try {
+        host?.stepEvent?.({ runbook: this.opts.runbookPath, journal: this.journal?.file, stepId, kind: step?.kind ?? '?', state: patch.state, reason: next.reason });
+      } catch {
+        /* the exercise's bookkeeping must not break the run */
+      }
+    }
   }
 
   private ensureJournal(): Journal {
@@ -238,15 +261,33 @@ export class RunSession {
     if (this.opts.isTrusted && !this.opts.isTrusted()) return 'this workspace is not trusted: Breakglass runs nothing in Restricted Mode';
     const spec = kindSpec(step.kind);
     if (!spec.runnable) return 'a health panel is shown, not run';
-    if (step.kind === 'breakglass' && this.opts.target.mode === 'sim') {
-      return 'break-glass actions run in real mode here; in simulation they act on the cluster model of a tabletop, which this runner does not host';
+    if (step.kind === 'breakglass' && this.opts.target.mode === 'sim' && !this.opts.sim?.()) {
+      return 'in simulated mode break-glass actions act on the cluster models of a tabletop: start one (Breakglass: Start Tabletop, or `breakglass tabletop`)';
     }
     const errs = this.opts.runbook.diagnostics.filter((d) => d.severity === 'error' && d.line >= step.line && d.line < step.endLine);
     if (errs.length) return `the step has errors: ${errs.map((d) => `line ${d.line + 1}: ${d.message}`).join('; ')}`;
     return undefined;
   }
 
-  async runStep(stepId: string, opts: { signal?: AbortSignal } = {}): Promise<StepState> {
+  /** Item ids that failed in the last run of each break-glass step (for "retry failed"). */
+  private readonly failedItems = new Map<string, string[]>();
+
+  /** What "retry failed" would run again for a break-glass step (empty: nothing failed). */
+  failedOf(stepId: string): string[] {
+    return [...(this.failedItems.get(stepId) ?? [])];
+  }
+
+  /** Runs a break-glass step again on the items (nodes, keys, clusters) that failed last time. */
+  retryFailed(stepId: string, opts: { signal?: AbortSignal } = {}): Promise<StepState> {
+    const only = this.failedItems.get(stepId);
+    if (!only?.length) {
+      this.notice('info', `nothing failed in the last run of '${stepId}'`);
+      return Promise.resolve(this.states.get(stepId)?.state ?? 'pending');
+    }
+    return this.runStep(stepId, { ...opts, only });
+  }
+
+  async runStep(stepId: string, opts: { signal?: AbortSignal; only?: string[] } = {}): Promise<StepState> {
     const step = this.opts.runbook.steps.find((s) => s.id === stepId);
     if (!step) {
       this.notice('error', `no step named '${stepId}'`);
@@ -314,9 +355,12 @@ export class RunSession {
       kube = prepareKubeconfig(this.opts.target);
       const env = this.stepEnv(kube.path);
       const cwd = this.stepCwd(step);
-      const timeoutMs = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-      if (step.kind === 'check') return await this.runCheck(step, env, cwd, timeoutMs, abort.signal);
-      if (step.kind === 'breakglass') return await this.runBreakglass(step, env, timeoutMs, abort.signal);
+      const host = mode === 'sim' ? this.opts.sim?.() : undefined;
+      const written = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+      // In a tabletop, timeouts are incident time: at 30× a 15-minute wait takes 30 s.
+      const timeoutMs = host ? scaledTimeoutMs(written, host.speed()) : written;
+      if (step.kind === 'check') return await this.runCheck(step, env, cwd, timeoutMs, abort.signal, host);
+      if (step.kind === 'breakglass') return await this.runBreakglass(step, env, timeoutMs, abort.signal, host, opts.only);
       const res = await this.shell(step, step.body, env, cwd, timeoutMs, abort.signal);
       return this.finishShell(step, res, timeoutMs);
     } catch (err) {
@@ -368,11 +412,12 @@ export class RunSession {
     });
   }
 
-  private async runCheck(step: Step, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal): Promise<StepState> {
+  private async runCheck(step: Step, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, host?: SimHost): Promise<StepState> {
     const spec = step.spec as CheckSpec;
     const deadline = Date.now() + timeoutMs;
     const attr = step.attrs.interval;
-    const intervalMs = (typeof attr === 'string' || typeof attr === 'number' ? parseDuration(attr) : undefined) ?? spec.intervalMs;
+    const written = (typeof attr === 'string' || typeof attr === 'number' ? parseDuration(attr) : undefined) ?? spec.intervalMs;
+    const intervalMs = host ? scaledIntervalMs(written, host.speed()) : written;
     for (let attempt = 1; ; attempt++) {
       const capture = { text: '' };
       const remaining = Math.max(1, deadline - Date.now());
@@ -398,34 +443,103 @@ export class RunSession {
     }
   }
 
-  /** A typed bypass action (etcd, node SSH, network block, exempt request): preview, then run. */
-  private async runBreakglass(step: Step, env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal): Promise<StepState> {
-    const { runStep } = await import('../breakglass');
+  /**
+   * A typed bypass action (etcd, node SSH, network block, exempt request): preview, then run. With
+   * `clusters:` (or in a tabletop) it fans out across clusters, largest first.
+   */
+  private async runBreakglass(step: Step, env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal, host: SimHost | undefined, only: string[] | undefined): Promise<StepState> {
+    const bg = await import('../breakglass');
     const timeout = AbortSignal.timeout(timeoutMs);
     const both = AbortSignal.any([signal, timeout]);
     const info = (line: string) => this.appendOutput(step.id, 'info', `${this.masker.mask(line)}\n`);
-    let lastTenth = -1;
-    const { preview, result } = await runStep(step.spec, {
-      mode: 'real',
-      runbookDir: dirname(this.opts.runbookPath),
-      env,
-      signal: both,
-      dryRun: step.attrs.dryRun === true,
-      log: info,
-      progress: (p) => {
-        const tenth = p.total > 0 ? Math.floor((p.done / p.total) * 10) : 10;
-        if (tenth !== lastTenth) {
-          lastTenth = tenth;
-          info(`progress: ${p.done}/${p.total} done, ${p.failed} failed`);
-        }
-      },
-    });
-    if (preview) info(`preview: ${preview.summary}`);
-    for (const item of result.items) info(`${item.ok ? (item.unchanged ? '=' : '✔') : '✖'} ${item.id}: ${item.detail}`);
+    const dryRun = step.attrs.dryRun === true;
+    const lastTenth = new Map<string, number>();
+    const progress = (who: string) => (p: { done: number; total: number; failed: number }) => {
+      const tenth = p.total > 0 ? Math.floor((p.done / p.total) * 10) : 10;
+      if (tenth !== lastTenth.get(who)) {
+        lastTenth.set(who, tenth);
+        info(`${who ? `[${who}] ` : ''}progress: ${p.done}/${p.total} done, ${p.failed} failed`);
+      }
+    };
+    const base = { runbookDir: dirname(this.opts.runbookPath), env, signal: both, dryRun, log: info };
+    let preview: import('../breakglass').ActionResult | undefined;
+    let result: import('../breakglass').ActionResult;
+    const multi = bg.stepClusters(step.spec) !== undefined;
+    if (host || multi) {
+      const targets = host ? this.simTargets(step, host, base, bg) : await this.realTargets(step, base, bg);
+      if (typeof targets === 'string') {
+        info(targets);
+        return this.finish(step, 'failed', { reason: targets, exitCode: 1 });
+      }
+      info(`clusters, largest first: ${bg.orderClusters(targets).map((t) => `${t.name}${t.size !== undefined ? ` (${t.size} nodes)` : ''}`).join(', ')}`);
+      const out = await bg.fanOutStep(step.spec, targets.map((t) => ({ ...t, ctx: { ...t.ctx, progress: progress(t.name) } })), {
+        parallel: this.opts.parallelClusters,
+        only,
+        signal: both,
+        onUpdate: (clusters) => this.emit({ type: 'clusters', stepId: step.id, clusters: [...clusters] }),
+      });
+      result = out.result;
+      for (const c of out.result.clusters) {
+        if (c.preview) info(`[${c.name}] preview: ${c.preview.summary}`);
+        if (c.result) info(`[${c.name}] ${c.state}: ${c.result.summary}`);
+      }
+    } else {
+      const r = await bg.runStep(step.spec, { ...base, mode: 'real', progress: progress('') }, { only });
+      preview = r.preview;
+      result = r.result;
+      if (preview) info(`preview: ${preview.summary}`);
+    }
+    this.listItems(result, info);
     info(result.summary);
+    this.failedItems.set(step.id, bg.failedIds(result));
     if (signal.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
     if (timeout.aborted) return this.finish(step, 'failed', { reason: `timed out after ${formatDuration(timeoutMs)}`, timedOut: true });
-    return result.ok ? this.finish(step, 'succeeded', { exitCode: 0, reason: step.attrs.dryRun === true ? 'dry run: nothing changed' : undefined }) : this.finish(step, 'failed', { reason: result.summary, exitCode: 1 });
+    return result.ok ? this.finish(step, 'succeeded', { exitCode: 0, reason: dryRun ? 'dry run: nothing changed' : undefined }) : this.finish(step, 'failed', { reason: result.summary, exitCode: 1 });
+  }
+
+  /** Every failed item with its reason; changed and unchanged ones up to a few dozen. */
+  private listItems(result: import('../breakglass').ActionResult, info: (line: string) => void): void {
+    const SHOWN = 40;
+    let shown = 0;
+    let hidden = 0;
+    for (const item of result.items) {
+      if (item.ok && shown >= SHOWN) {
+        hidden++;
+        continue;
+      }
+      if (item.ok) shown++;
+      info(`${item.ok ? (item.unchanged ? '=' : '✔') : '✖'} ${item.id}: ${item.detail}`);
+    }
+    if (hidden) info(`… and ${hidden} more that succeeded (the journal's summary counts them)`);
+  }
+
+  /** Tabletop: the scenario's clusters (models), in simulated time. */
+  private simTargets(step: Step, host: SimHost, base: Omit<import('../breakglass').ActionContext, 'mode'>, bg: typeof import('../breakglass')): import('../breakglass').ClusterTarget[] | string {
+    const known = host.clusters();
+    const focus = known.filter((c) => c.name === host.focus());
+    const sel = bg.selectClusters(step.spec, known, focus.length ? focus : known.slice(0, 1));
+    if (sel.problem) return sel.problem;
+    const spec = step.spec as Record<string, unknown> | undefined;
+    return sel.clusters.map((c) => ({
+      name: c.name,
+      size: c.nodes,
+      // A tabletop's kubeconfig has a break-glass context per cluster: `<cluster>-breakglass`.
+      body: spec?.action === 'exempt-request' ? { ...spec, context: `${c.name}-breakglass` } : undefined,
+      ctx: { ...base, mode: 'sim' as const, sim: { cluster: c.model, timeline: host.timeline(c.name) } },
+    }));
+  }
+
+  /** Real mode, `clusters:` named: each cluster's paths come from the preflight config. */
+  private async realTargets(step: Step, base: Omit<import('../breakglass').ActionContext, 'mode'>, bg: typeof import('../breakglass')): Promise<import('../breakglass').ClusterTarget[] | string> {
+    const file = this.opts.clustersConfig ?? resolve(dirname(this.opts.journalDir), 'preflight.yaml');
+    const { clusterTargets } = await import('../breakglass/clusters');
+    try {
+      const all = await clusterTargets(file, step.spec, { ...base, mode: 'real' });
+      const sel = bg.selectClusters(step.spec, all, []);
+      return sel.problem ?? sel.clusters;
+    } catch (e) {
+      return (e as Error).message;
+    }
   }
 
   private stepEnv(kubeconfig: string | undefined): NodeJS.ProcessEnv {

@@ -1,6 +1,6 @@
 // Tabletop scenarios: YAML files in runbooks/scenarios/. Validated with errors that name the
 // line and the field, never a crash.
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { parseDuration } from '../runbook/duration';
 import type { ApiCall, Scope, Verb } from '../cost/model';
 
@@ -66,6 +66,13 @@ export interface Scenario {
   events: ScenarioEvent[];
   /** DNS: how long cached records stay useful once discovery stops updating (seconds). */
   dnsCacheExpirySeconds: number;
+  /** Tabletop hints, revealed on demand once simulated time passed `after` seconds. */
+  hints: ScenarioHint[];
+}
+
+export interface ScenarioHint {
+  after: number;
+  text: string;
 }
 
 export class ScenarioError extends Error {
@@ -138,7 +145,7 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
   };
 
   const top = obj(root, 'the scenario')!;
-  unknownKeys(top, ['name', 'description', 'seed', 'duration', 'recoveredErrorRatio', 'dnsCacheExpiry', 'clusters', 'workloads', 'events'], 'scenario');
+  unknownKeys(top, ['name', 'description', 'seed', 'duration', 'recoveredErrorRatio', 'dnsCacheExpiry', 'clusters', 'workloads', 'events', 'hints'], 'scenario');
   const name = str(top, 'name', 'scenario');
   const description = typeof top.get('description') === 'string' ? (top.get('description') as string) : '';
   const seed = num(top, 'seed', 'scenario', 1, 0, 2 ** 31);
@@ -304,7 +311,26 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
         if (spec) events.push({ at, clusters: clustersFor, spec, line });
       });
   }
+  const hints: ScenarioHint[] = [];
+  const hintsNode = top.node_('hints');
+  if (top.get('hints') !== undefined && top.get('hints') !== null) {
+    if (!isSeq(hintsNode)) bad(hintsNode, 'scenario.hints must be a list of {after: 10m, text: …} (or of texts)');
+    else
+      hintsNode.items.forEach((item, i) => {
+        const w = `hints[${i}]`;
+        if (isScalar(item) && typeof item.value === 'string' && item.value.trim()) {
+          hints.push({ after: 0, text: (item.value as string).trim() });
+          return;
+        }
+        const o = obj(item, w);
+        if (!o) return;
+        unknownKeys(o, ['after', 'text'], w);
+        const text = str(o, 'text', w);
+        hints.push({ after: dur(o, 'after', w, 0), text });
+      });
+  }
   if (problems.length) throw new ScenarioError(problems.sort((a, b) => a.line - b.line), file);
   events.sort((a, b) => a.at - b.at || a.line - b.line);
-  return { name, description, seed, durationSeconds, recoveredErrorRatio, clusters, workloads, events, dnsCacheExpirySeconds };
+  hints.sort((a, b) => a.after - b.after);
+  return { name, description, seed, durationSeconds, recoveredErrorRatio, clusters, workloads, events, dnsCacheExpirySeconds, hints };
 }

@@ -101,11 +101,20 @@ export class Simulation {
     }
   }
 
+  private readonly stepListeners = new Set<(t: number) => void>();
+
+  /** Called after every step (a tabletop samples here, at exact simulated times). */
+  onStep(listener: (t: number) => void): () => void {
+    this.stepListeners.add(listener);
+    return () => this.stepListeners.delete(listener);
+  }
+
   /** Advances every cluster by dt simulated seconds. */
   step(dt = 1): void {
     this.t += dt;
     for (const c of this.clusters) c.step(dt);
     this.fireDue();
+    for (const l of this.stepListeners) l(this.t);
   }
 
   sample(): Sample {

@@ -1,6 +1,7 @@
 // Messages between the Runbook view (webview) and the extension. Both sides validate what they
 // receive: a webview is a web page, and its messages are input like any other. The cluster-health
 // panels (standalone, and ```health fences inside the Runbook view) use the `health*` messages.
+import type { ReadinessBadge } from '../breakglass/readiness';
 import type { HealthSnapshot, HealthState, Reading } from '../cluster/poller';
 import type { StepState } from '../runbook/model';
 
@@ -21,7 +22,11 @@ export type ToHost =
   | { type: 'cancelAll' }
   | { type: 'reveal'; line: number }
   | { type: 'openLink'; href: string }
-  | { type: 'openSetting'; setting: HealthSetting };
+  | { type: 'openSetting'; setting: HealthSetting }
+  /** The person asks for a readiness check (Breakglass: Check Break-Glass Readiness). */
+  | { type: 'checkReadiness' }
+  /** What the page drew on each ```breakglass step card after a `readiness` message: step id → text. */
+  | { type: 'readinessShown'; steps: Record<string, string> };
 
 /** Settings a panel may open (the "no cluster configured" hint). */
 export const HEALTH_SETTINGS = ['breakglass.simulatedKubeconfig', 'breakglass.realKubeconfig', 'breakglass.prometheusUrl'] as const;
@@ -64,6 +69,8 @@ export type ToWebview =
   | { type: 'mode'; mode: { label: string; real: boolean }; trusted: boolean }
   | { type: 'runAll'; running: boolean }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** Readiness badges of the ```breakglass steps, by step id; `running` while a check runs. */
+  | { type: 'readiness'; running: boolean; steps: Record<string, ReadinessBadge> }
   | HealthToWebview;
 
 const STEP_ID = /^[A-Za-z0-9][\w.~-]{0,199}$/;
@@ -91,9 +98,49 @@ export function parseToHost(msg: unknown): ToHost | undefined {
       return typeof msg.href === 'string' && msg.href.length < 4096 && /^(https?:|#)/i.test(msg.href) ? { type: 'openLink', href: msg.href } : undefined;
     case 'openSetting':
       return typeof msg.setting === 'string' && (HEALTH_SETTINGS as readonly string[]).includes(msg.setting) ? { type: 'openSetting', setting: msg.setting as HealthSetting } : undefined;
+    case 'checkReadiness':
+      return { type: 'checkReadiness' };
+    case 'readinessShown': {
+      const steps = byStepId(msg.steps, (v) => (typeof v === 'string' && v.length <= MAX_TEXT ? v : undefined));
+      return steps ? { type: 'readinessShown', steps } : undefined;
+    }
     default:
       return undefined;
   }
+}
+
+/** At most this many steps in one message. */
+const MAX_STEPS = 2000;
+
+/** A map step id → value, every key a step id and every value accepted by `value`; rebuilt. */
+function byStepId<T>(v: unknown, value: (x: unknown) => T | undefined): Record<string, T> | undefined {
+  if (!isObj(v)) return undefined;
+  const entries = Object.entries(v);
+  if (entries.length > MAX_STEPS) return undefined;
+  const out: Record<string, T> = {};
+  for (const [k, x] of entries) {
+    const val = value(x);
+    if (!STEP_ID.test(k) || val === undefined) return undefined;
+    out[k] = val;
+  }
+  return out;
+}
+
+const READINESS_STATUS: ReadonlySet<string> = new Set(['ready', 'not-ready', 'not-checked']);
+
+/** A readiness badge, checked and rebuilt; undefined when malformed. */
+export function parseReadinessBadge(v: unknown): ReadinessBadge | undefined {
+  if (!isObj(v) || typeof v.status !== 'string' || !READINESS_STATUS.has(v.status)) return undefined;
+  const b: ReadinessBadge = { status: v.status as ReadinessBadge['status'] };
+  if (v.reason !== undefined) {
+    if (!isText(v.reason)) return undefined;
+    b.reason = v.reason;
+  }
+  if (v.checkedAt !== undefined) {
+    if (!isNum(v.checkedAt)) return undefined;
+    b.checkedAt = v.checkedAt;
+  }
+  return b;
 }
 
 function isStepView(v: unknown): v is StepView {
@@ -119,6 +166,10 @@ export function parseToWebview(msg: unknown): ToWebview | undefined {
       return typeof msg.running === 'boolean' ? (msg as ToWebview) : undefined;
     case 'notice':
       return typeof msg.message === 'string' ? (msg as ToWebview) : undefined;
+    case 'readiness': {
+      const steps = byStepId(msg.steps, parseReadinessBadge);
+      return steps && typeof msg.running === 'boolean' ? { type: 'readiness', running: msg.running, steps } : undefined;
+    }
     case 'healthTarget':
     case 'healthHistory':
     case 'health':

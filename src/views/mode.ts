@@ -1,6 +1,7 @@
 // The mode (SIMULATED / REAL: <context>) and its status-bar item. The extension always starts
 // SIMULATED; REAL is entered only through an explicit command and a confirmation.
 import * as vscode from 'vscode';
+import type { SimHost } from '../runbook/simhost';
 import { isAbsolute, join } from 'node:path';
 import { defaultKubeconfigFiles, listContexts, targetLabel, type Target } from '../runbook/target';
 
@@ -46,8 +47,32 @@ export class ModeController implements vscode.Disposable {
     this.changed.fire(t);
   }
 
+  private host?: SimHost;
+
+  /** The running tabletop, while the workspace is in SIMULATED mode on it. */
+  get simHost(): SimHost | undefined {
+    return this.target.mode === 'sim' ? this.host : undefined;
+  }
+
   enterSimulated(): void {
-    this.set(this.simTarget());
+    this.set(this.host && this.tabletopTarget ? this.tabletopTarget : this.simTarget());
+  }
+
+  private tabletopTarget?: Target;
+
+  /** A tabletop started: SIMULATED mode on its kubeconfig and cluster models. */
+  enterTabletop(target: Target, host: SimHost): void {
+    this.host = host;
+    this.tabletopTarget = { ...target, mode: 'sim' };
+    this.set(this.tabletopTarget);
+  }
+
+  /** The tabletop ended: back to the configured simulated target (if this one was in use). */
+  leaveTabletop(host: SimHost): void {
+    if (this.host !== host) return;
+    this.host = undefined;
+    this.tabletopTarget = undefined;
+    if (this.target.mode === 'sim') this.set(this.simTarget());
   }
 
   /**

@@ -13,6 +13,8 @@ import type { Param, Step } from '../runbook/model';
 import { parseToHost, type StepView, type ToWebview } from './messages';
 import type { ModeController } from './mode';
 import { HealthBinding, healthHub, healthStyles } from './healthPanel';
+import { readinessBadges } from '../breakglass/readiness';
+import { readinessState } from './readiness';
 
 export interface OpenOptions {
   /** What to do with the runbook's last journal: ask (default), resume it, or start afresh. */
@@ -68,6 +70,8 @@ export class RunbookPanel implements vscode.Disposable {
   private ready = false;
   /** One per ```health fence: bound to its cluster's shared poller while the view is visible. */
   private health: HealthBinding[] = [];
+  /** What the page last said it drew on each ```breakglass step card (readiness). */
+  private shownReadiness: Record<string, string> = {};
 
   constructor(
     readonly uri: vscode.Uri,
@@ -90,6 +94,7 @@ export class RunbookPanel implements vscode.Disposable {
         this.post({ type: 'mode', mode: { label: targetLabel(t), real: t.mode === 'real' }, trusted: vscode.workspace.isTrusted });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.post({ type: 'mode', mode: this.modeView(), trusted: true })),
+      readinessState.onDidChange(() => this.postReadiness()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === this.uri.toString()) this.scheduleRerender(e.document.getText());
       }),
@@ -107,6 +112,16 @@ export class RunbookPanel implements vscode.Disposable {
   }
   get isReady(): boolean {
     return this.ready;
+  }
+  /** The readiness text the page shows on each ```breakglass step card, as it reported it. */
+  get readinessShown(): Readonly<Record<string, string>> {
+    return this.shownReadiness;
+  }
+
+  /** Sends the readiness badges of the ```breakglass steps (when the runbook has any). */
+  private postReadiness(): void {
+    const steps = readinessBadges(this.parsed.runbook.steps, readinessState.last);
+    if (Object.keys(steps).length) this.post({ type: 'readiness', running: readinessState.running, steps });
   }
 
   /** (Re)creates the bindings of the ```health fences, inactive until the page is ready and visible. */
@@ -145,11 +160,12 @@ export class RunbookPanel implements vscode.Disposable {
       isTrusted: () => vscode.workspace.isTrusted,
       defaultTimeoutMs: parseDuration(vscode.workspace.getConfiguration('breakglass', this.uri).get<string>('defaultStepTimeout', '10m')),
       resumeFrom,
+      sim: () => this.mode.simHost,
     });
     this.sessionSub = s.onEvent((e) => {
       if (e.type === 'state') this.post({ type: 'state', stepId: e.stepId, view: stepView(e.runtime) });
       else if (e.type === 'output') this.post({ type: 'output', stepId: e.stepId, stream: e.stream, text: e.text });
-      else {
+      else if (e.type === 'notice') {
         this.post({ type: 'notice', level: e.level, message: e.message });
         const show = e.level === 'error' ? vscode.window.showErrorMessage : e.level === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
         void show(`Breakglass: ${e.message}`);
@@ -233,6 +249,7 @@ export class RunbookPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.sendSnapshot();
+        this.postReadiness();
         // A page that loaded again starts from nothing: its panels are bound afresh.
         for (const b of this.health) b.setActive(false);
         this.updateHealth();
@@ -264,6 +281,12 @@ export class RunbookPanel implements vscode.Disposable {
         break;
       case 'openSetting':
         await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
+        break;
+      case 'checkReadiness':
+        await vscode.commands.executeCommand('breakglass.checkReadiness');
+        break;
+      case 'readinessShown':
+        this.shownReadiness = msg.steps;
         break;
     }
   }

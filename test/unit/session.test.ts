@@ -215,7 +215,7 @@ expect: {output: "^yes"}
     const { session } = setup(md);
     assert.equal(await session.runStep('realonly'), 'skipped');
     assert.equal(await session.runStep('bg'), 'failed');
-    assert.match(session.states.get('bg')!.reason!, /break-glass actions run in real mode here/);
+    assert.match(session.states.get('bg')!.reason!, /break-glass actions act on the cluster models of a tabletop/);
     assert.equal(await session.runStep('broken'), 'failed');
     assert.match(session.states.get('broken')!.reason!, /has errors.*timeout/);
   });

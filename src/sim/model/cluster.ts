@@ -107,6 +107,13 @@ interface WorkloadState {
   deletedAt?: number;
   /** Its traffic cannot reach the API servers (network block). */
   blocked: boolean;
+  /** Nodes where its agent was stopped on the node itself and is kept from starting again. */
+  held?: number;
+}
+
+/** Agents a workload runs when nothing is changing: its target less those held down on nodes. */
+function target(w: WorkloadState): number {
+  return Math.max(0, w.desired - (w.held ?? 0));
 }
 
 interface Replica {
@@ -317,11 +324,11 @@ export class ClusterModel implements SimCluster {
   stopAgentsOn(namespace: string, name: string, nodes: number): number {
     const w = this.workloadsByKey.get(key(namespace, name));
     if (!w || nodes <= 0) return 0;
-    // The stopped nodes are among those that run an agent; they will not start it again.
+    // The stopped nodes are among those that run an agent; they will not start it again. The
+    // object itself is still in etcd (its controller would start the agents anywhere not held).
     const stopped = Math.min(nodes, w.running);
     w.running -= stopped;
-    w.desired = Math.max(0, w.desired - nodes);
-    if (w.desired === 0) w.deletedAt ??= this.t;
+    w.held = Math.min(w.desired, (w.held ?? 0) + nodes);
     this.emit('agents-stopped', `${Math.round(stopped)} agents of ${key(namespace, name)} stopped on their nodes (${Math.round(w.running)} still running)`);
     return Math.round(stopped);
   }
@@ -499,7 +506,7 @@ export class ClusterModel implements SimCluster {
   /** Agents starting per second (their informers' initial LIST). */
   private startRate(w: WorkloadState): number {
     if (w.deletedAt !== undefined) return 0;
-    return w.running < w.desired ? w.desired / w.rolloutSeconds : 0;
+    return w.running < target(w) ? w.desired / w.rolloutSeconds : 0;
   }
 
   // ---- the step ---------------------------------------------------------------------------------
@@ -519,12 +526,13 @@ export class ClusterModel implements SimCluster {
     // Workload populations.
     const kubeletHealth = this.spec.nodes > 0 ? 1 - this.kubeletBroken / this.spec.nodes : 1;
     for (const w of this.workloadsByKey.values()) {
-      if (w.running < w.desired) w.running = Math.min(w.desired, w.running + (w.desired / w.rolloutSeconds) * dt);
-      else if (w.running > w.desired) {
+      const goal = target(w);
+      if (w.running < goal) w.running = Math.min(goal, w.running + (w.desired / w.rolloutSeconds) * dt);
+      else if (w.running > goal) {
         // Pods of a deleted workload stop only when their kubelets hear of it through the API server.
         const hear = this.upCount() > 0 ? Math.max(0, kubeletHealth) * this.levelServedRatio('system') : 0;
-        w.running = Math.max(w.desired, w.running - w.running * Math.min(1, (dt * hear) / PARAMS.podStopSeconds));
-        if (w.running < 0.5) w.running = w.desired;
+        w.running = Math.max(goal, w.running - w.running * Math.min(1, (dt * hear) / PARAMS.podStopSeconds));
+        if (w.running < 0.5) w.running = goal;
       }
     }
 

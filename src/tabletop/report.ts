@@ -1,0 +1,188 @@
+// The after-action report of a tabletop, from its journal (and the journals of the runbook runs
+// it links): the scores against the seed incident, a chart of the run (SVG, written beside the
+// report and embedded in it), and one timeline of model events, injections, clock changes, hints
+// and participants' steps with their outputs.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { JournalEvent, SimSampleEvent, SimStepMarkerEvent, TabletopFinishedEvent, TabletopStartedEvent } from '../runbook/events';
+import { readJournal } from '../runbook/journal';
+import { renderChartSvg, fmtSimT, type ChartMarker } from './chart';
+import type { Scores } from './score';
+
+const OUTPUT_LINES = 12;
+/** Model events that are noise in a timeline (one per replica restart is enough). */
+const MAX_EVENTS_PER_KIND = 6;
+
+export interface TabletopReport {
+  markdown: string;
+  svg: string;
+  scores?: Scores;
+}
+
+function fence(text: string): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const f = '`'.repeat(longest + 1);
+  return `${f}text\n${text.replace(/\n$/, '')}\n${f}`;
+}
+
+function tail(text: string, n: number): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  return lines.length <= n ? lines.join('\n') : `… ${lines.length - n} earlier lines in the run's journal …\n${lines.slice(-n).join('\n')}`;
+}
+
+export function dur(s: number | undefined): string {
+  if (s === undefined) return '—';
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = Math.round(s % 60);
+  return h ? `${h} h ${String(m).padStart(2, '0')} m` : m ? `${m} m ${String(sec).padStart(2, '0')} s` : `${sec} s`;
+}
+
+/** Outputs of each step run, from the runbook run's journal, in order (several runs of a step stay apart). */
+function stepOutputs(file: string): Map<string, string[]> {
+  const runs = new Map<string, string[]>();
+  if (!existsSync(file)) return runs;
+  let events: JournalEvent[];
+  try {
+    events = readJournal(file).events;
+  } catch {
+    return runs;
+  }
+  for (const e of events) {
+    if (e.type === 'step-started') runs.set(e.stepId, [...(runs.get(e.stepId) ?? []), '']);
+    else if (e.type === 'output') {
+      const list = runs.get(e.stepId);
+      if (list?.length) list[list.length - 1] += e.text;
+    }
+  }
+  return runs;
+}
+
+export function renderTabletopReport(events: JournalEvent[], o: { chartFile: string; journalFile?: string }): TabletopReport {
+  const start = events.find((e): e is TabletopStartedEvent => e.type === 'tabletop-started');
+  const samples = events.filter((e): e is SimSampleEvent => e.type === 'sim-sample');
+  const finished = events.find((e): e is TabletopFinishedEvent => e.type === 'tabletop-finished');
+  const scores = finished?.scores as Scores | undefined;
+  const steps = events.filter((e): e is SimStepMarkerEvent => e.type === 'sim-step');
+  const title = start ? `Tabletop: ${start.scenario}` : 'Tabletop';
+
+  // Chart markers: each finished step (numbered as in the timeline) and each injected event.
+  const markers: ChartMarker[] = [];
+  let n = 0;
+  const stepNo = new Map<SimStepMarkerEvent, number>();
+  for (const s of steps) {
+    if (s.state === 'running') continue;
+    stepNo.set(s, ++n);
+    markers.push({ simT: s.simT, kind: 'step', label: `#${n} ${s.stepId} ${s.state}`, ok: s.state === 'succeeded' || s.state === 'skipped', tag: String(n) });
+  }
+  for (const e of events) if (e.type === 'sim-event' && e.injectedBy) markers.push({ simT: e.simT, kind: 'event', label: `${e.cluster}: ${e.detail}` });
+  const impacted = scores?.clusters.map((c) => c.name);
+  // Draw up to half an hour past the last thing that happened (not hours of a flat line).
+  const lastT = samples.length ? samples[samples.length - 1].simT : 0;
+  const busy = Math.max(0, ...markers.map((m) => m.simT), scores?.recoverAt ?? (scores?.impactAt !== undefined ? lastT : 0));
+  const until = Math.min(lastT, Math.max(busy + 1800, 3600));
+  const svg = renderChartSvg({ title, samples, markers, clusters: impacted?.length ? impacted : undefined, recoveredErrorRatio: start?.recoveredErrorRatio, until: lastT > 0 ? until : undefined });
+
+  const out: string[] = [];
+  out.push(`# After-action report — ${title}`, '');
+  if (!start) {
+    out.push('The journal has no tabletop-started event: nothing to report.');
+    return { markdown: out.join('\n') + '\n', svg, scores };
+  }
+  out.push(start.description ? `${start.description}.` : '', '');
+  out.push('| | |', '|---|---|');
+  out.push(`| Scenario | \`${start.scenario}\`${start.file ? ` (\`${start.file}\`)` : ''}, seed ${start.seed} |`);
+  out.push(`| Clusters | ${start.clusters.map((c) => `${c.name} (${c.nodes} nodes)`).join(', ')} |`);
+  out.push(`| Started | ${start.t} by ${start.user} on ${start.host} (${start.via}), clock ×${start.speed} |`);
+  const last = events[events.length - 1];
+  const endT = finished?.simT ?? (samples.length ? samples[samples.length - 1].simT : 0);
+  out.push(`| Covered | T+0 to T+${fmtSimT(endT)} of simulated time (until ${last.t}) |`);
+  if (o.journalFile) out.push(`| Journal | \`${o.journalFile}\` |`);
+  out.push('');
+
+  out.push('## Scores', '');
+  if (!scores) out.push('The exercise has not finished (no scores in the journal yet).', '');
+  else {
+    const ref = scores.reference.allClearSeconds;
+    out.push('| Measure | This exercise | Seed incident |', '|---|---|---|');
+    out.push(`| Impact began | ${scores.impactAt !== undefined ? `T+${fmtSimT(scores.impactAt)} (${scores.impactCluster})` : 'no impact'} | minutes after the rollout |`);
+    out.push(`| Time to detect | ${dur(scores.timeToDetect)}${scores.detectedBy ? ` (${scores.detectedBy})` : ''} | — |`);
+    out.push(`| Time to mitigate (offending load stopped) | ${dur(scores.timeToMitigate)} | — |`);
+    out.push(`| Time to recover (errors under ${((start.recoveredErrorRatio ?? 0.01) * 100).toFixed(1)} % for good) | ${scores.recovered ? dur(scores.timeToRecover) : `**not recovered** by T+${fmtSimT(endT)}`} | ${dur(ref)} |`);
+    if (scores.recovered && scores.timeToRecover !== undefined && scores.timeToRecover > 0) {
+      out.push(`| Against the incident | ${(ref / scores.timeToRecover).toFixed(1)}× faster to all-clear | |`);
+    }
+    const r = scores.requests;
+    out.push(`| Participants' requests to the API servers | ${r.total} (${r.whileSaturated} while saturated, ${r.refused} refused or timed out); ${r.exempt} through the break-glass identity | — |`);
+    out.push('');
+    if (scores.clusters.length) {
+      out.push('| Cluster | Impact from | Recovered at |', '|---|---|---|');
+      for (const c of scores.clusters) out.push(`| ${c.name} | T+${fmtSimT(c.impactedAt ?? 0)} | ${c.recoveredAt !== undefined ? `T+${fmtSimT(c.recoveredAt)}` : 'not recovered'} |`);
+      out.push('');
+    }
+  }
+
+  out.push('## The run', '', `![API-server load, DNS success and errors per cluster, with a marker for each step](${basename(o.chartFile)})`, '');
+  out.push('Orange: API-server load (seats in use / limit). Blue: DNS success. Red: user-visible errors (dashed: the recovery threshold). Green or red verticals: steps (by number below); purple dashed: injected events.', '');
+
+  out.push('## Timeline', '');
+  const outputs = new Map<string, Map<string, string[]>>();
+  const seen = new Map<string, number>();
+  const runIndex = new Map<string, number>();
+  for (const e of events) {
+    switch (e.type) {
+      case 'sim-event': {
+        const k = `${e.cluster}/${e.kind}`;
+        const c = (seen.get(k) ?? 0) + 1;
+        seen.set(k, c);
+        if (!e.injectedBy && c > MAX_EVENTS_PER_KIND) {
+          if (c === MAX_EVENTS_PER_KIND + 1) out.push(`- T+${fmtSimT(e.simT)} ${e.cluster}: further '${e.kind}' events are in the journal`);
+          break;
+        }
+        out.push(`- T+${fmtSimT(e.simT)} ${e.cluster}: ${e.detail}${e.injectedBy ? ` — **injected** by ${e.injectedBy}` : ''}`);
+        break;
+      }
+      case 'sim-clock':
+        out.push(`- T+${fmtSimT(e.simT)} clock: ${e.action}${e.action === 'speed' ? ` ×${e.speed}` : ''}${e.until !== undefined ? ` to T+${fmtSimT(e.until)}` : ''} (${e.user})`);
+        break;
+      case 'sim-activity':
+        out.push(`- T+${fmtSimT(e.simT)} ${e.activity}${e.detail ? `: ${e.detail}` : ''}`);
+        break;
+      case 'sim-step': {
+        if (e.state === 'running') {
+          out.push(`- T+${fmtSimT(e.simT)} step \`${e.stepId}\` started (${basename(e.runbook)})`);
+          break;
+        }
+        const no = stepNo.get(e);
+        out.push(`- T+${fmtSimT(e.simT)} **#${no} step \`${e.stepId}\` ${e.state}**${e.reason ? ` — ${e.reason}` : ''}`);
+        if (e.journal) {
+          if (!outputs.has(e.journal)) outputs.set(e.journal, stepOutputs(e.journal));
+          const k = `${e.journal}\u0000${e.stepId}`;
+          const i = runIndex.get(k) ?? 0;
+          runIndex.set(k, i + 1);
+          const text = outputs.get(e.journal)!.get(e.stepId)?.[i];
+          if (text && text.trim()) out.push('', fence(tail(text, OUTPUT_LINES)).replace(/^/gm, '  '), '');
+        }
+        break;
+      }
+      case 'tabletop-finished':
+        out.push(`- T+${fmtSimT(e.simT)} exercise ended`);
+        break;
+      default:
+        break;
+    }
+  }
+  out.push('');
+  return { markdown: out.join('\n') + '\n', svg, scores };
+}
+
+/** Writes `<out>.md` and its chart `<out>.svg` beside it from a tabletop journal; returns both paths. */
+export function writeTabletopReport(journalFile: string, outFile: string): { report: string; chart: string; scores?: Scores } {
+  const chart = outFile.replace(/\.md$/i, '') + '.svg';
+  const { events } = readJournal(journalFile);
+  const r = renderTabletopReport(events, { chartFile: chart, journalFile });
+  mkdirSync(dirname(outFile), { recursive: true });
+  writeFileSync(chart, r.svg);
+  writeFileSync(outFile, r.markdown);
+  return { report: outFile, chart, scores: r.scores };
+}
