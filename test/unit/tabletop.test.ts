@@ -1,0 +1,217 @@
+// Tabletop exercises: the terminal drill on the seed incident recovers the production clusters
+// through the shipped runbook's break-glass steps and not without them; the report carries the
+// scores and a chart. The parts: scoring, injections, the exercise's kubeconfig, its clock and
+// the count of participants' own requests to a saturated API server.
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseInjection } from '../../src/cli/tabletop';
+import type { SimClusterReading } from '../../src/runbook/events';
+import { readJournal } from '../../src/runbook/journal';
+import { parseScenario } from '../../src/sim/scenario';
+import { renderChartSvg } from '../../src/tabletop/chart';
+import { REFERENCE_ALL_CLEAR_SECONDS, score } from '../../src/tabletop/score';
+import { Tabletop } from '../../src/tabletop/tabletop';
+
+const ROOT = resolve(__dirname, '../../..');
+const CLI = join(ROOT, 'dist/cli.js');
+const SEED = join(ROOT, 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml');
+const RUNBOOK = join(ROOT, 'runbooks/api-server-overload.md');
+
+/** kubectl on PATH; where it is the version dispatcher, a PATH whose kubectl is the real 1.31 binary. */
+function kubectlPath(dir: string): string | undefined {
+  for (const d of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(d, 'kubectl');
+    if (!existsSync(p)) continue;
+    const v = join(dirname(realpathSync(p)), 'kubectl.1.31');
+    if (!existsSync(v)) return process.env.PATH;
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync(v, join(bin, 'kubectl'));
+    return `${bin}${delimiter}${process.env.PATH}`;
+  }
+  return undefined;
+}
+
+function run(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((res) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('close', (code) => res({ code: code ?? -1, out, err }));
+  });
+}
+
+const reading = (o: Partial<SimClusterReading> = {}): SimClusterReading => ({ load: 0.2, rejectedPerSecond: 0, replicasReady: 3, replicas: 3, dnsSuccess: 1, errorRatio: 0, offendingRps: 0, pending: 0, ...o });
+
+describe('tabletop scoring', () => {
+  const bad = reading({ load: 1.2, rejectedPerSecond: 40, errorRatio: 0.2, offendingRps: 300 });
+  const samples = [
+    { simT: 0, clusters: { a: reading(), b: reading() } },
+    { simT: 60, clusters: { a: bad, b: reading() } },
+    { simT: 120, clusters: { a: bad, b: reading({ errorRatio: 0.05 }) } },
+    { simT: 180, clusters: { a: reading({ errorRatio: 0.03 }), b: reading() } },
+    { simT: 240, clusters: { a: reading(), b: reading() } },
+    { simT: 300, clusters: { a: reading(), b: reading() } },
+  ];
+  const requests = { total: 5, whileSaturated: 3, refused: 2, exempt: 1 };
+
+  it('measures detect, mitigate and recover from the impact, per cluster and overall', () => {
+    const s = score({ samples, activity: [{ simT: 30, what: 'too early' }, { simT: 90, what: 'step readyz' }], recoveredErrorRatio: 0.01, hasOffender: true, requests, endT: 300 });
+    assert.equal(s.impactAt, 60);
+    assert.equal(s.impactCluster, 'a');
+    assert.equal(s.timeToDetect, 30);
+    assert.equal(s.detectedBy, 'step readyz');
+    assert.equal(s.mitigateAt, 180, 'the offender stopped sending at T+180');
+    assert.equal(s.timeToMitigate, 120);
+    assert.deepEqual(s.clusters, [
+      { name: 'a', impactedAt: 60, recoveredAt: 240 },
+      { name: 'b', impactedAt: 120, recoveredAt: 180 },
+    ]);
+    assert.equal(s.recovered, true);
+    assert.equal(s.timeToRecover, 180);
+    assert.equal(s.reference.allClearSeconds, REFERENCE_ALL_CLEAR_SECONDS);
+    assert.deepEqual(s.requests, requests);
+  });
+
+  it('a cluster unhealthy at the end has not recovered; no impact means nothing to score', () => {
+    const s = score({ samples: [...samples, { simT: 360, clusters: { a: bad, b: reading() } }], activity: [], recoveredErrorRatio: 0.01, hasOffender: true, requests, endT: 360 });
+    assert.equal(s.recovered, false);
+    assert.equal(s.timeToRecover, undefined);
+    assert.equal(s.timeToDetect, undefined);
+    assert.equal(s.mitigateAt, undefined, 'the offender is back at the end');
+    const calm = score({ samples: [samples[0]], activity: [], recoveredErrorRatio: 0.01, hasOffender: true, requests, endT: 0 });
+    assert.equal(calm.impactAt, undefined);
+    assert.equal(calm.recovered, false);
+  });
+
+  it('the chart has one series per signal and cluster, and a marker per step', () => {
+    const svg = renderChartSvg({ title: 'x <y>', samples, markers: [{ simT: 90, kind: 'step', label: 'readyz', ok: true, tag: '1' }, { simT: 150, kind: 'event', label: 'kill' }], recoveredErrorRatio: 0.01 });
+    assert.match(svg, /^<svg /);
+    assert.equal((svg.match(/<polyline /g) ?? []).length, 6);
+    assert.equal((svg.match(/<title>/g) ?? []).length, 4, 'two markers on each of two clusters');
+    assert.match(svg, /x &lt;y&gt;/, 'text is escaped');
+  });
+
+  it('parses injections and refuses unknown clusters and shapes', () => {
+    assert.deepEqual(parseInjection(['kill-apiserver', 'east'], ['east', 'west']), { action: { action: 'kill-apiserver', replicas: 1 }, clusters: ['east'] });
+    assert.deepEqual(parseInjection(['block', 'monitoring/agent'], ['east']), { action: { action: 'block-client', namespace: 'monitoring', name: 'agent' }, clusters: [] });
+    assert.match(parseInjection(['kill-apiserver', 'north'], ['east']) as string, /no cluster 'north'/);
+    assert.match(parseInjection(['scale-apiserver', 'x'], ['east']) as string, /N from 1 to 50/);
+    assert.match(parseInjection(['explode'], ['east']) as string, /^inject ACTION/);
+  });
+});
+
+describe('tabletop: the exercise', function () {
+  this.timeout(120_000);
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'bg-tabletop-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('serves every cluster with its own contexts, records injections, pauses its clock and counts participants\' requests', async () => {
+    const scenario = parseScenario(readFileSync(SEED, 'utf8'), SEED);
+    const tt = await Tabletop.start(scenario, { speed: 20, journalDir: join(dir, 'journal'), via: 'cli' });
+    try {
+      const kc = parseYaml(readFileSync(tt.kubeconfig, 'utf8')) as { contexts: { name: string; context: { cluster: string } }[]; 'current-context': string };
+      const names = kc.contexts.map((c) => c.name).sort();
+      assert.deepEqual(names, ['prod-east', 'prod-east-breakglass', 'prod-west', 'prod-west-breakglass', 'sim', 'sim-breakglass', 'staging', 'staging-breakglass']);
+      assert.equal(kc['current-context'], 'prod-east', 'the largest cluster is the focus');
+      assert.equal(kc.contexts.find((c) => c.name === 'sim-breakglass')!.context.cluster, 'prod-east');
+
+      // Participants' requests (any client but Breakglass's own tools) are counted; exempt apart.
+      const kube = (ctx: string, ua: string): Promise<void> =>
+        new Promise((res) => execFile(process.execPath, ['-e', requestScript(tt.kubeconfig, ctx, ua)], { timeout: 20_000 }, () => res()));
+      await kube('prod-east', 'kubectl/v1.31.0');
+      await kube('prod-east', 'breakglass-health/0.1');
+      await kube('prod-east-breakglass', 'kubectl/v1.31.0');
+      assert.equal(tt.requests.total, 1);
+      assert.equal(tt.requests.exempt, 1);
+
+      tt.inject({ action: 'kill-apiserver', replicas: 1 }, ['prod-west']);
+      tt.pause();
+      const t = tt.now();
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal(tt.now(), t, 'a paused clock does not move');
+      tt.resume();
+      await new Promise((r) => setTimeout(r, 400));
+      assert.ok(tt.now() > t, 'it moves again');
+      const scores = await tt.stop();
+      assert.equal(scores.requests.total, 1);
+      const events = readJournal(tt.journal.file).events;
+      const injected = events.filter((e) => e.type === 'sim-event' && e.injectedBy);
+      assert.ok(injected.some((e) => e.type === 'sim-event' && e.cluster === 'prod-west' && /OOM|down|killed|replica/i.test(e.detail)), JSON.stringify(injected));
+      assert.deepEqual(
+        events.filter((e) => e.type === 'sim-clock').map((e) => (e.type === 'sim-clock' ? e.action : '')),
+        ['pause', 'resume'],
+      );
+      assert.ok(events.some((e) => e.type === 'tabletop-finished'));
+      assert.equal(existsSync(tt.kubeconfig), false, 'its temporary kubeconfig is removed');
+    } finally {
+      await tt.stop();
+    }
+  });
+});
+
+/** A one-request client (Node's https, the kubeconfig's CA and token) with a given User-Agent. */
+function requestScript(kubeconfig: string, context: string, ua: string): string {
+  return `
+const yaml = require(${JSON.stringify(require.resolve('yaml'))});
+const kc = yaml.parse(require('fs').readFileSync(${JSON.stringify(kubeconfig)}, 'utf8'));
+const ctx = kc.contexts.find((c) => c.name === ${JSON.stringify(context)}).context;
+const cl = kc.clusters.find((c) => c.name === ctx.cluster).cluster;
+const user = kc.users.find((u) => u.name === ctx.user).user;
+const u = new URL(cl.server + '/api/v1/namespaces/default/pods?limit=1');
+require('https').get(u, { ca: Buffer.from(cl['certificate-authority-data'], 'base64'), headers: { authorization: 'Bearer ' + user.token, 'user-agent': ${JSON.stringify(ua)} } }, (r) => { r.resume(); r.on('end', () => process.exit(0)); }).on('error', () => process.exit(1));
+`;
+}
+
+describe('breakglass tabletop --auto (the drill)', function () {
+  this.timeout(600_000);
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'bg-drill-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('recovers the production clusters through the shipped runbook, and does not when its break-glass steps are skipped', async function () {
+    const PATH = kubectlPath(dir);
+    if (!PATH) this.skip();
+    const env = { ...process.env, PATH };
+    mkdirSync(join(dir, 'with'));
+    mkdirSync(join(dir, 'without'));
+    // Side by side: each takes about a minute of real time.
+    const [withBg, without] = await Promise.all([
+      run(['tabletop', SEED, '--runbook', RUNBOOK, '--auto', '--report', join(dir, 'with', 'report.md')], join(dir, 'with'), env),
+      run(['tabletop', SEED, '--runbook', RUNBOOK, '--auto', '--skip-breakglass', '--report', join(dir, 'without', 'report.md')], join(dir, 'without'), env),
+    ]);
+
+    assert.equal(withBg.code, 0, withBg.err.slice(-3000));
+    const md = readFileSync(join(dir, 'with', 'report.md'), 'utf8');
+    const row = (name: RegExp): string => md.split('\n').find((l) => name.test(l)) ?? '';
+    assert.match(row(/^\| Time to detect/), /\d+ (m|s)/);
+    assert.match(row(/^\| Time to mitigate/), /\d+ (m|s)/);
+    const recover = row(/^\| Time to recover/);
+    assert.match(recover, /\| \d+ m \d+ s \| 4 h 22 m \|/, recover);
+    assert.match(md, /!\[[^\]]*\]\(report\.svg\)/, 'the chart is embedded');
+    const svg = readFileSync(join(dir, 'with', 'report.svg'), 'utf8');
+    assert.match(svg, /<polyline /);
+    assert.match(md, /step `stop-agents-on-nodes` succeeded/);
+    assert.match(md, /prod-east \| T\+\S+ \| T\+/, 'prod-east recovered');
+    assert.match(md, /prod-west \| T\+\S+ \| T\+/, 'prod-west recovered');
+    // The ordinary path kept failing while the cluster was saturated.
+    assert.match(withBg.out + withBg.err, /the ordinary path failed|TooManyRequests|timed out|Timeout/);
+    const journal = readdirSync(join(dir, 'with', '.breakglass', 'journal')).find((f) => f.startsWith('tabletop-'))!;
+    const fin = readJournal(join(dir, 'with', '.breakglass', 'journal', journal)).events.find((e) => e.type === 'tabletop-finished');
+    const s = (fin as { scores: { timeToRecover: number; recovered: boolean } }).scores;
+    assert.equal(s.recovered, true);
+    assert.ok(s.timeToRecover < 3600, `recovered within the hour, not ${s.timeToRecover} s`);
+
+    assert.equal(without.code, 1, without.err.slice(-3000));
+    const md2 = readFileSync(join(dir, 'without', 'report.md'), 'utf8');
+    assert.match(md2, /\*\*not recovered\*\*/);
+    assert.match(md2, /step `stop-agents-on-nodes` skipped/);
+  });
+});
