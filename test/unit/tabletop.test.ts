@@ -170,6 +170,39 @@ require('https').get(u, { ca: Buffer.from(cl['certificate-authority-data'], 'bas
 `;
 }
 
+describe('breakglass tabletop (facilitated from a terminal)', function () {
+  this.timeout(120_000);
+  it('takes commands from stdin: pause, hint, inject, score, end; then writes the report', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bg-tt-i-'));
+    try {
+      const child = spawn(process.execPath, [CLI, 'tabletop', SEED, '--runbook', RUNBOOK, '--speed', '5', '--report', join(dir, 'r.md')], { cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      const waitFor = async (re: RegExp): Promise<void> => {
+        for (let i = 0; i < 200 && !re.test(err + out); i++) await new Promise((r) => setTimeout(r, 100));
+        assert.match(err + out, re);
+      };
+      await waitFor(/^commands: /m);
+      child.stdin.write('pause\nhint\ninject kill-apiserver prod-west\ninject explode\nscore\n');
+      await waitFor(/participants' requests/);
+      child.stdin.write('end\n');
+      const code = await new Promise<number | null>((r) => child.on('close', r));
+      assert.equal(code, 0, err);
+      assert.match(err, /paused at T\+/);
+      assert.match(err, /no hint available yet|hint: /);
+      assert.match(err, /^inject ACTION/m, 'a bad injection is answered with the usage');
+      const md = readFileSync(join(dir, 'r.md'), 'utf8');
+      assert.match(md, /prod-west: .*— \*\*injected\*\*/);
+      assert.match(md, /clock: pause/);
+      assert.ok(existsSync(join(dir, 'r.svg')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('breakglass tabletop --auto (the drill)', function () {
   this.timeout(600_000);
   let dir: string;
