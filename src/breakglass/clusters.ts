@@ -35,6 +35,12 @@ export function bodyForCluster(body: unknown, c: PreflightCluster, cfg: Prefligh
       }
       if (b.sources === undefined && c.nodes) b.sources = absolute(c.nodes.inventory, cfg.dir);
       break;
+    case 'scale-apiserver':
+      if (b.hosts === undefined && c.controlPlane) {
+        b.hosts = absolute(c.controlPlane.inventory, cfg.dir);
+        if (b.user === undefined && c.controlPlane.user) b.user = c.controlPlane.user;
+      }
+      break;
     case 'exempt-request':
       if (b.context === undefined && c.breakglass) {
         b.context = c.breakglass.context;

@@ -5,13 +5,14 @@ import { etcdDelete } from './etcd-delete';
 import { exemptRequest } from './exempt-request';
 import { networkBlock } from './network-block';
 import { nodeExec } from './node-exec';
+import { scaleApiServer } from './scale-apiserver';
 import type { ActionContext, ActionResult, BreakglassAction, ParseResult, RunOptions } from './types';
 
 export * from './types';
 export { headlessTimeline, clockTimeline } from './simtime';
 export { fanOutStep, failedIds, orderClusters, type ClusterTarget, type ClusterOutcome, type FanOutResult } from './fanout';
 
-const ACTIONS: readonly BreakglassAction<unknown>[] = [etcdDelete, nodeExec, networkBlock, exemptRequest] as unknown as BreakglassAction<unknown>[];
+const ACTIONS: readonly BreakglassAction<unknown>[] = [etcdDelete, nodeExec, networkBlock, exemptRequest, scaleApiServer] as unknown as BreakglassAction<unknown>[];
 
 export function actionFor(name: string): BreakglassAction<unknown> | undefined {
   return ACTIONS.find((a) => a.name === name);

@@ -22,6 +22,7 @@ export const ACTION_PATHS: Readonly<Record<string, PathName>> = {
   'node-exec': 'nodes',
   'network-block': 'controlPlane',
   'exempt-request': 'breakglass',
+  'scale-apiserver': 'controlPlane',
 };
 
 export interface ReadinessCheck {
