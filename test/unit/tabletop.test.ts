@@ -238,9 +238,16 @@ describe('breakglass tabletop --auto (the drill)', function () {
     assert.match(withBg.out + withBg.err, /the ordinary path failed|TooManyRequests|timed out|Timeout/);
     const journal = readdirSync(join(dir, 'with', '.breakglass', 'journal')).find((f) => f.startsWith('tabletop-'))!;
     const fin = readJournal(join(dir, 'with', '.breakglass', 'journal', journal)).events.find((e) => e.type === 'tabletop-finished');
-    const s = (fin as { scores: { timeToRecover: number; recovered: boolean } }).scores;
+    const s = (fin as { scores: { timeToRecover: number; recovered: boolean; recoverAt: number } }).scores;
     assert.equal(s.recovered, true);
     assert.ok(s.timeToRecover < 3600, `recovered within the hour, not ${s.timeToRecover} s`);
+    // Within minutes of the break-glass steps; the ordinary delete before them did not get through.
+    const marks = readJournal(join(dir, 'with', '.breakglass', 'journal', journal)).events.flatMap((e) => (e.type === 'sim-step' ? [e] : []));
+    const stopped = marks.find((m) => m.stepId === 'stop-agents-on-nodes' && m.state === 'succeeded')!;
+    assert.ok(stopped, 'the node-level stop ran');
+    assert.ok(s.recoverAt - stopped.simT <= 10 * 60, `recovered ${s.recoverAt - stopped.simT} simulated seconds after the node-level stop`);
+    const ordinary = marks.find((m) => m.stepId === 'ordinary-delete' && m.state !== 'running')!;
+    assert.ok(ordinary.state === 'failed' || /the ordinary path failed/.test(withBg.out), `ordinary delete: ${ordinary.state}`);
 
     assert.equal(without.code, 1, without.err.slice(-3000));
     const md2 = readFileSync(join(dir, 'without', 'report.md'), 'utf8');
