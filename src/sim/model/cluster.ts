@@ -738,7 +738,9 @@ export class ClusterModel implements SimCluster {
     const lease = this.flowIndex.get('kubelet-lease');
     const failNow = this.upCount() === 0 ? 1 : lease && lease.arrivals > 0 ? lease.rejected / lease.arrivals + (lease.latencyS + lease.waitS > PARAMS.leaseRenewSeconds ? 1 : 0) : 0;
     const alpha = Math.min(1, dt / PARAMS.nodeGraceSeconds);
-    this.leaseFailEma += (Math.min(1, failNow) - this.leaseFailEma) * alpha;
+    // With the control plane gone, so is the node-lifecycle controller: nothing marks nodes
+    // NotReady (or removes their endpoints) until it is back; the data plane runs on as it was.
+    if (!this.controlPlaneLost) this.leaseFailEma += (Math.min(1, failNow) - this.leaseFailEma) * alpha;
     const notReady = this.leaseFailEma ** 4;
     // Scheduling: churned pods wait for the scheduler.
     const pods = this.spec.nodes * this.spec.podsPerNode;
