@@ -1,7 +1,7 @@
 // Runbook view script: draws step states and output, posts the person's intents. No logic beyond
 // drawing: the extension decides everything. ```health fences are live cluster-health panels,
 // drawn by media/health.ts.
-import { parseToWebview, type StepView, type ToHost, type ToWebview } from '../src/views/messages';
+import { parseToWebview, type ClusterRowView, type StepView, type ToHost, type ToWebview } from '../src/views/messages';
 import type { ReadinessBadge } from '../src/breakglass/readiness';
 import { isHealthMessage, mountHealthPanels } from './health';
 
@@ -40,6 +40,8 @@ function setButtons(el: HTMLElement, state: string): void {
   if (cancel) cancel.disabled = !running;
   const skip = btn('skip');
   if (skip) skip.disabled = running || !trusted || state === 'succeeded' || state === 'skipped';
+  const retry = btn('retryFailed');
+  if (retry) retry.disabled = running || !trusted || runAllActive;
 }
 
 function applyState(stepId: string, view: StepView): void {
@@ -143,6 +145,114 @@ function applyReadiness(stepId: string, b: ReadinessBadge, running: boolean): st
   return line.querySelector<HTMLElement>('.bg-readiness-text')!.textContent ?? '';
 }
 
+// --- break-glass steps across clusters -------------------------------------------------------------
+
+const CLUSTER_ICONS: Record<ClusterRowView['state'], string> = {
+  pending: 'circle-large-outline',
+  running: 'sync',
+  succeeded: 'pass',
+  failed: 'error',
+  skipped: 'debug-step-over',
+  cancelled: 'circle-slash',
+};
+
+function cell(tr: HTMLTableRowElement, cls: string, text: string): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.className = cls;
+  td.textContent = text;
+  tr.appendChild(td);
+  return td;
+}
+
+/**
+ * The clusters table of a break-glass step, inside its card under the step's body: one row per
+ * cluster (largest first, as sent), its state, a progress bar (done/total, failed) and its result.
+ */
+function applyClusters(stepId: string, rows: ClusterRowView[]): void {
+  const el = card(stepId);
+  if (!el) return;
+  let box = el.querySelector<HTMLElement>('.bg-clusters');
+  if (!box) {
+    box = document.createElement('div');
+    box.className = 'bg-clusters';
+    const table = document.createElement('table');
+    const head = table.createTHead().insertRow();
+    for (const h of ['Cluster', 'Nodes', 'State', 'Progress', 'Result']) {
+      const th = document.createElement('th');
+      th.textContent = h;
+      head.appendChild(th);
+    }
+    table.createTBody();
+    box.appendChild(table);
+    const before = el.querySelector('.bg-output-wrap');
+    if (before) el.insertBefore(box, before);
+    else el.appendChild(box);
+  }
+  const body = box.querySelector('tbody')!;
+  body.textContent = '';
+  for (const r of rows) {
+    const tr = body.insertRow();
+    tr.dataset.cluster = r.name;
+    tr.dataset.state = r.state;
+    cell(tr, 'bg-cluster-name', r.name);
+    cell(tr, 'bg-cluster-size', r.size !== undefined ? r.size.toLocaleString('en-US') : '—');
+    const st = cell(tr, 'bg-cluster-state', '');
+    const icon = document.createElement('span');
+    icon.className = `codicon codicon-${CLUSTER_ICONS[r.state]}${r.state === 'running' ? ' codicon-modifier-spin' : ''}`;
+    const word = document.createElement('span');
+    word.textContent = ` ${r.state}`;
+    st.append(icon, word);
+    const pr = cell(tr, 'bg-cluster-progress', '');
+    if (r.total !== undefined && r.total > 0) {
+      const bar = document.createElement('progress');
+      bar.max = r.total;
+      bar.value = Math.min(r.done ?? 0, r.total);
+      if (r.failed) bar.classList.add('bg-has-failed');
+      const text = document.createElement('span');
+      text.className = 'bg-cluster-count';
+      text.textContent = ` ${r.done ?? 0}/${r.total}${r.failed ? `, ${r.failed} failed` : ''}`;
+      pr.append(bar, text);
+    } else pr.textContent = '—';
+    cell(tr, 'bg-cluster-summary', r.summary ?? '');
+  }
+  reportClusters(stepId);
+}
+
+/** "Retry failed (N)" beside the step's buttons; hidden when nothing failed. */
+function applyRetry(stepId: string, failed: number): void {
+  const el = card(stepId);
+  const actions = el?.querySelector<HTMLElement>('.bg-actions');
+  if (!el || !actions) return;
+  let btn = actions.querySelector<HTMLButtonElement>('button[data-action="retryFailed"]');
+  if (!btn && failed > 0) {
+    btn = document.createElement('button');
+    btn.className = 'bg-btn bg-retry';
+    btn.dataset.action = 'retryFailed';
+    btn.dataset.step = stepId;
+    btn.title = 'Run this step again on exactly what failed last time (nodes, keys, clusters)';
+    const icon = document.createElement('span');
+    icon.className = 'codicon codicon-refresh';
+    btn.append(icon, document.createTextNode(''));
+    actions.appendChild(btn);
+  }
+  if (btn) {
+    btn.hidden = failed === 0;
+    btn.lastChild!.textContent = ` Retry failed (${failed})`;
+  }
+  setButtons(el, el.dataset.state ?? 'pending');
+  reportClusters(stepId);
+}
+
+/** Tells the extension what the page shows for a step's clusters (the rows' text and the retry label). */
+function reportClusters(stepId: string): void {
+  const el = card(stepId);
+  if (!el) return;
+  const rows = Array.from(el.querySelectorAll<HTMLTableRowElement>('.bg-clusters tbody tr')).map((tr) => Array.from(tr.cells).map((c) => (c.textContent ?? '').trim()).join(' | '));
+  const btn = el.querySelector<HTMLButtonElement>('button[data-action="retryFailed"]');
+  const retry = btn && !btn.hidden ? (btn.textContent ?? '').trim() : '';
+  vscode.postMessage({ type: 'clustersShown', stepId, rows, retry });
+}
+
 function onMessage(msg: ToWebview): void {
   if (isHealthMessage(msg)) {
     health.dispatch(msg);
@@ -152,6 +262,8 @@ function onMessage(msg: ToWebview): void {
     case 'snapshot':
       runAllActive = msg.runAll;
       setMode(msg.mode.label, msg.mode.real, msg.trusted);
+      // A new run (or a page loaded again): the extension sends the tables that still apply.
+      document.querySelectorAll('.bg-clusters').forEach((t) => t.remove());
       for (const [id, v] of Object.entries(msg.steps)) {
         const out = card(id)?.querySelector<HTMLElement>('.bg-output');
         if (out) out.textContent = '';
@@ -185,6 +297,12 @@ function onMessage(msg: ToWebview): void {
       vscode.postMessage({ type: 'readinessShown', steps: shown });
       break;
     }
+    case 'clusters':
+      applyClusters(msg.stepId, msg.clusters);
+      break;
+    case 'retry':
+      applyRetry(msg.stepId, msg.failed);
+      break;
   }
   refreshToolbar();
 }
@@ -208,7 +326,7 @@ document.addEventListener('click', (ev) => {
   if (btn && !btn.disabled) {
     const action = btn.dataset.action;
     const stepId = btn.dataset.step;
-    if ((action === 'run' || action === 'cancel' || action === 'skip') && stepId) vscode.postMessage({ type: action, stepId });
+    if ((action === 'run' || action === 'cancel' || action === 'skip' || action === 'retryFailed') && stepId) vscode.postMessage({ type: action, stepId });
     else if (action === 'runAll' || action === 'cancelAll' || action === 'checkReadiness') vscode.postMessage({ type: action });
     return;
   }

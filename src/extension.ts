@@ -14,6 +14,9 @@ import { registerAnalysis } from './views/analysis';
 import { RunbookPanel, journalDirFor, type OpenOptions } from './views/runbookPanel';
 import { registerHealth } from './views/healthPanel';
 import { registerReadiness } from './views/readiness';
+import { registerTabletop, type FacilitatorStatus } from './views/tabletopPanel';
+import type { Tabletop } from './tabletop/tabletop';
+import { parseTabletopToHost } from './views/messages';
 
 /** What the extension returns from activate(): used by its own tests and by other extensions. */
 export interface BreakglassApi {
@@ -21,6 +24,12 @@ export interface BreakglassApi {
   panelFor(uri: vscode.Uri): RunbookPanel | undefined;
   stepStates(uri: vscode.Uri): Record<string, StepRuntime> | undefined;
   mode(): string;
+  /** The running tabletop (undefined when none runs). */
+  tabletop(): Tabletop | undefined;
+  /** The facilitator panel: open, ready, the state it shows, what its page drew. */
+  facilitator(): FacilitatorStatus;
+  /** A facilitator panel intent (validated like the page's messages), as if the page had posted it. */
+  facilitatorIntent(msg: unknown): Promise<boolean>;
 }
 
 export function activate(context: vscode.ExtensionContext): BreakglassApi {
@@ -30,6 +39,8 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
   context.subscriptions.push(registerHealth(context, mode));
   registerReadiness(context, journalDirFor);
   context.subscriptions.push(registerAnalysis(context, mode));
+  const tabletops = registerTabletop(context, mode, journalDirFor);
+  context.subscriptions.push(tabletops);
 
   const updateContextKey = (editor: vscode.TextEditor | undefined) => {
     const is = !!editor && editor.document.languageId === 'markdown' && isRunbookText(editor.document.getText());
@@ -160,6 +171,14 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
       return p ? Object.fromEntries(p.currentSession.states) : undefined;
     },
     mode: () => (mode.current.mode === 'real' ? `REAL: ${mode.current.context}` : 'SIMULATED'),
+    tabletop: () => tabletops.tabletop,
+    facilitator: () => tabletops.facilitatorStatus(),
+    facilitatorIntent: async (msg) => {
+      const m = parseTabletopToHost(msg);
+      if (!m) return false;
+      await tabletops.intent(m);
+      return true;
+    },
   };
 }
 

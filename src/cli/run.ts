@@ -1,5 +1,5 @@
 // `breakglass run <runbook.md> [--step NAME | --all] [--yes] [--mode sim|real] [--context C]
-//  [--kubeconfig F] [--journal DIR] [--param K=V]…`
+//  [--kubeconfig F] [--journal DIR] [--param K=V]… [--clusters-config FILE]`
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
@@ -9,10 +9,12 @@ import { RunSession, type Prompter } from '../runbook/session';
 import { defaultKubeconfigFiles, listContexts, targetLabel, type Target } from '../runbook/target';
 import type { Param, RunMode, Step } from '../runbook/model';
 import { parseDuration } from '../runbook/duration';
+import { Masker, maskEnvSecrets } from '../runbook/mask';
 
 export const RUN_USAGE = `usage: breakglass run <runbook.md> [--step NAME ... | --all] [--yes]
                       [--mode sim|real] [--context C] [--kubeconfig FILE]
                       [--journal DIR] [--param KEY=VALUE ...] [--timeout 10m]
+                      [--clusters-config FILE]
 
 Runs runbook steps with the same engine as the Runbook view and journals them.
   --step NAME     run this step (repeatable), in the order given
@@ -24,6 +26,10 @@ Runs runbook steps with the same engine as the Runbook view and journals them.
                   $BREAKGLASS_SIM_KUBECONFIG)
   --journal DIR   where the journal goes (default: .breakglass/journal)
   --param K=V     a runbook parameter (repeatable)
+  --clusters-config FILE
+                  real mode, break-glass steps with \`clusters:\`: where each cluster's etcd,
+                  nodes, control plane and break-glass context are (the preflight config;
+                  default .breakglass/preflight.yaml)
 Exit status: 0 when every step run succeeded (or was skipped), 1 when one failed or was
 cancelled, 2 for bad usage or a runbook with errors.`;
 
@@ -43,6 +49,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       journal: { type: 'string' },
       param: { type: 'string', multiple: true },
       timeout: { type: 'string' },
+      'clusters-config': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -133,12 +140,27 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     via: 'cli',
     params,
     defaultTimeoutMs,
+    clustersConfig: resolve(values['clusters-config'] ?? '.breakglass/preflight.yaml'),
   });
+  // A break-glass step across clusters: a line whenever a cluster starts or ends.
+  const clusterStates = new Map<string, string>();
+  const masker = new Masker(maskEnvSecrets(process.env));
+  const CLUSTER_MARKS: Record<string, string> = { running: '▶', succeeded: '✔', failed: '✖', skipped: '↷', cancelled: '✖' };
   io.err.write(`breakglass: ${runbook.title} — ${targetLabel(target)}\n`);
   session.onEvent((e) => {
     if (e.type === 'output') (e.stream === 'stderr' ? io.err : io.out).write(e.text);
     else if (e.type === 'notice') io.err.write(`${e.level}: ${e.message}\n`);
-    else if (e.type === 'state') {
+    else if (e.type === 'clusters') {
+      for (const c of e.clusters) {
+        const key = `${e.stepId}\0${c.name}`;
+        if (clusterStates.get(key) === c.state) continue;
+        clusterStates.set(key, c.state);
+        if (c.state === 'pending') continue;
+        const items = c.result?.items ?? [];
+        const counts = items.length ? ` (${items.filter((i) => i.ok).length}/${items.length} ok)` : c.progress ? ` (${c.progress.done}/${c.progress.total} done, ${c.progress.failed} failed)` : '';
+        io.err.write(`  ${CLUSTER_MARKS[c.state] ?? '·'} [${c.name}]${c.size !== undefined ? ` ${c.size} nodes,` : ''} ${c.state}${c.state === 'running' ? '' : counts}${c.result ? `: ${masker.mask(c.result.summary)}` : ''}\n`);
+      }
+    } else if (e.type === 'state') {
       const rt = e.runtime;
       if (rt.state === 'running') io.err.write(`▶ ${e.stepId}\n`);
       else if (rt.state !== 'pending') {

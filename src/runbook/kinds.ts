@@ -131,7 +131,6 @@ const breakglass: StepKindSpec = {
   langs: ['breakglass'],
   title: 'Break-glass action',
   attrs: {
-    clusters: { type: 'list', description: 'Clusters (contexts) to act on, comma-separated.' },
     dryRun: { type: 'boolean', description: 'Preview only.' },
   },
   runnable: true,

@@ -476,7 +476,7 @@ export class RunSession {
         parallel: this.opts.parallelClusters,
         only,
         signal: both,
-        onUpdate: (clusters) => this.emit({ type: 'clusters', stepId: step.id, clusters: [...clusters] }),
+        onUpdate: (clusters) => this.emit({ type: 'clusters', stepId: step.id, clusters: clusters.map((c) => this.maskedOutcome(c)) }),
       });
       result = out.result;
       for (const c of out.result.clusters) {
@@ -495,6 +495,27 @@ export class RunSession {
     if (signal.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
     if (timeout.aborted) return this.finish(step, 'failed', { reason: `timed out after ${formatDuration(timeoutMs)}`, timedOut: true });
     return result.ok ? this.finish(step, 'succeeded', { exitCode: 0, reason: dryRun ? 'dry run: nothing changed' : undefined }) : this.finish(step, 'failed', { reason: result.summary, exitCode: 1 });
+  }
+
+  /** Results already masked for views (a cluster's result is masked once, not on every update). */
+  private readonly maskedResults = new WeakMap<object, import('../breakglass').ActionResult>();
+
+  /** A cluster's outcome with every text masked (it goes to views and logs); previews keep only their summary. */
+  private maskedOutcome(c: ClusterOutcome): ClusterOutcome {
+    const result = (r: import('../breakglass').ActionResult): import('../breakglass').ActionResult => {
+      let m = this.maskedResults.get(r);
+      if (!m) {
+        m = { ok: r.ok, summary: this.masker.mask(r.summary), items: r.items.map((i) => ({ ...i, detail: this.masker.mask(i.detail) })), simSeconds: r.simSeconds };
+        this.maskedResults.set(r, m);
+      }
+      return m;
+    };
+    return {
+      ...c,
+      preview: c.preview ? { ok: c.preview.ok, summary: this.masker.mask(c.preview.summary), items: [], simSeconds: c.preview.simSeconds } : undefined,
+      result: c.result ? result(c.result) : undefined,
+      progress: c.progress ? { ...c.progress, current: c.progress.current && this.masker.mask(c.progress.current) } : undefined,
+    };
   }
 
   /** Every failed item with its reason; changed and unchanged ones up to a few dozen. */

@@ -29,6 +29,8 @@ export interface SimHost {
   /** Simulated seconds per real second now (step timeouts and check intervals are in simulated time). */
   speed(): number;
   stepEvent?(e: SimStepEvent): void;
+  /** Something participants did that counts as diagnosis (a health panel opened…), or a note (`diagnosis` false). */
+  noteActivity?(activity: string, detail?: string, diagnosis?: boolean): void;
 }
 
 /** Floor of a scaled timeout: a command needs some real time to start and answer at any speed. */

@@ -386,6 +386,8 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
 
   const show = (): string => {
     h.syncSimulatedTarget();
+    // During a tabletop, looking at the cluster's health counts as diagnosis.
+    mode.simHost?.noteActivity?.('health-panel-opened', 'Breakglass: Show Cluster Health');
     if (standalone) {
       standalone.reveal();
       return 'revealed';

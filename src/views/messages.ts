@@ -26,7 +26,25 @@ export type ToHost =
   /** The person asks for a readiness check (Breakglass: Check Break-Glass Readiness). */
   | { type: 'checkReadiness' }
   /** What the page drew on each ```breakglass step card after a `readiness` message: step id → text. */
-  | { type: 'readinessShown'; steps: Record<string, string> };
+  | { type: 'readinessShown'; steps: Record<string, string> }
+  /** Run a break-glass step again on the items (nodes, keys, clusters) that failed in its last run. */
+  | { type: 'retryFailed'; stepId: string }
+  /** What the page drew for a break-glass step's clusters: one text per row, and the retry button's label ('' when hidden). */
+  | { type: 'clustersShown'; stepId: string; rows: string[]; retry: string };
+
+/** One cluster of a break-glass step run across clusters (a row of the step card's table). */
+export interface ClusterRowView {
+  name: string;
+  /** Nodes, when known (the table is largest first). */
+  size?: number;
+  state: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  /** Per-node (or per-key) progress of the action on this cluster. */
+  done?: number;
+  total?: number;
+  failed?: number;
+  /** The result (or, before it, the preview) in one line. */
+  summary?: string;
+}
 
 /** Settings a panel may open (the "no cluster configured" hint). */
 export const HEALTH_SETTINGS = ['breakglass.simulatedKubeconfig', 'breakglass.realKubeconfig', 'breakglass.prometheusUrl'] as const;
@@ -71,6 +89,10 @@ export type ToWebview =
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
   /** Readiness badges of the ```breakglass steps, by step id; `running` while a check runs. */
   | { type: 'readiness'; running: boolean; steps: Record<string, ReadinessBadge> }
+  /** A break-glass step across clusters: the whole table, largest first. */
+  | { type: 'clusters'; stepId: string; clusters: ClusterRowView[] }
+  /** How many items failed in a break-glass step's last run ("Retry failed (N)"; 0 hides it). */
+  | { type: 'retry'; stepId: string; failed: number }
   | HealthToWebview;
 
 const STEP_ID = /^[A-Za-z0-9][\w.~-]{0,199}$/;
@@ -103,6 +125,13 @@ export function parseToHost(msg: unknown): ToHost | undefined {
     case 'readinessShown': {
       const steps = byStepId(msg.steps, (v) => (typeof v === 'string' && v.length <= MAX_TEXT ? v : undefined));
       return steps ? { type: 'readinessShown', steps } : undefined;
+    }
+    case 'retryFailed':
+      return typeof msg.stepId === 'string' && STEP_ID.test(msg.stepId) ? { type: 'retryFailed', stepId: msg.stepId } : undefined;
+    case 'clustersShown': {
+      if (typeof msg.stepId !== 'string' || !STEP_ID.test(msg.stepId) || !isText(msg.retry, 200)) return undefined;
+      if (!Array.isArray(msg.rows) || msg.rows.length > MAX_CLUSTERS || !msg.rows.every((r) => isText(r))) return undefined;
+      return { type: 'clustersShown', stepId: msg.stepId, rows: [...(msg.rows as string[])], retry: msg.retry };
     }
     default:
       return undefined;
@@ -143,6 +172,27 @@ export function parseReadinessBadge(v: unknown): ReadinessBadge | undefined {
   return b;
 }
 
+/** At most this many clusters in one table. */
+export const MAX_CLUSTERS = 1000;
+const CLUSTER_STATES: ReadonlySet<string> = STATES;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1e9;
+
+/** A cluster row, checked and rebuilt; undefined when malformed. */
+export function parseClusterRow(v: unknown): ClusterRowView | undefined {
+  if (!isObj(v) || !isText(v.name, 200) || v.name === '' || typeof v.state !== 'string' || !CLUSTER_STATES.has(v.state)) return undefined;
+  const row: ClusterRowView = { name: v.name, state: v.state as ClusterRowView['state'] };
+  for (const k of ['size', 'done', 'total', 'failed'] as const) {
+    if (v[k] === undefined) continue;
+    if (!isCount(v[k])) return undefined;
+    row[k] = v[k] as number;
+  }
+  if (v.summary !== undefined) {
+    if (!isText(v.summary)) return undefined;
+    row.summary = v.summary;
+  }
+  return row;
+}
+
 function isStepView(v: unknown): v is StepView {
   return isObj(v) && typeof v.state === 'string' && STATES.has(v.state) && (v.elapsedMs === undefined || typeof v.elapsedMs === 'number');
 }
@@ -170,6 +220,18 @@ export function parseToWebview(msg: unknown): ToWebview | undefined {
       const steps = byStepId(msg.steps, parseReadinessBadge);
       return steps && typeof msg.running === 'boolean' ? { type: 'readiness', running: msg.running, steps } : undefined;
     }
+    case 'clusters': {
+      if (typeof msg.stepId !== 'string' || !STEP_ID.test(msg.stepId) || !Array.isArray(msg.clusters) || msg.clusters.length > MAX_CLUSTERS) return undefined;
+      const clusters: ClusterRowView[] = [];
+      for (const c of msg.clusters) {
+        const row = parseClusterRow(c);
+        if (!row) return undefined;
+        clusters.push(row);
+      }
+      return { type: 'clusters', stepId: msg.stepId, clusters };
+    }
+    case 'retry':
+      return typeof msg.stepId === 'string' && STEP_ID.test(msg.stepId) && isCount(msg.failed) ? { type: 'retry', stepId: msg.stepId, failed: msg.failed } : undefined;
     case 'healthTarget':
     case 'healthHistory':
     case 'health':
@@ -309,4 +371,335 @@ export function parseHealthToWebview(msg: unknown): HealthToWebview | undefined 
 export function parseHealthToHost(msg: unknown): Extract<ToHost, { type: 'ready' | 'openLink' | 'openSetting' }> | undefined {
   const m = parseToHost(msg);
   return m && (m.type === 'ready' || m.type === 'openLink' || m.type === 'openSetting') ? m : undefined;
+}
+
+// --- the facilitator panel of a tabletop ---------------------------------------------------------
+// Its own messages, validated both ways like the health ones: the page accepts only `tt*` messages
+// from the extension, and the extension accepts only these intents from the page.
+
+/** Clock speeds the facilitator panel offers (simulated seconds per real second). */
+export const TABLETOP_SPEEDS = [1, 10, 30, 60] as const;
+/** What a facilitator may inject from the panel. */
+export const TABLETOP_INJECTIONS = ['kill-apiserver', 'lose-control-plane', 'restore-control-plane', 'scale-apiserver', 'block-client', 'unblock-client'] as const;
+export type TabletopInjection = (typeof TABLETOP_INJECTIONS)[number];
+
+export interface TabletopClockView {
+  /** Simulated seconds since T+0. */
+  t: number;
+  speed: number;
+  paused: boolean;
+}
+
+/** What the chart needs of one cluster at one moment. */
+export interface TabletopClusterReadingView {
+  load: number;
+  dnsSuccess: number;
+  errorRatio: number;
+  offendingRps: number;
+  rejectedPerSecond: number;
+  replicasReady: number;
+  replicas: number;
+}
+
+export interface TabletopReadingView {
+  simT: number;
+  clusters: Record<string, TabletopClusterReadingView>;
+}
+
+/** A scenario or injected event (the journal's `sim-event`). */
+export interface TabletopEventView {
+  simT: number;
+  cluster: string;
+  kind: string;
+  detail: string;
+  /** Who injected it; absent for the scenario's own events. */
+  injectedBy?: string;
+}
+
+/** A participant's finished step (the journal's `sim-step`): a marker on the chart. */
+export interface TabletopMarkerView {
+  simT: number;
+  /** Numbered in order, as in the after-action report's timeline. */
+  n: number;
+  stepId: string;
+  state: StepState;
+  /** The runbook's file name. */
+  runbook: string;
+}
+
+export interface TabletopHintsView {
+  revealed: { after: number; text: string }[];
+  /** Hints whose time has come and that are not revealed yet. */
+  available: number;
+  total: number;
+}
+
+export interface TabletopScoresView {
+  impactAt?: number;
+  impactCluster?: string;
+  timeToDetect?: number;
+  detectedBy?: string;
+  timeToMitigate?: number;
+  timeToRecover?: number;
+  recovered: boolean;
+  clusters: { name: string; impactedAt?: number; recoveredAt?: number }[];
+  requests: { total: number; whileSaturated: number; refused: number; exempt: number };
+  /** The seed incident's all-clear, in seconds. */
+  referenceSeconds: number;
+}
+
+/** Everything the panel shows; sent whole when the page (re)loads. */
+export interface TabletopStateView {
+  scenario: string;
+  description: string;
+  clusters: { name: string; nodes: number }[];
+  /** The kubeconfig's current context: the cluster the chart shows first. */
+  focus: string;
+  durationSeconds: number;
+  recoveredErrorRatio: number;
+  /** False once the exercise ended. */
+  running: boolean;
+  /** The kubeconfig new terminals get (while running). */
+  kubeconfig?: string;
+  /** The scenario's workloads (`namespace/name`): what a facilitator may block or unblock. */
+  workloads: { namespace: string; name: string }[];
+  clock: TabletopClockView;
+  readings: TabletopReadingView[];
+  /** Oldest first; the page shows them newest first. */
+  events: TabletopEventView[];
+  markers: TabletopMarkerView[];
+  hints: TabletopHintsView;
+  scores: TabletopScoresView;
+  /** The after-action report written at the end. */
+  report?: string;
+}
+
+export type TabletopToWebview =
+  | { type: 'ttState'; state: TabletopStateView }
+  | { type: 'ttClock'; clock: TabletopClockView }
+  | { type: 'ttReading'; reading: TabletopReadingView }
+  | { type: 'ttEvent'; event: TabletopEventView }
+  | { type: 'ttMarker'; marker: TabletopMarkerView }
+  | { type: 'ttScores'; scores: TabletopScoresView; hints: TabletopHintsView }
+  | { type: 'ttEnded'; scores: TabletopScoresView; report?: string }
+  | { type: 'ttNotice'; level: 'info' | 'warning' | 'error'; message: string };
+
+/** What the page drew, as it reports it (the tests read it; nothing is decided on it). */
+export interface TabletopDrawn {
+  cluster: string;
+  clock: string;
+  points: number;
+  markers: number;
+  events: number;
+}
+
+export type TabletopToHost =
+  | { type: 'ready' }
+  | { type: 'ttPlay' }
+  | { type: 'ttPause' }
+  | { type: 'ttSpeed'; speed: number }
+  | { type: 'ttInject'; action: TabletopInjection; cluster: string; replicas?: number; namespace?: string; name?: string }
+  | { type: 'ttRevealHint' }
+  | { type: 'ttEnd' }
+  | { type: 'ttExport' }
+  | { type: 'ttOpenReport' }
+  | { type: 'ttDrawn'; drawn: TabletopDrawn };
+
+/** A cluster's name in a scenario (or `*`: every cluster). */
+const TT_CLUSTER = /^(\*|[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?)$/;
+/** A Kubernetes namespace / object name. */
+const TT_K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const TT_MAX_READINGS = 5000;
+const TT_MAX_EVENTS = 2000;
+const TT_MAX_CLUSTERS = 50;
+
+/** An intent from the facilitator panel, checked and rebuilt; undefined when it is not one. */
+export function parseTabletopToHost(msg: unknown): TabletopToHost | undefined {
+  if (!isObj(msg) || typeof msg.type !== 'string') return undefined;
+  switch (msg.type) {
+    case 'ready':
+    case 'ttPlay':
+    case 'ttPause':
+    case 'ttRevealHint':
+    case 'ttEnd':
+    case 'ttExport':
+    case 'ttOpenReport':
+      return { type: msg.type };
+    case 'ttSpeed':
+      return typeof msg.speed === 'number' && (TABLETOP_SPEEDS as readonly number[]).includes(msg.speed) ? { type: 'ttSpeed', speed: msg.speed } : undefined;
+    case 'ttInject': {
+      if (typeof msg.action !== 'string' || !(TABLETOP_INJECTIONS as readonly string[]).includes(msg.action)) return undefined;
+      if (typeof msg.cluster !== 'string' || !TT_CLUSTER.test(msg.cluster)) return undefined;
+      const action = msg.action as TabletopInjection;
+      if (action === 'scale-apiserver') {
+        const n = msg.replicas;
+        return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 50 ? { type: 'ttInject', action, cluster: msg.cluster, replicas: n } : undefined;
+      }
+      if (action === 'block-client' || action === 'unblock-client') {
+        const { namespace, name } = msg;
+        return typeof namespace === 'string' && TT_K8S_NAME.test(namespace) && namespace.length <= 63 && typeof name === 'string' && TT_K8S_NAME.test(name)
+          ? { type: 'ttInject', action, cluster: msg.cluster, namespace, name }
+          : undefined;
+      }
+      return { type: 'ttInject', action, cluster: msg.cluster };
+    }
+    case 'ttDrawn': {
+      const d = msg.drawn;
+      if (!isObj(d) || !isText(d.cluster, 200) || !isText(d.clock, 200)) return undefined;
+      const counts = [d.points, d.markers, d.events];
+      if (!counts.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) return undefined;
+      return { type: 'ttDrawn', drawn: { cluster: d.cluster, clock: d.clock, points: d.points as number, markers: d.markers as number, events: d.events as number } };
+    }
+    default:
+      return undefined;
+  }
+}
+
+const optNum = (v: unknown): v is number | undefined => v === undefined || isNum(v);
+
+function ttClock(v: unknown): TabletopClockView | undefined {
+  return isObj(v) && isNum(v.t) && isNum(v.speed) && typeof v.paused === 'boolean' ? { t: v.t, speed: v.speed, paused: v.paused } : undefined;
+}
+
+function ttReading(v: unknown): TabletopReadingView | undefined {
+  if (!isObj(v) || !isNum(v.simT) || !isObj(v.clusters)) return undefined;
+  const entries = Object.entries(v.clusters);
+  if (entries.length > TT_MAX_CLUSTERS) return undefined;
+  const clusters: Record<string, TabletopClusterReadingView> = {};
+  for (const [name, r] of entries) {
+    if (!TT_CLUSTER.test(name) || !isObj(r)) return undefined;
+    const keys = ['load', 'dnsSuccess', 'errorRatio', 'offendingRps', 'rejectedPerSecond', 'replicasReady', 'replicas'] as const;
+    if (!keys.every((k) => isNum(r[k]))) return undefined;
+    clusters[name] = { load: r.load as number, dnsSuccess: r.dnsSuccess as number, errorRatio: r.errorRatio as number, offendingRps: r.offendingRps as number, rejectedPerSecond: r.rejectedPerSecond as number, replicasReady: r.replicasReady as number, replicas: r.replicas as number };
+  }
+  return { simT: v.simT, clusters };
+}
+
+function ttEvent(v: unknown): TabletopEventView | undefined {
+  if (!isObj(v) || !isNum(v.simT) || !isText(v.cluster, 200) || !isText(v.kind, 200) || !isText(v.detail)) return undefined;
+  const e: TabletopEventView = { simT: v.simT, cluster: v.cluster, kind: v.kind, detail: v.detail };
+  if (v.injectedBy !== undefined) {
+    if (!isText(v.injectedBy, 200)) return undefined;
+    e.injectedBy = v.injectedBy;
+  }
+  return e;
+}
+
+function ttMarker(v: unknown): TabletopMarkerView | undefined {
+  if (!isObj(v) || !isNum(v.simT) || !isNum(v.n) || typeof v.stepId !== 'string' || !STEP_ID.test(v.stepId) || typeof v.state !== 'string' || !STATES.has(v.state) || !isText(v.runbook, 1000)) return undefined;
+  return { simT: v.simT, n: v.n, stepId: v.stepId, state: v.state as StepState, runbook: v.runbook };
+}
+
+function ttHints(v: unknown): TabletopHintsView | undefined {
+  if (!isObj(v) || !isNum(v.available) || !isNum(v.total) || !Array.isArray(v.revealed) || v.revealed.length > 200) return undefined;
+  const revealed: TabletopHintsView['revealed'] = [];
+  for (const h of v.revealed) {
+    if (!isObj(h) || !isNum(h.after) || !isText(h.text)) return undefined;
+    revealed.push({ after: h.after, text: h.text });
+  }
+  return { revealed, available: v.available, total: v.total };
+}
+
+function ttScores(v: unknown): TabletopScoresView | undefined {
+  if (!isObj(v) || typeof v.recovered !== 'boolean' || !isNum(v.referenceSeconds) || !isObj(v.requests) || !Array.isArray(v.clusters) || v.clusters.length > TT_MAX_CLUSTERS) return undefined;
+  const r = v.requests;
+  if (!isNum(r.total) || !isNum(r.whileSaturated) || !isNum(r.refused) || !isNum(r.exempt)) return undefined;
+  for (const k of ['impactAt', 'timeToDetect', 'timeToMitigate', 'timeToRecover'] as const) if (!optNum(v[k])) return undefined;
+  if (v.impactCluster !== undefined && !isText(v.impactCluster, 200)) return undefined;
+  if (v.detectedBy !== undefined && !isText(v.detectedBy, 500)) return undefined;
+  const clusters: TabletopScoresView['clusters'] = [];
+  for (const c of v.clusters) {
+    if (!isObj(c) || !isText(c.name, 200) || !optNum(c.impactedAt) || !optNum(c.recoveredAt)) return undefined;
+    clusters.push(defined({ name: c.name, impactedAt: c.impactedAt as number | undefined, recoveredAt: c.recoveredAt as number | undefined }));
+  }
+  return defined({
+    impactAt: v.impactAt as number | undefined,
+    impactCluster: v.impactCluster as string | undefined,
+    timeToDetect: v.timeToDetect as number | undefined,
+    detectedBy: v.detectedBy as string | undefined,
+    timeToMitigate: v.timeToMitigate as number | undefined,
+    timeToRecover: v.timeToRecover as number | undefined,
+    recovered: v.recovered,
+    clusters,
+    requests: { total: r.total, whileSaturated: r.whileSaturated, refused: r.refused, exempt: r.exempt },
+    referenceSeconds: v.referenceSeconds,
+  });
+}
+
+/** The object without its undefined properties (what JSON would carry). */
+function defined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+/** Rebuilds a list with `item`; undefined when it is too long or any element is malformed. */
+function listOf<T>(v: unknown, max: number, item: (x: unknown) => T | undefined): T[] | undefined {
+  if (!Array.isArray(v) || v.length > max) return undefined;
+  const out: T[] = [];
+  for (const x of v) {
+    const y = item(x);
+    if (y === undefined) return undefined;
+    out.push(y);
+  }
+  return out;
+}
+
+function ttState(v: unknown): TabletopStateView | undefined {
+  if (!isObj(v) || !isText(v.scenario, 200) || !isText(v.description) || !isText(v.focus, 200) || !isNum(v.durationSeconds) || !isNum(v.recoveredErrorRatio) || typeof v.running !== 'boolean') return undefined;
+  const clusters = listOf(v.clusters, TT_MAX_CLUSTERS, (c) => (isObj(c) && typeof c.name === 'string' && TT_CLUSTER.test(c.name) && isNum(c.nodes) ? { name: c.name, nodes: c.nodes } : undefined));
+  const clock = ttClock(v.clock);
+  const readings = listOf(v.readings, TT_MAX_READINGS, ttReading);
+  const events = listOf(v.events, TT_MAX_EVENTS, ttEvent);
+  const markers = listOf(v.markers, TT_MAX_EVENTS, ttMarker);
+  const hints = ttHints(v.hints);
+  const scores = ttScores(v.scores);
+  const workloads = listOf(v.workloads, TT_MAX_CLUSTERS, (w) => (isObj(w) && typeof w.namespace === 'string' && TT_K8S_NAME.test(w.namespace) && typeof w.name === 'string' && TT_K8S_NAME.test(w.name) ? { namespace: w.namespace, name: w.name } : undefined));
+  if (!workloads || !clusters || !clock || !readings || !events || !markers || !hints || !scores) return undefined;
+  if (v.kubeconfig !== undefined && !isText(v.kubeconfig)) return undefined;
+  if (v.report !== undefined && !isText(v.report)) return undefined;
+  const s: TabletopStateView = { scenario: v.scenario, description: v.description, clusters, focus: v.focus, durationSeconds: v.durationSeconds, recoveredErrorRatio: v.recoveredErrorRatio, running: v.running, workloads, clock, readings, events, markers, hints, scores };
+  if (v.kubeconfig !== undefined) s.kubeconfig = v.kubeconfig as string;
+  if (v.report !== undefined) s.report = v.report as string;
+  return s;
+}
+
+/** A message to the facilitator panel, checked and rebuilt; undefined when it is not one. */
+export function parseTabletopToWebview(msg: unknown): TabletopToWebview | undefined {
+  if (!isObj(msg) || typeof msg.type !== 'string') return undefined;
+  switch (msg.type) {
+    case 'ttState': {
+      const state = ttState(msg.state);
+      return state ? { type: 'ttState', state } : undefined;
+    }
+    case 'ttClock': {
+      const clock = ttClock(msg.clock);
+      return clock ? { type: 'ttClock', clock } : undefined;
+    }
+    case 'ttReading': {
+      const reading = ttReading(msg.reading);
+      return reading ? { type: 'ttReading', reading } : undefined;
+    }
+    case 'ttEvent': {
+      const event = ttEvent(msg.event);
+      return event ? { type: 'ttEvent', event } : undefined;
+    }
+    case 'ttMarker': {
+      const marker = ttMarker(msg.marker);
+      return marker ? { type: 'ttMarker', marker } : undefined;
+    }
+    case 'ttScores': {
+      const scores = ttScores(msg.scores);
+      const hints = ttHints(msg.hints);
+      return scores && hints ? { type: 'ttScores', scores, hints } : undefined;
+    }
+    case 'ttEnded': {
+      const scores = ttScores(msg.scores);
+      if (!scores || (msg.report !== undefined && !isText(msg.report))) return undefined;
+      return msg.report !== undefined ? { type: 'ttEnded', scores, report: msg.report as string } : { type: 'ttEnded', scores };
+    }
+    case 'ttNotice':
+      return (msg.level === 'info' || msg.level === 'warning' || msg.level === 'error') && isText(msg.message) ? { type: 'ttNotice', level: msg.level, message: msg.message } : undefined;
+    default:
+      return undefined;
+  }
 }

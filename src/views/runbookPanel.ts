@@ -14,7 +14,9 @@ import { parseToHost, type StepView, type ToWebview } from './messages';
 import type { ModeController } from './mode';
 import { HealthBinding, healthHub, healthStyles } from './healthPanel';
 import { readinessBadges } from '../breakglass/readiness';
-import { readinessState } from './readiness';
+import { Masker, maskEnvSecrets } from '../runbook/mask';
+import { preflightConfigFor, readinessState } from './readiness';
+import { ClusterTableThrottle, clusterRows } from './clusterTable';
 
 export interface OpenOptions {
   /** What to do with the runbook's last journal: ask (default), resume it, or start afresh. */
@@ -72,6 +74,12 @@ export class RunbookPanel implements vscode.Disposable {
   private health: HealthBinding[] = [];
   /** What the page last said it drew on each ```breakglass step card (readiness). */
   private shownReadiness: Record<string, string> = {};
+  /** Per-cluster tables of break-glass steps run across clusters: at most one post per step every 200 ms. */
+  private readonly clusterTables = new ClusterTableThrottle((stepId, clusters) => this.post({ type: 'clusters', stepId, clusters }));
+  /** What the page last said it drew for each step's clusters table and retry button. */
+  private shownClusters: Record<string, { rows: string[]; retry: string }> = {};
+  /** Cluster summaries can quote configuration (endpoints, users): masked like step output. */
+  private readonly masker = new Masker(maskEnvSecrets(process.env));
 
   constructor(
     readonly uri: vscode.Uri,
@@ -117,6 +125,17 @@ export class RunbookPanel implements vscode.Disposable {
   get readinessShown(): Readonly<Record<string, string>> {
     return this.shownReadiness;
   }
+  /** The clusters table (one text per row) and retry button label of each step, as the page reported them. */
+  get clustersShown(): Readonly<Record<string, { rows: string[]; retry: string }>> {
+    return this.shownClusters;
+  }
+
+  /** "Retry failed (N)" on a break-glass step: N items failed in its last run (0 while it runs). */
+  private postRetry(s: RunSession, stepId: string): void {
+    const step = this.parsed.runbook.steps.find((x) => x.id === stepId);
+    if (step?.kind !== 'breakglass') return;
+    this.post({ type: 'retry', stepId, failed: s.isRunning(stepId) ? 0 : s.failedOf(stepId).length });
+  }
 
   /** Sends the readiness badges of the ```breakglass steps (when the runbook has any). */
   private postReadiness(): void {
@@ -161,9 +180,18 @@ export class RunbookPanel implements vscode.Disposable {
       defaultTimeoutMs: parseDuration(vscode.workspace.getConfiguration('breakglass', this.uri).get<string>('defaultStepTimeout', '10m')),
       resumeFrom,
       sim: () => this.mode.simHost,
+      clustersConfig: this.clustersConfig(),
     });
+    // Tables of an earlier session (a resumed run starts from its journal, which has none).
+    this.clusterTables.dispose();
+    this.clusterTables.latest.clear();
     this.sessionSub = s.onEvent((e) => {
-      if (e.type === 'state') this.post({ type: 'state', stepId: e.stepId, view: stepView(e.runtime) });
+      if (e.type === 'state') {
+        // The step's final table before its final state.
+        if (e.runtime.state !== 'running') this.clusterTables.flush(e.stepId);
+        this.post({ type: 'state', stepId: e.stepId, view: stepView(e.runtime) });
+        this.postRetry(s, e.stepId);
+      } else if (e.type === 'clusters') this.clusterTables.update(e.stepId, clusterRows(e.clusters, (t) => this.masker.mask(t)));
       else if (e.type === 'output') this.post({ type: 'output', stepId: e.stepId, stream: e.stream, text: e.text });
       else if (e.type === 'notice') {
         this.post({ type: 'notice', level: e.level, message: e.message });
@@ -172,6 +200,12 @@ export class RunbookPanel implements vscode.Disposable {
       }
     });
     return s;
+  }
+
+  /** Where a step with `clusters:` finds each cluster's paths: the same config as the readiness check. */
+  private clustersConfig(): string | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(this.uri);
+    return folder ? preflightConfigFor(folder) : undefined;
   }
 
   /** Offers (or applies) the runbook's last journal. */
@@ -216,6 +250,8 @@ export class RunbookPanel implements vscode.Disposable {
     const steps: Record<string, StepView & { output: string }> = {};
     for (const [id, rt] of this.session.states) steps[id] = { ...stepView(rt), output: rt.output };
     this.post({ type: 'snapshot', mode: this.modeView(), trusted: vscode.workspace.isTrusted, runAll: this.runAllActive, journal: this.session.journalFile, steps });
+    for (const [stepId, clusters] of this.clusterTables.latest) this.post({ type: 'clusters', stepId, clusters });
+    for (const id of this.session.states.keys()) this.postRetry(this.session, id);
   }
 
   private scheduleRerender(text: string): void {
@@ -288,6 +324,12 @@ export class RunbookPanel implements vscode.Disposable {
       case 'readinessShown':
         this.shownReadiness = msg.steps;
         break;
+      case 'retryFailed':
+        await this.session.retryFailed(msg.stepId);
+        break;
+      case 'clustersShown':
+        this.shownClusters = { ...this.shownClusters, [msg.stepId]: { rows: msg.rows, retry: msg.retry } };
+        break;
     }
   }
 
@@ -342,6 +384,7 @@ ${renderRunbookHtml(this.parsed)}
     if (this.disposed) return;
     this.disposed = true;
     if (this.rerender) clearTimeout(this.rerender);
+    this.clusterTables.dispose();
     for (const b of this.health) b.dispose();
     this.health = [];
     this.session.dispose();

@@ -1,0 +1,317 @@
+#!/usr/bin/env node
+// UI test of a tabletop, the way a facilitator runs one: the packaged .vsix in code-server
+// (VS Code 1.100.3), the workbench in headless Chromium driven by playwright-core. Starts the seed
+// scenario through the Command Palette, speeds the clock up in the facilitator panel, runs two
+// steps of the shipped runbook in the Runbook view (one of them a break-glass step), injects an
+// API-server kill, and exports the after-action report into the markdown preview.
+//
+// usage: node test/e2e/tabletop-ui.mjs [--no-package] [--json FILE]
+//   --no-package: use the existing dist/breakglass.vsix instead of running `npm run package`.
+// Screenshots (test/artifacts/): tabletop-facilitator.png, tabletop-report.png (and
+// tabletop-failure.png when a test fails); the workbench console and code-server's output as
+// workbench-tabletop.log and code-server-tabletop.log.
+//
+// The facilitator panel's contract with this test:
+//   body[data-page=tabletop]          the panel's page
+//   #tt-clock                         the simulated clock, "T+…"
+//   button.tt-speed[data-speed=N]     clock speeds; button[data-inject=ACTION] injections
+//   #tt-inject-cluster                the cluster an injection goes to
+//   #tt-chart canvas                  the live chart; #tt-events li.tt-event (li.tt-injected)
+//   #tt-steps li                      one per step participants ran (a chart marker each)
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  ARTIFACTS, CODE_SERVER_BIN, ROOT, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium,
+  startCodeServer, tempDirs, writeUserSettings,
+} from '../../scripts/lib/code-server.mjs';
+
+const VSIX = join(ROOT, 'dist/breakglass.vsix');
+const EXTENSION_ID = 'breakglass.breakglass';
+const STEP_TIMEOUT_MS = Number(process.env.BREAKGLASS_E2E_STEP_TIMEOUT || 60) * 1000;
+const SCENARIO = 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml';
+const RUNBOOK = 'runbooks/api-server-overload.md';
+
+const args = process.argv.slice(2);
+const jsonIdx = args.indexOf('--json');
+const jsonFile = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
+const noPackage = args.includes('--no-package');
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn() until it returns a truthy value; throws `message()` (with the last value) at the deadline. */
+async function until(fn, { timeout = STEP_TIMEOUT_MS, interval = 250, message }) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastErr;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      if (e.fatal) throw e;
+      lastErr = e;
+    }
+    await sleep(interval);
+  }
+  const why = lastErr && !last ? ` (last error: ${lastErr.message.split('\n')[0]})` : '';
+  throw new Error(`${message(last)}${why}`);
+}
+
+async function screenshot(page, name) {
+  if (!page) return undefined;
+  const file = join(ARTIFACTS, name);
+  try {
+    await page.screenshot({ path: file });
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+const state = { page: undefined, dirs: undefined, workspace: undefined, server: undefined, ctx: undefined };
+
+async function quickInputRows(page) {
+  return page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') || r.textContent || ''));
+}
+
+async function openQuickInput(page, key, prefix) {
+  const input = page.locator('.quick-input-widget input');
+  await until(
+    async () => {
+      if (!(await input.isVisible())) {
+        await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
+        await page.keyboard.press(key);
+        await sleep(300);
+      }
+      return input.isVisible();
+    },
+    { timeout: 20_000, message: () => `the quick input did not open with ${key}` },
+  );
+  await input.fill(prefix);
+  return input;
+}
+
+/** Picks the row whose label includes `label` in the quick input that is open now. */
+async function pickRow(page, label, what) {
+  const rows = await until(
+    async () => {
+      const r = await quickInputRows(page);
+      return r.some((l) => l.toLowerCase().includes(label.toLowerCase())) && r;
+    },
+    { timeout: 20_000, message: (r) => `${what}: no "${label}" among ${JSON.stringify(r ?? [])}` },
+  );
+  const idx = rows.findIndex((l) => l.toLowerCase().includes(label.toLowerCase()));
+  await page.locator('.quick-input-widget .monaco-list-row').nth(idx).click();
+}
+
+/** Runs a command from the palette; `then` picks a row of the quick pick the command opens. */
+async function runCommand(page, title, then) {
+  const input = await openQuickInput(page, 'F1', `>${title}`);
+  await pickRow(page, title, 'the command palette');
+  if (then) {
+    await sleep(500);
+    await pickRow(page, then, `the quick pick of "${title}"`);
+  }
+  await until(async () => !(await input.isVisible()), { timeout: 10_000, message: () => `the quick input stayed open after "${title}"` });
+}
+
+async function openFile(page, name) {
+  const input = await openQuickInput(page, 'Control+P', name);
+  await until(async () => (await quickInputRows(page)).some((r) => r.includes(name)), { timeout: 30_000, message: () => `Quick Open found no file named ${name}` });
+  await input.press('Enter');
+  await until(async () => page.locator(`.tabs-container .tab[aria-label*="${name}"]`).count(), { message: () => `${name} did not open in an editor tab` });
+}
+
+async function workbenchErrors(page) {
+  const dialogs = await page
+    .locator('.monaco-dialog-box')
+    .evaluateAll((els) => els.map((e) => [...e.querySelectorAll('.dialog-message-text, .dialog-message-detail')].map((m) => m.innerText.replace(/\s+/g, ' ').trim()).join(': ')));
+  const toasts = await page
+    .locator('.notifications-toasts .notification-list-item')
+    .evaluateAll((els) => els.filter((e) => e.querySelector('.codicon-error, .codicon-notifications-error')).map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
+  return [...dialogs, ...toasts].filter(Boolean);
+}
+
+/** The webview frame that has `selector` (webviews live in nested iframes). */
+async function frameWith(page, selector, what) {
+  return until(
+    async () => {
+      const errors = await workbenchErrors(page);
+      if (errors.length) throw Object.assign(new Error(`the workbench shows an error: ${errors.join(' | ')}`), { fatal: true });
+      for (const f of page.frames()) {
+        if (f === page.mainFrame()) continue;
+        if (await f.locator(selector).count().catch(() => 0)) return f;
+      }
+      return undefined;
+    },
+    { message: () => `no ${what} appeared: no frame has ${selector} within ${STEP_TIMEOUT_MS / 1000} s (${page.frames().length} frames)` },
+  );
+}
+
+const text = async (loc) => ((await loc.count()) ? ((await loc.first().textContent()) ?? '').trim() : '');
+
+/** Simulated seconds of a "T+1h02m13s" clock. */
+function clockSeconds(s) {
+  const m = /^T\+(?:(\d+)h)?(\d+)m(\d+)s$/.exec(s);
+  return m ? Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]) : -1;
+}
+
+async function runStep(frame, id) {
+  const step = frame.locator(`.bg-step[data-step-id="${id}"]`);
+  await until(async () => (await step.count()) > 0, { timeout: 20_000, message: () => `the Runbook view has no step ${id}` });
+  await step.locator('button[data-action="run"]').first().click();
+  await until(async () => /succeeded/i.test(await text(step.locator('.bg-state'))), {
+    timeout: 90_000,
+    message: () => `step ${id} did not succeed`,
+  }).catch(async (e) => {
+    e.message += `\n    .bg-state: ${JSON.stringify(await text(step.locator('.bg-state')))}\n    .bg-output: ${JSON.stringify((await text(step.locator('.bg-output'))).slice(-600))}`;
+    throw e;
+  });
+}
+
+const tests = [
+  {
+    name: 'the workbench opens a workspace with the shipped scenario and runbook',
+    async run() {
+      const t0 = Date.now();
+      if (!noPackage) {
+        const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`npm run package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+        console.log(`  packaged ${VSIX} (${fmtSeconds(Date.now() - t0)})`);
+      }
+      const dirs = (state.dirs = tempDirs('e2e-tabletop'));
+      state.workspace = copyWorkspace(dirs.workspace);
+      for (const f of [SCENARIO, RUNBOOK]) {
+        mkdirSync(dirname(join(state.workspace, f)), { recursive: true });
+        copyFileSync(join(ROOT, f), join(state.workspace, f));
+      }
+      writeUserSettings(dirs.userData);
+      const env = codeServerEnv(dirs);
+      installVsix(VSIX, dirs.extensions, env);
+      const list = spawnSync(CODE_SERVER_BIN, ['--extensions-dir', dirs.extensions, '--list-extensions'], { env, encoding: 'utf8' });
+      if (!list.stdout.includes(EXTENSION_ID)) throw new Error(`${EXTENSION_ID} is not listed after installing ${VSIX}:\n${list.stdout}${list.stderr}`);
+      const port = await freePort();
+      state.server = await startCodeServer({ port, dirs, env, trust: true, logFile: join(ARTIFACTS, 'code-server-tabletop.log') });
+      state.ctx = await launchChromium(dirs.profile, { viewport: { width: 1600, height: 1000 } });
+      const page = (state.page = state.ctx.pages()[0] ?? (await state.ctx.newPage()));
+      const consoleLog = createWriteStream(join(ARTIFACTS, 'workbench-tabletop.log'));
+      page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
+      page.on('pageerror', (e) => consoleLog.write(`[pageerror] ${e.stack ?? e}\n`));
+      await page.goto(`${state.server.url}/?folder=${encodeURIComponent(state.workspace)}`);
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      // Activate the extension (a markdown file) before its commands are asked for.
+      await openFile(page, 'api-server-overload.md');
+    },
+  },
+  {
+    name: 'Breakglass: Start Tabletop (palette + scenario pick) opens the facilitator panel and the clock runs',
+    async run() {
+      const page = state.page;
+      await runCommand(page, 'Breakglass: Start Tabletop', 'telemetry-rollout-2024-12-11');
+      const frame = await frameWith(page, 'body[data-page="tabletop"] #tt-clock', 'facilitator panel');
+      await until(async () => (await text(frame.locator('#tt-title'))).includes('telemetry-rollout-2024-12-11'), { message: () => 'the panel does not name the scenario' });
+      await until(async () => /SIMULATED/.test(await text(page.locator('.statusbar'))) && /Tabletop T\+/.test(await text(page.locator('.statusbar'))), {
+        message: () => 'the status bar does not show SIMULATED and the tabletop clock',
+      });
+      await frame.locator('button.tt-speed[data-speed="60"]').click();
+      await until(async () => (await frame.locator('button.tt-speed[data-speed="60"][aria-pressed="true"]').count()) > 0, { message: () => 'the 60× button is not pressed after a click' });
+      await until(async () => clockSeconds(await text(frame.locator('#tt-clock'))) >= 240, { message: () => 'the simulated clock did not reach T+4m at 60×' });
+      await until(async () => (await frame.locator('#tt-chart canvas').count()) > 0 && (await frame.locator('#tt-events li.tt-event').count()) > 0, {
+        message: () => 'no chart or no events in the facilitator panel',
+      });
+    },
+  },
+  {
+    name: 'steps run in the Runbook view act on the tabletop and become chart markers; an injection is marked',
+    async run() {
+      const page = state.page;
+      await openFile(page, 'api-server-overload.md');
+      await runCommand(page, 'Breakglass: Open Runbook');
+      const rb = await frameWith(page, '.bg-step[data-step-id="apf-rejections"]', 'Runbook view');
+      await runStep(rb, 'apf-rejections');
+      await runStep(rb, 'stop-agents-on-nodes');
+      await runCommand(page, 'Breakglass: Show Facilitator Panel');
+      const frame = await frameWith(page, 'body[data-page="tabletop"] #tt-clock', 'facilitator panel');
+      await frame.locator('#tt-inject-cluster').selectOption('staging');
+      await frame.locator('button[data-inject="kill-apiserver"]').click();
+      await until(async () => (await frame.locator('#tt-events li.tt-injected').count()) > 0, { message: () => 'the injected event is not in the panel' });
+      await until(async () => (await frame.locator('#tt-steps li').count()) >= 2, { message: () => 'the panel does not list the two steps' });
+      // The chart shows prod-east (the focus); let the recovery show on it.
+      await sleep(6000);
+      // The panel alone in the window for the picture.
+      for (const c of ['View: Join All Editor Groups', 'View: Close Primary Side Bar']) await runCommand(page, c).catch(() => {});
+      await runCommand(page, 'Breakglass: Show Facilitator Panel');
+      const panel = await frameWith(page, 'body[data-page="tabletop"] #tt-clock', 'facilitator panel');
+      await panel.evaluate(() => window.scrollTo(0, 0));
+      await page.mouse.move(800, 990);
+      await sleep(1500);
+      await screenshot(page, 'tabletop-facilitator.png');
+    },
+  },
+  {
+    name: 'Breakglass: Export Tabletop Report opens the report with its scores and chart in the markdown preview',
+    async run() {
+      const page = state.page;
+      await runCommand(page, 'Breakglass: Export Tabletop Report');
+      const preview = await frameWith(page, 'img[src*="tabletop-telemetry-rollout-2024-12-11"]', 'markdown preview with the chart');
+      await until(async () => /Scores/.test(await text(preview.locator('h2'))) || (await preview.locator('h2', { hasText: 'Scores' }).count()) > 0, { message: () => 'the preview has no Scores section' });
+      const img = preview.locator('img[src*="tabletop-telemetry-rollout-2024-12-11"]').first();
+      await until(async () => img.evaluate((i) => i.complete && i.naturalWidth > 0), { message: () => 'the chart image did not load in the preview' });
+      // The scores at the top, the chart below them.
+      await preview.locator('h2', { hasText: 'Scores' }).first().evaluate((h) => h.scrollIntoView({ block: 'start' })).catch(() => {});
+      await page.mouse.move(800, 990);
+      await sleep(800);
+      await screenshot(page, 'tabletop-report.png');
+    },
+  },
+  {
+    name: 'Breakglass: End Tabletop ends it: the panel says so and the status bar clock goes',
+    async run() {
+      const page = state.page;
+      await runCommand(page, 'Breakglass: End Tabletop');
+      await until(async () => !/Tabletop T\+/.test(await text(page.locator('.statusbar'))), { message: () => 'the tabletop clock is still in the status bar' });
+      await runCommand(page, 'Breakglass: Show Facilitator Panel');
+      const frame = await frameWith(page, 'body[data-page="tabletop"][data-running="false"]', 'ended facilitator panel');
+      await until(async () => /ended/.test(await text(frame.locator('#tt-banner'))), { message: () => 'the panel does not say the exercise ended' });
+    },
+  },
+];
+
+async function main() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const results = [];
+  const started = Date.now();
+  console.log('\n=== UI test: tabletop (code-server + Chromium) ===');
+  for (const t of tests) {
+    const t0 = Date.now();
+    if (results.some((r) => !r.ok)) {
+      results.push({ name: t.name, ok: false, error: 'not run: an earlier test failed' });
+      console.log(`  ✗ ${t.name}\n      not run: an earlier test failed`);
+      continue;
+    }
+    try {
+      await t.run();
+      results.push({ name: t.name, ok: true, seconds: (Date.now() - t0) / 1000 });
+      console.log(`  ✔ ${t.name} (${fmtSeconds(Date.now() - t0)})`);
+    } catch (e) {
+      const shot = await screenshot(state.page, 'tabletop-failure.png');
+      results.push({ name: t.name, ok: false, error: e.message, seconds: (Date.now() - t0) / 1000 });
+      console.log(`  ✗ ${t.name} (${fmtSeconds(Date.now() - t0)})\n      ${e.message.replace(/\n/g, '\n      ')}`);
+      if (shot) console.log(`      screenshot: ${shot}`);
+    }
+  }
+  await state.ctx?.close().catch(() => {});
+  await state.server?.stop();
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify(results, null, 2));
+  console.log(`  screenshots: test/artifacts/tabletop-facilitator.png, test/artifacts/tabletop-report.png; logs: test/artifacts/workbench-tabletop.log, test/artifacts/code-server-tabletop.log (${fmtSeconds(Date.now() - started)})`);
+  console.log(`UI test (tabletop): ${passed} of ${results.length} passed${failed ? `, ${failed} failed` : ''}`);
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(2);
+});

@@ -1,0 +1,254 @@
+// A tabletop inside the real VS Code extension host (trusted workspace): the shipped seed scenario
+// served on 127.0.0.1, the workspace in SIMULATED mode on it, a runbook step from the Runbook view
+// marked on the exercise's timeline, the facilitator's clock and injections, a break-glass step on
+// the cluster models, the report while running and at the end, and everything closed afterwards.
+import assert from 'node:assert/strict';
+import * as https from 'node:https';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import type { BreakglassApi } from '../../src/extension';
+import type { JournalEvent } from '../../src/runbook/events';
+import type { Tabletop } from '../../src/tabletop/tabletop';
+import type { TabletopReportFiles, TabletopStarted } from '../../src/views/tabletopPanel';
+
+const EXT_ID = 'breakglass.breakglass';
+const SCENARIO = 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml';
+const RUNBOOK = 'runbooks/api-server-overload.md';
+
+function folder(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'a workspace folder is open');
+  return f.uri.fsPath;
+}
+
+async function api(): Promise<BreakglassApi> {
+  const ext = vscode.extensions.getExtension<BreakglassApi>(EXT_ID);
+  assert.ok(ext, 'the extension is installed');
+  return ext.isActive ? ext.exports : await ext.activate();
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function journal(tt: Tabletop): JournalEvent[] {
+  return readFileSync(tt.journal.file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as JournalEvent);
+}
+
+/** Whether an HTTPS server still accepts connections at url (any answer counts; a refusal does not). */
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get(`${url}/livez`, { rejectUnauthorized: false, timeout: 3000 }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+describe('Tabletop in VS Code', function () {
+  this.timeout(120_000);
+  let tt: Tabletop;
+  let started: TabletopStarted;
+  const runbook = () => vscode.Uri.file(join(folder(), RUNBOOK));
+
+  before(async () => {
+    const root = vscode.extensions.getExtension(EXT_ID)!.extensionPath;
+    for (const f of [SCENARIO, RUNBOOK]) {
+      mkdirSync(dirname(join(folder(), f)), { recursive: true });
+      copyFileSync(join(root, f), join(folder(), f));
+    }
+  });
+
+  after(async () => {
+    const a = await api();
+    if (a.tabletop()) await vscode.commands.executeCommand('breakglass.stopTabletop');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('contributes its commands', async () => {
+    await api();
+    const cmds = await vscode.commands.getCommands(true);
+    for (const c of ['breakglass.startTabletop', 'breakglass.stopTabletop', 'breakglass.exportTabletopReport', 'breakglass.showFacilitator']) assert.ok(cmds.includes(c), `${c} is registered`);
+    const pkg = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { commands: { command: string; title: string; category: string }[] } };
+    const title = (id: string) => pkg.contributes.commands.find((c) => c.command === id);
+    assert.equal(title('breakglass.startTabletop')?.title, 'Start Tabletop');
+    assert.equal(title('breakglass.stopTabletop')?.title, 'End Tabletop');
+    assert.equal(title('breakglass.exportTabletopReport')?.title, 'Export Tabletop Report');
+    assert.equal(title('breakglass.showFacilitator')?.title, 'Show Facilitator Panel');
+    assert.equal(title('breakglass.startTabletop')?.category, 'Breakglass');
+  });
+
+  it('refuses a malformed scenario and shows its problems with their lines', async () => {
+    const a = await api();
+    const file = join(folder(), 'runbooks', 'scenarios', 'broken-scenario.yaml');
+    writeFileSync(file, 'name: broken\ndescription: x\nclusters:\n  - name: Bad_Name\n    nodes: -5\nevents: nope\n');
+    const r = await vscode.commands.executeCommand('breakglass.startTabletop', { scenario: file, speed: 30 });
+    assert.equal(r, undefined);
+    assert.equal(a.tabletop(), undefined);
+    const diags = await until('scenario diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(vscode.Uri.file(file));
+      return d.length ? d : undefined;
+    });
+    assert.deepEqual(diags.map((d) => d.range.start.line).sort(), [3, 4, 5]);
+    assert.ok(diags.every((d) => d.source === 'breakglass' && d.severity === vscode.DiagnosticSeverity.Error));
+    assert.ok(diags.some((d) => /nodes must be a number/.test(d.message)), diags.map((d) => d.message).join('; '));
+  });
+
+  it('starts on the seed scenario: SIMULATED mode on its kubeconfig, the facilitator panel, terminals', async () => {
+    const a = await api();
+    const r = await vscode.commands.executeCommand<TabletopStarted>('breakglass.startTabletop', { scenario: SCENARIO, speed: 30 });
+    assert.ok(r, 'Start Tabletop returns what it started');
+    started = r;
+    tt = a.tabletop()!;
+    assert.ok(tt, 'a tabletop runs');
+    assert.equal(r.scenario, 'telemetry-rollout-2024-12-11');
+    assert.deepEqual([...r.clusters].sort(), ['prod-east', 'prod-west', 'staging']);
+    assert.equal(r.focus, 'prod-east', 'the largest cluster is the current context');
+    assert.equal(r.kubeconfig, tt.kubeconfig);
+    assert.ok(existsSync(r.kubeconfig));
+    assert.equal(a.mode(), 'SIMULATED');
+    assert.ok(r.journal.startsWith(join(folder(), '.breakglass', 'journal')), r.journal);
+
+    const f = await until('the facilitator panel to load and show the exercise', () => {
+      const s = a.facilitator();
+      return s.open && s.ready && s.drawn && s.state?.scenario === r.scenario ? s : undefined;
+    });
+    assert.equal(f.terminalKubeconfig, tt.kubeconfig, 'new terminals get the tabletop kubeconfig');
+    assert.equal(f.state!.running, true);
+    assert.ok(f.state!.events.some((e) => e.kind && e.simT === 0), 'the T+0 events are shown');
+    assert.ok(journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'facilitator-panel-opened'));
+
+    // One at a time.
+    const again = await vscode.commands.executeCommand('breakglass.startTabletop', { scenario: SCENARIO, speed: 30 });
+    assert.equal(again, undefined);
+    assert.equal(a.tabletop(), tt);
+  });
+
+  it("runs a step from the workspace's Runbook view against the tabletop and marks it on the timeline", async () => {
+    const a = await api();
+    const panel = await a.openRunbook(runbook(), { resume: 'never' });
+    assert.ok(panel);
+    assert.equal(panel.currentSession.target.mode, 'sim');
+    assert.equal(panel.currentSession.target.kubeconfig, tt.kubeconfig, 'the Runbook view runs on the tabletop kubeconfig');
+    assert.equal(panel.currentSession.target.context, 'prod-east');
+    const before = tt.requests.total + tt.requests.exempt;
+    // Through the break-glass context (exempt from API Priority and Fairness): it answers even
+    // once the agents saturate prod-east, which at ×30 happens within seconds.
+    const state = await vscode.commands.executeCommand('breakglass.runStep', runbook(), 'apf-rejections');
+    assert.equal(state, 'succeeded', JSON.stringify(a.stepStates(runbook())!['apf-rejections']));
+    const out = a.stepStates(runbook())!['apf-rejections'].output;
+    assert.match(out, /^apiserver_flowcontrol_/m, 'the metrics of the simulated API server');
+    assert.ok(tt.requests.total + tt.requests.exempt > before, `kubectl in the step reached the tabletop's API server (${JSON.stringify(tt.requests)})`);
+    const marker = journal(tt).find((e) => e.type === 'sim-step' && e.stepId === 'apf-rejections' && e.state === 'succeeded');
+    assert.ok(marker, 'the step is a sim-step marker in the journal');
+    assert.equal(marker.type === 'sim-step' && basename(marker.runbook), 'api-server-overload.md');
+    await until('the marker on the facilitator chart', () => {
+      const s = a.facilitator();
+      return s.state?.markers.some((m) => m.stepId === 'apf-rejections') && (s.drawn?.markers ?? 0) >= 1;
+    });
+
+    // Looking at the cluster's health during the exercise counts as diagnosis.
+    await vscode.commands.executeCommand('breakglass.showClusterHealth');
+    await until('the health panel as activity', () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened'));
+  });
+
+  it('pausing the clock stops simulated time; play starts it again', async () => {
+    const a = await api();
+    assert.equal(await a.facilitatorIntent({ type: 'ttPause' }), true);
+    assert.equal(tt.clock.state.paused, true);
+    const t1 = tt.now();
+    await sleep(1500);
+    assert.equal(tt.now(), t1, 'simulated time stands still while paused');
+    await until('the panel to show the clock paused', () => a.facilitator().state?.clock.paused);
+    assert.ok(journal(tt).some((e) => e.type === 'sim-clock' && e.action === 'pause'));
+    assert.equal(await a.facilitatorIntent({ type: 'ttPlay' }), true);
+    await until('simulated time to move again', () => tt.now() > t1);
+  });
+
+  it('an injected API-server kill is journaled as injected and shown in the panel', async () => {
+    const a = await api();
+    assert.equal(await a.facilitatorIntent({ type: 'ttInject', action: 'rm -rf', cluster: 'prod-east' }), false, 'an unknown injection is refused');
+    assert.equal(await a.facilitatorIntent({ type: 'ttInject', action: 'kill-apiserver', cluster: 'nope' }), true, 'well-formed, but no such cluster: refused by the host');
+    assert.ok(!journal(tt).some((e) => e.type === 'sim-event' && !!e.injectedBy));
+    // staging is healthy (prod-east's replicas may all be down already under the agents' load).
+    assert.equal(await a.facilitatorIntent({ type: 'ttInject', action: 'kill-apiserver', cluster: 'staging' }), true);
+    const ev = journal(tt).find((e) => e.type === 'sim-event' && e.cluster === 'staging' && !!e.injectedBy);
+    assert.ok(ev, 'an injected sim-event for staging');
+    await until('the injected event in the panel', () => a.facilitator().state?.events.some((e) => e.cluster === 'staging' && e.injectedBy));
+    await until('the page to draw it', () => (a.facilitator().drawn?.events ?? 0) > 0);
+  });
+
+  it("a break-glass step acts on the tabletop's models: the focus cluster's offending load drops", async () => {
+    const a = await api();
+    const offending = () => tt.readings[tt.readings.length - 1]?.clusters['prod-east']?.offendingRps ?? 0;
+    const loaded = await until('the agents to load prod-east', () => offending() > 0 && offending(), 60_000);
+    const state = await vscode.commands.executeCommand('breakglass.runStep', runbook(), 'stop-agents-on-nodes');
+    assert.equal(state, 'succeeded', a.stepStates(runbook())!['stop-agents-on-nodes'].output.slice(-2000));
+    await until(`prod-east's offending load to drop from ${loaded} req/s`, () => offending() < loaded * 0.05, 30_000);
+    assert.ok(journal(tt).some((e) => e.type === 'sim-step' && e.stepId === 'stop-agents-on-nodes' && e.state === 'succeeded'));
+  });
+
+  it('exports the report while running: the scores so far and the SVG chart', async () => {
+    const files = await vscode.commands.executeCommand<TabletopReportFiles>('breakglass.exportTabletopReport');
+    assert.ok(files, 'the export returns its files');
+    assert.equal(files.final, false);
+    assert.equal(dirname(files.report), join(folder(), '.breakglass', 'reports'));
+    assert.match(basename(files.report), /^tabletop-telemetry-rollout-2024-12-11-\d{8}T\d{6}Z(-\d+)?\.md$/);
+    const md = readFileSync(files.report, 'utf8');
+    assert.match(md, /## Scores/);
+    assert.match(md, /\| Measure \| This exercise \| Seed incident \|/);
+    assert.match(md, /Scores so far: the exercise is still running/);
+    assert.match(md, /`stop-agents-on-nodes` succeeded/);
+    assert.ok(md.includes(`](${basename(files.chart)})`), 'the markdown embeds the chart');
+    assert.ok(existsSync(files.chart));
+    assert.match(readFileSync(files.chart, 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
+  });
+
+  it('ends the tabletop: report written, mode back, terminals and servers closed', async () => {
+    const a = await api();
+    const urls = [...readFileSync(tt.kubeconfig, 'utf8').matchAll(/server: "(https:\/\/127\.0\.0\.1:\d+)"/g)].map((m) => m[1]);
+    assert.equal(urls.length, 3);
+    assert.ok(await answers(urls[0]), 'the servers answer while the exercise runs');
+    const kubeconfig = tt.kubeconfig;
+    const files = await vscode.commands.executeCommand<TabletopReportFiles>('breakglass.stopTabletop');
+    assert.ok(files, 'End Tabletop returns the report');
+    assert.equal(files.final, true);
+    const md = readFileSync(files.report, 'utf8');
+    assert.match(md, /\| Measure \| This exercise \| Seed incident \|/);
+    assert.doesNotMatch(md, /Scores so far/);
+    assert.ok(existsSync(files.chart));
+
+    assert.equal(a.tabletop(), undefined);
+    assert.equal(tt.isStopped, true);
+    assert.equal(a.mode(), 'SIMULATED');
+    assert.notEqual(a.panelFor(runbook())!.currentSession.target.kubeconfig, kubeconfig, 'the Runbook view left the tabletop');
+    const f = a.facilitator();
+    assert.equal(f.terminalKubeconfig, undefined, 'new terminals no longer get the tabletop kubeconfig');
+    assert.equal(f.state?.running, false);
+    for (const u of urls) assert.equal(await answers(u), false, `${u} is closed`);
+    assert.equal(existsSync(kubeconfig), false, 'the kubeconfig is removed');
+    const events = journal(tt);
+    assert.equal(events[events.length - 1].type, 'tabletop-finished');
+    assert.equal(started.journal, tt.journal.file);
+
+    // After the end the report can still be exported (final), and a break-glass step is refused again.
+    const again = await vscode.commands.executeCommand<TabletopReportFiles>('breakglass.exportTabletopReport');
+    assert.equal(again?.final, true);
+    assert.equal(await vscode.commands.executeCommand('breakglass.runStep', runbook(), 'remove-from-etcd'), 'failed');
+    assert.match(a.stepStates(runbook())!['remove-from-etcd'].reason ?? '', /start one/);
+  });
+});
