@@ -15,6 +15,7 @@ import { RunbookPanel, journalDirFor, type OpenOptions } from './views/runbookPa
 import { registerHealth } from './views/healthPanel';
 import { registerReadiness } from './views/readiness';
 import { registerTabletop, type FacilitatorStatus } from './views/tabletopPanel';
+import { resolveShipped, setShippedRoot } from './views/shipped';
 import type { Tabletop } from './tabletop/tabletop';
 import { parseTabletopToHost } from './views/messages';
 
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
   context.subscriptions.push(registerHealth(context, mode));
   registerReadiness(context, journalDirFor);
   context.subscriptions.push(registerAnalysis(context, mode));
+  setShippedRoot(context.extensionPath);
   const tabletops = registerTabletop(context, mode, journalDirFor);
   context.subscriptions.push(tabletops);
 
@@ -51,7 +53,10 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
 
   const resolveUri = (arg: unknown): vscode.Uri | undefined => {
     if (arg instanceof vscode.Uri) return arg;
-    if (typeof arg === 'string') return vscode.Uri.file(arg);
+    if (typeof arg === 'string') {
+      const file = resolveShipped(arg);
+      return file ? vscode.Uri.file(file) : undefined;
+    }
     const editor = vscode.window.activeTextEditor;
     if (editor?.document.languageId === 'markdown') return editor.document.uri;
     const active = [...panels.values()].find((p) => p.webviewPanel.active);

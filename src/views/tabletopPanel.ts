@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import type { JournalEvent } from '../runbook/events';
 import { journalTimestamp, readJournal } from '../runbook/journal';
 import { escapeHtml } from '../runbook/render';
@@ -19,6 +19,7 @@ import {
   type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from './messages';
 import type { ModeController } from './mode';
+import { copyShipped, resolveShipped } from './shipped';
 import { clockLabel, eventView, fmtClock, fmtDur, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView } from './tabletopView';
 
 /** What `breakglass.startTabletop` accepts as its argument (tests, walkthroughs). */
@@ -141,7 +142,7 @@ export class TabletopController implements vscode.Disposable {
     }
     this.starting = true;
     try {
-      const file = args.scenario ? (isAbsolute(args.scenario) ? args.scenario : join(folder.uri.fsPath, args.scenario)) : await this.pickScenario(folder);
+      const file = args.scenario ? (resolveShipped(args.scenario) ?? join(folder.uri.fsPath, args.scenario)) : await this.pickScenario(folder);
       if (!file) return undefined;
       const scenario = await this.loadScenario(file, folder);
       if (!scenario) return undefined;
@@ -166,7 +167,11 @@ export class TabletopController implements vscode.Disposable {
   }
 
   private async pickScenario(folder: vscode.WorkspaceFolder): Promise<string | undefined> {
-    const found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, 'runbooks/scenarios/*.{yaml,yml}'), undefined, 200);
+    let found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '{runbooks/scenarios,scenarios}/*.{yaml,yml}'), undefined, 200);
+    if (!found.length && copyShipped(folder.uri.fsPath)) {
+      void vscode.window.showInformationMessage('Breakglass copied its sample runbooks and scenarios into runbooks/ of this workspace.');
+      found = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, 'runbooks/scenarios/*.{yaml,yml}'), undefined, 200);
+    }
     found.sort((a, b) => a.fsPath.localeCompare(b.fsPath));
     type Item = vscode.QuickPickItem & { file?: string };
     const items: Item[] = found.map((u) => {
