@@ -37,7 +37,7 @@ steps against them; prints a kubeconfig for your own kubectl. Ends with the afte
   --report FILE     where the report goes (default .breakglass/reports/tabletop-<scenario>-<time>.md)
   --journal DIR     journals (default .breakglass/journal)
 Without --auto, type commands: run STEP | all | pause | resume | speed N | hint | score |
-  inject ACTION [CLUSTER] (kill-apiserver, lose-control-plane, restore-control-plane,
+  inject ACTION [CLUSTER] (kill-apiserver, lose-control-plane, restore-control-plane, lose-dns, restore-dns,
   scale-apiserver N, block NS/NAME, unblock NS/NAME, stop-agents NS/NAME) | end`;
 
 interface IO {
@@ -203,7 +203,7 @@ async function autoPlay(tt: Tabletop, session: RunSession, runbook: Runbook, o: 
   }
 }
 
-const INJECT_USAGE = 'inject ACTION [CLUSTER]: kill-apiserver | lose-control-plane | restore-control-plane | scale-apiserver N | block NS/NAME | unblock NS/NAME | stop-agents NS/NAME';
+const INJECT_USAGE = 'inject ACTION [CLUSTER]: kill-apiserver | lose-control-plane | restore-control-plane | lose-dns | restore-dns | scale-apiserver N | block NS/NAME | unblock NS/NAME | stop-agents NS/NAME';
 
 /** Parses `inject …` words into an action and the clusters it applies to. */
 export function parseInjection(words: string[], clusters: string[]): { action: ScenarioAction; clusters: string[] } | string {
@@ -222,6 +222,8 @@ export function parseInjection(words: string[], clusters: string[]): { action: S
       break;
     case 'lose-control-plane':
     case 'restore-control-plane':
+    case 'lose-dns':
+    case 'restore-dns':
       action = { action: verb };
       where = rest[0];
       break;

@@ -42,6 +42,8 @@ export type ScenarioAction =
   | { action: 'scale-apiserver'; replicas: number }
   | { action: 'lose-control-plane' }
   | { action: 'restore-control-plane' }
+  | { action: 'lose-dns' }
+  | { action: 'restore-dns' }
   | { action: 'block-client'; namespace: string; name: string }
   | { action: 'unblock-client'; namespace: string; name: string }
   | { action: 'stop-agents'; namespace: string; name: string };
@@ -302,11 +304,13 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
             break;
           case 'lose-control-plane':
           case 'restore-control-plane':
+          case 'lose-dns':
+          case 'restore-dns':
             unknownKeys(o, ['at', 'action', 'cluster', 'clusters'], w);
             spec = { action };
             break;
           default:
-            bad(o.node_('action'), `${w}.action must be one of deploy, delete-workload, scale-nodes, kill-apiserver, scale-apiserver, lose-control-plane, restore-control-plane, block-client, unblock-client, stop-agents`);
+            bad(o.node_('action'), `${w}.action must be one of deploy, delete-workload, scale-nodes, kill-apiserver, scale-apiserver, lose-control-plane, restore-control-plane, lose-dns, restore-dns, block-client, unblock-client, stop-agents`);
         }
         if (spec) events.push({ at, clusters: clustersFor, spec, line });
       });

@@ -87,6 +87,12 @@ export class Simulation {
       case 'restore-control-plane':
         cluster.restoreControlPlane();
         break;
+      case 'lose-dns':
+        cluster.loseDns();
+        break;
+      case 'restore-dns':
+        cluster.restoreDns();
+        break;
     }
   }
 

@@ -380,7 +380,7 @@ export function parseHealthToHost(msg: unknown): Extract<ToHost, { type: 'ready'
 /** Clock speeds the facilitator panel offers (simulated seconds per real second). */
 export const TABLETOP_SPEEDS = [1, 10, 30, 60] as const;
 /** What a facilitator may inject from the panel. */
-export const TABLETOP_INJECTIONS = ['kill-apiserver', 'lose-control-plane', 'restore-control-plane', 'scale-apiserver', 'block-client', 'unblock-client'] as const;
+export const TABLETOP_INJECTIONS = ['kill-apiserver', 'lose-control-plane', 'restore-control-plane', 'scale-apiserver', 'block-client', 'unblock-client', 'lose-dns', 'restore-dns'] as const;
 export type TabletopInjection = (typeof TABLETOP_INJECTIONS)[number];
 
 export interface TabletopClockView {

@@ -720,6 +720,7 @@ class FacilitatorPanel implements vscode.Disposable {
     <h2>Inject</h2>
     <p><label>on <select id="tt-inject-cluster" aria-label="Cluster to inject into"></select></label></p>
     <div class="tt-inject-row">${inject[0]}${inject[1]}${inject[2]}</div>
+    <div class="tt-inject-row">${inject[6]}${inject[7]}</div>
     <div class="tt-inject-row">${inject[3]} <label>to <input id="tt-replicas" type="number" min="1" max="50" value="3" aria-label="API-server replicas"></label></div>
     <div class="tt-inject-row">${inject[4]}${inject[5]} <label>client <input id="tt-client" type="text" list="tt-workloads" placeholder="namespace/name" aria-label="Client (namespace/name)"></label><datalist id="tt-workloads"></datalist></div>
   </section>

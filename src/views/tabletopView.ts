@@ -119,6 +119,8 @@ export function injectionAction(m: Extract<TabletopToHost, { type: 'ttInject' }>
       return { action: 'kill-apiserver', replicas: 1 };
     case 'lose-control-plane':
     case 'restore-control-plane':
+    case 'lose-dns':
+    case 'restore-dns':
       return { action: m.action };
     case 'scale-apiserver':
       return { action: 'scale-apiserver', replicas: m.replicas ?? 3 };
@@ -136,4 +138,6 @@ export const INJECTION_TITLES: Record<TabletopInjection, string> = {
   'scale-apiserver': 'Scale API servers',
   'block-client': 'Block a client',
   'unblock-client': 'Unblock a client',
+  'lose-dns': 'Lose DNS (CoreDNS down)',
+  'restore-dns': 'Restore DNS',
 };

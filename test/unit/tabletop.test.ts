@@ -12,6 +12,7 @@ import { parseInjection } from '../../src/cli/tabletop';
 import type { SimClusterReading } from '../../src/runbook/events';
 import { readJournal } from '../../src/runbook/journal';
 import { parseScenario } from '../../src/sim/scenario';
+import { Simulation } from '../../src/sim/simulation';
 import { renderChartSvg } from '../../src/tabletop/chart';
 import { REFERENCE_ALL_CLEAR_SECONDS, score } from '../../src/tabletop/score';
 import { Tabletop } from '../../src/tabletop/tabletop';
@@ -104,6 +105,30 @@ describe('tabletop scoring', () => {
     assert.match(parseInjection(['kill-apiserver', 'north'], ['east']) as string, /no cluster 'north'/);
     assert.match(parseInjection(['scale-apiserver', 'x'], ['east']) as string, /N from 1 to 50/);
     assert.match(parseInjection(['explode'], ['east']) as string, /^inject ACTION/);
+  });
+});
+
+describe('DNS lost and restored (an injection)', () => {
+  it('no name resolves while CoreDNS is down; restarted, it answers once it could list from the API server — not while that is saturated', () => {
+    const sim = new Simulation(parseScenario(readFileSync(SEED, 'utf8'), SEED));
+    for (let i = 0; i < 600; i++) sim.step(1);
+    const staging = sim.cluster('staging')!;
+    const east = sim.cluster('prod-east')!;
+    assert.ok(staging.snapshot().dns.successRatio > 0.99);
+    sim.apply(staging, { action: 'lose-dns' });
+    sim.apply(east, { action: 'lose-dns' });
+    sim.step(1);
+    assert.equal(staging.snapshot().dns.successRatio, 0);
+    assert.ok(staging.snapshot().dataPlane.errorRatio > 0.9);
+    for (let i = 0; i < 60; i++) sim.step(1);
+    sim.apply(staging, { action: 'restore-dns' });
+    sim.apply(east, { action: 'restore-dns' });
+    sim.step(1);
+    assert.ok(staging.snapshot().dns.successRatio < 0.5, 'a restarted CoreDNS has no cache');
+    for (let i = 0; i < 300; i++) sim.step(1);
+    assert.ok(staging.snapshot().dns.successRatio > 0.99, `staging: ${staging.snapshot().dns.successRatio}`);
+    assert.ok(east.snapshot().dns.successRatio < 0.5, `prod-east, saturated: ${east.snapshot().dns.successRatio}`);
+    assert.deepEqual(parseInjection(['lose-dns', 'staging'], ['staging']), { action: { action: 'lose-dns' }, clusters: ['staging'] });
   });
 });
 

@@ -379,6 +379,26 @@ export class ClusterModel implements SimCluster {
     this.emit('apiserver-scaled', `API server replicas ${before} -> ${n}`);
   }
 
+  /** CoreDNS is gone (a bad Corefile rolled out, its pods evicted): no name resolves. */
+  loseDns(): void {
+    this.dnsLost = true;
+    this.emit('dns-lost', 'every CoreDNS replica is down: no cluster name resolves');
+  }
+
+  /**
+   * CoreDNS comes back with an empty cache: each replica must LIST services and endpoints from
+   * the API server before it answers — which a saturated API server may not let it do.
+   */
+  restoreDns(): void {
+    if (!this.dnsLost) return;
+    this.dnsLost = false;
+    const total = this.corednsCount();
+    this.corednsHealthy = 0;
+    this.corednsCohorts = [{ count: total, brokenAt: this.t - this.dnsCacheExpirySeconds }];
+    this.emit('dns-restored', `${total} CoreDNS replicas restarted: each must list services and endpoints from the API server before it answers`);
+  }
+  private dnsLost = false;
+
   loseControlPlane(): void {
     this.controlPlaneLost = true;
     for (const r of this.replicas) if (r.up) this.replicaDown(r, 'control plane lost', Infinity);
@@ -753,7 +773,7 @@ export class ClusterModel implements SimCluster {
     const total = this.corednsCount();
     let valid = this.corednsHealthy;
     for (const c of this.corednsCohorts) valid += c.count * Math.max(0, 1 - (t - c.brokenAt) / this.dnsCacheExpirySeconds);
-    this.dnsSuccess = Math.max(0, Math.min(1, valid / Math.max(1, this.corednsHealthy + this.corednsCohorts.reduce((a, c) => a + c.count, 0) || total)));
+    this.dnsSuccess = this.dnsLost ? 0 : Math.max(0, Math.min(1, valid / Math.max(1, this.corednsHealthy + this.corednsCohorts.reduce((a, c) => a + c.count, 0) || total)));
     const ok = this.dnsSuccess * (1 - 0.8 * notReady) * (1 - pendingFrac);
     this.errorRatio = Math.min(1, PARAMS.baselineErrorRatio + (1 - PARAMS.baselineErrorRatio) * (1 - ok));
     // Latency percentiles of what was served.
