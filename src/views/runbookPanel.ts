@@ -72,6 +72,8 @@ export class RunbookPanel implements vscode.Disposable {
   private ready = false;
   /** One per ```health fence: bound to its cluster's shared poller while the view is visible. */
   private health: HealthBinding[] = [];
+  /** Were the health panels in view at the last update (a tabletop notes each time they come into view)? */
+  private healthShown = false;
   /** What the page last said it drew on each ```breakglass step card (readiness). */
   private shownReadiness: Record<string, string> = {};
   /** Per-cluster tables of break-glass steps run across clusters: at most one post per step every 200 ms. */
@@ -159,6 +161,9 @@ export class RunbookPanel implements vscode.Disposable {
   /** Panels poll only while the view is visible: subscribe or unsubscribe them. */
   private updateHealth(): void {
     const on = this.ready && !this.disposed && this.panel.visible;
+    // In a tabletop, a runbook's health panels coming into view count as looking at the cluster.
+    if (on && !this.healthShown && this.health.length) this.mode.simHost?.noteActivity?.('health-panel-opened', `${this.parsed.runbook.title}: ${this.health.length} health panel(s)`);
+    this.healthShown = on;
     for (const b of this.health) b.setActive(on);
     if (on && !healthHub()) {
       for (const step of this.parsed.runbook.steps) {

@@ -162,8 +162,11 @@ describe('Tabletop in VS Code', function () {
     });
 
     // Looking at the cluster's health during the exercise counts as diagnosis.
+    // The runbook's own ```health panel came into view with the Runbook view…
+    await until("the runbook's health panel as activity", () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened' && /health panel\(s\)/.test(e.detail ?? '')));
+    // …and the standalone panel counts too.
     await vscode.commands.executeCommand('breakglass.showClusterHealth');
-    await until('the health panel as activity', () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened'));
+    await until('the health panel as activity', () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened' && e.detail === 'Breakglass: Show Cluster Health'));
   });
 
   it('pausing the clock stops simulated time; play starts it again', async () => {
