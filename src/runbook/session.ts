@@ -1,6 +1,7 @@
 // One run of one runbook: step states, execution, safety gates and the journal. Shared by the
 // extension (Runbook view) and the command line; the front-end supplies a Prompter for questions.
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
+import { safeUser } from './user';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { JournalEvent, StepFinishedEvent } from './events';
@@ -675,10 +676,3 @@ function now(): string {
   return new Date().toISOString();
 }
 
-function safeUser(): string {
-  try {
-    return process.env.BREAKGLASS_USER || userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
-}

@@ -3,7 +3,8 @@
 // context per cluster. It records what happens — readings, model events, participants' steps,
 // injections, clock changes, participants' own requests — into its journal, hosts the cluster
 // models for simulated break-glass steps (SimHost), and scores the run.
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
+import { safeUser } from '../runbook/user';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -421,12 +422,4 @@ export function renderTabletopKubeconfig(entries: KubeEntry[], focus: string): s
 function round(x: number, digits: number): number {
   const m = 10 ** digits;
   return Math.round(x * m) / m;
-}
-
-function safeUser(): string {
-  try {
-    return process.env.BREAKGLASS_USER || userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
-  }
 }

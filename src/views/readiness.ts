@@ -5,7 +5,8 @@
 // nodes and the API server with the person's credentials, so it refuses in Restricted Mode.
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
-import { hostname, userInfo } from 'node:os';
+import { hostname } from 'node:os';
+import { safeUser } from '../runbook/user';
 import { basename, isAbsolute, join } from 'node:path';
 import { LABEL, parsePreflightConfig, preflight, type PathResult, type PreflightConfig } from '../breakglass/preflight';
 import { preflightEvent, preflightSecrets, readinessFromResults, type Readiness } from '../breakglass/readiness';
@@ -57,14 +58,6 @@ class ReadinessState {
 }
 
 export const readinessState = new ReadinessState();
-
-function safeUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.LOGNAME ?? 'unknown';
-  }
-}
 
 function workspaceFolder(): vscode.WorkspaceFolder | undefined {
   const editor = vscode.window.activeTextEditor;
