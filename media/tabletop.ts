@@ -100,6 +100,7 @@ const els = {
   replicas: $('tt-replicas') as HTMLInputElement,
   client: $('tt-client') as HTMLInputElement,
   workloads: $('tt-workloads'),
+  deploy: $('tt-deploy') as HTMLSelectElement,
   hintCount: $('tt-hint-count'),
   hints: $('tt-hints'),
   events: $('tt-events'),
@@ -124,6 +125,11 @@ function drawAll(): void {
     els.workloads.append(o);
   }
   if (!els.client.value && s.workloads[0]) els.client.value = `${s.workloads[0].namespace}/${s.workloads[0].name}`;
+  const deployable = s.workloads.map((w) => ({ value: `${w.namespace}/${w.name}`, label: `${w.namespace}/${w.name} (${w.kind})` }));
+  fillSelect(els.deploy, deployable.length ? deployable : [{ value: '', label: 'none in this scenario' }], els.deploy.value);
+  els.deploy.disabled = !deployable.length;
+  const deployBtn = document.querySelector<HTMLButtonElement>('button[data-inject="deploy"]');
+  if (deployBtn) deployBtn.disabled = !deployable.length;
   drawKube();
   drawClock();
   drawChart(true);
@@ -335,7 +341,7 @@ function drawEvents(): void {
 function drawEnded(): void {
   const s = state!;
   document.body.dataset.running = String(s.running);
-  document.querySelectorAll<HTMLButtonElement>('button.tt-speed, button.tt-inject, #tt-play, button[data-action="end"], button[data-action="hint"]').forEach((b) => {
+  document.querySelectorAll<HTMLButtonElement | HTMLSelectElement>('button.tt-speed, button.tt-inject, #tt-play, button[data-action="end"], button[data-action="hint"], #tt-deploy').forEach((b) => {
     if (!s.running) b.disabled = true;
   });
   if (!s.running) {
@@ -382,6 +388,7 @@ function reportDrawn(): void {
       points: plot ? plot.data[0].length : 0,
       markers: plot ? s.markers.length + injectedEvents().length : 0,
       events: els.events.querySelectorAll('li.tt-event').length,
+      workloads: els.deploy.disabled ? 0 : els.deploy.options.length,
     };
     post({ type: 'ttDrawn', drawn });
   }, 300);
@@ -470,6 +477,10 @@ document.body.addEventListener('click', (ev) => {
       const m = /^([a-z0-9][-a-z0-9.]*)\/([a-z0-9][-a-z0-9.]*)$/.exec(els.client.value.trim());
       if (!m) return notice('error', `${INJECTION_TITLES[inject]}: give the client as namespace/name (e.g. monitoring/telemetry-agent).`);
       post({ type: 'ttInject', action: inject, cluster: where, namespace: m[1], name: m[2] });
+    } else if (inject === 'deploy') {
+      const w = state?.workloads.find((x) => `${x.namespace}/${x.name}` === els.deploy.value);
+      if (!w) return notice('error', `${INJECTION_TITLES.deploy}: this scenario has no workload to deploy.`);
+      post({ type: 'ttInject', action: inject, cluster: where, namespace: w.namespace, name: w.name });
     } else post({ type: 'ttInject', action: inject, cluster: where });
     return;
   }

@@ -12,7 +12,7 @@ import { parseRunbook } from '../runbook/parse';
 import { RunSession, type Prompter } from '../runbook/session';
 import type { Runbook } from '../runbook/model';
 import { journalTimestamp } from '../runbook/journal';
-import { ScenarioError, type Scenario, type ScenarioAction } from '../sim/scenario';
+import { ScenarioError, type Scenario, type ScenarioAction, type ScenarioWorkload } from '../sim/scenario';
 import { fmtSimT } from '../tabletop/chart';
 import { dur, writeTabletopReport } from '../tabletop/report';
 import type { Scores } from '../tabletop/score';
@@ -38,7 +38,8 @@ steps against them; prints a kubeconfig for your own kubectl. Ends with the afte
   --journal DIR     journals (default .breakglass/journal)
 Without --auto, type commands: run STEP | all | pause | resume | speed N | hint | score |
   inject ACTION [CLUSTER] (kill-apiserver, lose-control-plane, restore-control-plane, lose-dns, restore-dns,
-  scale-apiserver N, block NS/NAME, unblock NS/NAME, stop-agents NS/NAME) | end`;
+  scale-apiserver N, block NS/NAME, unblock NS/NAME, stop-agents NS/NAME, deploy NS/NAME: one of
+  the scenario's workloads, e.g. a second rollout) | end`;
 
 interface IO {
   out: NodeJS.WritableStream;
@@ -203,10 +204,13 @@ async function autoPlay(tt: Tabletop, session: RunSession, runbook: Runbook, o: 
   }
 }
 
-const INJECT_USAGE = 'inject ACTION [CLUSTER]: kill-apiserver | lose-control-plane | restore-control-plane | lose-dns | restore-dns | scale-apiserver N | block NS/NAME | unblock NS/NAME | stop-agents NS/NAME';
+const INJECT_USAGE = 'inject ACTION [CLUSTER]: kill-apiserver | lose-control-plane | restore-control-plane | lose-dns | restore-dns | scale-apiserver N | block NS/NAME | unblock NS/NAME | stop-agents NS/NAME | deploy NS/NAME';
 
-/** Parses `inject …` words into an action and the clusters it applies to. */
-export function parseInjection(words: string[], clusters: string[]): { action: ScenarioAction; clusters: string[] } | string {
+/**
+ * Parses `inject …` words into an action and the clusters it applies to. `deploy NS/NAME` takes
+ * the workload from `workloads` (the scenario's): any other name is refused.
+ */
+export function parseInjection(words: string[], clusters: string[], workloads: readonly ScenarioWorkload[] = []): { action: ScenarioAction; clusters: string[] } | string {
   const [verb, ...rest] = words;
   const ref = (v: string | undefined): { namespace: string; name: string } | undefined => {
     const m = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(v ?? '');
@@ -240,6 +244,16 @@ export function parseInjection(words: string[], clusters: string[]): { action: S
       const r = ref(rest[0]);
       if (!r) return `${verb} NS/NAME`;
       action = { action: verb === 'block' ? 'block-client' : verb === 'unblock' ? 'unblock-client' : 'stop-agents', ...r };
+      where = rest[1];
+      break;
+    }
+    case 'deploy': {
+      const r = ref(rest[0]);
+      const known = workloads.map((w) => `${w.namespace}/${w.name}`);
+      if (!r) return `deploy NS/NAME: one of the scenario's workloads (${known.join(', ') || 'it has none'})`;
+      const workload = workloads.find((w) => w.namespace === r.namespace && w.name === r.name);
+      if (!workload) return `no workload '${r.namespace}/${r.name}' in this scenario (${known.length ? `workloads: ${known.join(', ')}` : 'it has none'})`;
+      action = { action: 'deploy', workload };
       where = rest[1];
       break;
     }
@@ -288,7 +302,7 @@ async function interactive(tt: Tabletop, session: RunSession, io: IO, signal: Ab
           io.out.write(summary(tt.scores()));
           return true;
         case 'inject': {
-          const r = parseInjection(rest, tt.clusters().map((c) => c.name));
+          const r = parseInjection(rest, tt.clusters().map((c) => c.name), tt.workloads());
           if (typeof r === 'string') io.err.write(`${r}\n`);
           else tt.inject(r.action, r.clusters);
           return true;

@@ -86,6 +86,17 @@ export class ScenarioError extends Error {
   }
 }
 
+/**
+ * The scenario's workloads, one per namespace/name, in the order they appear (those deployed at
+ * T+0, then those of `deploy` events by time): what a facilitator may deploy, block or unblock.
+ * A name deployed more than once stands for its last definition.
+ */
+export function scenarioWorkloads(s: Pick<Scenario, 'workloads' | 'events'>): ScenarioWorkload[] {
+  const byKey = new Map<string, ScenarioWorkload>();
+  for (const w of [...s.workloads.map((x) => x.workload), ...s.events.flatMap((e) => (e.spec.action === 'deploy' ? [e.spec.workload] : []))]) byKey.set(`${w.namespace}/${w.name}`, w);
+  return [...byKey.values()];
+}
+
 const VERBS: Verb[] = ['list', 'watch', 'get', 'create', 'update', 'patch', 'delete'];
 const SCOPES: Scope[] = ['cluster', 'namespace', 'node'];
 const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;

@@ -4,7 +4,7 @@
 // and participants' steps with their outputs.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { JournalEvent, SimSampleEvent, SimStepMarkerEvent, TabletopFinishedEvent, TabletopStartedEvent } from '../runbook/events';
+import type { JournalEvent, SimClusterReading, SimSampleEvent, SimStepMarkerEvent, TabletopFinishedEvent, TabletopStartedEvent } from '../runbook/events';
 import { readJournal } from '../runbook/journal';
 import { renderChartSvg, fmtSimT, type ChartMarker } from './chart';
 import type { Scores } from './score';
@@ -58,11 +58,33 @@ function stepOutputs(file: string): Map<string, string[]> {
   return runs;
 }
 
-export function renderTabletopReport(events: JournalEvent[], o: { chartFile: string; journalFile?: string }): TabletopReport {
+export interface TabletopReportOptions {
+  /** The chart's file: the report embeds it by its name. */
+  chartFile: string;
+  journalFile?: string;
+  /**
+   * The exercise goes on (a report exported while it runs): the scores as of `simT`, with `note`
+   * above them; the timeline ends with the export, and `reading` (the latest, when it is newer
+   * than the journal's last sample) ends the chart.
+   */
+  soFar?: {
+    simT: number;
+    scores: Scores;
+    note: string;
+    reading?: { simT: number; clusters: Record<string, SimClusterReading> };
+    /** When it was exported (default: now). */
+    at?: string;
+  };
+}
+
+export function renderTabletopReport(events: JournalEvent[], o: TabletopReportOptions): TabletopReport {
+  const soFar = o.soFar;
   const start = events.find((e): e is TabletopStartedEvent => e.type === 'tabletop-started');
-  const samples = events.filter((e): e is SimSampleEvent => e.type === 'sim-sample');
-  const finished = events.find((e): e is TabletopFinishedEvent => e.type === 'tabletop-finished');
-  const scores = finished?.scores as Scores | undefined;
+  const samples: { simT: number; clusters: Record<string, SimClusterReading> }[] = events.filter((e): e is SimSampleEvent => e.type === 'sim-sample');
+  const lastSample = samples[samples.length - 1];
+  if (soFar?.reading && (!lastSample || lastSample.simT < soFar.reading.simT)) samples.push(soFar.reading);
+  const finished = soFar ? undefined : events.find((e): e is TabletopFinishedEvent => e.type === 'tabletop-finished');
+  const scores = soFar ? soFar.scores : (finished?.scores as Scores | undefined);
   const steps = events.filter((e): e is SimStepMarkerEvent => e.type === 'sim-step');
   const title = start ? `Tabletop: ${start.scenario}` : 'Tabletop';
 
@@ -94,13 +116,14 @@ export function renderTabletopReport(events: JournalEvent[], o: { chartFile: str
   out.push(`| Scenario | \`${start.scenario}\`${start.file ? ` (\`${start.file}\`)` : ''}, seed ${start.seed} |`);
   out.push(`| Clusters | ${start.clusters.map((c) => `${c.name} (${c.nodes} nodes)`).join(', ')} |`);
   out.push(`| Started | ${start.t} by ${start.user} on ${start.host} (${start.via}), clock ×${start.speed} |`);
-  const last = events[events.length - 1];
-  const endT = finished?.simT ?? (samples.length ? samples[samples.length - 1].simT : 0);
-  out.push(`| Covered | T+0 to T+${fmtSimT(endT)} of simulated time (until ${last.t}) |`);
+  const coveredUntil = soFar ? (soFar.at ?? new Date().toISOString()) : events[events.length - 1].t;
+  const endT = soFar?.simT ?? finished?.simT ?? (samples.length ? samples[samples.length - 1].simT : 0);
+  out.push(`| Covered | T+0 to T+${fmtSimT(endT)} of simulated time (until ${coveredUntil}) |`);
   if (o.journalFile) out.push(`| Journal | \`${o.journalFile}\` |`);
   out.push('');
 
   out.push('## Scores', '');
+  if (soFar) out.push(soFar.note, '');
   if (!scores) out.push('The exercise has not finished (no scores in the journal yet).', '');
   else {
     const ref = scores.reference.allClearSeconds;
@@ -166,12 +189,13 @@ export function renderTabletopReport(events: JournalEvent[], o: { chartFile: str
         break;
       }
       case 'tabletop-finished':
-        out.push(`- T+${fmtSimT(e.simT)} exercise ended`);
+        if (!soFar) out.push(`- T+${fmtSimT(e.simT)} exercise ended`);
         break;
       default:
         break;
     }
   }
+  if (soFar) out.push(`- T+${fmtSimT(soFar.simT)} report exported; the exercise goes on`);
   out.push('');
   return { markdown: out.join('\n') + '\n', svg, scores };
 }

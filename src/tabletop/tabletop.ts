@@ -15,7 +15,7 @@ import { Journal } from '../runbook/journal';
 import type { SimHost, SimHostCluster, SimStepEvent } from '../runbook/simhost';
 import { SimClock } from '../sim/clock';
 import type { ClusterModel } from '../sim/model/cluster';
-import type { Scenario, ScenarioAction, ScenarioHint } from '../sim/scenario';
+import { scenarioWorkloads, type Scenario, type ScenarioAction, type ScenarioHint, type ScenarioWorkload } from '../sim/scenario';
 import { SimApiServer } from '../sim/server/server';
 import { Simulation } from '../sim/simulation';
 import type { AdmissionDecision, SimCluster, SimRequest } from '../sim/types';
@@ -86,7 +86,7 @@ export class Tabletop implements SimHost {
     this.clock = new SimClock(this.sim, o.speed ?? 1);
     // The largest cluster is where the incident hurts most: the kubeconfig's current context.
     this.focusName = [...scenario.clusters].sort((a, b) => b.nodes - a.nodes)[0].name;
-    this.offenders = new Set([...scenario.workloads.map((w) => `${w.workload.namespace}/${w.workload.name}`), ...scenario.events.flatMap((e) => (e.spec.action === 'deploy' ? [`${e.spec.workload.namespace}/${e.spec.workload.name}`] : []))]);
+    this.offenders = new Set(scenarioWorkloads(scenario).map((w) => `${w.namespace}/${w.name}`));
     this.journal = Journal.create(o.journalDir, `tabletop-${scenario.name}`);
   }
 
@@ -216,6 +216,11 @@ export class Tabletop implements SimHost {
       if (++i % 600 === 0) await new Promise((r) => setImmediate(r));
     }
     if (!wasPaused) this.clock.resume();
+  }
+
+  /** The scenario's workloads, one per namespace/name: what a facilitator may deploy (again). */
+  workloads(): ScenarioWorkload[] {
+    return scenarioWorkloads(this.scenario);
   }
 
   /** A facilitator's injection: applied to the named clusters now, recorded as injected. */

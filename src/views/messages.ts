@@ -380,7 +380,7 @@ export function parseHealthToHost(msg: unknown): Extract<ToHost, { type: 'ready'
 /** Clock speeds the facilitator panel offers (simulated seconds per real second). */
 export const TABLETOP_SPEEDS = [1, 10, 30, 60] as const;
 /** What a facilitator may inject from the panel. */
-export const TABLETOP_INJECTIONS = ['kill-apiserver', 'lose-control-plane', 'restore-control-plane', 'scale-apiserver', 'block-client', 'unblock-client', 'lose-dns', 'restore-dns'] as const;
+export const TABLETOP_INJECTIONS = ['kill-apiserver', 'lose-control-plane', 'restore-control-plane', 'scale-apiserver', 'block-client', 'unblock-client', 'lose-dns', 'restore-dns', 'deploy'] as const;
 export type TabletopInjection = (typeof TABLETOP_INJECTIONS)[number];
 
 export interface TabletopClockView {
@@ -448,6 +448,13 @@ export interface TabletopScoresView {
   referenceSeconds: number;
 }
 
+/** One of the scenario's workloads. */
+export interface TabletopWorkloadView {
+  namespace: string;
+  name: string;
+  kind: 'DaemonSet' | 'Deployment';
+}
+
 /** Everything the panel shows; sent whole when the page (re)loads. */
 export interface TabletopStateView {
   scenario: string;
@@ -461,8 +468,8 @@ export interface TabletopStateView {
   running: boolean;
   /** The kubeconfig new terminals get (while running). */
   kubeconfig?: string;
-  /** The scenario's workloads (`namespace/name`): what a facilitator may block or unblock. */
-  workloads: { namespace: string; name: string }[];
+  /** The scenario's workloads, one per namespace/name: what a facilitator may deploy, block or unblock. */
+  workloads: TabletopWorkloadView[];
   clock: TabletopClockView;
   readings: TabletopReadingView[];
   /** Oldest first; the page shows them newest first. */
@@ -491,6 +498,8 @@ export interface TabletopDrawn {
   points: number;
   markers: number;
   events: number;
+  /** Workloads the page offers to deploy. */
+  workloads: number;
 }
 
 export type TabletopToHost =
@@ -512,6 +521,7 @@ const TT_K8S_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const TT_MAX_READINGS = 5000;
 const TT_MAX_EVENTS = 2000;
 const TT_MAX_CLUSTERS = 50;
+const TT_MAX_WORKLOADS = 50;
 
 /** An intent from the facilitator panel, checked and rebuilt; undefined when it is not one. */
 export function parseTabletopToHost(msg: unknown): TabletopToHost | undefined {
@@ -535,7 +545,7 @@ export function parseTabletopToHost(msg: unknown): TabletopToHost | undefined {
         const n = msg.replicas;
         return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 50 ? { type: 'ttInject', action, cluster: msg.cluster, replicas: n } : undefined;
       }
-      if (action === 'block-client' || action === 'unblock-client') {
+      if (action === 'block-client' || action === 'unblock-client' || action === 'deploy') {
         const { namespace, name } = msg;
         return typeof namespace === 'string' && TT_K8S_NAME.test(namespace) && namespace.length <= 63 && typeof name === 'string' && TT_K8S_NAME.test(name)
           ? { type: 'ttInject', action, cluster: msg.cluster, namespace, name }
@@ -546,9 +556,9 @@ export function parseTabletopToHost(msg: unknown): TabletopToHost | undefined {
     case 'ttDrawn': {
       const d = msg.drawn;
       if (!isObj(d) || !isText(d.cluster, 200) || !isText(d.clock, 200)) return undefined;
-      const counts = [d.points, d.markers, d.events];
+      const counts = [d.points, d.markers, d.events, d.workloads];
       if (!counts.every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) return undefined;
-      return { type: 'ttDrawn', drawn: { cluster: d.cluster, clock: d.clock, points: d.points as number, markers: d.markers as number, events: d.events as number } };
+      return { type: 'ttDrawn', drawn: { cluster: d.cluster, clock: d.clock, points: d.points as number, markers: d.markers as number, events: d.events as number, workloads: d.workloads as number } };
     }
     default:
       return undefined;
@@ -644,6 +654,11 @@ function listOf<T>(v: unknown, max: number, item: (x: unknown) => T | undefined)
   return out;
 }
 
+function ttWorkload(w: unknown): TabletopWorkloadView | undefined {
+  if (!isObj(w) || typeof w.namespace !== 'string' || w.namespace.length > 63 || !TT_K8S_NAME.test(w.namespace) || typeof w.name !== 'string' || !TT_K8S_NAME.test(w.name)) return undefined;
+  return w.kind === 'DaemonSet' || w.kind === 'Deployment' ? { namespace: w.namespace, name: w.name, kind: w.kind } : undefined;
+}
+
 function ttState(v: unknown): TabletopStateView | undefined {
   if (!isObj(v) || !isText(v.scenario, 200) || !isText(v.description) || !isText(v.focus, 200) || !isNum(v.durationSeconds) || !isNum(v.recoveredErrorRatio) || typeof v.running !== 'boolean') return undefined;
   const clusters = listOf(v.clusters, TT_MAX_CLUSTERS, (c) => (isObj(c) && typeof c.name === 'string' && TT_CLUSTER.test(c.name) && isNum(c.nodes) ? { name: c.name, nodes: c.nodes } : undefined));
@@ -653,7 +668,7 @@ function ttState(v: unknown): TabletopStateView | undefined {
   const markers = listOf(v.markers, TT_MAX_EVENTS, ttMarker);
   const hints = ttHints(v.hints);
   const scores = ttScores(v.scores);
-  const workloads = listOf(v.workloads, TT_MAX_CLUSTERS, (w) => (isObj(w) && typeof w.namespace === 'string' && TT_K8S_NAME.test(w.namespace) && typeof w.name === 'string' && TT_K8S_NAME.test(w.name) ? { namespace: w.namespace, name: w.name } : undefined));
+  const workloads = listOf(v.workloads, TT_MAX_WORKLOADS, ttWorkload);
   if (!workloads || !clusters || !clock || !readings || !events || !markers || !hints || !scores) return undefined;
   if (v.kubeconfig !== undefined && !isText(v.kubeconfig)) return undefined;
   if (v.report !== undefined && !isText(v.report)) return undefined;

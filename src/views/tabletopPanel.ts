@@ -20,7 +20,7 @@ import {
 } from './messages';
 import type { ModeController } from './mode';
 import { copyShipped, resolveShipped } from './shipped';
-import { clockLabel, eventView, fmtClock, fmtDur, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView } from './tabletopView';
+import { clockLabel, eventView, fmtClock, fmtDur, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from './tabletopView';
 
 /** What `breakglass.startTabletop` accepts as its argument (tests, walkthroughs). */
 export interface StartTabletopArgs {
@@ -408,24 +408,15 @@ export class TabletopController implements vscode.Disposable {
       ex.chart = w.chart;
       return { report: w.report, chart: w.chart, journal, final: true, scores: w.scores && scoresView(w.scores) };
     }
-    // Still running: the journal so far, its latest reading, and the scores as of now.
+    // Still running: the journal so far, the latest reading, and the scores as of now.
     const tt = ex.tt;
-    const events = readJournal(journal).events;
     const simT = tt.now();
-    const last = tt.readings[tt.readings.length - 1];
-    const lastSample = [...events].reverse().find((e) => e.type === 'sim-sample');
-    const at = new Date().toISOString();
-    if (last && (!lastSample || (lastSample.type === 'sim-sample' && lastSample.simT < last.simT))) events.push({ type: 'sim-sample', t: at, simT: last.simT, clusters: last.clusters });
     const scores = tt.scores();
-    events.push({ type: 'tabletop-finished', t: at, simT, scores });
-    const chart = out.replace(/\.md$/, '.svg');
-    const r = renderTabletopReport(events, { chartFile: chart, journalFile: journal });
     const note = `Scores so far: the exercise is still running (this report was exported at ${fmtClock(simT)} of simulated time; the clock ${tt.clock.state.paused ? 'is paused' : `runs at ×${tt.clock.state.speed}`}).`;
-    const markdown = r.markdown
-      .replace(/^- T\+\S+ exercise ended$/m, `- T+${fmtClock(simT).slice(2)} report exported; the exercise goes on`)
-      .replace(/^## Scores\n\n/m, `## Scores\n\n${note}\n\n`);
+    const chart = out.replace(/\.md$/, '.svg');
+    const r = renderTabletopReport(readJournal(journal).events, { chartFile: chart, journalFile: journal, soFar: { simT, scores, note, reading: tt.readings[tt.readings.length - 1] } });
     writeFileSync(chart, r.svg);
-    writeFileSync(out, markdown);
+    writeFileSync(out, r.markdown);
     return { report: out, chart, journal, final: false, scores: scoresView(scores) };
   }
 
@@ -469,9 +460,6 @@ export class TabletopController implements vscode.Disposable {
   private state(ex: Exercise): TabletopStateView {
     const tt = ex.tt;
     const s = tt.clock.state;
-    const workloads = new Map<string, { namespace: string; name: string }>();
-    for (const w of ex.scenario.workloads) workloads.set(`${w.workload.namespace}/${w.workload.name}`, { namespace: w.workload.namespace, name: w.workload.name });
-    for (const e of ex.scenario.events) if (e.spec.action === 'deploy') workloads.set(`${e.spec.workload.namespace}/${e.spec.workload.name}`, { namespace: e.spec.workload.namespace, name: e.spec.workload.name });
     const state: TabletopStateView = {
       scenario: ex.scenario.name,
       description: ex.scenario.description,
@@ -480,7 +468,7 @@ export class TabletopController implements vscode.Disposable {
       durationSeconds: ex.scenario.durationSeconds,
       recoveredErrorRatio: ex.scenario.recoveredErrorRatio,
       running: !ex.ended,
-      workloads: [...workloads.values()].slice(0, 50),
+      workloads: workloadsView(tt.workloads()),
       clock: { t: tt.now(), speed: s.speed, paused: ex.ended || s.paused },
       readings: tt.readings.slice(-READINGS_SENT).map(readingView),
       events: ex.events.slice(),
@@ -543,12 +531,17 @@ export class TabletopController implements vscode.Disposable {
           this.notice('error', `No cluster '${m.cluster}' in this tabletop (clusters: ${names.join(', ')}).`);
           return;
         }
+        const workloads = tt.workloads();
+        if (m.action === 'deploy' && !workloads.some((w) => w.namespace === m.namespace && w.name === m.name)) {
+          this.notice('error', `${INJECTION_TITLES.deploy}: no workload '${m.namespace}/${m.name}' in this scenario (workloads: ${workloads.map((w) => `${w.namespace}/${w.name}`).join(', ') || 'none'}).`);
+          return;
+        }
         const where = m.cluster === '*' ? [] : [m.cluster];
         const title = INJECTION_TITLES[m.action];
         const what = `${title[0].toLowerCase()}${title.slice(1)}${m.action === 'scale-apiserver' ? ` to ${m.replicas}` : m.namespace ? ` ${m.namespace}/${m.name}` : ''} on ${m.cluster === '*' ? 'every cluster' : m.cluster}`;
         const before = ex.events.length;
         try {
-          tt.inject(injectionAction(m), where);
+          tt.inject(injectionAction(m, workloads), where);
         } catch (e) {
           this.notice('error', `${INJECTION_TITLES[m.action]}: ${(e as Error).message}`);
           return;
@@ -723,6 +716,7 @@ class FacilitatorPanel implements vscode.Disposable {
     <div class="tt-inject-row">${inject[6]}${inject[7]}</div>
     <div class="tt-inject-row">${inject[3]} <label>to <input id="tt-replicas" type="number" min="1" max="50" value="3" aria-label="API-server replicas"></label></div>
     <div class="tt-inject-row">${inject[4]}${inject[5]} <label>client <input id="tt-client" type="text" list="tt-workloads" placeholder="namespace/name" aria-label="Client (namespace/name)"></label><datalist id="tt-workloads"></datalist></div>
+    <div class="tt-inject-row">${inject[8]} <label><select id="tt-deploy" aria-label="Workload to deploy"></select></label></div>
   </section>
   <section class="tt-card" aria-label="Hints">
     <h2>Hints <span id="tt-hint-count" class="tt-muted tt-small"></span></h2>

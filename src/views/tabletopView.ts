@@ -3,10 +3,11 @@
 // them): clock and duration texts, chart series, injections. No Node, no DOM, no vscode: both
 // sides and the unit tests import it.
 import type { SimClusterReading, SimModelEvent, SimStepMarkerEvent } from '../runbook/events';
-import type { ScenarioAction } from '../sim/scenario';
+import type { ScenarioAction, ScenarioWorkload } from '../sim/scenario';
 import type { Scores } from '../tabletop/score';
 import type {
   TabletopClockView, TabletopClusterReadingView, TabletopEventView, TabletopInjection, TabletopMarkerView, TabletopReadingView, TabletopScoresView, TabletopToHost,
+  TabletopWorkloadView,
 } from './messages';
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
@@ -112,8 +113,16 @@ export function scoresView(s: Scores): TabletopScoresView {
   return v;
 }
 
-/** The scenario action a panel's injection stands for. */
-export function injectionAction(m: Extract<TabletopToHost, { type: 'ttInject' }>): ScenarioAction {
+/** The scenario's workloads as the panel lists them (at most 50). */
+export function workloadsView(workloads: readonly ScenarioWorkload[]): TabletopWorkloadView[] {
+  return workloads.slice(0, 50).map((w) => ({ namespace: w.namespace, name: w.name, kind: w.kind }));
+}
+
+/**
+ * The scenario action a panel's injection stands for. A deploy takes its workload from the
+ * scenario's (`workloads`): a name that is not one of them is refused (thrown).
+ */
+export function injectionAction(m: Extract<TabletopToHost, { type: 'ttInject' }>, workloads: readonly ScenarioWorkload[] = []): ScenarioAction {
   switch (m.action) {
     case 'kill-apiserver':
       return { action: 'kill-apiserver', replicas: 1 };
@@ -127,6 +136,14 @@ export function injectionAction(m: Extract<TabletopToHost, { type: 'ttInject' }>
     case 'block-client':
     case 'unblock-client':
       return { action: m.action, namespace: m.namespace ?? '', name: m.name ?? '' };
+    case 'deploy': {
+      const workload = workloads.find((w) => w.namespace === m.namespace && w.name === m.name);
+      if (!workload) {
+        const known = workloads.map((w) => `${w.namespace}/${w.name}`).join(', ');
+        throw new Error(`no workload '${m.namespace ?? ''}/${m.name ?? ''}' in this scenario (${known ? `workloads: ${known}` : 'it has none'})`);
+      }
+      return { action: 'deploy', workload };
+    }
   }
 }
 
@@ -140,4 +157,5 @@ export const INJECTION_TITLES: Record<TabletopInjection, string> = {
   'unblock-client': 'Unblock a client',
   'lose-dns': 'Lose DNS (CoreDNS down)',
   'restore-dns': 'Restore DNS',
+  deploy: 'Deploy a workload',
 };

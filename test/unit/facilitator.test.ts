@@ -2,7 +2,8 @@
 // the extension accepts from the page, and the pure functions both sides draw with.
 import assert from 'node:assert/strict';
 import { parseTabletopToHost, parseTabletopToWebview, type TabletopStateView } from '../../src/views/messages';
-import { appendReading, chartSeries, clockLabel, fmtClock, fmtDur, injectionAction, markerView, readingView, scoresView } from '../../src/views/tabletopView';
+import { appendReading, chartSeries, clockLabel, fmtClock, fmtDur, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from '../../src/views/tabletopView';
+import type { ScenarioWorkload } from '../../src/sim/scenario';
 import type { Scores } from '../../src/tabletop/score';
 
 const reading = (simT: number, load = 0.5) => ({
@@ -26,7 +27,10 @@ function state(over: Partial<TabletopStateView> = {}): TabletopStateView {
     recoveredErrorRatio: 0.01,
     running: true,
     kubeconfig: '/tmp/breakglass-tabletop-x/kubeconfig',
-    workloads: [{ namespace: 'monitoring', name: 'telemetry-agent' }],
+    workloads: [
+      { namespace: 'monitoring', name: 'telemetry-agent', kind: 'DaemonSet' },
+      { namespace: 'backup-system', name: 'backup-operator', kind: 'Deployment' },
+    ],
     clock: { t: 125, speed: 30, paused: false },
     readings: [readingView(reading(0)), readingView(reading(15, 1.7))],
     events: [
@@ -64,6 +68,10 @@ describe('facilitator messages to the page', () => {
     const r = parseTabletopToWebview({ type: 'ttReading', reading: { simT: 30, clusters: { staging: reading(0).clusters.staging } } });
     assert.deepEqual(r, { type: 'ttReading', reading: { simT: 30, clusters: { staging: readingView(reading(0)).clusters.staging } } });
     assert.equal('pending' in readingView(reading(0)).clusters.staging, false);
+    const w = { namespace: 'monitoring', name: 'telemetry-agent', kind: 'DaemonSet', calls: [{ verb: 'list' }], image: 'x' };
+    const m = parseTabletopToWebview({ type: 'ttState', state: { ...state(), workloads: [w] } });
+    assert.ok(m?.type === 'ttState');
+    assert.deepEqual(m.state.workloads, [{ namespace: 'monitoring', name: 'telemetry-agent', kind: 'DaemonSet' }], 'a deployable workload travels as its name and kind only');
   });
 
   it('refuses malformed messages', () => {
@@ -73,7 +81,13 @@ describe('facilitator messages to the page', () => {
       { type: 'ttState', state: { ...state(), clusters: 'all' } },
       { type: 'ttState', state: { ...state(), readings: [{ simT: 0, clusters: { staging: { load: NaN } } }] } },
       { type: 'ttState', state: { ...state(), events: [{ simT: 0, cluster: 'x', kind: 'k', detail: 'd'.repeat(5000) }] } },
-      { type: 'ttState', state: { ...state(), workloads: [{ namespace: 'Bad NS', name: 'x' }] } },
+      { type: 'ttState', state: { ...state(), workloads: [{ namespace: 'Bad NS', name: 'x', kind: 'DaemonSet' }] } },
+      { type: 'ttState', state: { ...state(), workloads: [{ namespace: 'monitoring', name: 'telemetry-agent' }] } },
+      { type: 'ttState', state: { ...state(), workloads: [{ namespace: 'monitoring', name: 'telemetry-agent', kind: 'StatefulSet' }] } },
+      { type: 'ttState', state: { ...state(), workloads: [{ namespace: 'monitoring', name: '<b>x</b>', kind: 'DaemonSet' }] } },
+      { type: 'ttState', state: { ...state(), workloads: [{ namespace: 'n'.repeat(64), name: 'x', kind: 'DaemonSet' }] } },
+      { type: 'ttState', state: { ...state(), workloads: Array.from({ length: 51 }, (_, i) => ({ namespace: 'ns', name: `w${i}`, kind: 'Deployment' })) } },
+      { type: 'ttState', state: { ...state(), workloads: undefined } },
       { type: 'ttClock', clock: { t: 1, speed: 30 } },
       { type: 'ttReading', reading: { simT: 1, clusters: { 'Not A Cluster': reading(0).clusters.staging } } },
       { type: 'ttMarker', marker: { simT: 1, n: 1, stepId: 'readyz', state: 'exploded', runbook: 'x.md' } },
@@ -102,9 +116,17 @@ describe('facilitator intents from the page', () => {
       namespace: 'monitoring',
       name: 'telemetry-agent',
     });
-    assert.deepEqual(parseTabletopToHost({ type: 'ttDrawn', drawn: { cluster: 'prod-east', clock: 'T+2m05s', points: 9, markers: 1, events: 4 } }), {
+    // A deploy names one of the scenario's workloads; the workload's definition never comes from the page.
+    assert.deepEqual(parseTabletopToHost({ type: 'ttInject', action: 'deploy', cluster: '*', namespace: 'monitoring', name: 'telemetry-agent', workload: { calls: [] }, replicas: 3 }), {
+      type: 'ttInject',
+      action: 'deploy',
+      cluster: '*',
+      namespace: 'monitoring',
+      name: 'telemetry-agent',
+    });
+    assert.deepEqual(parseTabletopToHost({ type: 'ttDrawn', drawn: { cluster: 'prod-east', clock: 'T+2m05s', points: 9, markers: 1, events: 4, workloads: 2 } }), {
       type: 'ttDrawn',
-      drawn: { cluster: 'prod-east', clock: 'T+2m05s', points: 9, markers: 1, events: 4 },
+      drawn: { cluster: 'prod-east', clock: 'T+2m05s', points: 9, markers: 1, events: 4, workloads: 2 },
     });
   });
 
@@ -121,7 +143,14 @@ describe('facilitator intents from the page', () => {
       { type: 'ttInject', action: 'scale-apiserver', cluster: 'staging', replicas: 2.5 },
       { type: 'ttInject', action: 'block-client', cluster: 'staging', namespace: 'monitoring' },
       { type: 'ttInject', action: 'unblock-client', cluster: 'staging', namespace: 'Monitoring', name: 'x' },
-      { type: 'ttDrawn', drawn: { cluster: 'x', clock: 'T+0', points: -1, markers: 0, events: 0 } },
+      { type: 'ttInject', action: 'deploy', cluster: 'staging' },
+      { type: 'ttInject', action: 'deploy', cluster: 'staging', workload: { namespace: 'monitoring', name: 'telemetry-agent' } },
+      { type: 'ttInject', action: 'deploy', cluster: 'staging', namespace: 'monitoring' },
+      { type: 'ttInject', action: 'deploy', cluster: 'staging', namespace: 'monitoring', name: 'x/../y' },
+      { type: 'ttInject', action: 'deploy', cluster: 'staging', namespace: 'n'.repeat(64), name: 'x' },
+      { type: 'ttInject', action: 'deploy', cluster: 'Prod', namespace: 'monitoring', name: 'telemetry-agent' },
+      { type: 'ttDrawn', drawn: { cluster: 'x', clock: 'T+0', points: -1, markers: 0, events: 0, workloads: 0 } },
+      { type: 'ttDrawn', drawn: { cluster: 'x', clock: 'T+0', points: 1, markers: 0, events: 0 } },
     ];
     for (const m of bad) assert.equal(parseTabletopToHost(m), undefined, JSON.stringify(m));
   });
@@ -165,6 +194,25 @@ describe('facilitator view data', () => {
     assert.deepEqual(injectionAction({ type: 'ttInject', action: 'scale-apiserver', cluster: 'x', replicas: 5 }), { action: 'scale-apiserver', replicas: 5 });
     assert.deepEqual(injectionAction({ type: 'ttInject', action: 'unblock-client', cluster: 'x', namespace: 'monitoring', name: 'agent' }), { action: 'unblock-client', namespace: 'monitoring', name: 'agent' });
     assert.deepEqual(injectionAction({ type: 'ttInject', action: 'restore-control-plane', cluster: '*' }), { action: 'restore-control-plane' });
+  });
+
+  it("a deploy stands for one of the scenario's workloads, whole; any other name is refused", () => {
+    const agent: ScenarioWorkload = { name: 'telemetry-agent', namespace: 'monitoring', kind: 'DaemonSet', image: 'registry.example.com/telemetry-agent:1.0.0', serviceAccount: 'telemetry-agent', calls: [{ verb: 'list', resource: 'pods', scope: 'cluster', intervalSeconds: 30 }], rolloutSeconds: 120, retries: 10, identity: 'user' };
+    const operator: ScenarioWorkload = { ...agent, name: 'backup-operator', namespace: 'backup-system', kind: 'Deployment', replicas: 3 };
+    const workloads = [agent, operator];
+    assert.deepEqual(injectionAction({ type: 'ttInject', action: 'deploy', cluster: 'staging', namespace: 'backup-system', name: 'backup-operator' }, workloads), { action: 'deploy', workload: operator });
+    assert.throws(() => injectionAction({ type: 'ttInject', action: 'deploy', cluster: 'staging', namespace: 'monitoring', name: 'other' }, workloads), /no workload 'monitoring\/other' in this scenario \(workloads: monitoring\/telemetry-agent, backup-system\/backup-operator\)/);
+    assert.throws(() => injectionAction({ type: 'ttInject', action: 'deploy', cluster: 'staging', namespace: 'monitoring', name: 'telemetry-agent' }), /it has none/);
+    assert.equal(INJECTION_TITLES.deploy, 'Deploy a workload');
+    // What the page gets: names and kinds, and it passes the page's check.
+    const view = workloadsView(workloads);
+    assert.deepEqual(view, [
+      { namespace: 'monitoring', name: 'telemetry-agent', kind: 'DaemonSet' },
+      { namespace: 'backup-system', name: 'backup-operator', kind: 'Deployment' },
+    ]);
+    const m = parseTabletopToWebview({ type: 'ttState', state: state({ workloads: view }) });
+    assert.ok(m?.type === 'ttState');
+    assert.deepEqual(m.state.workloads, view);
   });
 
   it('scores as the page gets them: what happened, nothing undefined, and they pass the page check', () => {

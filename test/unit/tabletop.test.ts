@@ -9,12 +9,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseInjection } from '../../src/cli/tabletop';
-import type { SimClusterReading } from '../../src/runbook/events';
+import type { JournalEvent, SimClusterReading } from '../../src/runbook/events';
 import { readJournal } from '../../src/runbook/journal';
-import { parseScenario } from '../../src/sim/scenario';
+import { parseScenario, scenarioWorkloads } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
 import { renderChartSvg } from '../../src/tabletop/chart';
-import { REFERENCE_ALL_CLEAR_SECONDS, score } from '../../src/tabletop/score';
+import { renderTabletopReport } from '../../src/tabletop/report';
+import { REFERENCE_ALL_CLEAR_SECONDS, score, type Scores } from '../../src/tabletop/score';
 import { Tabletop } from '../../src/tabletop/tabletop';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -106,6 +107,116 @@ describe('tabletop scoring', () => {
     assert.match(parseInjection(['scale-apiserver', 'x'], ['east']) as string, /N from 1 to 50/);
     assert.match(parseInjection(['explode'], ['east']) as string, /^inject ACTION/);
   });
+
+  it("parses `deploy NS/NAME [CLUSTER]`: one of the scenario's workloads, whole; other names refused", () => {
+    const scenario = parseScenario(readFileSync(SEED, 'utf8'), SEED);
+    const workloads = scenarioWorkloads(scenario);
+    const clusters = scenario.clusters.map((c) => c.name);
+    assert.deepEqual(workloads.map((w) => `${w.namespace}/${w.name}`), ['monitoring/telemetry-agent']);
+    const r = parseInjection(['deploy', 'monitoring/telemetry-agent', 'staging'], clusters, workloads);
+    assert.ok(typeof r !== 'string', r as string);
+    assert.deepEqual(r.clusters, ['staging']);
+    assert.equal(r.action.action, 'deploy');
+    assert.equal(r.action.action === 'deploy' && r.action.workload, workloads[0], "the scenario's own definition: kind, calls, rollout");
+    assert.deepEqual(parseInjection(['deploy', 'monitoring/telemetry-agent'], clusters, workloads), { action: { action: 'deploy', workload: workloads[0] }, clusters: [] }, 'no cluster: every cluster');
+    assert.match(parseInjection(['deploy', 'monitoring/other'], clusters, workloads) as string, /^no workload 'monitoring\/other' in this scenario \(workloads: monitoring\/telemetry-agent\)/);
+    assert.match(parseInjection(['deploy', 'monitoring/telemetry-agent'], clusters) as string, /no workload .* \(it has none\)/, 'without the list nothing is deployable');
+    assert.match(parseInjection(['deploy'], clusters, workloads) as string, /^deploy NS\/NAME: one of the scenario's workloads \(monitoring\/telemetry-agent\)/);
+    assert.match(parseInjection(['deploy', 'telemetry-agent'], clusters, workloads) as string, /^deploy NS\/NAME/);
+    assert.match(parseInjection(['deploy', 'monitoring/telemetry-agent', 'north'], clusters, workloads) as string, /no cluster 'north'/);
+    assert.match(parseInjection(['explode'], clusters, workloads) as string, /deploy NS\/NAME/, 'the usage names it');
+  });
+});
+
+describe('a workload deployed again (an injection)', () => {
+  const agents = (c: { snapshot(): { workloadPods?: Record<string, number> } }): number => c.snapshot().workloadPods?.['monitoring/telemetry-agent'] ?? 0;
+
+  it('over a running one: its agents carry on; after a stop: a second rollout from none, at its rollout pace; a network block stays', () => {
+    const scenario = parseScenario(readFileSync(SEED, 'utf8'), SEED);
+    const [agent] = scenarioWorkloads(scenario);
+    const sim = new Simulation(scenario);
+    const staging = sim.cluster('staging')!;
+    const details: string[] = [];
+    staging.onEvent((e) => details.push(`${e.kind}: ${e.detail}`));
+    for (let i = 0; i < 180; i++) sim.step(1);
+    assert.equal(agents(staging), 40, 'rolled out on every node');
+
+    sim.apply(staging, { action: 'deploy', workload: agent });
+    assert.match(details.at(-1)!, /^workload-deployed: DaemonSet monitoring\/telemetry-agent applied again \(40 pods, one per node; 40 agents running\)$/);
+    sim.step(1);
+    assert.equal(agents(staging), 40, 'applied again, its running agents do not vanish');
+
+    sim.apply(staging, { action: 'stop-agents', namespace: 'monitoring', name: 'telemetry-agent' });
+    for (let i = 0; i < 30; i++) sim.step(1);
+    assert.equal(agents(staging), 0, 'stopped, nothing brings them back');
+    sim.apply(staging, { action: 'block-client', namespace: 'monitoring', name: 'telemetry-agent' });
+    sim.apply(staging, { action: 'deploy', workload: agent });
+    assert.match(details.at(-1)!, /^workload-deployed: DaemonSet monitoring\/telemetry-agent deployed again \(40 pods, one per node; 0 agents running, its traffic still blocked\)$/);
+    for (let i = 0; i < 60; i++) sim.step(1);
+    const half = agents(staging);
+    assert.ok(half >= 15 && half <= 25, `half of the 2-minute rollout after a minute: ${half}`);
+    assert.equal(staging.snapshot().workloadLoad['monitoring/telemetry-agent']?.requestsPerSecond ?? 0, 0, 'blocked: none of its requests reach the API servers');
+    sim.apply(staging, { action: 'unblock-client', namespace: 'monitoring', name: 'telemetry-agent' });
+    for (let i = 0; i < 90; i++) sim.step(1);
+    assert.equal(agents(staging), 40);
+    assert.ok(staging.snapshot().workloadLoad['monitoring/telemetry-agent'].requestsPerSecond > 0, 'unblocked, the agents call the API servers again');
+    // The object is there again (the simulated API server lists it).
+    assert.deepEqual(staging.workloads().map((w) => `${w.namespace}/${w.name}`), ['monitoring/telemetry-agent']);
+  });
+});
+
+describe('the report of a running exercise (scores so far)', () => {
+  const at = (simT: number) => new Date(Date.UTC(2025, 0, 1, 12, 0, simT)).toISOString();
+  const events: JournalEvent[] = [
+    { type: 'tabletop-started', v: 1, t: at(0), scenario: 'drill', description: 'A drill', seed: 1, speed: 30, durationSeconds: 3600, recoveredErrorRatio: 0.01, clusters: [{ name: 'a', nodes: 40 }], focus: 'a', kubeconfig: '/tmp/k', user: 'alice', host: 'h', via: 'vscode' },
+    { type: 'sim-sample', t: at(0), simT: 0, clusters: { a: reading() } },
+    { type: 'sim-event', t: at(30), simT: 30, cluster: 'a', kind: 'apiserver-down', detail: 'API server replica 0 killed', injectedBy: 'alice' },
+    { type: 'sim-sample', t: at(60), simT: 60, clusters: { a: reading({ load: 1.2, rejectedPerSecond: 5, errorRatio: 0.2 }) } },
+    { type: 'sim-step', t: at(70), simT: 70, runbook: '/w/runbooks/api-server-overload.md', stepId: 'readyz', kind: 'sh', state: 'succeeded' },
+  ];
+  const scores: Scores = {
+    impactAt: 60,
+    impactCluster: 'a',
+    detectAt: 70,
+    detectedBy: 'step readyz',
+    timeToDetect: 10,
+    clusters: [{ name: 'a', impactedAt: 60 }],
+    recovered: false,
+    requests: { total: 2, whileSaturated: 1, refused: 1, exempt: 3 },
+    reference: { allClearSeconds: REFERENCE_ALL_CLEAR_SECONDS, label: 'seed' },
+  };
+  const points = (svg: string): number => (/<polyline [^>]*points="([^"]*)"/.exec(svg)?.[1].split(' ').length ?? 0);
+
+  it('shows the note and the given scores, ends its timeline with the export, and charts the latest reading', () => {
+    const note = 'Scores so far: the exercise is still running (exported at T+1m35s).';
+    const r = renderTabletopReport(events, { chartFile: '/r/report.svg', journalFile: '/j/t.jsonl', soFar: { simT: 95, scores, note, reading: { simT: 90, clusters: { a: reading({ load: 1.5 }) } }, at: at(95) } });
+    assert.equal(r.scores, scores);
+    assert.ok(r.markdown.includes(`## Scores\n\n${note}\n\n| Measure | This exercise | Seed incident |`), r.markdown);
+    assert.match(r.markdown, /^\| Impact began \| T\+1m \(a\) \|/m);
+    assert.match(r.markdown, /^\| Time to detect \| 10 s \(step readyz\) \|/m);
+    assert.match(r.markdown, /^\| Time to recover .*\*\*not recovered\*\* by T\+1m35s \|/m);
+    assert.match(r.markdown, /^\| Participants' requests to the API servers \| 2 \(1 while saturated, 1 refused or timed out\); 3 through/m);
+    assert.match(r.markdown, /^\| Covered \| T\+0 to T\+1m35s of simulated time \(until 2025-01-01T12:01:35\.000Z\) \|$/m);
+    const timeline = r.markdown.slice(r.markdown.indexOf('## Timeline')).trim().split('\n');
+    assert.equal(timeline.at(-1), '- T+1m35s report exported; the exercise goes on');
+    assert.doesNotMatch(r.markdown, /exercise ended/);
+    assert.match(r.markdown, /\*\*#1 step `readyz` succeeded\*\*/);
+    assert.equal(points(r.svg), 3, 'the journal\'s two samples and the latest reading');
+
+    // A reading no newer than the journal's last sample adds nothing.
+    const older = renderTabletopReport(events, { chartFile: '/r/report.svg', soFar: { simT: 95, scores, note, reading: { simT: 60, clusters: { a: reading() } } } });
+    assert.equal(points(older.svg), 2);
+  });
+
+  it('without it: no scores yet while the journal has no end; the end as the journal says', () => {
+    const r = renderTabletopReport(events, { chartFile: '/r/report.svg' });
+    assert.match(r.markdown, /The exercise has not finished \(no scores in the journal yet\)/);
+    assert.doesNotMatch(r.markdown, /report exported/);
+    const done = renderTabletopReport([...events, { type: 'tabletop-finished', t: at(120), simT: 120, scores }], { chartFile: '/r/report.svg' });
+    assert.match(done.markdown, /^- T\+2m exercise ended$/m);
+    assert.doesNotMatch(done.markdown, /Scores so far|report exported/);
+    assert.match(done.markdown, /^\| Impact began \| T\+1m \(a\) \|/m);
+  });
 });
 
 describe('DNS lost and restored (an injection)', () => {
@@ -182,6 +293,51 @@ describe('tabletop: the exercise', function () {
   });
 });
 
+describe('tabletop: a deploy injected', function () {
+  this.timeout(120_000);
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'bg-tabletop-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('into staging, after its agents were stopped there: journaled as injected, and the model runs the workload again', async () => {
+    const scenario = parseScenario(readFileSync(SEED, 'utf8'), SEED);
+    const tt = await Tabletop.start(scenario, { speed: 1, paused: true, journalDir: join(dir, 'journal'), via: 'cli', user: 'facilitator' });
+    try {
+      const running = (): number => tt.sim.cluster('staging')!.snapshot().workloadPods?.['monitoring/telemetry-agent'] ?? 0;
+      await tt.fastForward(150);
+      assert.equal(running(), 40);
+      tt.inject({ action: 'stop-agents', namespace: 'monitoring', name: 'telemetry-agent' }, ['staging']);
+      await tt.fastForward(tt.now() + 30);
+      assert.equal(running(), 0);
+      assert.deepEqual(tt.workloads().map((w) => `${w.namespace}/${w.name}`), ['monitoring/telemetry-agent'], "the scenario's workloads");
+      const west = tt.sim.cluster('prod-west')!.snapshot().workloadPods?.['monitoring/telemetry-agent'];
+
+      tt.inject({ action: 'deploy', workload: tt.workloads()[0] }, ['staging']);
+      await tt.fastForward(tt.now() + 60);
+      assert.ok(running() >= 15 && running() < 40, `rolling out again on staging: ${running()} agents`);
+      await tt.fastForward(tt.now() + 90);
+      assert.equal(running(), 40, 'rolled out on every node of staging');
+      assert.ok(tt.readings[tt.readings.length - 1].clusters.staging.offendingRps > 0, "staging's readings count its load again");
+      assert.equal(tt.sim.cluster('prod-west')!.snapshot().workloadPods?.['monitoring/telemetry-agent'], west, 'prod-west untouched');
+      await tt.stop();
+
+      const events = readJournal(tt.journal.file).events;
+      const deployed = events.filter((e) => e.type === 'sim-event' && e.kind === 'workload-deployed' && !!e.injectedBy);
+      assert.equal(deployed.length, 1, JSON.stringify(deployed));
+      const d = deployed[0];
+      assert.ok(d.type === 'sim-event');
+      assert.equal(d.cluster, 'staging');
+      assert.equal(d.injectedBy, 'facilitator');
+      assert.ok(d.simT >= 180, `at the time of the injection (T+${d.simT})`);
+      assert.match(d.detail, /^DaemonSet monitoring\/telemetry-agent deployed again \(40 pods, one per node; 0 agents running\)$/);
+      // The scenario's own deploy at T+0 is not an injection.
+      assert.ok(events.some((e) => e.type === 'sim-event' && e.kind === 'workload-deployed' && e.simT === 0 && !e.injectedBy));
+    } finally {
+      await tt.stop();
+    }
+  });
+});
+
 /** A one-request client (Node's https, the kubeconfig's CA and token) with a given User-Agent. */
 function requestScript(kubeconfig: string, context: string, ua: string): string {
   return `
@@ -210,7 +366,7 @@ describe('breakglass tabletop (facilitated from a terminal)', function () {
         assert.match(err + out, re);
       };
       await waitFor(/^commands: /m);
-      child.stdin.write('pause\nhint\ninject kill-apiserver prod-west\ninject explode\nscore\n');
+      child.stdin.write('pause\nhint\ninject kill-apiserver prod-west\ninject deploy monitoring/telemetry-agent staging\ninject deploy monitoring/nope\ninject explode\nscore\n');
       await waitFor(/participants' requests/);
       child.stdin.write('end\n');
       const code = await new Promise<number | null>((r) => child.on('close', r));
@@ -218,8 +374,10 @@ describe('breakglass tabletop (facilitated from a terminal)', function () {
       assert.match(err, /paused at T\+/);
       assert.match(err, /no hint available yet|hint: /);
       assert.match(err, /^inject ACTION/m, 'a bad injection is answered with the usage');
+      assert.match(err, /^no workload 'monitoring\/nope' in this scenario/m);
       const md = readFileSync(join(dir, 'r.md'), 'utf8');
       assert.match(md, /prod-west: .*— \*\*injected\*\*/);
+      assert.match(md, /staging: DaemonSet monitoring\/telemetry-agent applied again \(40 pods, one per node; \d+ agents running\) — \*\*injected\*\*/);
       assert.match(md, /clock: pause/);
       assert.ok(existsSync(join(dir, 'r.svg')));
     } finally {

@@ -266,8 +266,17 @@ export class ClusterModel implements SimCluster {
 
   // ---- scenario actions ---------------------------------------------------------------------
 
+  /**
+   * Creates the workload, or deploys it again over the one of that name: an update of its object
+   * while that exists, a new object once it was deleted or its agents stopped (a second rollout).
+   * Either way the agents still running carry on (a new object adopts them) and the rollout starts
+   * from them; a network block stays, and so do agents held down on nodes while the object they
+   * were held against exists.
+   */
   deploy(w: ScenarioWorkload): void {
     const k = key(w.namespace, w.name);
+    const was = this.workloadsByKey.get(k);
+    const exists = was !== undefined && was.deletedAt === undefined && was.spec.kind === w.kind;
     const clients: number | 'perNode' = w.kind === 'DaemonSet' ? 'perNode' : (w.replicas ?? 1);
     const spec: WorkloadSpec = {
       name: w.name,
@@ -279,11 +288,20 @@ export class ClusterModel implements SimCluster {
       serviceAccount: w.serviceAccount,
       identity: w.identity,
       usage: { name: w.name, clients, calls: w.calls },
-      createdAt: this.t,
+      createdAt: exists ? was.spec.createdAt : this.t,
     };
     const desired = w.kind === 'DaemonSet' ? this.spec.nodes : (w.replicas ?? 1);
-    this.workloadsByKey.set(k, { spec, identity: w.identity, calls: w.calls, retries: w.retries, rolloutSeconds: Math.max(1, w.rolloutSeconds), running: 0, desired, blocked: false });
-    this.emit('workload-deployed', `${w.kind} ${k} (${desired} pods${w.kind === 'DaemonSet' ? ', one per node' : ''})`);
+    // Agents above the new target stop as their kubelets hear of it (step).
+    const running = was?.running ?? 0;
+    const state: WorkloadState = { spec, identity: w.identity, calls: w.calls, retries: w.retries, rolloutSeconds: Math.max(1, w.rolloutSeconds), running, desired, blocked: was?.blocked ?? false };
+    if (exists && was.held) state.held = Math.min(desired, was.held);
+    this.workloadsByKey.set(k, state);
+    const pods = `${desired} pods${w.kind === 'DaemonSet' ? ', one per node' : ''}`;
+    if (!was) this.emit('workload-deployed', `${w.kind} ${k} (${pods})`);
+    else {
+      const notes = [`${Math.round(running)} agents running`, ...(state.blocked ? ['its traffic still blocked'] : []), ...(state.held ? [`held on ${Math.round(state.held)} nodes`] : [])];
+      this.emit('workload-deployed', `${w.kind} ${k} ${exists ? 'applied again' : 'deployed again'} (${pods}; ${notes.join(', ')})`);
+    }
   }
 
   /** Through the API server (already admitted): the object is gone; agents stop as kubelets hear of it. */
