@@ -9,6 +9,7 @@ import {
   isStale, parseSignals, STATE_WORDS, type ChartSpec, type HealthSignal,
 } from '../src/views/healthView';
 import { parseHealthToWebview, type HealthTargetView, type HealthToWebview, type ToHost } from '../src/views/messages';
+import { el, themeColor } from './dom';
 
 const CHART_HEIGHT = 130;
 
@@ -17,19 +18,6 @@ function clockTime(seconds: number): string {
   const d = new Date(seconds * 1000);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-/** A `--vscode-*` colour of the current theme, read from the page (VS Code sets them on <html>). */
-function themeColor(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(`--vscode-${name}`).trim();
-  return v || fallback;
 }
 
 interface Theme {

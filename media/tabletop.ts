@@ -8,6 +8,7 @@ import {
   type TabletopReadingView, type TabletopScoresView, type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from '../src/views/messages';
 import { appendReading, chartSeries, fmtClock, fmtDur, INJECTION_TITLES, LOAD_CAP } from '../src/views/tabletopView';
+import { el, themeColor } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(msg: TabletopToHost): void };
 const vscode = acquireVsCodeApi();
@@ -22,18 +23,6 @@ function $(id: string): HTMLElement {
   const e = document.getElementById(id);
   if (!e) throw new Error(`the page has no #${id}`);
   return e;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function themeColor(name: string, fallback: string): string {
-  const v = getComputedStyle(document.documentElement).getPropertyValue(`--vscode-${name}`).trim();
-  return v || fallback;
 }
 
 interface Theme {
