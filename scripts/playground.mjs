@@ -9,7 +9,9 @@
 //   --restricted     keep workspace trust on: the folder opens in Restricted Mode until trusted
 //   --no-package     install the existing dist/breakglass.vsix as it is
 //   --no-walkthrough open onto an empty window instead of the walkthrough
-// Settings, state and extensions persist in .vscode-test/playground/ (gitignored).
+//   BREAKGLASS_PLAYGROUND_DIR=DIR  keep settings, state and extensions in DIR instead
+// Settings, state and extensions persist in .vscode-test/playground/ (gitignored), or in
+// $BREAKGLASS_PLAYGROUND_DIR (test/e2e/playground.mjs gives it a throw-away folder).
 //
 // Opening the walkthrough: VS Code has no setting that opens one extension's walkthrough at
 // startup (`workbench.welcomePage.walkthroughs.openOnInstall` acts only on installs made from the
@@ -20,7 +22,7 @@
 // first and the status bar shows SIMULATED from the start. The .vsix of Breakglass is unchanged.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   QUIET_SETTINGS, ROOT, codeServerEnv, ensureCodeServer, freePort, installVsix, setSignalExitCode, startCodeServer,
 } from './lib/code-server.mjs';
@@ -29,7 +31,9 @@ const args = process.argv.slice(2);
 const restricted = args.includes('--restricted');
 const noPackage = args.includes('--no-package');
 const walkthrough = !args.includes('--no-walkthrough');
-const home = join(ROOT, '.vscode-test/playground');
+const home = process.env.BREAKGLASS_PLAYGROUND_DIR
+  ? resolve(process.env.BREAKGLASS_PLAYGROUND_DIR)
+  : join(ROOT, '.vscode-test/playground');
 const dirs = {
   userData: join(home, 'user-data'),
   extensions: join(home, 'extensions'),

@@ -5,7 +5,8 @@
 //   vscode  the integration suites inside VS Code's extension host (code-server), in a trusted
 //           and in an untrusted (Restricted Mode) workspace: scripts/vscode-tests.mjs
 //   e2e     the UI tests with the packaged .vsix in code-server + Chromium: test/e2e/ui.mjs, then
-//           test/e2e/tabletop-ui.mjs (a tabletop through the Command Palette and its panels)
+//           test/e2e/tabletop-ui.mjs (a tabletop through the Command Palette and its panels), then
+//           test/e2e/playground.mjs (`npm start`'s playground opens onto the walkthrough)
 // Installs code-server and the Debian packages it needs first (scripts/install-code-server.sh).
 // Ends with one line `N passed, N failed` over all parts; exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
@@ -150,6 +151,21 @@ async function e2eTabletop() {
   record('e2e:tabletop', passed, failed, Date.now() - start);
 }
 
+/** The playground (`npm start`) opens onto the walkthrough; with the .vsix the first UI test packaged. */
+async function e2ePlayground() {
+  const start = Date.now();
+  const out = join(work, 'e2e-playground.json');
+  const r = await run(process.execPath, [join(ROOT, 'test/e2e/playground.mjs'), '--no-package', '--json', out], { timeoutMs: 420_000 });
+  const results = readJson(out);
+  if (!results) {
+    record('e2e:playground', 0, 1, Date.now() - start, `test/e2e/playground.mjs exited ${r.code} without results`);
+    return;
+  }
+  const passed = results.filter((x) => x.ok).length;
+  const failed = results.length - passed || (r.code !== 0 ? 1 : 0);
+  record('e2e:playground', passed, failed, Date.now() - start);
+}
+
 async function main() {
   if (await build()) {
     if (parts.includes('vscode') || parts.includes('e2e')) {
@@ -165,6 +181,7 @@ async function main() {
     if (parts.includes('vscode') && !installFailed) await vscodeTests();
     if (parts.includes('e2e') && !installFailed) await e2e();
     if (parts.includes('e2e') && !installFailed) await e2eTabletop();
+    if (parts.includes('e2e') && !installFailed) await e2ePlayground();
   }
   console.log('\n=== summary ===');
   for (const s of summary) {
