@@ -72,8 +72,20 @@ export class RunbookPanel implements vscode.Disposable {
   private ready = false;
   /** One per ```health fence: bound to its cluster's shared poller while the view is visible. */
   private health: HealthBinding[] = [];
-  /** Were the health panels in view at the last update (a tabletop notes each time they come into view)? */
-  private healthShown = false;
+  /** The tabletop told that this view's health panels are in view (told again after they left it). */
+  private healthNotedFor?: object;
+
+  /** In a tabletop, a runbook's health panels in view count as looking at the cluster (diagnosis). */
+  private noteHealthInView(): void {
+    const host = this.mode.simHost;
+    if (!(this.ready && !this.disposed && this.panel.visible)) {
+      this.healthNotedFor = undefined;
+      return;
+    }
+    if (!host || !this.health.length || this.healthNotedFor === host) return;
+    this.healthNotedFor = host;
+    host.noteActivity?.('health-panel-opened', `${this.parsed.runbook.title}: ${this.health.length} health panel(s)`);
+  }
   /** What the page last said it drew on each ```breakglass step card (readiness). */
   private shownReadiness: Record<string, string> = {};
   /** Per-cluster tables of break-glass steps run across clusters: at most one post per step every 200 ms. */
@@ -101,6 +113,7 @@ export class RunbookPanel implements vscode.Disposable {
       panel.onDidDispose(() => this.dispose()),
       mode.onDidChange((t) => {
         this.session.setTarget(t);
+        this.noteHealthInView();
         this.post({ type: 'mode', mode: { label: targetLabel(t), real: t.mode === 'real' }, trusted: vscode.workspace.isTrusted });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.post({ type: 'mode', mode: this.modeView(), trusted: true })),
@@ -161,9 +174,7 @@ export class RunbookPanel implements vscode.Disposable {
   /** Panels poll only while the view is visible: subscribe or unsubscribe them. */
   private updateHealth(): void {
     const on = this.ready && !this.disposed && this.panel.visible;
-    // In a tabletop, a runbook's health panels coming into view count as looking at the cluster.
-    if (on && !this.healthShown && this.health.length) this.mode.simHost?.noteActivity?.('health-panel-opened', `${this.parsed.runbook.title}: ${this.health.length} health panel(s)`);
-    this.healthShown = on;
+    this.noteHealthInView();
     for (const b of this.health) b.setActive(on);
     if (on && !healthHub()) {
       for (const step of this.parsed.runbook.steps) {

@@ -111,10 +111,10 @@ export class Store {
     this.snap = undefined;
   }
 
-  /** The model's snapshot, at most 20 ms old. */
+  /** The model's snapshot, at most 20 ms old, and never from an earlier simulated second. */
   snapshot(): ClusterSnapshot {
     const now = Date.now();
-    if (!this.snap || now - this.snap.at > 20) this.snap = { at: now, value: this.cluster.snapshot() };
+    if (!this.snap || now - this.snap.at > 20 || this.snap.value.t !== this.cluster.now()) this.snap = { at: now, value: this.cluster.snapshot() };
     return this.snap.value;
   }
 
