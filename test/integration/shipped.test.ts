@@ -25,4 +25,8 @@ describe('Shipped runbooks', () => {
     assert.equal(readFileSync(mine, 'utf8'), before, 'an existing file is not overwritten');
     assert.equal(await vscode.commands.executeCommand('breakglass.openRunbook', 'no-such-runbook.md'), undefined);
   });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
 });

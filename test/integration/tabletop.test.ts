@@ -71,6 +71,8 @@ describe('Tabletop in VS Code', function () {
       mkdirSync(dirname(join(folder(), f)), { recursive: true });
       copyFileSync(join(root, f), join(folder(), f));
     }
+    // Start from an empty window, whatever earlier suites left open.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   after(async () => {
@@ -170,7 +172,10 @@ describe('Tabletop in VS Code', function () {
 
     // Looking at the cluster's health during the exercise counts as diagnosis.
     // The runbook's own ```health panel came into view with the Runbook view…
-    await until("the runbook's health panel as activity", () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened' && /health panel\(s\)/.test(e.detail ?? '')));
+    await until("the runbook's health panel as activity", () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened' && /health panel\(s\)/.test(e.detail ?? ''))).catch((e: Error) => {
+      const acts = journal(tt).filter((x) => x.type === 'sim-activity');
+      throw new Error(`${e.message}; activity so far: ${JSON.stringify(acts)}; panel: ${JSON.stringify((panel as unknown as { ready: boolean; health: unknown[] }).ready)} ${(panel as unknown as { health: unknown[] }).health.length} bindings, visible ${(panel as unknown as { panel: vscode.WebviewPanel }).panel.visible}`);
+    });
     // …and the standalone panel counts too.
     await vscode.commands.executeCommand('breakglass.showClusterHealth');
     await until('the health panel as activity', () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened' && e.detail === 'Breakglass: Show Cluster Health'));
