@@ -268,3 +268,40 @@ export function timeout(ms, message) {
 export function fmtSeconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
 }
+
+// ---- helpers of the UI tests ----------------------------------------------------------------
+
+export const STEP_TIMEOUT_MS = Number(process.env.BREAKGLASS_E2E_STEP_TIMEOUT || 60) * 1000;
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn() until it returns a truthy value; throws `message()` (with the last value) at the deadline. */
+export async function until(fn, { timeout = STEP_TIMEOUT_MS, interval = 250, message }) {
+  const deadline = Date.now() + timeout;
+  let last;
+  let lastErr;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      if (e.fatal) throw e;
+      lastErr = e;
+    }
+    await sleep(interval);
+  }
+  const why = lastErr && !last ? ` (last error: ${lastErr.message.split('\n')[0]})` : '';
+  throw new Error(`${message(last)}${why}`);
+}
+
+/** A screenshot into test/artifacts/ (undefined when there is no page or it cannot be taken). */
+export async function screenshot(page, name) {
+  if (!page) return undefined;
+  const file = join(ARTIFACTS, name);
+  try {
+    await page.screenshot({ path: file });
+    return file;
+  } catch {
+    return undefined;
+  }
+}

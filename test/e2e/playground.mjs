@@ -17,9 +17,10 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS, ROOT, fmtSeconds, freePort, launchChromium, onCleanup, tempDirs } from '../../scripts/lib/code-server.mjs';
+import {
+  ARTIFACTS, fmtSeconds, freePort, launchChromium, onCleanup, ROOT, screenshot, sleep, STEP_TIMEOUT_MS, tempDirs, until,
+} from '../../scripts/lib/code-server.mjs';
 
-const STEP_TIMEOUT_MS = Number(process.env.BREAKGLASS_E2E_STEP_TIMEOUT || 60) * 1000;
 const URL_LINE = /^Breakglass playground: (http:\/\/\S+)$/m;
 
 const args = process.argv.slice(2);
@@ -39,37 +40,6 @@ const FIRST_STEP_HEADING = (() => {
   return m?.[1];
 })();
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls fn() until it returns a truthy value; throws `message()` (with the last value) at the deadline. */
-async function until(fn, { timeout = STEP_TIMEOUT_MS, interval = 250, message }) {
-  const deadline = Date.now() + timeout;
-  let last;
-  let lastErr;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      if (e.fatal) throw e;
-      lastErr = e;
-    }
-    await sleep(interval);
-  }
-  const why = lastErr && !last ? ` (last error: ${lastErr.message.split('\n')[0]})` : '';
-  throw new Error(`${message(last)}${why}`);
-}
-
-async function screenshot(page, name) {
-  if (!page) return undefined;
-  const file = join(ARTIFACTS, name);
-  try {
-    await page.screenshot({ path: file });
-    return file;
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The playground process.

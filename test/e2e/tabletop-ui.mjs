@@ -22,13 +22,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  ARTIFACTS, CODE_SERVER_BIN, ROOT, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium,
-  startCodeServer, tempDirs, writeUserSettings,
+  ARTIFACTS, CODE_SERVER_BIN, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
 } from '../../scripts/lib/code-server.mjs';
 
 const VSIX = join(ROOT, 'dist/breakglass.vsix');
 const EXTENSION_ID = 'breakglass.breakglass';
-const STEP_TIMEOUT_MS = Number(process.env.BREAKGLASS_E2E_STEP_TIMEOUT || 60) * 1000;
 const SCENARIO = 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml';
 const RUNBOOK = 'runbooks/api-server-overload.md';
 
@@ -37,37 +35,6 @@ const jsonIdx = args.indexOf('--json');
 const jsonFile = jsonIdx >= 0 ? args[jsonIdx + 1] : undefined;
 const noPackage = args.includes('--no-package');
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls fn() until it returns a truthy value; throws `message()` (with the last value) at the deadline. */
-async function until(fn, { timeout = STEP_TIMEOUT_MS, interval = 250, message }) {
-  const deadline = Date.now() + timeout;
-  let last;
-  let lastErr;
-  while (Date.now() < deadline) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      if (e.fatal) throw e;
-      lastErr = e;
-    }
-    await sleep(interval);
-  }
-  const why = lastErr && !last ? ` (last error: ${lastErr.message.split('\n')[0]})` : '';
-  throw new Error(`${message(last)}${why}`);
-}
-
-async function screenshot(page, name) {
-  if (!page) return undefined;
-  const file = join(ARTIFACTS, name);
-  try {
-    await page.screenshot({ path: file });
-    return file;
-  } catch {
-    return undefined;
-  }
-}
 
 const state = { page: undefined, dirs: undefined, workspace: undefined, server: undefined, ctx: undefined };
 
