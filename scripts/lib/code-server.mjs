@@ -305,3 +305,30 @@ export async function screenshot(page, name) {
     return undefined;
   }
 }
+
+/**
+ * Runs UI tests in order and prints a line per test. After a failure the rest are reported as not
+ * run, except those marked `always` (clean-up checks); a failure takes a screenshot of `page()`.
+ */
+export async function runTests(tests, { page, failureScreenshot }) {
+  const results = [];
+  for (const t of tests) {
+    const t0 = Date.now();
+    if (!t.always && results.some((r) => !r.ok)) {
+      results.push({ name: t.name, ok: false, error: 'not run: an earlier test failed' });
+      console.log(`  ✗ ${t.name}\n      not run: an earlier test failed`);
+      continue;
+    }
+    try {
+      await t.run();
+      results.push({ name: t.name, ok: true, seconds: (Date.now() - t0) / 1000 });
+      console.log(`  ✔ ${t.name} (${fmtSeconds(Date.now() - t0)})`);
+    } catch (e) {
+      const shot = await screenshot(page(), failureScreenshot);
+      results.push({ name: t.name, ok: false, error: e.message, seconds: (Date.now() - t0) / 1000 });
+      console.log(`  ✗ ${t.name} (${fmtSeconds(Date.now() - t0)})\n      ${e.message.replace(/\n/g, '\n      ')}`);
+      if (shot) console.log(`      screenshot: ${shot}`);
+    }
+  }
+  return results;
+}

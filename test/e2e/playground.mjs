@@ -18,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ARTIFACTS, fmtSeconds, freePort, launchChromium, onCleanup, ROOT, screenshot, sleep, STEP_TIMEOUT_MS, tempDirs, until,
+  ARTIFACTS, fmtSeconds, freePort, launchChromium, onCleanup, ROOT, runTests, screenshot, sleep, STEP_TIMEOUT_MS, tempDirs, until,
 } from '../../scripts/lib/code-server.mjs';
 
 const URL_LINE = /^Breakglass playground: (http:\/\/\S+)$/m;
@@ -328,27 +328,9 @@ const tests = [
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const f of ['playground-walkthrough.png', 'playground-failure.png', 'code-server-playground.log']) rmSync(join(ARTIFACTS, f), { force: true });
-  const results = [];
   const started = Date.now();
   console.log('\n=== UI test: the playground (npm start) ===');
-  for (const t of tests) {
-    const t0 = Date.now();
-    if (!t.always && results.some((r) => !r.ok)) {
-      results.push({ name: t.name, ok: false, error: 'not run: an earlier test failed' });
-      console.log(`  ✗ ${t.name}\n      not run: an earlier test failed`);
-      continue;
-    }
-    try {
-      await t.run();
-      results.push({ name: t.name, ok: true, seconds: (Date.now() - t0) / 1000 });
-      console.log(`  ✔ ${t.name} (${fmtSeconds(Date.now() - t0)})`);
-    } catch (e) {
-      const shot = await screenshot(state.page, 'playground-failure.png');
-      results.push({ name: t.name, ok: false, error: e.message, seconds: (Date.now() - t0) / 1000 });
-      console.log(`  ✗ ${t.name} (${fmtSeconds(Date.now() - t0)})\n      ${e.message.replace(/\n/g, '\n      ')}`);
-      if (shot) console.log(`      screenshot: ${shot}`);
-    }
-  }
+  const results = await runTests(tests, { page: () => state.page, failureScreenshot: 'playground-failure.png' });
   await state.ctx?.close().catch(() => {});
   const csLog = state.home && join(state.home, 'code-server.log');
   if (csLog && existsSync(csLog)) copyFileSync(csLog, join(ARTIFACTS, 'code-server-playground.log'));

@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ARTIFACTS, CODE_SERVER_BIN, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
+  ARTIFACTS, CODE_SERVER_BIN, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
 } from '../../scripts/lib/code-server.mjs';
 
 const VSIX = join(ROOT, 'dist/breakglass.vsix');
@@ -199,27 +199,9 @@ const tests = [
 
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const results = [];
   const started = Date.now();
   console.log('\n=== UI test (code-server + Chromium) ===');
-  for (const t of tests) {
-    const t0 = Date.now();
-    if (results.some((r) => !r.ok)) {
-      results.push({ name: t.name, ok: false, error: 'not run: an earlier test failed' });
-      console.log(`  ✗ ${t.name}\n      not run: an earlier test failed`);
-      continue;
-    }
-    try {
-      await t.run();
-      results.push({ name: t.name, ok: true, seconds: (Date.now() - t0) / 1000 });
-      console.log(`  ✔ ${t.name} (${fmtSeconds(Date.now() - t0)})`);
-    } catch (e) {
-      const shot = await screenshot(state.page, 'e2e-failure.png');
-      results.push({ name: t.name, ok: false, error: e.message, seconds: (Date.now() - t0) / 1000 });
-      console.log(`  ✗ ${t.name} (${fmtSeconds(Date.now() - t0)})\n      ${e.message.replace(/\n/g, '\n      ')}`);
-      if (shot) console.log(`      screenshot: ${shot}`);
-    }
-  }
+  const results = await runTests(tests, { page: () => state.page, failureScreenshot: 'e2e-failure.png' });
   await state.ctx?.close().catch(() => {});
   await state.server?.stop();
   const passed = results.filter((r) => r.ok).length;
