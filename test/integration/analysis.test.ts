@@ -7,14 +7,7 @@ import * as vscode from 'vscode';
 import { parseAllDocuments } from 'yaml';
 import { analyzeDocument, type Finding } from '../../src/analysis';
 import { ratioShort, validateProfiles } from '../../src/views/analysis';
-
-const EXT_ID = 'breakglass.breakglass';
-
-function folder(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder is open');
-  return f.uri.fsPath;
-}
+import { EXT_ID, folder, waiter } from './helpers';
 
 const manifest = (name: string) => vscode.Uri.file(join(folder(), 'manifests', name));
 
@@ -24,15 +17,7 @@ async function activate(): Promise<void> {
   if (!ext.isActive) await ext.activate();
 }
 
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = waiter(15_000);
 
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' && d.code !== null ? String(d.code.value) : String(d.code ?? ''));
 const diags = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'breakglass');

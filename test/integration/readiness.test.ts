@@ -8,36 +8,14 @@ import * as net from 'node:net';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { BreakglassApi } from '../../src/extension';
 import type { RunbookPanel } from '../../src/views/runbookPanel';
 import type { ReadinessOutcome } from '../../src/views/readiness';
 import { serveCluster, type ServedCluster } from '../../src/cli/sim-serve';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
+import { api, EXT_ID, folder, waiter } from './helpers';
 
-const EXT_ID = 'breakglass.breakglass';
-
-function folder(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder is open');
-  return f.uri.fsPath;
-}
-
-async function api(): Promise<BreakglassApi> {
-  const ext = vscode.extensions.getExtension<BreakglassApi>(EXT_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000, show?: () => unknown): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${show ? `; now: ${JSON.stringify(show())}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = waiter(20_000);
 
 /** A port on 127.0.0.1 where nothing listens. */
 function closedPort(): Promise<number> {

@@ -7,36 +7,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { BreakglassApi } from '../../src/extension';
 import type { RunbookPanel } from '../../src/views/runbookPanel';
 import { closedPort, etcdctl, startEtcd, type EtcdServer } from '../unit/helpers/servers';
+import { api, folder, waiter } from './helpers';
 
-const EXT_ID = 'breakglass.breakglass';
 const STEP = 'remove-everywhere';
 const DS = '/registry/daemonsets/monitoring/telemetry-agent';
 const PODS = ['aaaaa', 'bbbbb'].map((s) => `/registry/pods/monitoring/telemetry-agent-${s}`);
 
-function folder(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder is open');
-  return f.uri.fsPath;
-}
-
-async function api(): Promise<BreakglassApi> {
-  const ext = vscode.extensions.getExtension<BreakglassApi>(EXT_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 20_000, show?: () => unknown): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${show ? `; now: ${JSON.stringify(show())}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = waiter(20_000);
 
 // `destructive=false`: the test cannot type the context name into VS Code's input box.
 const RUNBOOK = `---

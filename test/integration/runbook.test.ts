@@ -3,31 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { BreakglassApi } from '../../src/extension';
+import { api, folder, waiter } from './helpers';
 
-const EXT_ID = 'breakglass.breakglass';
-
-function folder(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder is open');
-  return f.uri.fsPath;
-}
-
-async function api(): Promise<BreakglassApi> {
-  const ext = vscode.extensions.getExtension<BreakglassApi>(EXT_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = waiter(15_000);
 
 describe('Breakglass in VS Code', () => {
   after(async () => {

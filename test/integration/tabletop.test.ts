@@ -7,36 +7,15 @@ import * as https from 'node:https';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { BreakglassApi } from '../../src/extension';
 import type { JournalEvent } from '../../src/runbook/events';
 import type { Tabletop } from '../../src/tabletop/tabletop';
 import type { TabletopReportFiles, TabletopStarted } from '../../src/views/tabletopPanel';
+import { api, EXT_ID, folder, waiter } from './helpers';
 
-const EXT_ID = 'breakglass.breakglass';
 const SCENARIO = 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml';
 const RUNBOOK = 'runbooks/api-server-overload.md';
 
-function folder(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder is open');
-  return f.uri.fsPath;
-}
-
-async function api(): Promise<BreakglassApi> {
-  const ext = vscode.extensions.getExtension<BreakglassApi>(EXT_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.isActive ? ext.exports : await ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = waiter(30_000, 100);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
