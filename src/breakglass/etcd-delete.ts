@@ -303,6 +303,15 @@ export const etcdDelete: BreakglassAction<EtcdDeleteSpec> = {
   name: 'etcd-delete',
   title: 'Delete keys from etcd',
   parse: parseEtcdDelete,
+  where(_spec, ctx) {
+    if (ctx.mode === 'sim') return [`the simulated etcd of ${ctx.sim?.cluster.spec.name ?? '?'}`];
+    try {
+      const t = etcdTarget(ctx.env, ctx.settings?.etcd);
+      return [`etcd ${t.endpoints.join(', ')} (from ${t.source})`];
+    } catch (e) {
+      return [`etcd: ${(e as Error).message}`];
+    }
+  },
   async preview(spec, ctx) {
     if (ctx.mode === 'sim') {
       const { plan, missing } = simMatch(spec, simCluster(ctx));

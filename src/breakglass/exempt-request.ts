@@ -132,6 +132,10 @@ export const exemptRequest: BreakglassAction<ExemptRequestSpec> = {
   name: 'exempt-request',
   title: 'One request through the break-glass (exempt) context',
   parse: parseExemptRequest,
+  where(spec, ctx) {
+    if (ctx.mode === 'sim') return [`the simulated API server of ${ctx.sim?.cluster.spec.name ?? '?'}`];
+    return [`context ${spec.context} in ${kubeconfigPath(ctx.env, ctx.settings?.kube?.kubeconfig)}: ${spec.verb.toUpperCase()} ${spec.path}`];
+  },
   async preview(spec, ctx) {
     return exec(spec, ctx, true);
   },

@@ -10,7 +10,7 @@ import type { ActionContext, ActionResult, BreakglassAction, ParseResult, RunOpt
 
 export * from './types';
 export { headlessTimeline, clockTimeline } from './simtime';
-export { fanOutStep, failedIds, orderClusters, type ClusterTarget, type ClusterOutcome, type FanOutResult } from './fanout';
+export { fanOutStep, failedIds, onlyFor, orderClusters, type ClusterTarget, type ClusterOutcome, type FanOutResult } from './fanout';
 
 const ACTIONS: readonly BreakglassAction<unknown>[] = [etcdDelete, nodeExec, networkBlock, exemptRequest, scaleApiServer] as unknown as BreakglassAction<unknown>[];
 
@@ -59,6 +59,13 @@ export function selectClusters<T extends { name: string }>(body: unknown, known:
   const missing = want.filter((n) => !known.some((k) => k.name === n));
   if (missing.length) return { clusters: [], problem: `unknown cluster(s) ${missing.join(', ')} (known: ${known.map((k) => k.name).join(', ') || 'none'})` };
   return { clusters: known.filter((k) => want.includes(k.name)) };
+}
+
+/** What a step body would act on with this context, in words (see BreakglassAction.where). */
+export function describeWhere(body: unknown, ctx: ActionContext): string[] {
+  const parsed = parseAction(body);
+  if (!parsed.spec) return [`an invalid break-glass step: ${parsed.problems.join('; ')}`];
+  return parsed.spec.action.where(parsed.spec.spec, ctx);
 }
 
 /**

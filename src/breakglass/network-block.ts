@@ -19,7 +19,7 @@
 // Simulated: the model's setBlocked(namespace, name, !lift) once every control-plane host is done.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { expandRange, parseInventory, resolveInventory, type InventorySource } from './inventory';
+import { describeInventory, expandRange, parseInventory, resolveInventory, type InventorySource } from './inventory';
 import { fanOutSummary, nodeItems, selectNodes } from './node-exec';
 import { clockTimeline, scheduleSessions, simSessionSeconds } from './simtime';
 import { asBody, bool, duration, int, str, unknownFields, workloadRef } from './spec';
@@ -231,6 +231,10 @@ export const networkBlock: BreakglassAction<NetworkBlockSpec> = {
   name: 'network-block',
   title: 'Block clients at the control-plane hosts',
   parse: parseNetworkBlock,
+  where(spec, ctx) {
+    if (ctx.mode === 'sim') return [`the control plane of the simulated cluster ${ctx.sim?.cluster.spec.name ?? '?'}`];
+    return [`control-plane hosts: ${spec.hosts ? describeInventory(spec.hosts) : 'none given'}, over SSH`];
+  },
   preview(spec, ctx) {
     return ctx.mode === 'sim' ? simExec(spec, ctx, {}, true) : realExec(spec, ctx, {}, true);
   },

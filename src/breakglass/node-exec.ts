@@ -223,6 +223,10 @@ export const nodeExec: BreakglassAction<NodeExecSpec> = {
   name: 'node-exec',
   title: 'Run a command on nodes over SSH',
   parse: parseNodeExec,
+  where(spec, ctx) {
+    if (ctx.mode === 'sim') return [`the nodes of the simulated cluster ${ctx.sim?.cluster.spec.name ?? '?'}`];
+    return [`nodes: ${spec.nodes ? describeInventory(spec.nodes) : 'none given'}, over SSH as ${spec.user ?? ctx.settings?.ssh?.user ?? 'the default user'}`];
+  },
   async preview(spec, ctx) {
     if (ctx.mode === 'sim') return simRun(spec, { ...ctx, dryRun: true }, {});
     return realPreview(spec, ctx);

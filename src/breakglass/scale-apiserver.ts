@@ -66,6 +66,10 @@ export const scaleApiServer: BreakglassAction<ScaleApiServerSpec> = {
   name: 'scale-apiserver',
   title: 'Add API server capacity on the control-plane hosts',
   parse: parseScaleApiServer,
+  where(spec, ctx) {
+    if (ctx.mode === 'sim') return [`the API servers of the simulated cluster ${ctx.sim?.cluster.spec.name ?? '?'}`];
+    return spec.exec ? nodeExec.where(spec.exec, ctx).map((w) => w.replace(/^nodes:/, 'control-plane hosts:')) : ['no command to run'];
+  },
   preview(spec, ctx) {
     return ctx.mode === 'sim' ? sim(spec, ctx, true) : nodeExec.preview(needExec(spec), ctx);
   },

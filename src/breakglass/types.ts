@@ -114,6 +114,12 @@ export interface BreakglassAction<S> {
   readonly title: string;
   /** Validates a step body (the YAML mapping, `action` included). */
   parse(body: unknown): ParseResult<S>;
+  /**
+   * What the action would act on, in words, without connecting to anything (etcd endpoints and
+   * where they come from, a node inventory, a context): shown in the confirmation a person answers
+   * before a real run, and journaled with the answer.
+   */
+  where(spec: S, ctx: ActionContext): string[];
   /** What run() would do; never changes anything. */
   preview(spec: S, ctx: ActionContext): Promise<ActionResult>;
   run(spec: S, ctx: ActionContext, opts?: RunOptions): Promise<ActionResult>;

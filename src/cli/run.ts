@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseRunbook } from '../runbook/parse';
-import { RunSession, type Prompter } from '../runbook/session';
-import { defaultKubeconfigFiles, listContexts, targetLabel, type Target } from '../runbook/target';
+import { RunSession, type ActTarget, type Prompter } from '../runbook/session';
+import { defaultKubeconfigFiles, isSimulatedKubeconfig, listContexts, targetLabel, type Target } from '../runbook/target';
 import type { Param, RunMode, Step } from '../runbook/model';
 import { parseDuration } from '../runbook/duration';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
@@ -14,12 +14,13 @@ import { Masker, maskEnvSecrets } from '../runbook/mask';
 export const RUN_USAGE = `usage: breakglass run <runbook.md> [--step NAME ... | --all] [--yes]
                       [--mode sim|real] [--context C] [--kubeconfig FILE]
                       [--journal DIR] [--param KEY=VALUE ...] [--timeout 10m]
-                      [--clusters-config FILE]
+                      [--clusters-config FILE] [--clusters A,B]
 
 Runs runbook steps with the same engine as the Runbook view and journals them.
   --step NAME     run this step (repeatable), in the order given
   --all           run every step in order, stopping at the first failure
-  --yes           answer yes to confirm prompts (real destructive steps still need --context)
+  --yes           answer yes to confirm prompts; a real destructive or break-glass step runs only
+                  when --context (or --clusters) names every cluster it acts on
   --mode          sim (default unless the runbook says otherwise) or real; real needs --context
   --context C     the kube context for real mode (never the current context implicitly)
   --kubeconfig F  kubeconfig file (default: $KUBECONFIG, else ~/.kube/config; in sim mode
@@ -30,10 +31,23 @@ Runs runbook steps with the same engine as the Runbook view and journals them.
                   real mode, break-glass steps with \`clusters:\`: where each cluster's etcd,
                   nodes, control plane and break-glass context are (the preflight config;
                   default .breakglass/preflight.yaml)
+  --clusters A,B  with --yes: the names of the clusters a break-glass step with \`clusters:\`
+                  acts on, every one of them (it confirms; it does not choose)
 Exit status: 0 when every step run succeeded (or was skipped), 1 when one failed or was
 cancelled, 2 for bad usage or a runbook with errors.`;
 
 export class UsageError extends Error {}
+
+function splitNames(s: string): string[] {
+  return s.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+/** The same set of names, in any order. */
+function sameNames(a: string[], b: string[]): boolean {
+  const sa = new Set(a);
+  const sb = new Set(b);
+  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
+}
 
 export async function runCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; isTTY: boolean }): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -50,6 +64,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       param: { type: 'string', multiple: true },
       timeout: { type: 'string' },
       'clusters-config': { type: 'string' },
+      clusters: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,9 +101,13 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     target = { mode, context: found.name, kubeconfig: found.file };
   } else {
     const kc = values.kubeconfig ? resolve(values.kubeconfig) : process.env.BREAKGLASS_SIM_KUBECONFIG || undefined;
+    // Simulated mode never hands a real cluster's kubeconfig to a step (target.ts).
+    if (kc && !isSimulatedKubeconfig(kc)) throw new UsageError(`${kc} is not a simulated cluster's kubeconfig (written by \`breakglass sim serve\` or a tabletop): simulated mode never hands a real cluster to a step`);
     target = { mode, kubeconfig: kc, context: values.context };
   }
 
+  const clustersArg = values.clusters !== undefined ? splitNames(values.clusters) : undefined;
+  if (clustersArg && !clustersArg.length) throw new UsageError('--clusters wants a comma-separated list of cluster names');
   const params: Record<string, string> = {};
   for (const p of values.param ?? []) {
     const eq = p.indexOf('=');
@@ -113,13 +132,24 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       }
       return /^y(es)?$/i.test((await rl.question(`${message} [y/N] `)).trim());
     },
-    async typeContext(step: Step, context: string) {
-      if (values.yes && values.context === context) return true; // --context given explicitly is the typed confirmation
-      if (!rl) {
-        io.err.write(`step ${step.id} is destructive in real mode: type the context or run with --yes --context ${context}\n`);
+    async confirmTargets(step: Step, targets: ActTarget[]) {
+      const names = targets.map((t) => t.name);
+      const list = targets.map((t) => `  ${t.name}: ${t.where.join('; ') || '?'}\n`).join('');
+      if (values.yes) {
+        // --context (or --clusters) given explicitly is the typed confirmation, and it must name
+        // every cluster the step acts on: `--context staging` never confirms a step on prod-east.
+        if (clustersArg ? sameNames(clustersArg, names) : names.every((n) => n === values.context)) return true;
+        const need = names.length === 1 ? `--context ${names[0]}` : `--clusters ${names.join(',')}`;
+        io.err.write(`step ${step.id} acts on:\n${list}${clustersArg ? `--clusters ${clustersArg.join(',')}` : `--context ${values.context ?? '(none)'}`} does not name ${names.length === 1 ? 'it' : 'each of them'}: run with --yes ${need}\n`);
         return false;
       }
-      return (await rl.question(`Step ${step.id} changes ${context}. Type the context name to go ahead: `)).trim() === context;
+      if (!rl) {
+        io.err.write(`step ${step.id} changes a real cluster; it acts on:\n${list}type the name${names.length === 1 ? '' : 's'} at a terminal, or run with --yes ${names.length === 1 ? `--context ${names[0]}` : `--clusters ${names.join(',')}`}\n`);
+        return false;
+      }
+      io.err.write(`Step ${step.id} acts on:\n${list}`);
+      const typed = await rl.question(`Type ${names.length === 1 ? 'the name' : `the names, comma-separated`} (${names.join(', ')}) to go ahead: `);
+      return sameNames(splitNames(typed), names);
     },
     async askParam(p: Param) {
       if (!rl) {
@@ -146,7 +176,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
   const clusterStates = new Map<string, string>();
   const masker = new Masker(maskEnvSecrets(process.env));
   const CLUSTER_MARKS: Record<string, string> = { running: '▶', succeeded: '✔', failed: '✖', skipped: '↷', cancelled: '✖' };
-  io.err.write(`breakglass: ${runbook.title} — ${targetLabel(target)}\n`);
+  io.err.write(`breakglass: ${runbook.title} — ${targetLabel(target)}${mode === 'sim' && !target.kubeconfig ? ' (no simulated cluster: kubectl in a step reaches nothing)' : ''}\n`);
   session.onEvent((e) => {
     if (e.type === 'output') (e.stream === 'stderr' ? io.err : io.out).write(e.text);
     else if (e.type === 'notice') io.err.write(`${e.level}: ${e.message}\n`);

@@ -152,7 +152,7 @@ export async function tabletopCommand(argv: string[], io: IO): Promise<number> {
 function newSession(runbook: Runbook, file: string, tt: Tabletop, journalDir: string, params: Record<string, string>, io: IO): RunSession {
   const prompter: Prompter = {
     confirm: async () => true,
-    typeContext: async () => true,
+    confirmTargets: async () => true,
     askParam: async (p) => {
       io.err.write(`parameter ${p.name} is required: pass --param ${p.name}=…\n`);
       return undefined;

@@ -64,6 +64,8 @@ export interface DecisionEvent extends Base {
   decision: string;
   user: string;
   detail?: string;
+  /** The clusters a step acts on, as the person was asked to name them (masked). */
+  targets?: { name: string; where: string[] }[];
 }
 export interface RunFinishedEvent extends Base {
   type: 'run-finished';

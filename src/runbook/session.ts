@@ -11,7 +11,7 @@ import type { CheckSpec } from './kinds';
 import { kindSpec } from './kinds';
 import { Masker, StreamMasker, maskEnvSecrets } from './mask';
 import type { Param, Runbook, Step, StepState } from './model';
-import { prepareKubeconfig, targetName, type Target } from './target';
+import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName, type Target } from './target';
 import { formatDuration, parseDuration } from './duration';
 import { scaledIntervalMs, scaledTimeoutMs, type SimHost } from './simhost';
 import type { ClusterOutcome } from '../breakglass/fanout';
@@ -19,10 +19,20 @@ import type { ClusterOutcome } from '../breakglass/fanout';
 export interface Prompter {
   /** A step marked `confirm`: true to go ahead. */
   confirm(step: Step, message: string): Promise<boolean>;
-  /** A destructive step in real mode: true only if the person typed the context name. */
-  typeContext(step: Step, context: string): Promise<boolean>;
+  /**
+   * A step that changes a real cluster (a destructive step, a break-glass step): true only if the
+   * person named every cluster it acts on. Each target says where, in words (the context's server,
+   * etcd endpoints, a node inventory), for the question and the journal.
+   */
+  confirmTargets(step: Step, targets: ActTarget[]): Promise<boolean>;
   /** A required parameter without a value: undefined to cancel. */
   askParam(param: Param): Promise<string | undefined>;
+}
+
+/** A cluster a step acts on: the name a person types, and what it reaches there. */
+export interface ActTarget {
+  name: string;
+  where: string[];
 }
 
 export interface StepRuntime {
@@ -257,6 +267,17 @@ export class RunSession {
     this.emit({ type: 'output', stepId, stream, text });
   }
 
+  /**
+   * Asks the person to name every cluster a step acts on, and journals the answer with the names
+   * and what each one reaches (masked).
+   */
+  private async confirmTargets(step: Step, targets: ActTarget[], decision: string): Promise<boolean> {
+    const masked = targets.map((t) => ({ name: t.name, where: t.where.map((w) => this.masker.mask(w)) }));
+    const ok = await this.opts.prompter.confirmTargets(step, masked);
+    this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? decision : 'declined', user: this.user, detail: masked.map((t) => t.name).join(', '), targets: masked });
+    return ok;
+  }
+
   /** Why a step cannot run now, or undefined. */
   blocker(step: Step): string | undefined {
     if (this.opts.isTrusted && !this.opts.isTrusted()) return 'this workspace is not trusted: Breakglass runs nothing in Restricted Mode';
@@ -326,10 +347,10 @@ export class RunSession {
       this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? 'confirmed' : 'declined', user: this.user });
       if (!ok) return this.finish(step, 'cancelled', { reason: 'not confirmed' });
     }
-    if (mode === 'real' && step.destructive) {
+    // Break-glass steps ask once they know which clusters they act on (runBreakglass).
+    if (mode === 'real' && step.destructive && step.kind !== 'breakglass') {
       const ctx = this.opts.target.context ?? '';
-      const ok = await this.opts.prompter.typeContext(step, ctx);
-      this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? 'typed-context' : 'declined', user: this.user, detail: ctx });
+      const ok = await this.confirmTargets(step, [{ name: ctx, where: contextWhere(this.opts.target, this.opts.env ?? process.env) }], 'typed-context');
       if (!ok) return this.finish(step, 'cancelled', { reason: 'the context name was not typed' });
     }
     if (opts.signal?.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
@@ -351,9 +372,9 @@ export class RunSession {
       mode,
       target: targetName(this.opts.target),
     });
-    let kube: { path?: string; cleanup(): void } | undefined;
+    let kube: { path: string; placeholder?: boolean; cleanup(): void } | undefined;
     try {
-      kube = prepareKubeconfig(this.opts.target);
+      kube = prepareKubeconfig(this.opts.target, this.opts.env ?? process.env);
       const env = this.stepEnv(kube.path);
       const cwd = this.stepCwd(step);
       const host = mode === 'sim' ? this.opts.sim?.() : undefined;
@@ -473,6 +494,14 @@ export class RunSession {
         return this.finish(step, 'failed', { reason: targets, exitCode: 1 });
       }
       info(`clusters, largest first: ${bg.orderClusters(targets).map((t) => `${t.name}${t.size !== undefined ? ` (${t.size} nodes)` : ''}`).join(', ')}`);
+      // The clusters this run acts on (a retry: only those with something that failed).
+      const acted = bg.orderClusters(targets).filter((t) => bg.onlyFor(only, t.name) !== null);
+      const named = acted.map((t) => ({ name: t.name, where: bg.describeWhere(t.body ?? step.spec, t.ctx) }));
+      if (host) {
+        this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'targets', user: this.user, detail: named.map((t) => t.name).join(', '), targets: named });
+      } else if (!dryRun && !(await this.confirmTargets(step, named, 'typed-clusters'))) {
+        return this.finish(step, 'cancelled', { reason: `the clusters it acts on (${named.map((t) => t.name).join(', ')}) were not named` });
+      }
       const out = await bg.fanOutStep(step.spec, targets.map((t) => ({ ...t, ctx: { ...t.ctx, progress: progress(t.name) } })), {
         parallel: this.opts.parallelClusters,
         only,
@@ -485,7 +514,12 @@ export class RunSession {
         if (c.result) info(`[${c.name}] ${c.state}: ${c.result.summary}`);
       }
     } else {
-      const r = await bg.runStep(step.spec, { ...base, mode: 'real', progress: progress('') }, { only });
+      const ctx = { ...base, mode: 'real' as const };
+      const name = this.opts.target.context ?? '?';
+      if (!dryRun && !(await this.confirmTargets(step, [{ name, where: bg.describeWhere(step.spec, ctx) }], 'typed-clusters'))) {
+        return this.finish(step, 'cancelled', { reason: `the context it acts on (${name}) was not named` });
+      }
+      const r = await bg.runStep(step.spec, { ...ctx, progress: progress('') }, { only });
       preview = r.preview;
       result = r.result;
       if (preview) info(`preview: ${preview.summary}`);
@@ -564,11 +598,14 @@ export class RunSession {
     }
   }
 
-  private stepEnv(kubeconfig: string | undefined): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = { ...(this.opts.env ?? process.env) };
-    for (const [k, v] of Object.entries(this.params)) env[k] = v;
-    if (kubeconfig) env.KUBECONFIG = kubeconfig;
-    else if (this.opts.target.mode === 'sim') delete env.KUBECONFIG; // never leak a real cluster into a simulated run
+  /**
+   * A step's environment: KUBECONFIG is the target's (in simulated mode the simulated cluster's, or
+   * a placeholder that reaches nothing) and every other way to a cluster is removed, so no step of
+   * a simulated run can reach ~/.kube/config or a cluster named in the environment (target.ts).
+   */
+  private stepEnv(kubeconfig: string): NodeJS.ProcessEnv {
+    const env = kubeEnv(this.opts.env ?? process.env, kubeconfig);
+    for (const [k, v] of Object.entries(this.params)) if (!isClusterEnvName(k)) env[k] = v;
     env.BREAKGLASS_MODE = this.opts.target.mode;
     env.BREAKGLASS_TARGET = targetName(this.opts.target);
     env.BREAKGLASS_RUNBOOK_DIR = dirname(this.opts.runbookPath);

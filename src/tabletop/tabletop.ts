@@ -5,8 +5,9 @@
 // models for simulated break-glass steps (SimHost), and scores the run.
 import { hostname } from 'node:os';
 import { safeUser } from '../runbook/user';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { privateTempDir } from '../runbook/private-dir';
+import { simulatedMarkLines } from '../runbook/target';
 import { dirname, join } from 'node:path';
 import { clockTimeline } from '../breakglass/simtime';
 import type { SimTimeline } from '../breakglass/types';
@@ -112,7 +113,7 @@ export class Tabletop implements SimHost {
     }
     let path = this.o.kubeconfigPath;
     if (!path) {
-      this.tempDir = mkdtempSync(join(tmpdir(), 'breakglass-tabletop-'));
+      this.tempDir = privateTempDir('tabletop');
       path = join(this.tempDir, 'kubeconfig');
     }
     mkdirSync(dirname(path), { recursive: true });
@@ -420,7 +421,8 @@ export function renderTabletopKubeconfig(entries: KubeEntry[], focus: string): s
     lines.push(`- name: ${q(`${e.name}-user`)}`, '  user:', `    token: ${q(e.userToken)}`);
     lines.push(`- name: ${q(`${e.name}-breakglass`)}`, '  user:', `    token: ${q(e.breakglassToken)}`);
   }
-  lines.push('');
+  // Marks it as a simulated cluster's: the only kind of kubeconfig a SIMULATED run hands to steps.
+  lines.push(...simulatedMarkLines(), '');
   return lines.join('\n');
 }
 

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, isAbsolute } from 'node:path';
 import { parseRunbook, type ParseResult } from '../runbook/parse';
 import { renderRunbookHtml, escapeHtml } from '../runbook/render';
-import { RunSession, type Prompter, type StepRuntime } from '../runbook/session';
+import { RunSession, type ActTarget, type Prompter, type StepRuntime } from '../runbook/session';
 import { listJournals, readJournal, replay } from '../runbook/journal';
 import { parseDuration } from '../runbook/duration';
 import { targetLabel } from '../runbook/target';
@@ -45,15 +45,21 @@ const vscodePrompter: Prompter = {
     const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: step.kind === 'check' ? undefined : step.body.slice(0, 2000) }, 'Run');
     return choice === 'Run';
   },
-  async typeContext(step: Step, context: string) {
+  async confirmTargets(step: Step, targets: ActTarget[]) {
+    const names = targets.map((t) => t.name);
+    const want = names.join(', ');
+    const same = (v: string): boolean => {
+      const typed = new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
+      return typed.size === new Set(names).size && names.every((n) => typed.has(n));
+    };
     const typed = await vscode.window.showInputBox({
-      title: `Destructive step '${step.id}' on REAL context '${context}'`,
-      prompt: `Type the context name (${context}) to run it.`,
-      placeHolder: context,
+      title: `${step.kind === 'breakglass' ? 'Break-glass' : 'Destructive'} step '${step.id}' on REAL ${names.length === 1 ? `'${names[0]}'` : `clusters ${want}`}`,
+      prompt: `Acts on ${targets.map((t) => `${t.name} (${t.where.join('; ')})`).join(', ')}. Type ${want} to run it.`,
+      placeHolder: want,
       ignoreFocusOut: true,
-      validateInput: (v) => (v === '' || v === context ? undefined : `type exactly ${context}`),
+      validateInput: (v) => (v === '' || same(v) ? undefined : `type exactly ${want}`),
     });
-    return typed === context;
+    return typed !== undefined && same(typed);
   },
   async askParam(p: Param) {
     return vscode.window.showInputBox({ title: `Runbook parameter ${p.name}`, prompt: p.description, value: p.default, password: p.secret, ignoreFocusOut: true });

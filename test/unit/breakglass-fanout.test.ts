@@ -25,7 +25,7 @@ const AGENT = 'monitoring/telemetry-agent';
 
 const yes: Prompter = {
   confirm: async () => true,
-  typeContext: async () => true,
+  confirmTargets: async () => true,
   askParam: async (_p: Param) => undefined,
 };
 

@@ -43,7 +43,7 @@ describe('breakglass steps in a runbook (real mode)', function () {
     assert.equal(etcdctl(etcd, ['get', '--prefix', '--keys-only', '/registry/pods/monitoring/']).trim(), '/registry/pods/monitoring/other-1');
     // Two runs, two journals (named by their start second, so their order is not their names').
     const events = readdirSync(join(dir, 'j')).flatMap((f) => readJournal(join(dir, 'j', f)).events);
-    assert.ok(events.some((e) => e.type === 'decision' && e.decision === 'typed-context' && e.detail === 'prod'));
+    assert.ok(events.some((e) => e.type === 'decision' && e.decision === 'typed-clusters' && e.detail === 'prod' && /etcd http:\/\/127\.0\.0\.1:\d+ \(from ETCDCTL_ENDPOINTS\)/.test(e.targets?.[0]?.where[0] ?? '')));
     assert.ok(events.some((e) => e.type === 'step-finished' && e.stepId === 'remove-from-etcd' && e.state === 'succeeded'));
   });
 });

@@ -73,7 +73,7 @@ describe('breakglass run --clusters-config', function () {
     const cfg = join(dir, 'etcd.yaml');
     writeFileSync(cfg, `clusters:\n  - name: east\n    etcd: {endpoints: [http://127.0.0.1:${a}]}\n  - name: west\n    etcd: {endpoints: [http://127.0.0.1:${b}]}\n`);
     const t0 = Date.now();
-    const r = run(runbook('rm', "action: etcd-delete\nclusters: '*'\nkeys: [/registry/daemonsets/monitoring/telemetry-agent]"), ['--clusters-config', cfg]);
+    const r = run(runbook('rm', "action: etcd-delete\nclusters: '*'\nkeys: [/registry/daemonsets/monitoring/telemetry-agent]"), ['--clusters-config', cfg, '--clusters', 'west,east']);
     assert.equal(r.code, 1, r.err + r.out);
     assert.ok(Date.now() - t0 < 20_000, `${Date.now() - t0} ms`);
     assert.match(r.err, new RegExp(`✖ \\[east\\] failed: etcd-delete: .*127\\.0\\.0\\.1:${a}: connection refused`));

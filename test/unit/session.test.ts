@@ -22,7 +22,7 @@ function prompter(answers: { confirm?: boolean; typed?: boolean; param?: string 
       asked.confirm.push(step.id);
       return answers.confirm ?? true;
     },
-    async typeContext(step: Step) {
+    async confirmTargets(step: Step) {
       asked.typeContext.push(step.id);
       return answers.typed ?? false;
     },
@@ -143,12 +143,13 @@ describe('run session', function () {
     const b = setup(RB(body), { prompter: accept, target: { mode: 'real', context: 'prod', kubeconfig: kc } });
     assert.equal(await b.session.runStep('wipe'), 'succeeded');
     assert.ok(b.events().some((e) => e.type === 'decision' && e.decision === 'typed-context' && e.detail === 'prod'));
-    // In simulated mode destructive steps run without typing, and no real KUBECONFIG leaks in.
+    // In simulated mode destructive steps run without typing, and no real KUBECONFIG leaks in: the
+    // steps get the placeholder that reaches no cluster.
     const sim = prompter();
-    const c = setup(RB(sh('env', 'echo "kc=${KUBECONFIG:-none}"') + body), { prompter: sim, env: { PATH: process.env.PATH, KUBECONFIG: kc } });
+    const c = setup(RB(sh('env', 'echo "kc=${KUBECONFIG:-none}"; grep -c "server: https://127.0.0.1:0" "$KUBECONFIG"') + body), { prompter: sim, env: { PATH: process.env.PATH, KUBECONFIG: kc } });
     assert.equal(await c.session.runStep('wipe'), 'succeeded');
-    await c.session.runStep('env');
-    assert.match(c.session.states.get('env')!.output, /kc=none/);
+    assert.equal(await c.session.runStep('env'), 'succeeded');
+    assert.match(c.session.states.get('env')!.output, /kc=\S*placeholder-kubeconfig\n1\n/);
     assert.deepEqual(sim.asked.typeContext, []);
   });
 

@@ -4,6 +4,7 @@
 // exempt priority level. Both authenticate with a bearer token made at server start.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { simulatedMarkLines } from '../../runbook/target';
 
 export interface KubeconfigInput {
   clusterName: string;
@@ -47,6 +48,8 @@ export function renderKubeconfig(k: KubeconfigInput): string {
     '- name: sim-breakglass',
     '  user:',
     `    token: ${q(k.breakglassToken)}`,
+    // Marks it as a simulated cluster's: the only kind of kubeconfig a SIMULATED run hands to steps.
+    ...simulatedMarkLines(),
     '',
   ].join('\n');
 }
