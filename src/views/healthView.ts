@@ -33,6 +33,8 @@ export interface KubeconfigInfo {
   file: string;
   contexts: KubeContextInfo[];
   current?: string;
+  /** Written for simulated clusters (it carries the mark of target.ts's SIMULATED_EXTENSION). */
+  simulated?: boolean;
 }
 
 export interface HealthTargetInput {
@@ -82,6 +84,9 @@ export function resolveHealthTarget(
       info = read(t.kubeconfig);
     } catch (e) {
       return { status: 'error', simulated, label: `SIMULATED: ${t.kubeconfig}`, message: `Cannot read the simulated kubeconfig ${t.kubeconfig}: ${(e as Error).message}. ${SIM_HINT}` };
+    }
+    if (info.simulated !== true) {
+      return { status: 'error', simulated, label: `SIMULATED: ${t.kubeconfig}`, message: `${t.kubeconfig} is not a simulated cluster's kubeconfig: in SIMULATED mode the panels watch no real cluster. ${SIM_HINT}` };
     }
     let note: string | undefined;
     const ctx = attrs.context && info.contexts.some((c) => c.name === attrs.context) ? attrs.context : info.current ?? info.contexts[0]?.name;

@@ -15,7 +15,7 @@ function snap(at: number, over: Partial<HealthSnapshot> = {}): HealthSnapshot {
   return { at, state: 'healthy', summary: 'healthy', cost: { requests: 0, bytes: 0 }, ...over };
 }
 
-const SIM: KubeconfigInfo = { file: '/tmp/sim/kubeconfig', contexts: [{ name: 'sim', cluster: 'staging' }, { name: 'sim-breakglass', cluster: 'staging' }], current: 'sim' };
+const SIM: KubeconfigInfo = { file: '/tmp/sim/kubeconfig', contexts: [{ name: 'sim', cluster: 'staging' }, { name: 'sim-breakglass', cluster: 'staging' }], current: 'sim', simulated: true };
 const read = (f: string): KubeconfigInfo => {
   if (f === SIM.file) return SIM;
   if (f === '/home/me/.kube/config') return { file: f, contexts: [{ name: 'prod-east', cluster: 'prod-east' }, { name: 'prod-west', cluster: 'prod-west' }], current: 'prod-east' };
@@ -23,6 +23,12 @@ const read = (f: string): KubeconfigInfo => {
 };
 
 describe('health panels: what they watch', () => {
+  it('SIMULATED never watches a kubeconfig that is not a simulated cluster\'s', () => {
+    const real = resolveHealthTarget({ mode: 'sim', kubeconfig: '/home/me/.kube/config', trusted: true }, {}, read);
+    assert.equal(real.status, 'error');
+    assert.ok(real.status === 'error' && /is not a simulated cluster's kubeconfig/.test(real.message));
+  });
+
   it('SIMULATED without a kubeconfig says so, and how to get one', () => {
     const t = resolveHealthTarget({ mode: 'sim', trusted: true }, {}, read);
     assert.equal(t.status, 'none');
