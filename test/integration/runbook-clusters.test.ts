@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { RunbookPanel } from '../../src/views/runbookPanel';
+import type { Prompter } from '../../src/runbook/session';
 import { closedPort, etcdctl, startEtcd, type EtcdServer } from '../unit/helpers/servers';
 import { api, folder, waiter } from './helpers';
 
@@ -17,20 +18,35 @@ const PODS = ['aaaaa', 'bbbbb'].map((s) => `/registry/pods/monitoring/telemetry-
 
 const until = waiter(20_000);
 
-// `destructive=false`: the test cannot type the context name into VS Code's input box.
+// A break-glass step in REAL mode asks the person to name every cluster it acts on; the test
+// cannot type into VS Code's input box, so it answers through the session's prompter (below),
+// which also records what the person would have been asked.
 const RUNBOOK = `---
 runbook: true
 title: Across clusters
 ---
 # Remove the agent everywhere
 
-\`\`\`breakglass {name=${STEP} destructive=false}
+\`\`\`breakglass {name=${STEP}}
 action: etcd-delete
 clusters: '*'
 keys: [${DS}]
 prefixes: [/registry/pods/monitoring/telemetry-agent-]
 \`\`\`
 `;
+
+/** What the session asked the person to confirm: [name, where] per cluster, per question. */
+const asked: [string, string[]][][] = [];
+function answerNames(p: RunbookPanel): void {
+  const prompter: Pick<Prompter, 'confirmTargets'> = {
+    confirmTargets: async (_step, targets) => {
+      asked.push(targets.map((t) => [t.name, t.where]));
+      return true;
+    },
+  };
+  const opts = (p.currentSession as unknown as { opts: { prompter: Prompter } }).opts;
+  opts.prompter = { ...opts.prompter, ...prompter };
+}
 
 describe('Break-glass step across clusters in the Runbook view', function () {
   this.timeout(120_000);
@@ -74,6 +90,7 @@ describe('Break-glass step across clusters in the Runbook view', function () {
     panel = p;
     await until('the Runbook view to be ready', () => panel.isReady);
     assert.equal(panel.currentSession.target.mode, 'real');
+    answerNames(panel);
 
     const t0 = Date.now();
     const state = await vscode.commands.executeCommand('breakglass.runStep', runbook(), STEP);
@@ -90,6 +107,11 @@ describe('Break-glass step across clusters in the Runbook view', function () {
     assert.match(drawn.rows[0], /^east \| — \| succeeded \| 3\/3 \| deleted 3 of 3 key\(s\)/);
     assert.match(drawn.rows[1], new RegExp(`^west \\| — \\| failed \\| — \\| etcd-delete: .*127\\.0\\.0\\.1:${deadPort}: connection refused`));
     assert.equal(drawn.retry, 'Retry failed (1)');
+    // The person was asked to name both clusters, with the etcd each one's delete goes to.
+    assert.deepEqual(asked.at(-1), [
+      ['east', [`etcd ${etcd!.endpoint} (from settings)`]],
+      ['west', [`etcd http://127.0.0.1:${deadPort} (from settings)`]],
+    ]);
   });
 
   it('the retry message runs only the failed cluster; the button goes away', async () => {
@@ -102,6 +124,8 @@ describe('Break-glass step across clusters in the Runbook view', function () {
     assert.equal(panel.currentSession.states.get(STEP)?.state, 'failed');
     await receive({ type: 'retryFailed', stepId: STEP });
     assert.equal(panel.currentSession.states.get(STEP)?.state, 'succeeded');
+    // The retry acts on west alone: that is all the person was asked to name.
+    assert.deepEqual(asked.at(-1)?.map(([name]) => name), ['west']);
     assert.deepEqual(keys(), ['/registry/pods/monitoring/other-1']);
     const drawn = await until('the page to draw the retry', () => {
       const s = shown();
