@@ -35,7 +35,8 @@ function maskQuoted(value: string): string {
 
 // Keys whose value is a secret. The keyword must end the key, so `DB_PASSWORD`, `client_secret`,
 // `id-token` and `aws_secret_access_key` match but `secretName`, `tokenExpirationSeconds` or
-// `Tokens` do not.
+// `Tokens` do not. A `-` or `_` inside a keyword may also be left out (`SecretAccessKey`,
+// `privateKey`, `ssh-privatekey`).
 const SECRET_KEY_WORDS = [
   'password',
   'passwd',
@@ -53,8 +54,17 @@ const SECRET_KEY_WORDS = [
   'private-key',
   'key-data', // kubeconfig client-key-data (certificate-authority-data and client-certificate-data stay visible)
   'key_data',
+  // Data keys of Kubernetes Secrets that hold credentials, as `kubectl get secret -o yaml|json`
+  // prints them. The built-in types (https://kubernetes.io/docs/concepts/configuration/secret/#secret-types):
+  // kubernetes.io/tls `tls.key`, kubernetes.io/ssh-auth `ssh-privatekey` (matched by private_key
+  // above), kubernetes.io/dockerconfigjson `.dockerconfigjson`, kubernetes.io/dockercfg `.dockercfg`.
+  // Any `<name>.key` counts (kubeadm's `ca.key`, `sa.key`, `apiserver.key`); `tls.crt` and `ca.crt`
+  // are certificates and stay visible.
+  '.key',
+  '.dockerconfigjson',
+  '.dockercfg',
 ];
-const KEY_ALT = SECRET_KEY_WORDS.map((w) => w.replace(/[-_]/g, '[-_]')).join('|');
+const KEY_ALT = SECRET_KEY_WORDS.map((w) => escapeRe(w).replace(/[-_]/g, '[-_]?')).join('|');
 const QUOTED_OR_BARE = `\\$\\{\\w+\\}|"[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&}\\]]+`;
 
 const RULES: Rule[] = [
@@ -88,6 +98,15 @@ const RULES: Rule[] = [
       if (/^[|>][-+]?\d*$/.test(value) || value === '{' || value === '[') return m;
       return head + maskQuoted(value);
     },
+  },
+  // MySQL and MariaDB clients take the password glued to `-p` (`mysql -uroot -pS3cret db`): "If you
+  // use the short option form (-p), you cannot have a space between the option and the password"
+  // (https://dev.mysql.com/doc/refman/8.0/en/connection-options.html#option_general_password).
+  // Only after one of these commands on the same line: `-p` means other things elsewhere
+  // (`mkdir -p`, `ssh -p 22`, `docker run -p 8080:80`). A bare `-p` (prompt) is left alone.
+  {
+    re: /(?<![\w.-])((?:mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|mysqlshow|mysqlslap|mysqlpump|mysqlbinlog|mariadb(?:-dump|-admin|-check|-import|-show|-slap|-binlog)?)[ \t](?:[^\n|;&]*?[ \t])?-p)("[^"\n]*"|'[^'\n]*'|[^\s"';&|]+)/g,
+    replace: (_m, head: string, value: string) => head + maskQuoted(value),
   },
   // AWS access key ids.
   {

@@ -62,6 +62,23 @@ describe('mask: Masker', () => {
       ['AWS temporary key id', 'ASIAIOSFODNN7EXAMPLE', M],
       ['password in URL', 'git clone https://user:s3cret@github.com/org/repo', `git clone https://user:${M}@github.com/org/repo`],
       ['password in DSN', 'postgres://app:pw@db:5432/app', `postgres://app:${M}@db:5432/app`],
+      [
+        'AWS credentials JSON (aws sts assume-role)',
+        '{"Credentials": {"AccessKeyId": "ASIAIOSFODNN7EXAMPLE", "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "SessionToken": "IQoJb3JpZ2luX2VjEJr//////////wEaCXVz", "Expiration": "2025-01-01T00:00:00Z"}}',
+        `{"Credentials": {"AccessKeyId": "${M}", "SecretAccessKey": "${M}", "SessionToken": "${M}", "Expiration": "2025-01-01T00:00:00Z"}}`,
+      ],
+      ['secretKey / privateKey in camel case', 'secretKey: abcdef12 privateKey=xyz98765', `secretKey: ${M} privateKey=${M}`],
+      ['mysql -p<password>', 'mysql -pS3cret', `mysql -p${M}`],
+      ['mysqldump -u -p', 'mysqldump -uroot -pS3cret db > dump.sql', `mysqldump -uroot -p${M} db > dump.sql`],
+      ['mysqladmin -p', 'kubectl exec -it db-0 -- mysqladmin -h 127.0.0.1 -P 3306 -pS3cret status', `kubectl exec -it db-0 -- mysqladmin -h 127.0.0.1 -P 3306 -p${M} status`],
+      ['mysql -p quoted', `/usr/bin/mysql -u app -p'pa ss' -e 'select 1'`, `/usr/bin/mysql -u app -p'${M}' -e 'select 1'`],
+      ['mariadb-dump -p', 'mariadb-dump -pS3cret --all-databases', `mariadb-dump -p${M} --all-databases`],
+      ['Secret data tls.key', 'data:\n  tls.crt: LS0tLS1CRUdJTiBDRVJU\n  tls.key: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVk=\n', `data:\n  tls.crt: LS0tLS1CRUdJTiBDRVJU\n  tls.key: ${M}\n`],
+      ['Secret data ssh-privatekey', '  ssh-privatekey: LS0tLS1CRUdJTiBPUEVOU1NI', `  ssh-privatekey: ${M}`],
+      ['Secret data .dockerconfigjson', '  .dockerconfigjson: eyJhdXRocyI6eyJyZWcuaW8iOnt9fX0=', `  .dockerconfigjson: ${M}`],
+      ['Secret data .dockercfg', '  .dockercfg: eyJyZWcuaW8iOnsiYXV0aCI6IngifX0=', `  .dockercfg: ${M}`],
+      ['Secret data ca.key', '  ca.crt: LS0tLS1CRUdJTiBDRVJU\n  ca.key: LS0tLS1CRUdJTiBSU0E=', `  ca.crt: LS0tLS1CRUdJTiBDRVJU\n  ca.key: ${M}`],
+      ['Secret data in JSON', '{"data": {".dockerconfigjson": "eyJhdXRocyI6e319", "tls.key": "LS0tLS1C"}}', `{"data": {".dockerconfigjson": "${M}", "tls.key": "${M}"}}`],
     ];
     for (const [name, input, expected] of cases) {
       it(name, () => assert.equal(m.mask(input), expected));
@@ -84,6 +101,13 @@ describe('mask: Masker', () => {
       ['plain base64 and hashes', 'sha256:4b825dc642cb6eb9a060e54bf8d69288fbee4904 ABCDEFGHIJKLMNOP1234'],
       ['public key', '-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkq\n-----END PUBLIC KEY-----\n'],
       ['certificate', '-----BEGIN CERTIFICATE-----\nMIIBIjANBgkq\n-----END CERTIFICATE-----\n'],
+      ['AWS JSON without secrets', '{"AccessKeyLastUsed": {"Region": "us-east-1"}, "SecretString": null, "KeyId": "alias/x"}'],
+      ['-p outside the mysql family', 'mkdir -p /tmp/dir && ssh -p 22 node-1 && docker run -p 8080:80 nginx && kubectl port-forward -p 5432'],
+      ['mysql -p that prompts, -P port', 'mysql -h db -P 3306 -u root -p --protocol=tcp'],
+      ['mysql -p prompt and mkdir -p on one line', 'mysql -u root -p; mkdir -p backups'],
+      ['Secret certificates and names', 'data:\n  tls.crt: LS0tLS1CRUdJTiBDRVJU\n  ca.crt: LS0tLS1CRUdJTiBDRVJU\n  namespace: ZGVmYXVsdA==\n'],
+      ['secret references', 'kubectl get secret x -o yaml\n  - secretName: foo\nkubectl get secret regcred -o jsonpath={.data.\\.dockerconfigjson}'],
+      ['key file paths on the command line', 'openssl req -keyout tls.key -out tls.crt && kubectl create secret tls t --cert=tls.crt --key=tls.key'],
     ];
     for (const [name, input] of unchanged) {
       it(`leaves alone: ${name}`, () => assert.equal(m.mask(input), input));
