@@ -10,6 +10,7 @@ import { defaultKubeconfigFiles, isSimulatedKubeconfig, listContexts, targetLabe
 import type { Param, RunMode, Step } from '../runbook/model';
 import { parseDuration } from '../runbook/duration';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
+import { readHidden } from './prompt';
 
 export const RUN_USAGE = `usage: breakglass run <runbook.md> [--step NAME ... | --all] [--yes]
                       [--mode sim|real] [--context C] [--kubeconfig FILE]
@@ -122,7 +123,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     if (defaultTimeoutMs === undefined) throw new UsageError('--timeout must be a duration such as 30s or 10m');
   }
 
-  const rl = io.isTTY ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
+  let rl = io.isTTY ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
   const prompter: Prompter = {
     async confirm(step: Step, message: string) {
       if (values.yes) return true;
@@ -156,8 +157,18 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
         io.err.write(`parameter ${p.name} is required: pass --param ${p.name}=…\n`);
         return undefined;
       }
-      const v = (await rl.question(`${p.name}${p.description ? ` (${p.description})` : ''}: `)).trim();
-      return v === '' ? undefined : v;
+      const label = `${p.name}${p.description ? ` (${p.description})` : ''}: `;
+      let v: string | undefined;
+      if (p.secret) {
+        // readline echoes what it reads: it is closed while the secret is typed, and reopened.
+        rl.close();
+        v = await readHidden(label, process.stdin, process.stderr);
+        rl = createInterface({ input: process.stdin, output: process.stderr });
+      } else {
+        v = await rl.question(label);
+      }
+      v = v?.trim();
+      return v ? v : undefined;
     },
   };
 

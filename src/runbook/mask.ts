@@ -35,7 +35,8 @@ function maskQuoted(value: string): string {
 
 // Keys whose value is a secret. The keyword must end the key, so `DB_PASSWORD`, `client_secret`,
 // `id-token` and `aws_secret_access_key` match but `secretName`, `tokenExpirationSeconds` or
-// `Tokens` do not.
+// `Tokens` do not. A `-` or `_` inside a keyword may also be left out (`SecretAccessKey`,
+// `privateKey`, `ssh-privatekey`).
 const SECRET_KEY_WORDS = [
   'password',
   'passwd',
@@ -53,8 +54,17 @@ const SECRET_KEY_WORDS = [
   'private-key',
   'key-data', // kubeconfig client-key-data (certificate-authority-data and client-certificate-data stay visible)
   'key_data',
+  // Data keys of Kubernetes Secrets that hold credentials, as `kubectl get secret -o yaml|json`
+  // prints them. The built-in types (https://kubernetes.io/docs/concepts/configuration/secret/#secret-types):
+  // kubernetes.io/tls `tls.key`, kubernetes.io/ssh-auth `ssh-privatekey` (matched by private_key
+  // above), kubernetes.io/dockerconfigjson `.dockerconfigjson`, kubernetes.io/dockercfg `.dockercfg`.
+  // Any `<name>.key` counts (kubeadm's `ca.key`, `sa.key`, `apiserver.key`); `tls.crt` and `ca.crt`
+  // are certificates and stay visible.
+  '.key',
+  '.dockerconfigjson',
+  '.dockercfg',
 ];
-const KEY_ALT = SECRET_KEY_WORDS.map((w) => w.replace(/[-_]/g, '[-_]')).join('|');
+const KEY_ALT = SECRET_KEY_WORDS.map((w) => escapeRe(w).replace(/[-_]/g, '[-_]?')).join('|');
 const QUOTED_OR_BARE = `\\$\\{\\w+\\}|"[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&}\\]]+`;
 
 const RULES: Rule[] = [
@@ -88,6 +98,15 @@ const RULES: Rule[] = [
       if (/^[|>][-+]?\d*$/.test(value) || value === '{' || value === '[') return m;
       return head + maskQuoted(value);
     },
+  },
+  // MySQL and MariaDB clients take the password glued to `-p` (`mysql -uroot -pS3cret db`): "If you
+  // use the short option form (-p), you cannot have a space between the option and the password"
+  // (https://dev.mysql.com/doc/refman/8.0/en/connection-options.html#option_general_password).
+  // Only after one of these commands on the same line: `-p` means other things elsewhere
+  // (`mkdir -p`, `ssh -p 22`, `docker run -p 8080:80`). A bare `-p` (prompt) is left alone.
+  {
+    re: /(?<![\w.-])((?:mysql|mysqldump|mysqladmin|mysqlcheck|mysqlimport|mysqlshow|mysqlslap|mysqlpump|mysqlbinlog|mariadb(?:-dump|-admin|-check|-import|-show|-slap|-binlog)?)[ \t](?:[^\n|;&]*?[ \t])?-p)("[^"\n]*"|'[^'\n]*'|[^\s"';&|]+)/g,
+    replace: (_m, head: string, value: string) => head + maskQuoted(value),
   },
   // AWS access key ids.
   {
@@ -143,6 +162,23 @@ export class Masker {
         this.dirty = true;
       }
     }
+  }
+
+  /**
+   * Where the trailing text that could still grow into a known secret starts: the smallest i such
+   * that text.slice(i) is a proper prefix of a secret; text.length when there is none.
+   */
+  secretPrefixStart(text: string): number {
+    let start = text.length;
+    for (const s of this.secrets) {
+      for (let i = Math.max(0, text.length - s.length + 1); i < start; i++) {
+        if (s.startsWith(text.slice(i))) {
+          start = i;
+          break;
+        }
+      }
+    }
+    return start;
   }
 
   /** Number of distinct secret values known. */
@@ -271,16 +307,39 @@ function maskPem(text: string, state: PemState): string {
 }
 
 /**
+ * Continuations tried after a partial line before part of it is emitted early: a closing quote
+ * (ends a quoted value that may hold spaces), a credential-like token (completes `Authorization:
+ * Bearer …` or a one-line private key) and a line end.
+ */
+const PROBES = ['"', "'", 'A1b2C3d4E5f6G7h8I9j0kLmN', '\n'];
+/** Cut points tried, last first, before an idle flush gives up and waits for more text. */
+const MAX_CUTS_TRIED = 8;
+
+/**
  * Line-buffered masking for streamed output, so a secret split across chunks is still masked.
- * Complete lines are masked and emitted at once; a trailing partial line is held until its newline,
- * until no data arrived for `idleFlushMs`, or until flush(). Call flush() when the stream ends.
+ *
+ * Complete lines are masked and emitted at once. A trailing partial line is held, raw, as context
+ * for what follows it. When no data arrived for `idleFlushMs`, only a safe prefix of it is emitted:
+ * it ends after a run of whitespace (never inside a token, which may be the first half of a
+ * secret), never inside text that could be the start of a known secret, and its masked form must
+ * stay a prefix of the masked line whatever follows (checked against the text held so far and a few
+ * probe continuations); a line inside a private key is held whole, and so is the rest of a line
+ * from a BEGIN armour on. When the line completes, it is
+ * masked whole and only what was not emitted
+ * yet goes out. Call flush() when the stream ends: it emits the rest, masked.
  */
 export class StreamMasker {
   /** A partial line longer than this is emitted without waiting for its newline. */
   static maxHeld = 1024 * 1024;
 
-  private held = '';
+  /** Raw text of the current partial line. */
+  private line = '';
+  /** Masked text already emitted for the current partial line. */
+  private sent = '';
+  /** How much of `line` (raw) `sent` stands for. */
+  private sentRaw = 0;
   private timer: NodeJS.Timeout | undefined;
+  /** Private-key state at the start of `line`. */
   private readonly pem: PemState = newPemState();
 
   constructor(
@@ -291,37 +350,77 @@ export class StreamMasker {
 
   write(chunk: string): void {
     if (!chunk) return;
-    const text = this.held + chunk;
+    const text = this.line + chunk;
     const nl = text.lastIndexOf('\n');
     if (nl >= 0) {
-      this.held = text.slice(nl + 1);
-      this.out(text.slice(0, nl + 1));
+      this.line = text.slice(nl + 1);
+      this.finishLine(text.slice(0, nl + 1));
     } else {
-      this.held = text;
+      this.line = text;
     }
-    if (this.held.length > StreamMasker.maxHeld) {
+    if (this.line.length > StreamMasker.maxHeld) {
       this.flush();
       return;
     }
     this.clearTimer();
-    if (this.held) {
+    if (this.line.length > this.sentRaw) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
-        this.flush();
+        this.idleFlush();
       }, this.idleFlushMs);
     }
   }
 
+  /** The stream ended (or a line is too long to hold): emit the rest, masked. */
   flush(): void {
     this.clearTimer();
-    const text = this.held;
-    this.held = '';
-    if (text) this.out(text);
+    const text = this.line;
+    this.line = '';
+    if (text) this.finishLine(text);
   }
 
-  private out(text: string): void {
+  /** `text` is the held partial line plus what completes it: mask it whole, emit what is not out yet. */
+  private finishLine(text: string): void {
     const masked = this.masker.maskWithState(text, this.pem);
-    if (masked) this.emit(masked);
+    const sent = this.sent;
+    this.sent = '';
+    this.sentRaw = 0;
+    if (masked.startsWith(sent)) {
+      if (masked.length > sent.length) this.emit(masked.slice(sent.length));
+      return;
+    }
+    // What was emitted no longer matches the masked line: the rest of that line becomes one mask
+    // (never the raw text), the lines after it go out as masked.
+    const nl = masked.indexOf('\n');
+    this.emit(MASK + (nl >= 0 ? masked.slice(nl) : ''));
+  }
+
+  /** No data for a while: emit the safe prefix of the partial line, if it grew. */
+  private idleFlush(): void {
+    // Inside a private key a partial line may be body or the start of the END armour line, and the
+    // two are masked differently: hold it until its newline.
+    if (this.pem.inKey) return;
+    const raw = this.line;
+    let limit = Math.min(raw.length, this.masker.secretPrefixStart(raw));
+    // Likewise from a BEGIN armour whose key has not ended on this line yet.
+    const begin = raw.lastIndexOf('-----BEGIN');
+    if (begin >= 0 && !PEM_END.test(raw.slice(begin))) limit = Math.min(limit, begin);
+    const cuts: number[] = [];
+    for (const m of raw.slice(0, limit).matchAll(/\s+/g)) {
+      const cut = m.index + m[0].length;
+      if (cut > this.sentRaw) cuts.push(cut);
+    }
+    if (cuts.length === 0) return;
+    const maskFromLineStart = (t: string): string => this.masker.maskWithState(t, { ...this.pem });
+    const futures = [raw, ...PROBES.map((p) => raw + p)].map(maskFromLineStart);
+    for (const cut of cuts.reverse().slice(0, MAX_CUTS_TRIED)) {
+      const prefix = maskFromLineStart(raw.slice(0, cut));
+      if (!prefix.startsWith(this.sent) || !futures.every((f) => f.startsWith(prefix))) continue;
+      if (prefix.length > this.sent.length) this.emit(prefix.slice(this.sent.length));
+      this.sent = prefix;
+      this.sentRaw = cut;
+      return;
+    }
   }
 
   private clearTimer(): void {

@@ -105,8 +105,8 @@ export class RunSession {
     this.params = { ...(opts.params ?? {}) };
     this.masker = new Masker(maskEnvSecrets(opts.env ?? process.env));
     for (const p of opts.runbook.params) {
-      if (p.secret && this.params[p.name]) this.masker.addSecret(this.params[p.name]);
       if (this.params[p.name] === undefined && p.default !== undefined) this.params[p.name] = p.default;
+      if (p.secret && this.params[p.name]) this.masker.addSecret(this.params[p.name]);
     }
     for (const s of opts.runbook.steps) this.states.set(s.id, { state: 'pending', output: '' });
     if (opts.resumeFrom) this.resume(opts.resumeFrom);

@@ -102,6 +102,22 @@ describe('run session', function () {
     assert.match(outputs.join(''), /token is ••••••/);
   });
 
+  it('masks a secret param whose value comes from its default, in output and in the journal', async () => {
+    const secret = 'dflt-s3cr3t-9876';
+    const { session } = setup(RB(sh('tok', 'echo "pw is $DB_PW"; printf "%s" "$DB_PW" >&2'), `params:\n  - name: DB_PW\n    secret: true\n    default: ${secret}\n`));
+    const outputs: string[] = [];
+    session.onEvent((e) => {
+      if (e.type === 'output') outputs.push(e.text);
+    });
+    assert.equal(await session.runStep('tok'), 'succeeded');
+    session.dispose();
+    const journalText = readFileSync(session.journalFile!, 'utf8');
+    const started = journalText.split('\n').map((l) => (l ? JSON.parse(l) : undefined)).find((e) => e?.type === 'run-started');
+    assert.equal(started.params.DB_PW, '••••••', 'run-started.params holds the mask');
+    for (const text of [outputs.join(''), session.states.get('tok')!.output, journalText]) assert.ok(!text.includes(secret), text);
+    assert.match(outputs.join(''), /pw is ••••••/, 'the step did see a value and printed it masked');
+  });
+
   it('Run All runs in order and stops at the first failure', async () => {
     const { session, events } = setup(RB(sh('one', 'echo 1') + sh('two', 'echo 2; exit 3') + sh('three', 'echo 3')));
     assert.equal(await session.runAll(), 'failed');
