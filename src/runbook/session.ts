@@ -228,6 +228,7 @@ export class RunSession {
     if (this.opts.isTrusted && !this.opts.isTrusted()) return false;
     try {
       this.ensureJournal().append(e);
+      this.lastJournalNotice = undefined; // a later failure is news again
       return true;
     } catch (err) {
       this.journalFailure(err);
