@@ -35,7 +35,8 @@ Runs runbook steps with the same engine as the Runbook view and journals them.
   --clusters A,B  with --yes: the names of the clusters a break-glass step with \`clusters:\`
                   acts on, every one of them (it confirms; it does not choose)
 Exit status: 0 when every step run succeeded (or was skipped), 1 when one failed or was
-cancelled, 2 for bad usage or a runbook with errors.`;
+cancelled or the journal could not be written (no step runs that cannot be journaled), 2 for
+bad usage or a runbook with errors.`;
 
 export class UsageError extends Error {}
 
@@ -233,6 +234,12 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     session.dispose();
     rl?.close();
     if (journal) io.err.write(`journal: ${journal}\n`);
+  }
+  // A run whose journal could not be written at some point is not a clean run, whatever its steps did.
+  const journalProblem = session.journalProblem;
+  if (journalProblem) {
+    io.err.write(`breakglass: journal error: ${journalProblem}\n`);
+    return 1;
   }
   return ok ? 0 : 1;
 }

@@ -53,72 +53,211 @@ export function journalFileName(runbookPath: string, start: Date): string {
   return `${base}-${journalTimestamp(start)}${JOURNAL_EXTENSION}`;
 }
 
-const APPEND_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND;
+/**
+ * The file operations a journal uses to write. The real `node:fs` ones by default; a test can pass
+ * operations that fail the way a full disk, a read-only mount or a broken device does.
+ */
+export interface JournalFs {
+  openSync(file: string, flags: number, mode?: number): number;
+  writeSync(fd: number, buf: Uint8Array, offset: number, length: number): number;
+  fsyncSync(fd: number): void;
+  ftruncateSync(fd: number, length: number): void;
+  fstatSync(fd: number): { size: number };
+  readSync(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
+  closeSync(fd: number): void;
+  mkdirSync(dir: string, mode: number): void;
+  lstatSync(file: string): fs.Stats;
+  statSync(file: string): fs.Stats;
+}
+
+export const NODE_JOURNAL_FS: JournalFs = {
+  openSync: (file, flags, mode) => fs.openSync(file, flags, mode),
+  writeSync: (fd, buf, offset, length) => fs.writeSync(fd, buf, offset, length),
+  fsyncSync: (fd) => fs.fsyncSync(fd),
+  ftruncateSync: (fd, length) => fs.ftruncateSync(fd, length),
+  fstatSync: (fd) => fs.fstatSync(fd),
+  readSync: (fd, buf, offset, length, position) => fs.readSync(fd, buf, offset, length, position),
+  closeSync: (fd) => fs.closeSync(fd),
+  mkdirSync: (dir, mode) => fs.mkdirSync(dir, { mode }),
+  lstatSync: (file) => fs.lstatSync(file),
+  statSync: (file) => fs.statSync(file),
+};
+
+// O_NOFOLLOW: opening a journal that is a symbolic link fails (ELOOP) instead of writing wherever
+// the link points (open(2)). Node has no such constant on Windows, where it is left out.
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+const APPEND_FLAGS = fs.constants.O_WRONLY | fs.constants.O_APPEND | NOFOLLOW;
+
+/** An error about the journal itself (its directory or file), never about a step. */
+export class JournalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JournalError';
+  }
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Creates the journal directory (mode 0700) and its missing parents one level at a time, and
+ * refuses a directory that is a symbolic link. Not `mkdirSync(dir, { recursive: true })`: on Linux
+ * that never returns for a path under /proc, where mkdir(2) answers ENOENT for a child of a
+ * directory that exists, and Node's recursive walk then retries the parent and the child forever at
+ * 100% CPU (nodejs `MKDirpSync`; the same loop is described in
+ * https://github.com/Kewton/CommandMate/issues/1774 and https://github.com/oven-sh/bun/pull/36162).
+ * Here every mkdir is tried once, so any failure is reported.
+ */
+export function ensureJournalDir(dir: string, io: JournalFs = NODE_JOURNAL_FS): string {
+  const abs = path.resolve(dir);
+  const missing: string[] = [];
+  for (let p = abs; ; p = path.dirname(p)) {
+    let st: fs.Stats | undefined;
+    try {
+      st = p === abs ? io.lstatSync(p) : io.statSync(p);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw new JournalError(`cannot use ${abs} as the journal directory: ${errText(e)}`);
+    }
+    if (st) {
+      if (p === abs && st.isSymbolicLink()) throw new JournalError(`the journal directory ${abs} is a symbolic link: refusing to follow it (use a real directory)`);
+      if (!st.isDirectory()) throw new JournalError(`cannot use ${abs} as the journal directory: ${p} is not a directory`);
+      break;
+    }
+    if (path.dirname(p) === p) throw new JournalError(`cannot use ${abs} as the journal directory: ${p} does not exist`);
+    missing.push(p);
+  }
+  for (const p of missing.reverse()) {
+    try {
+      io.mkdirSync(p, 0o700);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new JournalError(`cannot create the journal directory ${p}: ${errText(e)}`);
+    }
+  }
+  // Created just now, or by someone else in between: it must be a directory, not a link to one.
+  let st: fs.Stats;
+  try {
+    st = io.lstatSync(abs);
+  } catch (e) {
+    throw new JournalError(`cannot use ${abs} as the journal directory: ${errText(e)}`);
+  }
+  if (st.isSymbolicLink()) throw new JournalError(`the journal directory ${abs} is a symbolic link: refusing to follow it (use a real directory)`);
+  if (!st.isDirectory()) throw new JournalError(`cannot use ${abs} as the journal directory: it is not a directory`);
+  return abs;
+}
 
 export class Journal {
   private fd: number | undefined;
+  /**
+   * The size of the file up to the end of its last whole line. A failed or short write is cut back
+   * to it, so the next line never starts glued to a torn one.
+   */
+  private goodSize: number;
+  /** Why nothing more may be appended (a torn line could not be cut off), or undefined. */
+  private brokenReason: string | undefined;
 
   private constructor(
     readonly file: string,
     fd: number,
+    size: number,
+    private readonly io: JournalFs,
   ) {
     this.fd = fd;
+    this.goodSize = size;
   }
 
   /**
-   * Creates a new journal in `dir` (created if missing) for a run of `runbookPath` started at
-   * `start`. The file is created exclusively with mode 0600; if the name is taken, `-2`, `-3`, …
-   * is added before the extension.
+   * Creates a new journal in `dir` (created 0700 if missing; refused if it is a symbolic link) for
+   * a run of `runbookPath` started at `start`. The file is created exclusively with mode 0600 and
+   * never through a symbolic link; if the name is taken, `-2`, `-3`, … is added before the
+   * extension. Failures are JournalErrors naming the directory or file.
    */
-  static create(dir: string, runbookPath: string, start: Date = new Date()): Journal {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  static create(dir: string, runbookPath: string, start: Date = new Date(), io: JournalFs = NODE_JOURNAL_FS): Journal {
+    const abs = ensureJournalDir(dir, io);
     const name = journalFileName(runbookPath, start);
     const stem = name.slice(0, -JOURNAL_EXTENSION.length);
     for (let n = 1; n < 10000; n++) {
-      const file = path.join(dir, n === 1 ? name : `${stem}-${n}${JOURNAL_EXTENSION}`);
+      const file = path.join(abs, n === 1 ? name : `${stem}-${n}${JOURNAL_EXTENSION}`);
       try {
-        const fd = fs.openSync(file, APPEND_FLAGS | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
-        return new Journal(path.resolve(file), fd);
+        const fd = io.openSync(file, APPEND_FLAGS | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600);
+        return new Journal(file, fd, 0, io);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new JournalError(`cannot create a journal in ${abs}: ${errText(e)}`);
       }
     }
-    throw new Error(`cannot create a journal in ${dir}: too many journals named ${name}`);
+    throw new JournalError(`cannot create a journal in ${abs}: too many journals named ${name}`);
   }
 
   /**
-   * Opens an existing journal to continue it (resume). If the file ends in a torn line (the writer
-   * died mid-write), a newline is added first so the next event starts on a line of its own.
+   * Opens an existing journal to continue it (resume); never through a symbolic link. If the file
+   * ends in a torn line (the writer died mid-write), a newline is added first so the next event
+   * starts on a line of its own.
    */
-  static openForAppend(file: string): Journal {
-    const fd = fs.openSync(file, APPEND_FLAGS);
+  static openForAppend(file: string, io: JournalFs = NODE_JOURNAL_FS): Journal {
+    const abs = path.resolve(file);
+    let fd: number;
     try {
-      const size = fs.fstatSync(fd).size;
+      fd = io.openSync(abs, APPEND_FLAGS);
+    } catch (e) {
+      throw new JournalError(`cannot open the journal ${abs}: ${errText(e)}`);
+    }
+    try {
+      const size = io.fstatSync(fd).size;
+      const j = new Journal(abs, fd, size, io);
       if (size > 0) {
         const last = Buffer.alloc(1);
-        const rfd = fs.openSync(file, 'r');
+        const rfd = io.openSync(abs, fs.constants.O_RDONLY | NOFOLLOW);
         try {
-          fs.readSync(rfd, last, 0, 1, size - 1);
+          io.readSync(rfd, last, 0, 1, size - 1);
         } finally {
-          fs.closeSync(rfd);
+          io.closeSync(rfd);
         }
-        if (last[0] !== 0x0a) writeAll(fd, Buffer.from('\n'));
+        if (last[0] !== 0x0a) j.write(Buffer.from('\n'), true);
       }
+      return j;
     } catch (e) {
-      fs.closeSync(fd);
-      throw e;
+      io.closeSync(fd);
+      throw e instanceof JournalError ? e : new JournalError(`cannot open the journal ${abs}: ${errText(e)}`);
     }
-    return new Journal(path.resolve(file), fd);
   }
 
   /**
    * Appends one event as one line with a single synchronous write, so a killed process cannot lose
-   * it. Everything except `output` is also fsync'ed. The event must already be masked.
+   * it. Everything except `output` is also fsync'ed. The event must already be masked. Throws a
+   * JournalError when the line is not (durably) written; the file then still ends with a whole
+   * line, or the journal is marked broken and refuses every later append.
    */
   append(event: JournalEvent): void {
-    if (this.fd === undefined) throw new Error(`journal is closed: ${this.file}`);
-    writeAll(this.fd, Buffer.from(JSON.stringify(event) + '\n', 'utf8'));
-    if (event.type !== 'output') fs.fsyncSync(this.fd);
+    this.write(Buffer.from(JSON.stringify(event) + '\n', 'utf8'), event.type !== 'output');
+  }
+
+  /** Why this journal refuses appends (a torn line could not be removed), or undefined. */
+  get broken(): string | undefined {
+    return this.brokenReason;
+  }
+
+  private write(buf: Buffer, sync: boolean): void {
+    if (this.fd === undefined) throw new JournalError(`journal is closed: ${this.file}`);
+    if (this.brokenReason) throw new JournalError(this.brokenReason);
+    const fd = this.fd;
+    try {
+      writeAll(this.io, fd, buf);
+      // A line whose fsync failed may not be on disk: it counts as not written.
+      if (sync) this.io.fsyncSync(fd);
+    } catch (e) {
+      const why = `the journal ${this.file} could not be written: ${errText(e)}`;
+      // Cut off whatever part of the line reached the file, so that the file stays one event per
+      // line. If even that fails, nothing may follow the torn part: the journal is broken.
+      try {
+        this.io.ftruncateSync(fd, this.goodSize);
+      } catch (te) {
+        this.brokenReason = `${why}; a partly written line could not be removed (${errText(te)}): nothing more is appended to it`;
+        throw new JournalError(this.brokenReason);
+      }
+      throw new JournalError(why);
+    }
+    this.goodSize += buf.length;
   }
 
   get closed(): boolean {
@@ -131,16 +270,21 @@ export class Journal {
     const fd = this.fd;
     this.fd = undefined;
     try {
-      fs.fsyncSync(fd);
+      this.io.fsyncSync(fd);
     } finally {
-      fs.closeSync(fd);
+      this.io.closeSync(fd);
     }
   }
 }
 
-function writeAll(fd: number, buf: Buffer): void {
+/** Writes all of `buf`. A write that makes no progress is an error, never a retry loop. */
+function writeAll(io: JournalFs, fd: number, buf: Buffer): void {
   let off = 0;
-  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+  while (off < buf.length) {
+    const n = io.writeSync(fd, buf, off, buf.length - off);
+    if (!(n > 0)) throw new Error(`short write: ${off} of ${buf.length} bytes written, then none`);
+    off += n;
+  }
 }
 
 export interface JournalRead {

@@ -6,7 +6,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { JournalEvent, StepFinishedEvent } from './events';
 import { runShell, type ShellRunResult } from './executor';
-import { Journal, readJournal, replay } from './journal';
+import { Journal, readJournal, replay, type JournalFs } from './journal';
 import type { CheckSpec } from './kinds';
 import { kindSpec } from './kinds';
 import { Masker, StreamMasker, maskEnvSecrets } from './mask';
@@ -79,6 +79,8 @@ export interface SessionOptions {
   clustersConfig?: string;
   /** Clusters a multi-cluster break-glass step acts on at once (default 2). */
   parallelClusters?: number;
+  /** The file operations the journal writes with (default: node:fs). */
+  journalFs?: JournalFs;
 }
 
 const OUTPUT_CAP = 256 * 1024;
@@ -93,6 +95,15 @@ export class RunSession {
   private readonly aborts = new Map<string, AbortController>();
   private readonly journalBytes = new Map<string, number>();
   private journal?: Journal;
+  /** The journal being resumed: opened, and `run-resumed` written, only at the first write. */
+  private resumeFile?: string;
+  /** The journal's opening event (`run-started` or `run-resumed`) while it is not written yet. */
+  private journalHeader?: JournalEvent;
+  /** The latest reason the journal could not be written, or undefined. */
+  private journalError?: string;
+  private lastJournalNotice?: string;
+  /** Steps stopped because their journal could not be written, with the reason. */
+  private readonly journalStops = new Map<string, string>();
   private readonly masker: Masker;
   private readonly params: Record<string, string>;
   private readonly user: string;
@@ -119,7 +130,11 @@ export class RunSession {
     return this.opts.target;
   }
   get journalFile(): string | undefined {
-    return this.journal?.file;
+    return this.journal?.file ?? (this.resumeFile !== undefined ? resolve(this.resumeFile) : undefined);
+  }
+  /** Why the journal could not be written at some point in this run, or undefined if it always could. */
+  get journalProblem(): string | undefined {
+    return this.journalError;
   }
 
   onEvent(listener: (e: SessionEvent) => void): { dispose(): void } {
@@ -140,7 +155,7 @@ export class RunSession {
   setTarget(target: Target): void {
     const before = targetName(this.opts.target);
     this.opts = { ...this.opts, target };
-    if (this.journal) this.record({ type: 'decision', t: now(), decision: 'target-changed', user: this.user, detail: `${before} -> ${targetName(target)}` });
+    if (this.journal || this.resumeFile) this.record({ type: 'decision', t: now(), decision: 'target-changed', user: this.user, detail: `${before} -> ${targetName(target)}` });
   }
 
   isRunning(stepId?: string): boolean {
@@ -178,37 +193,78 @@ export class RunSession {
     }
   }
 
+  /**
+   * The journal, created (or, when resuming, opened) at the first write; its opening event is
+   * written before anything else and retried until it is. Throws when it cannot be.
+   */
   private ensureJournal(): Journal {
     if (!this.journal) {
-      this.journal = Journal.create(this.opts.journalDir, this.opts.runbookPath);
-      const maskedParams: Record<string, string> = {};
-      for (const [k, v] of Object.entries(this.params)) maskedParams[k] = this.masker.mask(v);
-      this.journal.append({
-        type: 'run-started',
-        v: 1,
-        t: now(),
-        runId: this.runId,
-        runbook: this.opts.runbookPath,
-        title: this.opts.runbook.title,
-        mode: this.opts.target.mode,
-        target: targetName(this.opts.target),
-        user: this.user,
-        host: hostname(),
-        via: this.opts.via,
-        params: maskedParams,
-      });
+      if (this.resumeFile !== undefined) {
+        this.journal = Journal.openForAppend(this.resumeFile, this.opts.journalFs);
+        this.journalHeader = { type: 'run-resumed', t: now(), runId: this.runId, user: this.user, mode: this.opts.target.mode, target: targetName(this.opts.target) };
+      } else {
+        this.journal = Journal.create(this.opts.journalDir, this.opts.runbookPath, undefined, this.opts.journalFs);
+        const maskedParams: Record<string, string> = {};
+        for (const [k, v] of Object.entries(this.params)) maskedParams[k] = this.masker.mask(v);
+        this.journalHeader = {
+          type: 'run-started',
+          v: 1,
+          t: now(),
+          runId: this.runId,
+          runbook: this.opts.runbookPath,
+          title: this.opts.runbook.title,
+          mode: this.opts.target.mode,
+          target: targetName(this.opts.target),
+          user: this.user,
+          host: hostname(),
+          via: this.opts.via,
+          params: maskedParams,
+        };
+      }
+    }
+    if (this.journalHeader) {
+      this.journal.append(this.journalHeader);
+      this.journalHeader = undefined;
     }
     return this.journal;
   }
 
-  private record(e: JournalEvent): void {
+  /**
+   * Writes one event; true once it is in the journal (fsync'ed, except output). False, with an
+   * error notice, when the journal cannot be created or written. In Restricted Mode nothing is
+   * written at all (and false is returned without a notice).
+   */
+  private record(e: JournalEvent): boolean {
+    if (this.opts.isTrusted && !this.opts.isTrusted()) return false;
     try {
       this.ensureJournal().append(e);
+      this.lastJournalNotice = undefined; // a later failure is news again
+      return true;
     } catch (err) {
-      this.notice('error', `journal could not be written: ${(err as Error).message}`);
+      this.journalFailure(err);
+      return false;
     }
   }
 
+  private journalFailure(err: unknown): void {
+    const text = err instanceof Error ? err.message : String(err);
+    this.journalError = /journal/i.test(text) ? text : `the journal could not be written: ${text}`;
+    const message = `${this.journalError} (Breakglass runs no step it cannot journal)`;
+    if (message === this.lastJournalNotice) return;
+    this.lastJournalNotice = message;
+    this.notice('error', message);
+  }
+
+  /** A step that ends without running because the journal cannot record it. */
+  private journalRefused(step: Step): StepState {
+    return this.finish(step, 'failed', { reason: `not run: ${this.journalError ?? 'the journal could not be written'}` }, false);
+  }
+
+  /**
+   * Reads a journal back to continue it. Nothing is written here: the file is opened and
+   * `run-resumed` appended at the first event this session writes, so resuming and then doing
+   * nothing (or being refused in Restricted Mode) leaves the file exactly as it was.
+   */
   private resume(file: string): void {
     const read = readJournal(file);
     const r = replay(read.events);
@@ -224,17 +280,22 @@ export class RunSession {
         finishedAt: s.finishedAt ? Date.parse(s.finishedAt) : undefined,
       });
     }
-    this.journal = Journal.openForAppend(file);
-    this.journal.append({ type: 'run-resumed', t: now(), runId: this.runId, user: this.user, mode: this.opts.target.mode, target: targetName(this.opts.target) });
+    this.resumeFile = file;
   }
 
   private finish(step: Step, state: StepFinishedEvent['state'], extra: Partial<StepFinishedEvent> & { reason?: string }, journal = true): StepState {
     const rt = this.states.get(step.id);
     const finishedAt = Date.now();
     const durationMs = rt?.startedAt && rt.state === 'running' ? finishedAt - rt.startedAt : 0;
-    this.setState(step.id, { state, finishedAt, exitCode: extra.exitCode ?? null, reason: extra.reason });
+    // A step stopped because its output could not be journaled fails, whatever its process did.
+    const stopped = this.journalStops.get(step.id);
+    if (stopped !== undefined) {
+      this.journalStops.delete(step.id);
+      state = 'failed';
+      extra = { ...extra, reason: `stopped: ${stopped}` };
+    }
     if (journal) {
-      this.record({
+      const written = this.record({
         type: 'step-finished',
         t: now(),
         stepId: step.id,
@@ -245,7 +306,14 @@ export class RunSession {
         durationMs,
         reason: extra.reason,
       });
+      // Its end is not on disk (the journal will replay it as interrupted): the run stops here.
+      if (!written && !(this.opts.isTrusted && !this.opts.isTrusted())) {
+        const lost = `the journal could not record that the step ${state}${extra.reason ? ` (${extra.reason})` : ''}: ${this.journalError ?? 'write failed'}`;
+        state = 'failed';
+        extra = { ...extra, reason: lost };
+      }
     }
+    this.setState(step.id, { state, finishedAt, exitCode: extra.exitCode ?? null, reason: extra.reason });
     return state;
   }
 
@@ -259,10 +327,17 @@ export class RunSession {
     }
     // Journal first: whatever a person has seen is already on disk.
     const used = this.journalBytes.get(stepId) ?? 0;
-    if (used < JOURNAL_OUTPUT_CAP) {
+    if (used < JOURNAL_OUTPUT_CAP && !this.journalStops.has(stepId)) {
       const slice = used + text.length > JOURNAL_OUTPUT_CAP ? text.slice(0, JOURNAL_OUTPUT_CAP - used) + '\n[output truncated in the journal]\n' : text;
       this.journalBytes.set(stepId, used + text.length);
-      this.record({ type: 'output', t: now(), stepId, stream, text: slice });
+      if (!this.record({ type: 'output', t: now(), stepId, stream, text: slice }) && this.isRunning(stepId)) {
+        // The output cannot be journaled: stop the step (as Cancel does) rather than let it go on
+        // showing output and changing the cluster with nothing on disk to say so; it ends
+        // 'failed' with the journal's problem as its reason. This text is still shown, so the
+        // person sees the last thing the step printed; nothing more is written for this step.
+        this.journalStops.set(stepId, this.journalError ?? 'the journal could not be written');
+        this.aborts.get(stepId)?.abort();
+      }
     }
     this.emit({ type: 'output', stepId, stream, text });
   }
@@ -271,10 +346,10 @@ export class RunSession {
    * Asks the person to name every cluster a step acts on, and journals the answer with the names
    * and what each one reaches (masked).
    */
-  private async confirmTargets(step: Step, targets: ActTarget[], decision: string): Promise<boolean> {
+  private async confirmTargets(step: Step, targets: ActTarget[], decision: string): Promise<boolean | 'unjournaled'> {
     const masked = targets.map((t) => ({ name: t.name, where: t.where.map((w) => this.masker.mask(w)) }));
     const ok = await this.opts.prompter.confirmTargets(step, masked);
-    this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? decision : 'declined', user: this.user, detail: masked.map((t) => t.name).join(', '), targets: masked });
+    if (!this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? decision : 'declined', user: this.user, detail: masked.map((t) => t.name).join(', '), targets: masked })) return 'unjournaled';
     return ok;
   }
 
@@ -331,7 +406,7 @@ export class RunSession {
     const mode = this.opts.target.mode;
     if (step.mode !== 'both' && step.mode !== mode) {
       const reason = `runs only in ${step.mode === 'real' ? 'real' : 'simulated'} mode`;
-      this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'skipped-mode', user: this.user, detail: reason });
+      if (!this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'skipped-mode', user: this.user, detail: reason })) return this.journalRefused(step);
       return this.finish(step, 'skipped', { reason });
     }
     // Parameters
@@ -344,25 +419,21 @@ export class RunSession {
     }
     if (step.confirm) {
       const ok = await this.opts.prompter.confirm(step, `Run step '${step.id}'${mode === 'real' ? ` against ${this.opts.target.context}` : ' (simulated)'}?`);
-      this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? 'confirmed' : 'declined', user: this.user });
+      if (!this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? 'confirmed' : 'declined', user: this.user })) return this.journalRefused(step);
       if (!ok) return this.finish(step, 'cancelled', { reason: 'not confirmed' });
     }
     // Break-glass steps ask once they know which clusters they act on (runBreakglass).
     if (mode === 'real' && step.destructive && step.kind !== 'breakglass') {
       const ctx = this.opts.target.context ?? '';
       const ok = await this.confirmTargets(step, [{ name: ctx, where: contextWhere(this.opts.target, this.opts.env ?? process.env) }], 'typed-context');
+      if (ok === 'unjournaled') return this.journalRefused(step);
       if (!ok) return this.finish(step, 'cancelled', { reason: 'the context name was not typed' });
     }
     if (opts.signal?.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
 
-    const abort = new AbortController();
-    this.aborts.set(step.id, abort);
-    const onOuter = () => abort.abort();
-    opts.signal?.addEventListener('abort', onOuter);
-    const startedAt = Date.now();
-    this.journalBytes.set(step.id, 0);
-    this.setState(step.id, { state: 'running', startedAt, finishedAt: undefined, exitCode: undefined, output: '', reason: undefined });
-    this.record({
+    // Nothing starts (no process, no break-glass action) until `step-started` is on disk.
+    this.journalStops.delete(step.id);
+    const journaled = this.record({
       type: 'step-started',
       t: now(),
       stepId: step.id,
@@ -372,6 +443,14 @@ export class RunSession {
       mode,
       target: targetName(this.opts.target),
     });
+    if (!journaled) return this.journalRefused(step);
+    const abort = new AbortController();
+    this.aborts.set(step.id, abort);
+    const onOuter = () => abort.abort();
+    opts.signal?.addEventListener('abort', onOuter);
+    const startedAt = Date.now();
+    this.journalBytes.set(step.id, 0);
+    this.setState(step.id, { state: 'running', startedAt, finishedAt: undefined, exitCode: undefined, output: '', reason: undefined });
     let kube: { path: string; placeholder?: boolean; cleanup(): void } | undefined;
     try {
       kube = prepareKubeconfig(this.opts.target, this.opts.env ?? process.env);
@@ -498,9 +577,11 @@ export class RunSession {
       const acted = bg.orderClusters(targets).filter((t) => bg.onlyFor(only, t.name) !== null);
       const named = acted.map((t) => ({ name: t.name, where: bg.describeWhere(t.body ?? step.spec, t.ctx) }));
       if (host) {
-        this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'targets', user: this.user, detail: named.map((t) => t.name).join(', '), targets: named });
-      } else if (!dryRun && !(await this.confirmTargets(step, named, 'typed-clusters'))) {
-        return this.finish(step, 'cancelled', { reason: `the clusters it acts on (${named.map((t) => t.name).join(', ')}) were not named` });
+        if (!this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'targets', user: this.user, detail: named.map((t) => t.name).join(', '), targets: named })) return this.journalRefused(step);
+      } else if (!dryRun) {
+        const ok = await this.confirmTargets(step, named, 'typed-clusters');
+        if (ok === 'unjournaled') return this.journalRefused(step);
+        if (!ok) return this.finish(step, 'cancelled', { reason: `the clusters it acts on (${named.map((t) => t.name).join(', ')}) were not named` });
       }
       const out = await bg.fanOutStep(step.spec, targets.map((t) => ({ ...t, ctx: { ...t.ctx, progress: progress(t.name) } })), {
         parallel: this.opts.parallelClusters,
@@ -516,8 +597,10 @@ export class RunSession {
     } else {
       const ctx = { ...base, mode: 'real' as const };
       const name = this.opts.target.context ?? '?';
-      if (!dryRun && !(await this.confirmTargets(step, [{ name, where: bg.describeWhere(step.spec, ctx) }], 'typed-clusters'))) {
-        return this.finish(step, 'cancelled', { reason: `the context it acts on (${name}) was not named` });
+      if (!dryRun) {
+        const ok = await this.confirmTargets(step, [{ name, where: bg.describeWhere(step.spec, ctx) }], 'typed-clusters');
+        if (ok === 'unjournaled') return this.journalRefused(step);
+        if (!ok) return this.finish(step, 'cancelled', { reason: `the context it acts on (${name}) was not named` });
       }
       const r = await bg.runStep(step.spec, { ...ctx, progress: progress('') }, { only });
       preview = r.preview;
@@ -636,7 +719,7 @@ export class RunSession {
       this.notice('warning', 'this workspace is not trusted: Breakglass changes nothing in Restricted Mode');
       return false;
     }
-    this.record({ type: 'decision', t: now(), stepId, decision: 'skipped', user: this.user });
+    if (!this.record({ type: 'decision', t: now(), stepId, decision: 'skipped', user: this.user })) return false;
     this.finish(step, 'skipped', { reason: 'skipped by the operator' });
     return true;
   }
@@ -683,11 +766,11 @@ export class RunSession {
     this.cancelAll();
     this.disposed = true;
     if (this.journal) {
+      this.record({ type: 'run-finished', t: now(), outcome: this.outcome() });
       try {
-        this.journal.append({ type: 'run-finished', t: now(), outcome: this.outcome() });
         this.journal.close();
-      } catch {
-        /* closing must not throw */
+      } catch (err) {
+        this.journalFailure(err); // closing must not throw
       }
     }
     this.listeners.clear();
