@@ -9,7 +9,7 @@ import {
   isStale, parseSignals, STATE_WORDS, type ChartSpec, type HealthSignal,
 } from '../src/views/healthView';
 import { parseHealthToWebview, type HealthTargetView, type HealthToWebview, type ToHost } from '../src/views/messages';
-import { el, themeColor } from './dom';
+import { el, guardLinks, themeColor } from './dom';
 
 const CHART_HEIGHT = 130;
 
@@ -504,6 +504,7 @@ export function isHealthMessage(msg: { type: string }): msg is HealthToWebview {
 declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
 if (document.body?.dataset.page === 'health') {
   const vscode = acquireVsCodeApi();
+  guardLinks((href) => vscode.postMessage({ type: 'openLink', href }));
   const { dispatch } = mountHealthPanels((m) => vscode.postMessage(m));
   window.addEventListener('message', (ev: MessageEvent) => {
     const msg = parseHealthToWebview(ev.data);

@@ -3,6 +3,7 @@
 // drawn by media/health.ts.
 import { parseToWebview, type ClusterRowView, type StepView, type ToHost, type ToWebview } from '../src/views/messages';
 import type { ReadinessBadge } from '../src/breakglass/readiness';
+import { guardLinks } from './dom';
 import { isHealthMessage, mountHealthPanels } from './health';
 
 declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
@@ -312,16 +313,12 @@ window.addEventListener('message', (ev: MessageEvent) => {
   if (msg) onMessage(msg);
 });
 
+// Links (the runbook's prose, the health panels' pointers to break-glass steps): http(s) ones are
+// opened by the extension, fragments scroll, anything else does nothing.
+guardLinks((href) => vscode.postMessage({ type: 'openLink', href }));
+
 document.addEventListener('click', (ev) => {
   const target = ev.target as HTMLElement;
-  const a = target.closest('a');
-  if (a) {
-    ev.preventDefault();
-    const href = a.getAttribute('href') ?? '';
-    if (href.startsWith('#')) document.getElementById(decodeURIComponent(href.slice(1)))?.scrollIntoView();
-    else vscode.postMessage({ type: 'openLink', href });
-    return;
-  }
   const btn = target.closest<HTMLButtonElement>('button[data-action]');
   if (btn && !btn.disabled) {
     const action = btn.dataset.action;

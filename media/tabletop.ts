@@ -8,7 +8,7 @@ import {
   type TabletopReadingView, type TabletopScoresView, type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from '../src/views/messages';
 import { appendReading, chartSeries, fmtClock, fmtDur, INJECTION_TITLES, LOAD_CAP } from '../src/views/tabletopView';
-import { el, themeColor } from './dom';
+import { el, guardLinks, themeColor } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(msg: TabletopToHost): void };
 const vscode = acquireVsCodeApi();
@@ -447,6 +447,10 @@ window.addEventListener('message', (ev: MessageEvent) => {
 });
 
 // ---- intents -------------------------------------------------------------------------------------
+
+// The page shows no links today; should one appear (in a message, a client name), it neither
+// reaches VS Code's opener nor navigates the page.
+guardLinks();
 
 document.body.addEventListener('click', (ev) => {
   const btn = (ev.target as HTMLElement).closest<HTMLButtonElement>('button');

@@ -4,6 +4,7 @@ import MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { parseDocument } from 'yaml';
 import { parseInfo } from './attrs';
+import { isAllowedRunbookLink, isOpenableLink } from './links';
 import { parseDuration } from './duration';
 import { COMMON_ATTRS, RUNME_ONLY_ATTRS, checkAttr, kindForLang, looksDestructive, type BodyProblem } from './kinds';
 import type { Param, RunMode, Runbook, RunbookDiagnostic, Section, Step, StepMode } from './model';
@@ -16,9 +17,34 @@ export interface ParseResult {
 }
 
 let shared: MarkdownIt | undefined;
-/** The one markdown-it instance: raw HTML off (it is escaped), no typographer surprises. */
+/**
+ * The one markdown-it instance: raw HTML off (it is escaped), no typographer surprises, and links
+ * only to http(s) URLs and in-page `#fragments`.
+ *
+ * markdown-it asks `validateLink` about every link destination it parses (inline links, images,
+ * reference definitions, `<autolinks>` and linkify's finds) and, when it says no, keeps the source
+ * as plain text (markdown-it 14.1.0, lib/rules_inline/link.mjs, image.mjs, autolink.mjs,
+ * lib/rules_core/linkify.mjs, lib/rules_block/reference.mjs). Its own check only refuses
+ * `javascript:`, `vbscript:`, `file:` and non-image `data:` (lib/index.mjs, BAD_PROTO_RE), so
+ * `vscode:`, `command:` and `mailto:` links would otherwise become anchors, and VS Code's webview
+ * host hands every clicked anchor it sees to the editor's opener.
+ */
 export function markdown(): MarkdownIt {
-  if (!shared) shared = new MarkdownIt({ html: false, linkify: true, typographer: false });
+  if (!shared) {
+    const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+    md.validateLink = isAllowedRunbookLink;
+    // Images: the Runbook view's Content-Security-Policy loads images only from the extension's own
+    // files and data: URLs, so a remote image would be a broken one. It is shown as a link to the
+    // image, named by its alt text; a fragment "image" is just its alt text.
+    md.renderer.rules.image = (tokens, idx, _options, _env, self) => {
+      const t = tokens[idx];
+      const src = t.attrGet('src') ?? '';
+      const alt = self.renderInlineAsText(t.children ?? [], _options, _env) || src;
+      if (!isOpenableLink(src)) return md.utils.escapeHtml(alt);
+      return `<a href="${md.utils.escapeHtml(src)}" class="bg-image-link">${md.utils.escapeHtml(alt)}</a>`;
+    };
+    shared = md;
+  }
   return shared;
 }
 

@@ -2,15 +2,12 @@
 import type { JournalEvent, RunStartedEvent } from './events';
 import { formatDuration } from './duration';
 import { replay } from './journal';
+import { mdCode, mdFence as fence, mdText as txt } from './mdEscape';
+
+// Everything from the journal is escaped (mdEscape.ts): inline text with `txt`, identifiers and
+// paths as code spans, commands and output in fences that nothing inside can close.
 
 const OUTPUT_LINES = 40;
-
-function fence(text: string): string {
-  // A fence longer than any backtick run inside the text.
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const f = '`'.repeat(longest + 1);
-  return `${f}text\n${text.replace(/\n$/, '')}\n${f}`;
-}
 
 function tail(text: string, n: number): string {
   const lines = text.replace(/\n$/, '').split('\n');
@@ -20,7 +17,7 @@ function tail(text: string, n: number): string {
 
 function clock(iso: string, start: number): string {
   const t = Date.parse(iso);
-  return `${iso.slice(11, 19)}Z (T+${formatDuration(Math.max(0, t - start))})`;
+  return `${txt(String(iso).slice(11, 19))}Z (T+${formatDuration(Math.max(0, t - start))})`;
 }
 
 export function renderReport(events: JournalEvent[], journalFile?: string): string {
@@ -29,24 +26,24 @@ export function renderReport(events: JournalEvent[], journalFile?: string): stri
   const t0 = Date.parse(start.t);
   const r = replay(events);
   const out: string[] = [];
-  out.push(`# After-action report: ${start.title}`);
+  out.push(`# After-action report: ${txt(start.title)}`);
   out.push('');
   out.push(`| | |`, `|---|---|`);
-  out.push(`| Runbook | \`${start.runbook}\` |`);
-  out.push(`| Started | ${start.t} by ${start.user} on ${start.host} (${start.via}) |`);
-  out.push(`| Mode | ${start.mode === 'real' ? `REAL: ${start.target}` : 'SIMULATED'} |`);
+  out.push(`| Runbook | ${mdCode(start.runbook, { cell: true })} |`);
+  out.push(`| Started | ${txt(start.t)} by ${txt(start.user)} on ${txt(start.host)} (${txt(start.via)}) |`);
+  out.push(`| Mode | ${start.mode === 'real' ? `REAL: ${txt(start.target)}` : 'SIMULATED'} |`);
   const last = events[events.length - 1];
-  out.push(`| Last event | ${last.t} (T+${formatDuration(Date.parse(last.t) - t0)}) |`);
+  out.push(`| Last event | ${txt(last.t)} (T+${formatDuration(Date.parse(last.t) - t0)}) |`);
   const fin = events.find((e) => e.type === 'run-finished');
-  out.push(`| Outcome | ${fin && fin.type === 'run-finished' ? fin.outcome : 'not finished (the journal ends before the run closed)'} |`);
-  if (journalFile) out.push(`| Journal | \`${journalFile}\` |`);
+  out.push(`| Outcome | ${fin && fin.type === 'run-finished' ? txt(fin.outcome) : 'not finished (the journal ends before the run closed)'} |`);
+  if (journalFile) out.push(`| Journal | ${mdCode(journalFile, { cell: true })} |`);
   const params = Object.entries(start.params);
-  if (params.length) out.push(`| Parameters | ${params.map(([k, v]) => `\`${k}=${v}\``).join(', ')} |`);
+  if (params.length) out.push(`| Parameters | ${params.map(([k, v]) => mdCode(`${k}=${String(v)}`, { cell: true })).join(', ')} |`);
   out.push('');
 
   out.push('## Steps', '', '| Step | State | Exit | Duration | Note |', '|---|---|---|---|---|');
   for (const [id, s] of Object.entries(r.steps)) {
-    out.push(`| \`${id}\` | ${s.state} | ${s.exitCode ?? ''} | ${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''} | ${(s.reason ?? '').replace(/\|/g, '\\|')} |`);
+    out.push(`| ${mdCode(id, { cell: true })} | ${txt(s.state)} | ${txt(s.exitCode ?? '')} | ${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''} | ${txt(s.reason ?? '')} |`);
   }
   out.push('');
 
@@ -56,18 +53,18 @@ export function renderReport(events: JournalEvent[], journalFile?: string): stri
   for (const e of events) {
     switch (e.type) {
       case 'run-started':
-        out.push(`- ${clock(e.t, t0)} run started by ${e.user}, ${e.mode === 'real' ? `REAL: ${e.target}` : 'SIMULATED'}`);
+        out.push(`- ${clock(e.t, t0)} run started by ${txt(e.user)}, ${e.mode === 'real' ? `REAL: ${txt(e.target)}` : 'SIMULATED'}`);
         break;
       case 'run-resumed':
-        out.push(`- ${clock(e.t, t0)} run resumed by ${e.user}, ${e.mode === 'real' ? `REAL: ${e.target}` : 'SIMULATED'}`);
+        out.push(`- ${clock(e.t, t0)} run resumed by ${txt(e.user)}, ${e.mode === 'real' ? `REAL: ${txt(e.target)}` : 'SIMULATED'}`);
         break;
       case 'step-started':
-        out.push(`- ${clock(e.t, t0)} **${e.stepId}** started by ${e.user} (${e.kind})`);
+        out.push(`- ${clock(e.t, t0)} **${txt(e.stepId)}** started by ${txt(e.user)} (${txt(e.kind)})`);
         out.push('', indent(fence(e.command)), '');
         break;
       case 'step-finished': {
         const note = [e.exitCode !== null ? `exit ${e.exitCode}` : '', e.timedOut ? 'timed out' : '', e.reason ?? ''].filter(Boolean).join(', ');
-        out.push(`- ${clock(e.t, t0)} **${e.stepId}** ${e.state} after ${formatDuration(e.durationMs)}${note ? ` (${note})` : ''}`);
+        out.push(`- ${clock(e.t, t0)} **${txt(e.stepId)}** ${txt(e.state)} after ${formatDuration(e.durationMs)}${note ? ` (${txt(note)})` : ''}`);
         const o = outputs.get(e.stepId);
         if (o && e.state !== 'skipped') {
           out.push('', indent(fence(tail(o, OUTPUT_LINES))), '');
@@ -76,10 +73,10 @@ export function renderReport(events: JournalEvent[], journalFile?: string): stri
         break;
       }
       case 'decision':
-        out.push(`- ${clock(e.t, t0)} decision: ${e.decision}${e.stepId ? ` on **${e.stepId}**` : ''} by ${e.user}${e.detail ? ` (${e.detail})` : ''}`);
+        out.push(`- ${clock(e.t, t0)} decision: ${txt(e.decision)}${e.stepId ? ` on **${txt(e.stepId)}**` : ''} by ${txt(e.user)}${e.detail ? ` (${txt(e.detail)})` : ''}`);
         break;
       case 'run-finished':
-        out.push(`- ${clock(e.t, t0)} run closed: ${e.outcome}`);
+        out.push(`- ${clock(e.t, t0)} run closed: ${txt(e.outcome)}`);
         break;
       case 'output':
         break;
@@ -87,7 +84,7 @@ export function renderReport(events: JournalEvent[], journalFile?: string): stri
   }
   // Steps interrupted mid-run still show what they printed.
   for (const [id, o] of outputs) {
-    if (r.steps[id]?.state === 'cancelled') out.push(`- **${id}** was interrupted; its last output:`, '', indent(fence(tail(o, OUTPUT_LINES))), '');
+    if (r.steps[id]?.state === 'cancelled') out.push(`- **${txt(id)}** was interrupted; its last output:`, '', indent(fence(tail(o, OUTPUT_LINES))), '');
   }
   out.push('');
   return out.join('\n');

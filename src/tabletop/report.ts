@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { JournalEvent, SimClusterReading, SimSampleEvent, SimStepMarkerEvent, TabletopFinishedEvent, TabletopStartedEvent } from '../runbook/events';
 import { readJournal } from '../runbook/journal';
+import { mdCode, mdDestination, mdFence as fence, mdText as txt } from '../runbook/mdEscape';
 import { renderChartSvg, fmtSimT, type ChartMarker } from './chart';
 import type { Scores } from './score';
 
@@ -17,12 +18,6 @@ export interface TabletopReport {
   markdown: string;
   svg: string;
   scores?: Scores;
-}
-
-function fence(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const f = '`'.repeat(longest + 1);
-  return `${f}text\n${text.replace(/\n$/, '')}\n${f}`;
 }
 
 function tail(text: string, n: number): string {
@@ -106,20 +101,22 @@ export function renderTabletopReport(events: JournalEvent[], o: TabletopReportOp
   const svg = renderChartSvg({ title, samples, markers, clusters: impacted?.length ? impacted : undefined, recoveredErrorRatio: start?.recoveredErrorRatio, until: lastT > 0 ? until : undefined });
 
   const out: string[] = [];
-  out.push(`# After-action report — ${title}`, '');
+  // Everything from the journal is escaped (src/runbook/mdEscape.ts); the chart keeps the raw text
+  // (renderChartSvg escapes it for SVG).
+  out.push(`# After-action report — ${start ? `Tabletop: ${txt(start.scenario)}` : title}`, '');
   if (!start) {
     out.push('The journal has no tabletop-started event: nothing to report.');
     return { markdown: out.join('\n') + '\n', svg, scores };
   }
-  out.push(start.description ? `${start.description}.` : '', '');
+  out.push(start.description ? `${txt(start.description)}.` : '', '');
   out.push('| | |', '|---|---|');
-  out.push(`| Scenario | \`${start.scenario}\`${start.file ? ` (\`${start.file}\`)` : ''}, seed ${start.seed} |`);
-  out.push(`| Clusters | ${start.clusters.map((c) => `${c.name} (${c.nodes} nodes)`).join(', ')} |`);
-  out.push(`| Started | ${start.t} by ${start.user} on ${start.host} (${start.via}), clock ×${start.speed} |`);
+  out.push(`| Scenario | ${mdCode(start.scenario, { cell: true })}${start.file ? ` (${mdCode(start.file, { cell: true })})` : ''}, seed ${txt(start.seed)} |`);
+  out.push(`| Clusters | ${start.clusters.map((c) => `${txt(c.name)} (${txt(c.nodes)} nodes)`).join(', ')} |`);
+  out.push(`| Started | ${txt(start.t)} by ${txt(start.user)} on ${txt(start.host)} (${txt(start.via)}), clock ×${txt(start.speed)} |`);
   const coveredUntil = soFar ? (soFar.at ?? new Date().toISOString()) : events[events.length - 1].t;
   const endT = soFar?.simT ?? finished?.simT ?? (samples.length ? samples[samples.length - 1].simT : 0);
-  out.push(`| Covered | T+0 to T+${fmtSimT(endT)} of simulated time (until ${coveredUntil}) |`);
-  if (o.journalFile) out.push(`| Journal | \`${o.journalFile}\` |`);
+  out.push(`| Covered | T+0 to T+${fmtSimT(endT)} of simulated time (until ${txt(coveredUntil)}) |`);
+  if (o.journalFile) out.push(`| Journal | ${mdCode(o.journalFile, { cell: true })} |`);
   out.push('');
 
   out.push('## Scores', '');
@@ -128,24 +125,24 @@ export function renderTabletopReport(events: JournalEvent[], o: TabletopReportOp
   else {
     const ref = scores.reference.allClearSeconds;
     out.push('| Measure | This exercise | Seed incident |', '|---|---|---|');
-    out.push(`| Impact began | ${scores.impactAt !== undefined ? `T+${fmtSimT(scores.impactAt)} (${scores.impactCluster})` : 'no impact'} | minutes after the rollout |`);
-    out.push(`| Time to detect | ${dur(scores.timeToDetect)}${scores.detectedBy ? ` (${scores.detectedBy})` : ''} | — |`);
+    out.push(`| Impact began | ${scores.impactAt !== undefined ? `T+${fmtSimT(scores.impactAt)} (${txt(scores.impactCluster)})` : 'no impact'} | minutes after the rollout |`);
+    out.push(`| Time to detect | ${dur(scores.timeToDetect)}${scores.detectedBy ? ` (${txt(scores.detectedBy)})` : ''} | — |`);
     out.push(`| Time to mitigate (offending load stopped) | ${dur(scores.timeToMitigate)} | — |`);
     out.push(`| Time to recover (errors under ${((start.recoveredErrorRatio ?? 0.01) * 100).toFixed(1)} % for good) | ${scores.recovered ? dur(scores.timeToRecover) : `**not recovered** by T+${fmtSimT(endT)}`} | ${dur(ref)} |`);
     if (scores.recovered && scores.timeToRecover !== undefined && scores.timeToRecover > 0) {
       out.push(`| Against the incident | ${(ref / scores.timeToRecover).toFixed(1)}× faster to all-clear | |`);
     }
     const r = scores.requests;
-    out.push(`| Participants' requests to the API servers | ${r.total} (${r.whileSaturated} while saturated, ${r.refused} refused or timed out); ${r.exempt} through the break-glass identity | — |`);
+    out.push(`| Participants' requests to the API servers | ${txt(r.total)} (${txt(r.whileSaturated)} while saturated, ${txt(r.refused)} refused or timed out); ${txt(r.exempt)} through the break-glass identity | — |`);
     out.push('');
     if (scores.clusters.length) {
       out.push('| Cluster | Impact from | Recovered at |', '|---|---|---|');
-      for (const c of scores.clusters) out.push(`| ${c.name} | T+${fmtSimT(c.impactedAt ?? 0)} | ${c.recoveredAt !== undefined ? `T+${fmtSimT(c.recoveredAt)}` : 'not recovered'} |`);
+      for (const c of scores.clusters) out.push(`| ${txt(c.name)} | T+${fmtSimT(c.impactedAt ?? 0)} | ${c.recoveredAt !== undefined ? `T+${fmtSimT(c.recoveredAt)}` : 'not recovered'} |`);
       out.push('');
     }
   }
 
-  out.push('## The run', '', `![API-server load, DNS success and errors per cluster, with a marker for each step](${basename(o.chartFile)})`, '');
+  out.push('## The run', '', `![API-server load, DNS success and errors per cluster, with a marker for each step](${mdDestination(basename(o.chartFile))})`, '');
   out.push('Orange: API-server load (seats in use / limit). Blue: DNS success. Red: user-visible errors (dashed: the recovery threshold). Green or red verticals: steps (by number below); purple dashed: injected events.', '');
 
   out.push('## Timeline', '');
@@ -159,25 +156,25 @@ export function renderTabletopReport(events: JournalEvent[], o: TabletopReportOp
         const c = (seen.get(k) ?? 0) + 1;
         seen.set(k, c);
         if (!e.injectedBy && c > MAX_EVENTS_PER_KIND) {
-          if (c === MAX_EVENTS_PER_KIND + 1) out.push(`- T+${fmtSimT(e.simT)} ${e.cluster}: further '${e.kind}' events are in the journal`);
+          if (c === MAX_EVENTS_PER_KIND + 1) out.push(`- T+${fmtSimT(e.simT)} ${txt(e.cluster)}: further '${txt(e.kind)}' events are in the journal`);
           break;
         }
-        out.push(`- T+${fmtSimT(e.simT)} ${e.cluster}: ${e.detail}${e.injectedBy ? ` — **injected** by ${e.injectedBy}` : ''}`);
+        out.push(`- T+${fmtSimT(e.simT)} ${txt(e.cluster)}: ${txt(e.detail)}${e.injectedBy ? ` — **injected** by ${txt(e.injectedBy)}` : ''}`);
         break;
       }
       case 'sim-clock':
-        out.push(`- T+${fmtSimT(e.simT)} clock: ${e.action}${e.action === 'speed' ? ` ×${e.speed}` : ''}${e.until !== undefined ? ` to T+${fmtSimT(e.until)}` : ''} (${e.user})`);
+        out.push(`- T+${fmtSimT(e.simT)} clock: ${txt(e.action)}${e.action === 'speed' ? ` ×${txt(e.speed)}` : ''}${e.until !== undefined ? ` to T+${fmtSimT(e.until)}` : ''} (${txt(e.user)})`);
         break;
       case 'sim-activity':
-        out.push(`- T+${fmtSimT(e.simT)} ${e.activity}${e.detail ? `: ${e.detail}` : ''}`);
+        out.push(`- T+${fmtSimT(e.simT)} ${txt(e.activity)}${e.detail ? `: ${txt(e.detail)}` : ''}`);
         break;
       case 'sim-step': {
         if (e.state === 'running') {
-          out.push(`- T+${fmtSimT(e.simT)} step \`${e.stepId}\` started (${basename(e.runbook)})`);
+          out.push(`- T+${fmtSimT(e.simT)} step ${mdCode(e.stepId)} started (${txt(basename(String(e.runbook)))})`);
           break;
         }
         const no = stepNo.get(e);
-        out.push(`- T+${fmtSimT(e.simT)} **#${no} step \`${e.stepId}\` ${e.state}**${e.reason ? ` — ${e.reason}` : ''}`);
+        out.push(`- T+${fmtSimT(e.simT)} **#${no} step ${mdCode(e.stepId)} ${txt(e.state)}**${e.reason ? ` — ${txt(e.reason)}` : ''}`);
         if (e.journal) {
           if (!outputs.has(e.journal)) outputs.set(e.journal, stepOutputs(e.journal));
           const k = `${e.journal}\u0000${e.stepId}`;

@@ -13,6 +13,7 @@ import { HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/po
 import { PrometheusSource } from '../cluster/prometheus';
 import { defaultKubeconfigFiles, listContexts, SIMULATED_EXTENSION } from '../runbook/target';
 import { escapeHtml } from '../runbook/render';
+import { isOpenableLink } from '../runbook/links';
 import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from './messages';
 import { resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
@@ -333,7 +334,8 @@ class ClusterHealthPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
         break;
       case 'openLink':
-        if (/^https?:/i.test(msg.href)) await vscode.env.openExternal(vscode.Uri.parse(msg.href));
+        // Checked again here (parse*ToHost already did): only http(s), and as the URL parser reads it.
+        if (isOpenableLink(msg.href)) await vscode.env.openExternal(vscode.Uri.parse(new URL(msg.href).href, true));
         break;
     }
   }

@@ -3,6 +3,7 @@
 // panels (standalone, and ```health fences inside the Runbook view) use the `health*` messages.
 import type { ReadinessBadge } from '../breakglass/readiness';
 import type { HealthSnapshot, HealthState, Reading } from '../cluster/poller';
+import { isOpenableLink } from '../runbook/links';
 import type { StepState } from '../runbook/model';
 
 export interface StepView {
@@ -117,7 +118,8 @@ export function parseToHost(msg: unknown): ToHost | undefined {
     case 'reveal':
       return typeof msg.line === 'number' && Number.isInteger(msg.line) && msg.line >= 0 && msg.line < 10_000_000 ? { type: 'reveal', line: msg.line } : undefined;
     case 'openLink':
-      return typeof msg.href === 'string' && msg.href.length < 4096 && /^(https?:|#)/i.test(msg.href) ? { type: 'openLink', href: msg.href } : undefined;
+      // Only http(s): in-page fragments never leave the page, and any other scheme is not opened.
+      return isOpenableLink(msg.href) ? { type: 'openLink', href: msg.href } : undefined;
     case 'openSetting':
       return typeof msg.setting === 'string' && (HEALTH_SETTINGS as readonly string[]).includes(msg.setting) ? { type: 'openSetting', setting: msg.setting as HealthSetting } : undefined;
     case 'checkReadiness':

@@ -10,6 +10,7 @@ import { listJournals, readJournal, replay } from '../runbook/journal';
 import { parseDuration } from '../runbook/duration';
 import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
+import { isOpenableLink } from '../runbook/links';
 import { parseToHost, type StepView, type ToWebview } from './messages';
 import type { ModeController } from './mode';
 import { HealthBinding, healthHub, healthStyles } from './healthPanel';
@@ -335,7 +336,8 @@ export class RunbookPanel implements vscode.Disposable {
         break;
       }
       case 'openLink':
-        if (/^https?:/i.test(msg.href)) await vscode.env.openExternal(vscode.Uri.parse(msg.href));
+        // Checked again here (parse*ToHost already did): only http(s), and as the URL parser reads it.
+        if (isOpenableLink(msg.href)) await vscode.env.openExternal(vscode.Uri.parse(new URL(msg.href).href, true));
         break;
       case 'openSetting':
         await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
