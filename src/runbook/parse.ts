@@ -33,6 +33,10 @@ export function markdown(): MarkdownIt {
   if (!shared) {
     const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
     md.validateLink = isAllowedRunbookLink;
+    // Linkify only what is written as a URL (`https://…`, `www.…`): its fuzzy mode would make
+    // `other-runbook.md` a link to http://other-runbook.md (.md is a top-level domain; linkify-it
+    // 5, `fuzzyLink`).
+    md.linkify.set({ fuzzyLink: false });
     // Images: the Runbook view's Content-Security-Policy loads images only from the extension's own
     // files and data: URLs, so a remote image would be a broken one. It is shown as a link to the
     // image, named by its alt text; a fragment "image" is just its alt text.

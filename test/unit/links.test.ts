@@ -66,7 +66,7 @@ describe('the Runbook view renders hostile links as text', () => {
     ...HOSTILE_HREFS.map((h, i) => `- inline ${i}: [click ${i}](${h.includes(' ') || h.includes('<') ? `<${h}>` : h})`),
     ...HOSTILE_HREFS.map((h, i) => `- image ${i}: ![pic ${i}](${h.includes('<') ? `<${h}>` : h})`),
     '- autolinks: <vscode://ms-vscode.foo/bar> <mailto:a@b.example> <command:workbench.action.reloadWindow> <file:///etc/passwd> <ops@example.com>',
-    '- linkify: ops@example.com and mailto:a@b.example and www.example.com and ftp://ftp.example.com/x',
+    '- linkify: ops@example.com and mailto:a@b.example and www.example.com and ftp://ftp.example.com/x and see other-runbook.md',
     '- reference: [ref one][r1] and [ref two][r2]',
     '- good: [docs](https://kubernetes.io/docs/) and [drain](#step-drain) and <https://example.com/auto> and ![graph](https://example.com/g.png)',
     '',
@@ -96,7 +96,8 @@ describe('the Runbook view renders hostile links as text', () => {
     assert.deepEqual(bad, []);
     assert.equal(startTags(html).filter((t) => t.name === 'img').length, 0, 'no <img>: the CSP would not load a remote one');
     const hrefs = urls.filter((u) => u.tag === 'a').map((u) => u.value);
-    assert.deepEqual(hrefs, ['http://www.example.com', 'https://kubernetes.io/docs/', '#step-drain', 'https://example.com/auto', 'https://example.com/g.png']);
+    // Only what is written as a URL is linkified: not `www.…` nor a file name such as other-runbook.md.
+    assert.deepEqual(hrefs, ['https://kubernetes.io/docs/', '#step-drain', 'https://example.com/auto', 'https://example.com/g.png']);
     // The hostile links are still there to read, as text.
     assert.match(html, /\[click 0\]\(vscode:\/\/ms-vscode\.foo\/bar\?x=1\)/);
     assert.match(html, /\[click 4\]\(command:workbench\.action\.terminal\.sendSequence/);
