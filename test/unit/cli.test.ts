@@ -77,6 +77,43 @@ describe('breakglass run (command line)', function () {
     assert.match(r.out, /drill\.md:6: error: attribute 'timeout' must be a duration/);
   });
 
+  it('SIGHUP (the terminal closed) cancels the running step: its process group is killed, the journal says cancelled, exit 1', async () => {
+    const { dir, file } = runbook(sh('slow', 'echo $$ > "$BREAKGLASS_RUNBOOK_DIR/step.pid"; echo "slow started"; sleep 3; echo done > "$BREAKGLASS_RUNBOOK_DIR/marker"') + sh('after', 'echo after > "$BREAKGLASS_RUNBOOK_DIR/after"'));
+    const jdir = join(dir, 'j');
+    const child = spawn(process.execPath, [CLI, 'run', file, '--all', '--journal', jdir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`step did not start; output: ${out}`)), 20_000);
+      child.stdout.on('data', () => {
+        if (out.includes('slow started')) {
+          clearTimeout(t);
+          res();
+        }
+      });
+    });
+    const started = Date.now();
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    child.kill('SIGHUP');
+    const code = await exited;
+    assert.equal(code, 1, 'the CLI exits 1 after a hangup, not killed by the signal');
+    // Past the step's sleep: had its process group lived on, the marker would be there by now.
+    await new Promise((r) => setTimeout(r, Math.max(0, 4500 - (Date.now() - started))));
+    assert.equal(existsSync(join(dir, 'marker')), false, 'the step must not finish after the hangup');
+    assert.equal(existsSync(join(dir, 'after')), false, 'no later step may start');
+    assert.throws(() => process.kill(-Number(readFileSync(join(dir, 'step.pid'), 'utf8')), 0), /ESRCH/);
+    const [journal] = readdirSync(jdir);
+    const read = readJournal(join(jdir, journal));
+    assert.deepEqual(read.errors, []);
+    const fin = read.events.find((e) => e.type === 'step-finished');
+    assert.ok(fin && fin.type === 'step-finished');
+    assert.equal(fin.stepId, 'slow');
+    assert.equal(fin.state, 'cancelled');
+    const last = read.events[read.events.length - 1];
+    assert.equal(last.type === 'run-finished' && last.outcome, 'cancelled');
+    assert.equal(replay(read.events).steps.slow.state, 'cancelled');
+  });
+
   it('the journal survives kill -9 mid-step with every finished step intact', async () => {
     const { dir, file } = runbook(sh('first', 'echo one') + sh('second', 'echo two') + sh('stuck', 'echo $$ > "$BREAKGLASS_RUNBOOK_DIR/step.pid"; echo "stuck started"; sleep 60; echo never') + sh('after', 'echo after'));
     const jdir = join(dir, 'j');
