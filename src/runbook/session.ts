@@ -403,6 +403,8 @@ export class RunSession {
       env,
       timeoutMs,
       signal,
+      // Journaled before any output: if this process dies, replay knows which group it left behind.
+      onSpawn: (pgid) => this.record({ type: 'step-process', t: now(), stepId: step.id, pgid, host: hostname() }),
       onOutput: (stream, text) => {
         if (capture) capture.text += text;
         streams[stream].write(text);
