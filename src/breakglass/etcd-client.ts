@@ -20,6 +20,10 @@ export interface EtcdTarget {
   key?: string;
   user?: string;
   password?: string;
+  /** Where the user came from (a setting or ETCDCTL_USER), for messages. */
+  userSource?: string;
+  /** The user and password may go to an http:// endpoint (EtcdSettings.allowPlaintextCredentials). */
+  allowPlaintextCredentials: boolean;
   timeoutMs: number;
   /** Where each setting came from (env variable or setting), for messages. */
   source: string;
@@ -41,12 +45,40 @@ export function etcdTarget(env: NodeJS.ProcessEnv, s: EtcdSettings = {}): EtcdTa
   for (const e of endpoints) if (!/^https?:\/\/[^/]+$/.test(e)) throw new ActionError(`etcd endpoint '${e}' is not http(s)://host:port`);
   if (!endpoints.length) throw new ActionError('no etcd endpoint: set ETCDCTL_ENDPOINTS');
   if (endpoints.some((e) => e.startsWith('http://')) && (cert || key)) throw new ActionError('a client certificate is set (ETCDCTL_CERT/ETCDCTL_KEY) but an endpoint is http://: use https:// endpoints');
+  const userSource = s.user !== undefined ? 'the etcd `user` setting' : fromEnv('ETCDCTL_USER') !== undefined ? 'ETCDCTL_USER' : undefined;
   let user = s.user ?? fromEnv('ETCDCTL_USER');
   let password = s.password ?? fromEnv('ETCDCTL_PASSWORD');
   if (user && password === undefined && user.includes(':')) [user, password] = [user.slice(0, user.indexOf(':')), user.slice(user.indexOf(':') + 1)];
   const dial = fromEnv('ETCDCTL_DIAL_TIMEOUT');
   const timeoutMs = s.timeoutMs ?? (dial ? parseDuration(dial) : undefined) ?? DEFAULT_ETCD_TIMEOUT_MS;
-  return { endpoints, cacert, cert, key, user, password, timeoutMs, source: s.endpoints ? 'settings' : env.ETCDCTL_ENDPOINTS ? 'ETCDCTL_ENDPOINTS' : 'the default endpoint' };
+  return { endpoints, cacert, cert, key, user, password, userSource, allowPlaintextCredentials: s.allowPlaintextCredentials === true, timeoutMs, source: s.endpoints ? 'settings' : env.ETCDCTL_ENDPOINTS ? 'ETCDCTL_ENDPOINTS' : 'the default endpoint' };
+}
+
+/**
+ * The http:// endpoints a user and password would be sent to in the clear, or an empty list.
+ * etcd3 authenticates by calling etcd's Auth.Authenticate with the name and password on the
+ * connection it was given (node_modules/etcd3/lib/connection-pool.js, Authenticator
+ * getCredentialsFromHost), and over http:// that connection is plain gRPC: the password
+ * crosses the network readable by anyone on the path (etcd's transport security guide,
+ * https://etcd.io/docs/v3.5/op-guide/security/, is TLS for exactly this).
+ */
+export function plaintextCredentialEndpoints(t: EtcdTarget): string[] {
+  return t.user ? t.endpoints.filter((e) => e.startsWith('http://')) : [];
+}
+
+/** Why the target would send credentials in plaintext, in words, or undefined. */
+export function plaintextCredentialsProblem(t: EtcdTarget): string | undefined {
+  const plain = plaintextCredentialEndpoints(t);
+  if (!plain.length) return undefined;
+  return `an etcd user and password are set (${t.userSource ?? 'ETCDCTL_USER'}) but ${plain.join(', ')} ${plain.length > 1 ? 'are' : 'is'} http://: they would cross the network in plaintext`;
+}
+
+/** Refuses a target that would send credentials over http:// unless it opted in. */
+export function checkPlaintextCredentials(t: EtcdTarget): void {
+  const problem = plaintextCredentialsProblem(t);
+  if (problem && !t.allowPlaintextCredentials) {
+    throw new ActionError(`refusing to connect: ${problem}. Use https:// endpoints (with ETCDCTL_CACERT), or, on a network you trust, set \`allowPlaintextCredentials: true\` on the step or on the cluster's etcd entry`);
+  }
 }
 
 function readPem(path: string, what: string): Buffer {
@@ -140,8 +172,14 @@ export interface EtcdConnection {
   close(): void;
 }
 
-/** Probes the endpoints and opens a client on those that answer; throws a clear ActionError otherwise. */
+/**
+ * Probes the endpoints and opens a client on those that answer; throws a clear ActionError
+ * otherwise, and before connecting at all when a user and password would go to an http://
+ * endpoint without `allowPlaintextCredentials`.
+ */
 export async function openEtcd(t: EtcdTarget): Promise<EtcdConnection> {
+  // Before any connection: not even the probe goes out when the password would leak.
+  checkPlaintextCredentials(t);
   const probes = await Promise.all(t.endpoints.map(async (e) => ({ e, r: await probeEndpoint(e, t) })));
   const good = probes.filter((p) => p.r.ok).map((p) => p.e);
   if (!good.length) {

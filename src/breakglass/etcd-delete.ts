@@ -4,6 +4,7 @@
 //   keys: [/registry/daemonsets/monitoring/telemetry-agent]
 //   prefixes: [/registry/pods/monitoring/telemetry-agent-]
 //   expect: 5001          # optional: refuse unless the preview finds exactly this many keys
+//   allowPlaintextCredentials: true   # optional: let an etcd user and password go to http://
 //
 // Real: the etcd3 client with etcdctl's environment (etcd-client.ts). preview() lists the keys
 // with their mod revisions; run() deletes exactly those, each in its own transaction
@@ -18,14 +19,16 @@
 // does not reach the kubelets any faster. Stopping agents quickly takes node-exec.
 import { SuffixCodec, hashChars } from '../sim/server/names';
 import type { ClusterModel } from '../sim/model/cluster';
-import { explainEtcdError, etcdTarget, openEtcd, type EtcdConnection } from './etcd-client';
-import { asBody, int, strList, unknownFields } from './spec';
+import { explainEtcdError, etcdTarget, openEtcd, plaintextCredentialsProblem, type EtcdConnection } from './etcd-client';
+import { asBody, bool, int, strList, unknownFields } from './spec';
 import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
 
 export interface EtcdDeleteSpec {
   keys: string[];
   prefixes: string[];
   expect?: number;
+  /** The etcd user and password may be sent to an http:// endpoint (refused otherwise). */
+  allowPlaintextCredentials?: boolean;
 }
 
 export interface EtcdKeyRev {
@@ -50,10 +53,11 @@ export function parseEtcdDelete(body: unknown): ParseResult<EtcdDeleteSpec> {
   const problems: string[] = [];
   const b = asBody(body, problems);
   if (!b) return { problems };
-  unknownFields(b, ['keys', 'prefixes', 'expect'], problems);
+  unknownFields(b, ['keys', 'prefixes', 'expect', 'allowPlaintextCredentials'], problems);
   const keys = strList(b, 'keys', problems) ?? [];
   const prefixes = strList(b, 'prefixes', problems) ?? [];
   const expect = int(b, 'expect', problems, { min: 0 });
+  const allowPlaintextCredentials = bool(b, 'allowPlaintextCredentials', problems);
   if (!keys.length && !prefixes.length) problems.push('give `keys` and/or `prefixes` (etcd keys such as /registry/daemonsets/<namespace>/<name>)');
   for (const k of keys) if (!k.startsWith('/') || k.length < 2) problems.push(`key '${k}' must be an absolute etcd key such as /registry/daemonsets/monitoring/agent`);
   for (const p of prefixes) {
@@ -64,7 +68,7 @@ export function parseEtcdDelete(body: unknown): ParseResult<EtcdDeleteSpec> {
     }
   }
   if (problems.length) return { problems };
-  return { spec: { keys, prefixes, expect }, problems };
+  return { spec: { keys, prefixes, expect, ...(allowPlaintextCredentials !== undefined ? { allowPlaintextCredentials } : {}) }, problems };
 }
 
 function prefixEnd(prefix: Buffer): Buffer {
@@ -134,8 +138,13 @@ async function readKeys(conn: EtcdConnection, spec: EtcdDeleteSpec, signal: Abor
   return { plan: { kind: 'etcd-delete', revision, keys }, missing };
 }
 
-async function withEtcd<T>(ctx: ActionContext, fn: (c: EtcdConnection) => Promise<T>): Promise<T> {
-  const t = etcdTarget(ctx.env, ctx.settings?.etcd);
+async function withEtcd<T>(spec: EtcdDeleteSpec, ctx: ActionContext, fn: (c: EtcdConnection) => Promise<T>): Promise<T> {
+  const settings = ctx.settings?.etcd;
+  // The opt-in may come from the step or from the cluster's config entry (settings).
+  const allow = spec.allowPlaintextCredentials === true || settings?.allowPlaintextCredentials === true;
+  const t = etcdTarget(ctx.env, { ...settings, allowPlaintextCredentials: allow });
+  const plain = plaintextCredentialsProblem(t);
+  if (plain && allow) ctx.log(`warning: ${plain} (allowed by allowPlaintextCredentials)`);
   const conn = await openEtcd(t);
   try {
     return await fn(conn);
@@ -147,14 +156,14 @@ async function withEtcd<T>(ctx: ActionContext, fn: (c: EtcdConnection) => Promis
 }
 
 async function realPreview(spec: EtcdDeleteSpec, ctx: ActionContext): Promise<ActionResult> {
-  return withEtcd(ctx, async (conn) => {
+  return withEtcd(spec, ctx, async (conn) => {
     const { plan, missing } = await readKeys(conn, spec, ctx.signal);
     return previewResult(spec, plan, missing, `etcd ${conn.endpoints.join(',')}`);
   });
 }
 
 async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
-  return withEtcd(ctx, async (conn) => {
+  return withEtcd(spec, ctx, async (conn) => {
     let plan = opts.plan === undefined ? undefined : checkPlan(opts.plan);
     if (opts.plan !== undefined && !plan) throw new ActionError('the plan handed to run() is not an etcd-delete preview');
     let missing: string[] = [];

@@ -15,6 +15,8 @@
 //         cacert: /etc/breakglass/prod-east/etcd-ca.crt
 //         cert: /etc/breakglass/prod-east/etcd-client.crt
 //         key: /etc/breakglass/prod-east/etcd-client.key
+//         user: breakglass:…              # or env ETCDCTL_USER / ETCDCTL_PASSWORD
+//         allowPlaintextCredentials: false # true: let user and password go to http:// endpoints
 //       nodes:
 //         inventory: {file: prod-east-nodes.txt}   # as node-exec: file, command, range or a list
 //         user: root
@@ -35,7 +37,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { etcdTarget, explainEtcdError, openEtcd } from './etcd-client';
+import { etcdTarget, explainEtcdError, openEtcd, plaintextCredentialsProblem } from './etcd-client';
 import { describeInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
 import { checkExempt, kubeTarget, kubeconfigPath } from './kube';
 import { DEFAULT_CONNECT_TIMEOUT_MS, fanOut, sshAuth, type NodeResult } from './ssh';
@@ -72,6 +74,8 @@ export interface PathResult {
   ok: boolean;
   detail: string;
   ms: number;
+  /** Passed, but with a risk the operator accepted (etcd credentials over http://). */
+  warning?: string;
   /** Per host (SSH paths). */
   hosts?: { id: string; ok: boolean; detail: string }[];
 }
@@ -159,6 +163,9 @@ export function parsePreflightConfig(text: string, file: string, env: NodeJS.Pro
           if (v) settings[k] = expand(v, dir, env);
         }
         settings.user = optStr(e, 'user', `${where}.etcd`, problems);
+        const allow = e.allowPlaintextCredentials;
+        if (allow !== undefined && allow !== null && typeof allow !== 'boolean') problems.push(`${where}.etcd.allowPlaintextCredentials must be true or false`);
+        else if (allow === true) settings.allowPlaintextCredentials = true;
         let envVars: Record<string, string> | undefined;
         if (e.env !== undefined) {
           if (!isObj(e.env)) problems.push(`${where}.etcd.env must be a mapping of ETCDCTL_* variables`);
@@ -208,11 +215,15 @@ async function checkEtcd(c: PreflightCluster, o: PreflightOptions): Promise<Path
   } catch (e) {
     return r(false, (e as Error).message);
   }
+  // Refused by openEtcd (a failed check) unless opted in; opted in, it passes with a warning.
+  const plain = plaintextCredentialsProblem(target);
+  const warning = plain && target.allowPlaintextCredentials ? `${plain} (allowed by allowPlaintextCredentials)` : undefined;
   try {
     const conn = await openEtcd(target);
     try {
       const res = await conn.client.kv.range({ key: Buffer.from('/registry/'), range_end: Buffer.from('/registry0'), count_only: true });
-      return r(true, `${conn.endpoints.join(', ')}: ${res.count} keys under /registry/ at revision ${res.header.revision}`);
+      const detail = `${conn.endpoints.join(', ')}: ${res.count} keys under /registry/ at revision ${res.header.revision}`;
+      return warning ? { ...r(true, `${detail}; warning: ${warning}`), warning } : r(true, detail);
     } catch (e) {
       return r(false, explainEtcdError(e, target).message);
     } finally {
@@ -287,8 +298,9 @@ export async function preflight(cfg: PreflightConfig, o: PreflightOptions): Prom
 export const PREFLIGHT_USAGE = `usage: breakglass preflight [--config FILE] [--cluster NAME]… [--json]
 
 Checks, without changing anything, that every break-glass path of every configured cluster works:
-etcd (reachable, authenticated, counts keys under /registry/), SSH to a sample of nodes with the
-privilege the runbooks need, SSH to the control-plane hosts (with nft or iptables), and the
+etcd (reachable, authenticated, counts keys under /registry/; an etcd user and password with an
+http:// endpoint fail, or warn when the cluster's etcd entry has allowPlaintextCredentials: true),
+SSH to a sample of nodes with the privilege the runbooks need, SSH to the control-plane hosts (with nft or iptables), and the
 break-glass context landing in the exempt priority level.
 
 options:
@@ -338,14 +350,15 @@ export async function preflightCommand(argv: string[], io: PreflightIO): Promise
       env,
       signal: io.signal ?? new AbortController().signal,
       clusters: values.cluster,
-      onResult: values.json ? undefined : (x) => io.out.write(`${x.cluster.padEnd(width)}  ${LABEL[x.path].padEnd(13)}  ${x.ok ? 'ok  ' : 'FAIL'}  ${x.detail} (${x.ms} ms)\n`),
+      onResult: values.json ? undefined : (x) => io.out.write(`${x.cluster.padEnd(width)}  ${LABEL[x.path].padEnd(13)}  ${!x.ok ? 'FAIL' : x.warning ? 'WARN' : 'ok  '}  ${x.detail} (${x.ms} ms)\n`),
     });
   } catch (e) {
     io.err.write(`breakglass preflight: ${(e as Error).message}\n`);
     return 2;
   }
   const failed = results.filter((x) => !x.ok).length;
+  const warned = results.filter((x) => x.ok && x.warning).length;
   if (values.json) io.out.write(`${JSON.stringify({ config: cfg.file, ok: failed === 0, results }, null, 2)}\n`);
-  else io.out.write(`preflight: ${results.length - failed} of ${results.length} path(s) ok${failed ? `, ${failed} failing` : ''}\n`);
+  else io.out.write(`preflight: ${results.length - failed} of ${results.length} path(s) ok${warned ? ` (${warned} with a warning)` : ''}${failed ? `, ${failed} failing` : ''}\n`);
   return failed ? 1 : 0;
 }

@@ -17,6 +17,11 @@ export interface EtcdSettings {
   /** ETCDCTL_USER as user:password, or user with ETCDCTL_PASSWORD. */
   user?: string;
   password?: string;
+  /**
+   * Send the user and password even to an http:// endpoint, where anyone on the path can read
+   * them. Without it, credentials and an http:// endpoint are refused before connecting.
+   */
+  allowPlaintextCredentials?: boolean;
   /** Connect and per-call deadline (default 3000 ms; ETCDCTL_DIAL_TIMEOUT / ETCDCTL_COMMAND_TIMEOUT). */
   timeoutMs?: number;
 }

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
+import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { parseRunbook } from '../runbook/parse';
 import { RunSession, type ActTarget, type Prompter } from '../runbook/session';
@@ -211,15 +212,35 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       }
     }
   });
-  const stop = () => session.cancelAll();
+  let stopped = false;
+  const stop = () => {
+    stopped = true;
+    session.cancelAll();
+  };
+  // The terminal closed (SIGHUP). Without a handler Node dies at once, and the step's process
+  // group, detached into a session of its own, never gets the hangup and runs on unsupervised.
+  // Cancel as for Ctrl-C instead: the group is killed and the cancellation journaled. Writes to a
+  // hung-up terminal fail with EIO (Linux drivers/tty/tty_io.c, hung_up_tty_write), and an
+  // unhandled write error would end the process before the journal is closed, so from here on
+  // output goes nowhere. Repeated hangups change nothing.
+  const hangup = () => {
+    const sink = new Writable({ write: (_chunk, _enc, done) => done() });
+    io = { ...io, out: sink, err: sink };
+    stop();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.on('SIGHUP', hangup);
   let ok = true;
   try {
     if (values.all) {
       ok = (await session.runAll()) === 'succeeded';
     } else {
       for (const s of steps) {
+        if (stopped) {
+          ok = false;
+          break;
+        }
         const st = await session.runStep(s);
         if (st !== 'succeeded' && st !== 'skipped') {
           ok = false;
@@ -230,6 +251,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+    process.off('SIGHUP', hangup);
     const journal = session.journalFile;
     session.dispose();
     rl?.close();
@@ -241,5 +263,5 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     io.err.write(`breakglass: journal error: ${journalProblem}\n`);
     return 1;
   }
-  return ok ? 0 : 1;
+  return ok && !stopped ? 0 : 1;
 }

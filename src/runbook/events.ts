@@ -40,6 +40,18 @@ export interface StepStartedEvent extends Base {
   mode: RunMode;
   target: string;
 }
+/**
+ * A shell step's process started: the id of its process group (its shell's pid; the shell leads
+ * a group of its own). If the run ends without the step's `step-finished`, that group was never
+ * stopped by Breakglass and may still be running.
+ */
+export interface StepProcessEvent extends Base {
+  type: 'step-process';
+  stepId: string;
+  pgid: number;
+  /** The host the group runs on (os.hostname()). */
+  host: string;
+}
 export interface StepOutputEvent extends Base {
   type: 'output';
   stepId: string;
@@ -195,6 +207,7 @@ export type JournalEvent =
   | RunStartedEvent
   | RunResumedEvent
   | StepStartedEvent
+  | StepProcessEvent
   | StepOutputEvent
   | StepFinishedEvent
   | DecisionEvent

@@ -25,6 +25,11 @@ export interface ShellRunOptions {
   killGraceMs?: number;
   /** Raw decoded text chunks (utf-8 safe across chunk boundaries). */
   onOutput?: (stream: 'stdout' | 'stderr', text: string) => void;
+  /**
+   * Called once the shell is started, with its pid: the id of the step's process group (the
+   * shell leads a group of its own). Not called when it could not be started.
+   */
+  onSpawn?: (pid: number) => void;
   /** stdin is always /dev/null. */
   stdin?: 'ignore';
 }
@@ -260,6 +265,13 @@ export function runShell(opts: ShellRunOptions): Promise<ShellRunResult> {
       },
     });
 
+    if (opts.onSpawn) {
+      try {
+        opts.onSpawn(pid);
+      } catch {
+        // A failing consumer must not leave the child unsupervised.
+      }
+    }
     if (opts.signal) opts.signal.addEventListener('abort', onAbort, { once: true });
     if (opts.timeoutMs !== undefined && opts.timeoutMs >= 0) {
       timeoutTimer = setTimeout(() => {

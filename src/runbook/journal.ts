@@ -2,6 +2,7 @@
 // writing it. Every line is written with a single synchronous write, so a killed process loses at
 // most the line it was writing; transition events are also fsync'ed so they survive a power loss.
 import * as fs from 'node:fs';
+import { hostname } from 'node:os';
 import * as path from 'node:path';
 import type { JournalEvent } from './events';
 import type { RunMode, StepState } from './model';
@@ -10,6 +11,53 @@ export const JOURNAL_EXTENSION = '.jsonl';
 /** Replayed output kept per step: the tail, at most this many characters. */
 export const REPLAY_OUTPUT_CAP = 256 * 1024;
 export const INTERRUPTED_REASON = 'interrupted: the run ended while this step was running';
+
+/**
+ * Why a step whose process group was recorded, and which never finished, is not called
+ * cancelled: nothing stopped its group (the runner was killed, say with SIGKILL, and the group,
+ * detached into a session of its own, lives on). `running`: the group was seen alive when the
+ * journal was replayed (on the host it ran on).
+ */
+export function orphanReason(pgid: number, running: boolean, host?: string): string {
+  const where = host && host !== hostname() ? ` on ${host}` : '';
+  return `the run ended while this step was running; its process group ${pgid}${where} ${running ? 'is still running' : 'may still be running'} (Breakglass did not stop it)`;
+}
+
+/**
+ * Whether process group `pgid` has a live member of this user's. kill(-pgid, 0) checks without
+ * sending anything (kill(2): "If sig is 0, then no signal is sent, but existence and permission
+ * checks are still performed"); EPERM (another user's group, so a reused id) counts as not
+ * running. A zombie still passes that check until its parent reaps it, and an orphan's new parent
+ * (init) may take its time, so on Linux the group's members are looked up in /proc: fields 3
+ * (state) and 5 (pgrp) of /proc/<pid>/stat (proc(5)); a group whose members are all zombies (Z)
+ * or dead (X) is not running.
+ */
+export function processGroupRunning(pgid: number): boolean {
+  if (!Number.isInteger(pgid) || pgid <= 1) return false;
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return true; // no /proc: kill -0 is all there is
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // `pid (comm) state ppid pgrp …`; comm may hold spaces and parentheses: split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
+}
 
 const EVENT_TYPES: ReadonlySet<string> = new Set([
   'tabletop-started',
@@ -22,6 +70,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set([
   'run-started',
   'run-resumed',
   'step-started',
+  'step-process',
   'output',
   'step-finished',
   'decision',
@@ -418,6 +467,23 @@ export interface ReplayedStep {
   /** Concatenated output events of the latest attempt; only the last 256 Ki characters. */
   output: string;
   reason?: string;
+  /** The process group of the latest attempt's shell (from `step-process`), if it started one. */
+  processGroup?: number;
+  /** The host that process group ran on. */
+  processHost?: string;
+  /**
+   * The step never finished but its process group had started: nothing stopped it, so it may
+   * still be running (state `failed`, reason from orphanReason()).
+   */
+  mayStillRun?: true;
+}
+
+export interface ReplayOptions {
+  /**
+   * Whether a recorded process group is running now. Default: on the host that recorded it,
+   * processGroupRunning(pgid); elsewhere false (a pgid means nothing on another host).
+   */
+  isRunning?: (pgid: number, host: string | undefined) => boolean;
 }
 
 export interface Replayed {
@@ -432,9 +498,13 @@ export interface Replayed {
 /**
  * Rebuilds the state of a run from its events. A step re-run later in the journal shows its latest
  * attempt. A step that started but never finished (the process died mid-step, or the run was
- * resumed after a crash) comes back `cancelled` with reason INTERRUPTED_REASON.
+ * resumed after a crash) comes back `cancelled` with reason INTERRUPTED_REASON — unless its
+ * process group had started (`step-process`): nothing stopped that group, so the step comes back
+ * `failed` with `mayStillRun`, its `processGroup`, and orphanReason() (is/may still be running,
+ * as `opts.isRunning` finds it now).
  */
-export function replay(events: JournalEvent[]): Replayed {
+export function replay(events: JournalEvent[], opts: ReplayOptions = {}): Replayed {
+  const isRunning = opts.isRunning ?? ((pgid: number, host: string | undefined) => (host === undefined || host === hostname()) && processGroupRunning(pgid));
   const steps = new Map<string, ReplayedStep>();
   let runId: string | undefined;
   let mode: RunMode | undefined;
@@ -451,7 +521,12 @@ export function replay(events: JournalEvent[]): Replayed {
   };
   const interruptRunning = (): void => {
     for (const s of steps.values()) {
-      if (s.state === 'running') {
+      if (s.state !== 'running') continue;
+      if (s.processGroup !== undefined) {
+        s.state = 'failed';
+        s.mayStillRun = true;
+        s.reason = orphanReason(s.processGroup, isRunning(s.processGroup, s.processHost), s.processHost);
+      } else {
         s.state = 'cancelled';
         s.reason = INTERRUPTED_REASON;
       }
@@ -482,6 +557,19 @@ export function replay(events: JournalEvent[]): Replayed {
         delete s.finishedAt;
         delete s.durationMs;
         delete s.reason;
+        delete s.processGroup;
+        delete s.processHost;
+        delete s.mayStillRun;
+        break;
+      }
+      case 'step-process': {
+        const s = step(e.stepId);
+        // Only an attempt in progress: a stray event must not make a finished step an orphan.
+        if (s.state === 'running' && Number.isInteger(e.pgid)) {
+          s.processGroup = e.pgid;
+          if (typeof e.host === 'string') s.processHost = e.host;
+          else delete s.processHost;
+        }
         break;
       }
       case 'output': {

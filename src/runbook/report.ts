@@ -46,6 +46,11 @@ export function renderReport(events: JournalEvent[], journalFile?: string): stri
     out.push(`| ${mdCode(id, { cell: true })} | ${txt(s.state)} | ${txt(s.exitCode ?? '')} | ${s.durationMs !== undefined ? formatDuration(s.durationMs) : ''} | ${txt(s.reason ?? '')} |`);
   }
   out.push('');
+  // Steps whose process group was never stopped: the report must not call them cancelled.
+  const orphans = Object.entries(r.steps).filter(([, s]) => s.mayStillRun);
+  for (const [id, s] of orphans) {
+    out.push(`> **Warning:** ${mdCode(id)} may still be running: the run ended while it ran, and its process group ${txt(s.processGroup ?? '?')}${s.processHost ? ` on ${txt(s.processHost)}` : ''} was not stopped. Check that host before running it again.`, '');
+  }
 
   out.push('## Timeline', '');
   const outputs = new Map<string, string>();
@@ -79,12 +84,15 @@ export function renderReport(events: JournalEvent[], journalFile?: string): stri
         out.push(`- ${clock(e.t, t0)} run closed: ${txt(e.outcome)}`);
         break;
       case 'output':
+      case 'step-process':
         break;
     }
   }
   // Steps interrupted mid-run still show what they printed.
   for (const [id, o] of outputs) {
-    if (r.steps[id]?.state === 'cancelled') out.push(`- **${txt(id)}** was interrupted; its last output:`, '', indent(fence(tail(o, OUTPUT_LINES))), '');
+    const s = r.steps[id];
+    if (s?.mayStillRun) out.push(`- **${txt(id)}** may still be running (process group ${s.processGroup}); its last output:`, '', indent(fence(tail(o, OUTPUT_LINES))), '');
+    else if (s?.state === 'cancelled') out.push(`- **${txt(id)}** was interrupted; its last output:`, '', indent(fence(tail(o, OUTPUT_LINES))), '');
   }
   out.push('');
   return out.join('\n');

@@ -503,6 +503,15 @@ export class RunSession {
       env,
       timeoutMs,
       signal,
+      // Journaled before any output: if this process dies, replay knows which group it left behind.
+      onSpawn: (pgid) => {
+        // A process nobody could find again from the journal must not run on: stop it as an
+        // output that cannot be journaled is stopped (appendOutput).
+        if (!this.record({ type: 'step-process', t: now(), stepId: step.id, pgid, host: hostname() }) && this.isRunning(step.id)) {
+          this.journalStops.set(step.id, this.journalError ?? 'the journal could not be written');
+          this.aborts.get(step.id)?.abort();
+        }
+      },
       onOutput: (stream, text) => {
         if (capture) capture.text += text;
         streams[stream].write(text);

@@ -1,12 +1,14 @@
 // etcd-delete against a real etcd (Debian's etcd-server on 127.0.0.1), and against the model.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { join } from 'node:path';
 import { actionFor, runStep, type ActionContext, type ActionResult } from '../../src/breakglass';
 import { etcdDelete, simKeyspace, type EtcdDeletePlan, type EtcdDeleteSpec } from '../../src/breakglass/etcd-delete';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
-import { etcdctl, makeCerts, startEtcd, type EtcdServer, type TlsFiles } from './helpers/servers';
+import { etcdTarget, plaintextCredentialsProblem } from '../../src/breakglass/etcd-client';
+import { etcdEnableAuth, etcdctl, freePort, makeCerts, startEtcd, type EtcdServer, type TlsFiles } from './helpers/servers';
 
 const SEED = join(__dirname, '../../../runbooks/scenarios/telemetry-rollout-2024-12-11.yaml');
 
@@ -150,6 +152,95 @@ describe('breakglass etcd-delete with TLS client certificates', function () {
       assert.equal(keys(etcd, '/registry/pods/monitoring/telemetry-agent-').length, 5);
     });
   }
+});
+
+describe('breakglass etcd-delete: a user and password over http://', function () {
+  this.timeout(60_000);
+  let etcd: EtcdServer;
+  let password: string;
+  before(async () => {
+    etcd = await startEtcd();
+    seed(etcd);
+    password = etcdEnableAuth(etcd);
+  });
+  after(async () => etcd && (await etcd.stop()));
+
+  const endpointOnly = (): Record<string, string> => ({ ETCDCTL_ENDPOINTS: etcd.endpoint });
+  const podCount = (): number => keys(etcd, '/registry/pods/monitoring/telemetry-agent-').length;
+
+  const refusals: [string, () => Record<string, string>, () => ActionContext['settings'], RegExp][] = [
+    ['ETCDCTL_USER and ETCDCTL_PASSWORD', () => ({ ...endpointOnly(), ETCDCTL_USER: 'root', ETCDCTL_PASSWORD: password }), () => undefined, /\(ETCDCTL_USER\)/],
+    ['ETCDCTL_USER as user:password', () => ({ ...endpointOnly(), ETCDCTL_USER: `root:${password}` }), () => undefined, /\(ETCDCTL_USER\)/],
+    ['the `user` setting (a cluster entry)', () => ({}), () => ({ etcd: { endpoints: [etcd.endpoint], user: `root:${password}` } }), /\(the etcd `user` setting\)/],
+  ];
+  for (const [what, env, settings, source] of refusals) {
+    it(`${what}: refused with the reason, nothing deleted`, async () => {
+      const r = await runStep({ action: 'etcd-delete', ...SPEC }, ctxFor(env(), { settings: settings() }));
+      assert.equal(r.result.ok, false);
+      assert.equal(r.preview, undefined, 'not even the preview may run');
+      assert.match(r.result.summary, /refusing to connect: an etcd user and password are set .* but http:\/\/127\.0\.0\.1:\d+ is http:\/\/: they would cross the network in plaintext/);
+      assert.match(r.result.summary, source);
+      assert.match(r.result.summary, /allowPlaintextCredentials: true/);
+      assert.equal(podCount(), 5);
+    });
+  }
+
+  it('is refused before any connection is made', async () => {
+    let connections = 0;
+    const server = net.createServer((s) => {
+      connections++;
+      s.destroy();
+    });
+    const port = await freePort();
+    await new Promise<void>((res) => server.listen(port, '127.0.0.1', res));
+    try {
+      const r = await runStep({ action: 'etcd-delete', ...SPEC }, ctxFor({ ETCDCTL_ENDPOINTS: `127.0.0.1:${port}`, ETCDCTL_USER: 'root', ETCDCTL_PASSWORD: 'not-sent' }));
+      assert.match(r.result.summary, /refusing to connect/);
+      // Without credentials the same endpoint is connected to (the probe), so the listener works.
+      await runStep({ action: 'etcd-delete', ...SPEC }, ctxFor({ ETCDCTL_ENDPOINTS: `127.0.0.1:${port}` }));
+      assert.ok(connections >= 1, 'the probe without credentials must reach the listener');
+      const before = connections;
+      await runStep({ action: 'etcd-delete', ...SPEC }, ctxFor({ ETCDCTL_ENDPOINTS: `127.0.0.1:${port}`, ETCDCTL_USER: 'root:not-sent' }));
+      assert.equal(connections, before);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('with `allowPlaintextCredentials: true` on the step the credentials are sent and the delete goes through', async () => {
+    // Without credentials this etcd refuses: the delete below works only because they were sent.
+    const anon = await runStep({ action: 'etcd-delete', ...SPEC }, ctxFor(endpointOnly()));
+    assert.equal(anon.result.ok, false);
+    assert.match(anon.result.summary, /user name is empty|permission denied|Unauthenticated|user name not found|invalid auth token/i);
+    assert.equal(podCount(), 5);
+    const ctx = ctxFor({ ...endpointOnly(), ETCDCTL_USER: 'root', ETCDCTL_PASSWORD: password });
+    const r = await runStep({ action: 'etcd-delete', ...SPEC, allowPlaintextCredentials: true }, ctx);
+    assert.equal(r.result.ok, true, r.result.summary);
+    assert.match(r.result.summary, /^deleted 6 of 6 key\(s\)/);
+    assert.equal(podCount(), 0);
+    assert.ok(ctx.lines.some((l) => /^warning: an etcd user and password are set \(ETCDCTL_USER\) but .* in plaintext \(allowed by allowPlaintextCredentials\)$/.test(l)), ctx.lines.join('\n'));
+    seed(etcd);
+  });
+
+  it('the cluster entry\'s `allowPlaintextCredentials` (settings) opts in too; a wrong password is still refused by etcd', async () => {
+    const settings = { etcd: { endpoints: [etcd.endpoint], user: `root:${password}`, allowPlaintextCredentials: true } };
+    const p = await etcdDelete.preview(SPEC, ctxFor({}, { settings }));
+    assert.equal(p.ok, true, p.summary);
+    assert.equal(p.items.length, 6);
+    const wrong = await runStep({ action: 'etcd-delete', ...SPEC }, ctxFor({}, { settings: { etcd: { ...settings.etcd, user: 'root:wrong' } } }));
+    assert.equal(wrong.result.ok, false);
+    assert.match(wrong.result.summary, /etcd refused the credentials|authentication failed/i);
+    assert.equal(podCount(), 5);
+  });
+
+  it('no user, or https:// endpoints, is no plaintext problem; the step field must be a boolean', () => {
+    assert.equal(plaintextCredentialsProblem(etcdTarget({ ETCDCTL_ENDPOINTS: 'http://10.0.0.1:2379' })), undefined);
+    assert.equal(plaintextCredentialsProblem(etcdTarget({ ETCDCTL_ENDPOINTS: 'https://10.0.0.1:2379', ETCDCTL_USER: 'u:p' })), undefined);
+    assert.match(plaintextCredentialsProblem(etcdTarget({ ETCDCTL_ENDPOINTS: 'https://10.0.0.1:2379,http://10.0.0.2:2379', ETCDCTL_USER: 'u:p' }))!, /http:\/\/10\.0\.0\.2:2379 is http:\/\//);
+    const a = actionFor('etcd-delete')!;
+    assert.match(a.parse({ action: 'etcd-delete', ...SPEC, allowPlaintextCredentials: 'yes' }).problems.join(), /`allowPlaintextCredentials` must be true or false/);
+    assert.equal((a.parse({ action: 'etcd-delete', ...SPEC, allowPlaintextCredentials: true }).spec as EtcdDeleteSpec).allowPlaintextCredentials, true);
+  });
 });
 
 describe('breakglass etcd-delete in simulation', () => {

@@ -8,7 +8,7 @@ import { parsePreflightConfig, preflightCommand, spreadSample } from '../../src/
 import { serveCluster, type ServedCluster } from '../../src/cli/sim-serve';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
-import { closedPort, loginUser, makeSshKey, startEtcd, startSshd, tempDir, type EtcdServer, type SshNode } from './helpers/servers';
+import { closedPort, etcdEnableAuth, loginUser, makeSshKey, startEtcd, startSshd, tempDir, type EtcdServer, type SshNode } from './helpers/servers';
 
 const SEED = join(__dirname, '../../../runbooks/scenarios/telemetry-rollout-2024-12-11.yaml');
 
@@ -109,6 +109,42 @@ clusters:
     assert.match(r.err, /unknown field 'surprise'/);
     assert.equal((await run(['--config', join(dir, 'missing.yaml')], env())).code, 2);
     assert.equal((await run(['--bogus'], env())).code, 2);
+  });
+
+  it('an etcd user and password with an http:// endpoint fail the etcd path; opted in, it passes with a warning', async () => {
+    const authed = await startEtcd();
+    try {
+      const password = etcdEnableAuth(authed);
+      const etcdOnly = (extra: string): string => `clusters:\n  - name: plain\n    etcd:\n      endpoints: [${authed.endpoint}]\n      user: root:${password}\n${extra}`;
+      writeFileSync(join(dir, 'plain.yaml'), etcdOnly(''));
+      const refused = await run(['--config', join(dir, 'plain.yaml')], env());
+      assert.equal(refused.code, 1, refused.out + refused.err);
+      assert.match(refused.out, /plain\s+etcd\s+FAIL\s+refusing to connect: an etcd user and password are set \(the etcd `user` setting\) but http:\/\/127\.0\.0\.1:\d+ is http:\/\/: they would cross the network in plaintext/);
+      assert.match(refused.out, /preflight: 0 of 1 path\(s\) ok, 1 failing\n$/);
+      // The same through etcdctl's environment of the entry.
+      writeFileSync(join(dir, 'plain-env.yaml'), `clusters:\n  - name: plain\n    etcd:\n      env: {ETCDCTL_ENDPOINTS: '${authed.endpoint}', ETCDCTL_USER: root, ETCDCTL_PASSWORD: '${password}'}\n`);
+      const viaEnv = await run(['--config', join(dir, 'plain-env.yaml'), '--json'], env());
+      assert.equal(viaEnv.code, 1);
+      assert.match((JSON.parse(viaEnv.out) as { results: { detail: string }[] }).results[0].detail, /refusing to connect: .*\(ETCDCTL_USER\)/);
+
+      writeFileSync(join(dir, 'plain-ok.yaml'), etcdOnly('      allowPlaintextCredentials: true\n'));
+      const allowed = await run(['--config', join(dir, 'plain-ok.yaml')], env());
+      assert.equal(allowed.code, 0, allowed.out + allowed.err);
+      // It authenticated: etcd with authentication on answered the count.
+      assert.match(allowed.out, /plain\s+etcd\s+WARN\s+http:\/\/127\.0\.0\.1:\d+: 0 keys under \/registry\/ at revision \d+; warning: an etcd user and password are set .* in plaintext \(allowed by allowPlaintextCredentials\)/);
+      assert.match(allowed.out, /preflight: 1 of 1 path\(s\) ok \(1 with a warning\)\n$/);
+      const json = await run(['--config', join(dir, 'plain-ok.yaml'), '--json'], env());
+      const doc = JSON.parse(json.out) as { ok: boolean; results: { ok: boolean; warning?: string }[] };
+      assert.equal(doc.ok, true);
+      assert.match(doc.results[0].warning ?? '', /in plaintext/);
+
+      writeFileSync(join(dir, 'plain-bad.yaml'), etcdOnly('      allowPlaintextCredentials: yes please\n'));
+      const bad = await run(['--config', join(dir, 'plain-bad.yaml')], env());
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /clusters\[0\]\.etcd\.allowPlaintextCredentials must be true or false/);
+    } finally {
+      await authed.stop();
+    }
   });
 
   it('samples spread over the inventory; relative paths are relative to the config', () => {

@@ -89,6 +89,33 @@ describe('executor: runShell', function () {
     assert.equal((await run('exit 7', { shell: 'sh' })).res.exitCode, 7);
   });
 
+  it('onSpawn gets the shell\'s pid, the id of the step\'s process group, before any output; not when nothing started', async () => {
+    const seen: { pgid: number; output: number }[] = [];
+    let stdout = '';
+    // Field 5 of /proc/<pid>/stat is the process group (proc(5)).
+    const res = await runShell({
+      command: 'read -r _ _ _ _ pgrp _ < /proc/$$/stat; echo "$pgrp $$"',
+      cwd: tmp,
+      env: { ...process.env },
+      onSpawn: (pid) => seen.push({ pgid: pid, output: stdout.length }),
+      onOutput: (_stream, text) => (stdout += text),
+    });
+    assert.equal(res.exitCode, 0);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].output, 0, 'before any output');
+    assert.equal(seen[0].pgid, res.pid);
+    const [pgid, shellPid] = stdout.trim().split(/\s+/).map(Number);
+    assert.equal(pgid, seen[0].pgid, 'the shell leads its own group');
+    assert.equal(shellPid, seen[0].pgid);
+    // A throwing callback does not leave the child unsupervised.
+    const t = await run('sleep 5', { onSpawn: () => { throw new Error('boom'); }, timeoutMs: 200, killGraceMs: 200 });
+    assert.equal(t.res.timedOut, true);
+    const calls: number[] = [];
+    const bad = await run('true', { cwd: path.join(tmp, 'missing'), onSpawn: (pid) => calls.push(pid) });
+    assert.ok(bad.res.error);
+    assert.deepEqual(calls, []);
+  });
+
   it('stops at the first failing command (-e)', async () => {
     const r = await run('echo before; false; echo after');
     assert.equal(r.res.exitCode, 1);

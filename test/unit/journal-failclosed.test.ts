@@ -355,7 +355,7 @@ describe('journal fails closed', function () {
       busy.s.dispose();
       const before = bytes.toString('utf8').split('\n').filter(Boolean).length;
       const added = wholeLines(journal).slice(before);
-      assert.deepEqual(added.map((e) => e.type).filter((t) => t !== 'output'), ['run-resumed', 'step-started', 'step-finished', 'run-finished']);
+      assert.deepEqual(added.map((e) => e.type).filter((t) => t !== 'output'), ['run-resumed', 'step-started', 'step-process', 'step-finished', 'run-finished']);
     });
   });
 

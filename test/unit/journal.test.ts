@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { JournalEvent, RunStartedEvent } from '../../src/runbook/events';
-import { INTERRUPTED_REASON, Journal, REPLAY_OUTPUT_CAP, journalFileName, listJournals, readJournal, replay } from '../../src/runbook/journal';
+import { INTERRUPTED_REASON, Journal, REPLAY_OUTPUT_CAP, journalFileName, listJournals, processGroupRunning, readJournal, replay } from '../../src/runbook/journal';
 
 const T0 = new Date(Date.UTC(2025, 0, 2, 3, 4, 5));
 
@@ -249,6 +249,74 @@ describe('journal', function () {
       assert.deepEqual(Object.keys(r.steps).sort(), ['__proto__', 'constructor']);
       assert.equal(r.steps['__proto__']!.state, 'succeeded');
       assert.equal(Object.getPrototypeOf(r.steps), Object.prototype);
+    });
+
+    it('a step whose process group started and never finished may still run: failed, with the group, not cancelled', () => {
+      const proc = (stepId: string, pgid: number, host = os.hostname()): JournalEvent => ({ type: 'step-process', t: '2025-01-02T03:04:06.500Z', stepId, pgid, host });
+      const events: JournalEvent[] = [
+        started('/ws/demo.md', '2025-01-02T03:04:05.000Z'),
+        stepStarted('done'),
+        proc('done', 4242),
+        stepFinished('done'),
+        stepStarted('orphan'),
+        proc('orphan', 12345),
+        output('orphan', 'partial'),
+        stepStarted('unspawned'),
+      ];
+      const asked: [number, string | undefined][] = [];
+      const r = replay(events, { isRunning: (pgid, host) => (asked.push([pgid, host]), false) });
+      assert.deepEqual(asked, [[12345, os.hostname()]], 'only the unfinished group is looked at');
+      assert.equal(r.steps.done!.state, 'succeeded');
+      assert.equal(r.steps.done!.mayStillRun, undefined);
+      assert.equal(r.steps.orphan!.state, 'failed');
+      assert.equal(r.steps.orphan!.mayStillRun, true);
+      assert.equal(r.steps.orphan!.processGroup, 12345);
+      assert.equal(r.steps.orphan!.output, 'partial');
+      assert.equal(r.steps.orphan!.reason, 'the run ended while this step was running; its process group 12345 may still be running (Breakglass did not stop it)');
+      // Nothing was spawned: nothing can still run, the old wording stays.
+      assert.equal(r.steps.unspawned!.state, 'cancelled');
+      assert.equal(r.steps.unspawned!.reason, INTERRUPTED_REASON);
+      assert.equal(r.steps.unspawned!.mayStillRun, undefined);
+
+      const alive = replay(events, { isRunning: () => true });
+      assert.match(alive.steps.orphan!.reason!, /its process group 12345 is still running/);
+      // Recorded on another host: named, and not looked for here.
+      const elsewhere = replay([stepStarted('x'), proc('x', 777, 'other-box')]);
+      assert.match(elsewhere.steps.x!.reason!, /its process group 777 on other-box may still be running/);
+      // Through a resume: the orphan stays an orphan; a re-run that finishes clears it.
+      const resumed = replay([...events, { type: 'run-resumed', t: '2025-01-02T04:00:00.000Z', runId: 'run-1', user: 'me', mode: 'sim', target: 'simulated' }], { isRunning: () => false });
+      assert.equal(resumed.steps.orphan!.state, 'failed');
+      assert.equal(resumed.steps.orphan!.mayStillRun, true);
+      const rerun = replay([...events, stepStarted('orphan', '2025-01-02T05:00:00.000Z'), stepFinished('orphan')]);
+      assert.equal(rerun.steps.orphan!.state, 'succeeded');
+      assert.equal(rerun.steps.orphan!.mayStillRun, undefined);
+      // A stray group event after the step finished does not make it an orphan.
+      const stray = replay([stepStarted('a'), stepFinished('a'), proc('a', 99)]);
+      assert.equal(stray.steps.a!.state, 'succeeded');
+      assert.equal(stray.steps.a!.processGroup, undefined);
+      // The event survives a write and a read.
+      const j = Journal.create(tmp, '/ws/demo.md', T0);
+      for (const e of events) j.append(e);
+      j.close();
+      const read = readJournal(j.file);
+      assert.deepEqual(read.errors, []);
+      assert.equal(replay(read.events, { isRunning: () => false }).steps.orphan!.reason, r.steps.orphan!.reason);
+    });
+
+    it('by default looks for the recorded process group on this host (kill -0)', async () => {
+      const child = spawn('/bin/sleep', ['30'], { detached: true, stdio: 'ignore' });
+      const pgid = child.pid!;
+      const events: JournalEvent[] = [stepStarted('s'), { type: 'step-process', t: '2025-01-02T03:04:06.500Z', stepId: 's', pgid, host: os.hostname() }];
+      try {
+        assert.equal(processGroupRunning(pgid), true);
+        assert.match(replay(events).steps.s!.reason!, new RegExp(`its process group ${pgid} is still running`));
+      } finally {
+        const gone = new Promise((r) => child.once('exit', r));
+        process.kill(-pgid, 'SIGKILL');
+        await gone;
+      }
+      assert.equal(processGroupRunning(pgid), false);
+      assert.match(replay(events).steps.s!.reason!, new RegExp(`its process group ${pgid} may still be running`));
     });
 
     it('gives an empty run for no events', () => {

@@ -72,7 +72,11 @@ describe('run session', function () {
     assert.match(rt.output, /err\n/);
     assert.equal(rt.exitCode, 0);
     const types = events().map((e) => e.type);
-    assert.deepEqual(types.filter((t) => t !== 'output'), ['run-started', 'step-started', 'step-finished']);
+    assert.deepEqual(types.filter((t) => t !== 'output'), ['run-started', 'step-started', 'step-process', 'step-finished']);
+    // The process group is journaled before any output, as the shell's pid (it leads the group).
+    const proc = events().find((e) => e.type === 'step-process');
+    assert.ok(proc && proc.type === 'step-process' && proc.stepId === 'hello' && Number.isInteger(proc.pgid) && proc.pgid > 1);
+    assert.ok(types.indexOf('step-process') < types.indexOf('output'));
     session.dispose();
     assert.equal(events().at(-1)!.type, 'run-finished');
   });

@@ -220,6 +220,21 @@ export function etcdctl(server: EtcdServer, args: string[], input?: string): str
   return execFileSync('/usr/bin/etcdctl', args, { env: { ...process.env, ...server.env }, input, encoding: 'utf8', timeout: 10_000 });
 }
 
+/**
+ * Turns on etcd's authentication with a root user (etcd's RBAC guide: the root user, with the
+ * root role, must exist before `auth enable`,
+ * https://etcd.io/docs/v3.4/op-guide/authentication/). From then on etcdctl() goes as root; the
+ * returned password is root's.
+ */
+export function etcdEnableAuth(server: EtcdServer, password = 'root-secret'): string {
+  etcdctl(server, ['user', 'add', 'root', `--new-user-password=${password}`, '--interactive=false']);
+  etcdctl(server, ['role', 'add', 'root']);
+  etcdctl(server, ['user', 'grant-role', 'root', 'root']);
+  etcdctl(server, ['auth', 'enable']);
+  server.env.ETCDCTL_USER = `root:${password}`;
+  return password;
+}
+
 // ---- sshd -------------------------------------------------------------------------------------------
 
 export interface SshKeyPair {
