@@ -53,12 +53,14 @@ const vscodePrompter: Prompter = {
       const typed = new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
       return typed.size === new Set(names).size && names.every((n) => typed.has(n));
     };
+    // What it acts on stays in view while the person types (a validation message replaces the prompt).
+    const actsOn = `acts on ${targets.map((t) => `${t.name} (${t.where.join('; ')})`).join(', ')}`;
     const typed = await vscode.window.showInputBox({
       title: `${step.kind === 'breakglass' ? 'Break-glass' : 'Destructive'} step '${step.id}' on REAL ${names.length === 1 ? `'${names[0]}'` : `clusters ${want}`}`,
-      prompt: `Acts on ${targets.map((t) => `${t.name} (${t.where.join('; ')})`).join(', ')}. Type ${want} to run it.`,
+      prompt: `It ${actsOn}. Type ${want} to run it.`,
       placeHolder: want,
       ignoreFocusOut: true,
-      validateInput: (v) => (v === '' || same(v) ? undefined : `type exactly ${want}`),
+      validateInput: (v) => (v === '' || same(v) ? undefined : `Type exactly ${want}: it ${actsOn}.`),
     });
     return typed !== undefined && same(typed);
   },

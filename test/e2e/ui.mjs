@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ARTIFACTS, CODE_SERVER_BIN, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
+  ARTIFACTS, CODE_SERVER_BIN, QUIET_SETTINGS, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
 } from '../../scripts/lib/code-server.mjs';
 
 const VSIX = join(ROOT, 'dist/breakglass.vsix');
@@ -143,7 +143,8 @@ const tests = [
       }
       const dirs = (state.dirs = tempDirs('e2e'));
       state.workspace = copyWorkspace(dirs.workspace);
-      writeUserSettings(dirs.userData);
+      // REAL mode offers the contexts of the workspace's kubeconfig.yaml (not the machine's own).
+      writeUserSettings(dirs.userData, { ...QUIET_SETTINGS, 'breakglass.realKubeconfig': join(state.workspace, 'kubeconfig.yaml') });
       const env = codeServerEnv(dirs);
       installVsix(VSIX, dirs.extensions, env);
       const list = spawnSync(CODE_SERVER_BIN, ['--extensions-dir', dirs.extensions, '--list-extensions', '--show-versions'], { env, encoding: 'utf8' });
@@ -193,6 +194,66 @@ const tests = [
         throw e;
       });
       await screenshot(page, 'runbook-view.png');
+    },
+  },
+  {
+    name: 'REAL mode: a break-glass step across clusters runs only once every cluster is named',
+    async run() {
+      const page = state.page;
+      // Two configured clusters whose etcd endpoints refuse connections: once confirmed, the step
+      // runs and fails fast on both, which shows that the confirmation let it through.
+      const [east, west] = [await freePort(), await freePort()];
+      mkdirSync(join(state.workspace, '.breakglass'), { recursive: true });
+      writeFileSync(
+        join(state.workspace, '.breakglass', 'preflight.yaml'),
+        `clusters:\n  - name: east\n    etcd: {endpoints: [http://127.0.0.1:${east}]}\n  - name: west\n    etcd: {endpoints: [http://127.0.0.1:${west}]}\n`,
+      );
+      writeFileSync(
+        join(state.workspace, 'across-clusters.md'),
+        "---\nrunbook: true\ntitle: Across clusters\n---\n# Remove the agent everywhere\n\n```breakglass {name=remove-everywhere}\naction: etcd-delete\nclusters: '*'\nkeys: [/registry/daemonsets/monitoring/telemetry-agent]\n```\n",
+      );
+      await runCommand(page, 'Breakglass: Enter Real Mode');
+      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'prod-large' });
+      await until(async () => (await row.count()) > 0, { message: () => 'Enter Real Mode offered no context prod-large' });
+      await row.first().click();
+      const enter = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Enter Real Mode' });
+      await until(async () => (await enter.count()) > 0, { message: () => 'no modal asked to enter REAL mode' });
+      await enter.first().click();
+      await until(async () => (await page.locator('.statusbar-item', { hasText: 'REAL: prod-large' }).count()) > 0, { message: () => 'the status bar does not say REAL: prod-large' });
+
+      // hello.md's Runbook view is still open: close it, so the view found is this runbook's.
+      await runCommand(page, 'View: Close All Editors');
+      await openFile(page, 'across-clusters.md');
+      await runCommand(page, 'Breakglass: Open Runbook');
+      const frame = await runbookFrame(page);
+      const step = frame.locator('.bg-step').first();
+      await step.locator('button[data-action="run"]').first().click();
+
+      const box = page.locator('.quick-input-widget');
+      const input = box.locator('input');
+      await until(async () => (await box.isVisible()) && /east, west/.test((await box.innerText()) ?? ''), { message: () => 'no input box asked for the cluster names' });
+      const asked = (await box.innerText()).replace(/\s+/g, ' ');
+      for (const want of ["Break-glass step 'remove-everywhere' on REAL clusters east, west", `east (etcd http://127.0.0.1:${east} (from settings))`, `west (etcd http://127.0.0.1:${west} (from settings))`]) {
+        if (!asked.includes(want)) throw new Error(`the question does not say "${want}": ${asked}`);
+      }
+      await screenshot(page, 'confirm-clusters.png');
+      // One name of two does not do; what it acts on stays in view.
+      await input.fill('east');
+      await until(async () => /Type exactly east, west: it acts on east \(etcd/.test(await box.innerText()), { message: () => 'typing one name of two shows no "Type exactly east, west: it acts on …"' });
+      await screenshot(page, 'confirm-clusters-one-name.png');
+      await input.press('Enter');
+      await sleep(500);
+      if (!(await box.isVisible())) throw new Error('Enter with one name of two closed the question');
+      await input.fill('west, east');
+      await input.press('Enter');
+      const stateEl = step.locator('.bg-state');
+      await until(async () => /failed/i.test(((await stateEl.first().textContent()) ?? '').trim()), { message: () => 'after naming both clusters the step did not run to its end (failed: their etcd refuses connections)' });
+      const out = (await step.locator('.bg-output').first().textContent()) ?? '';
+      for (const port of [east, west]) {
+        if (!out.includes(`127.0.0.1:${port}: connection refused`)) throw new Error(`the step did not try 127.0.0.1:${port}: ${out.slice(0, 600)}`);
+      }
+      await screenshot(page, 'confirm-clusters-ran.png');
+      await runCommand(page, 'Breakglass: Enter Simulated Mode');
     },
   },
 ];

@@ -23,6 +23,25 @@ function runbook(body: string, front = ''): { dir: string; file: string } {
 }
 const sh = (name: string, body: string, attrs = '') => `\n\`\`\`bash {name=${name}${attrs ? ' ' + attrs : ''}}\n${body}\n\`\`\`\n`;
 
+/** Runs `breakglass run FILE --all`, waits until its output has `text`, then kills it with SIGKILL. */
+async function killWhenPrinted(file: string, jdir: string, text: string): Promise<void> {
+  const child = spawn(process.execPath, [CLI, 'run', file, '--all', '--journal', jdir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  await new Promise<void>((res, rej) => {
+    const t = setTimeout(() => rej(new Error(`step did not start; output: ${out}`)), 20_000);
+    child.stdout.on('data', () => {
+      if (out.includes(text)) {
+        clearTimeout(t);
+        res();
+      }
+    });
+  });
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 describe('breakglass run (command line)', function () {
   this.timeout(30_000);
   before(function () {
@@ -119,21 +138,7 @@ describe('breakglass run (command line)', function () {
   it('after kill -9 of the CLI the step\'s process group lives on: replay, resume and the report say it may still run, with its group, not cancelled', async () => {
     const { dir, file } = runbook(sh('orphan', 'echo $$ > "$BREAKGLASS_RUNBOOK_DIR/step.pid"; echo "orphan started"; sleep 2; echo done > "$BREAKGLASS_RUNBOOK_DIR/marker"'));
     const jdir = join(dir, 'j');
-    const child = spawn(process.execPath, [CLI, 'run', file, '--all', '--journal', jdir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    await new Promise<void>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`step did not start; output: ${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        if (out.includes('orphan started')) {
-          clearTimeout(t);
-          res();
-        }
-      });
-    });
-    const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killWhenPrinted(file, jdir, 'orphan started');
     const pgid = Number(readFileSync(join(dir, 'step.pid'), 'utf8'));
     const [journal] = readdirSync(jdir);
     const jfile = join(jdir, journal);
@@ -181,21 +186,7 @@ describe('breakglass run (command line)', function () {
   it('the journal survives kill -9 mid-step with every finished step intact', async () => {
     const { dir, file } = runbook(sh('first', 'echo one') + sh('second', 'echo two') + sh('stuck', 'echo $$ > "$BREAKGLASS_RUNBOOK_DIR/step.pid"; echo "stuck started"; sleep 60; echo never') + sh('after', 'echo after'));
     const jdir = join(dir, 'j');
-    const child = spawn(process.execPath, [CLI, 'run', file, '--all', '--journal', jdir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    await new Promise<void>((res, rej) => {
-      const t = setTimeout(() => rej(new Error(`step did not start; output: ${out}`)), 20_000);
-      child.stdout.on('data', () => {
-        if (out.includes('stuck started')) {
-          clearTimeout(t);
-          res();
-        }
-      });
-    });
-    const exited = new Promise((r) => child.on('exit', r));
-    child.kill('SIGKILL');
-    await exited;
+    await killWhenPrinted(file, jdir, 'stuck started');
     // The step ran in a process group of its own, led by its shell: end the orphan.
     try {
       process.kill(-Number(readFileSync(join(dir, 'step.pid'), 'utf8')), 'SIGKILL');

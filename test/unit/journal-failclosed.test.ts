@@ -107,6 +107,30 @@ function mount(args: string[]): string | undefined {
   return r.status === 0 ? undefined : `mount ${args.join(' ')}: ${r.stderr.trim() || `exit ${r.status}`}`;
 }
 
+/**
+ * A tmpfs mounted with `options` for the enclosing describe() (unmounted after it); the suite is
+ * skipped, saying why, where mount is not allowed. Returns the mount point once mounted.
+ */
+function tmpfs(prefix: string, options: string): () => string | undefined {
+  let mnt: string | undefined;
+  before(function () {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    const why = mount(['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+    if (why) {
+      fs.rmdirSync(dir);
+      console.log(`      (skipped: ${why})`);
+      this.skip();
+    }
+    mnt = dir;
+  });
+  after(() => {
+    if (!mnt) return;
+    spawnSync('umount', [mnt]);
+    fs.rmdirSync(mnt);
+  });
+  return () => mnt;
+}
+
 describe('journal fails closed', function () {
   this.timeout(30_000);
   let tmp: string;
@@ -405,26 +429,11 @@ describe('journal fails closed', function () {
     });
 
     describe('on a read-only tmpfs', () => {
-      let mnt: string | undefined;
-      before(function () {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-ro-'));
-        const why = mount(['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', dir]);
-        if (why) {
-          fs.rmdirSync(dir);
-          console.log(`      (skipped: ${why})`);
-          this.skip();
-        }
-        mnt = dir;
-      });
-      after(() => {
-        if (!mnt) return;
-        spawnSync('umount', [mnt]);
-        fs.rmdirSync(mnt);
-      });
+      const mnt = tmpfs('bg-ro-', 'ro,size=64k');
 
       it('exits 1 without running the step', () => {
         const { file, marker } = drill(tmp);
-        const r = cli(['run', file, '--all', '--journal', path.join(mnt!, 'journal')], tmp);
+        const r = cli(['run', file, '--all', '--journal', path.join(mnt()!, 'journal')], tmp);
         assert.equal(r.code, 1, r.err);
         assert.match(r.err, /journal error: cannot create the journal directory .*EROFS/);
         assert.ok(!fs.existsSync(marker));
@@ -432,28 +441,13 @@ describe('journal fails closed', function () {
     });
 
     describe('on a small tmpfs that fills up', () => {
-      let mnt: string | undefined;
-      before(function () {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bg-full-'));
-        const why = mount(['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
-        if (why) {
-          fs.rmdirSync(dir);
-          console.log(`      (skipped: ${why})`);
-          this.skip();
-        }
-        mnt = dir;
-      });
-      after(() => {
-        if (!mnt) return;
-        spawnSync('umount', [mnt]);
-        fs.rmdirSync(mnt);
-      });
+      const mnt = tmpfs('bg-full-', 'size=64k');
 
       it('stops the step whose output does not fit, exits 1; after space frees a resume appends whole lines', async () => {
-        const jdir = path.join(mnt!, 'journal');
+        const jdir = path.join(mnt()!, 'journal');
         fs.mkdirSync(jdir, { mode: 0o700 });
         // Fill the filesystem, then free two pages: room for a few lines, not for 300 kB.
-        const filler = path.join(mnt!, 'filler');
+        const filler = path.join(mnt()!, 'filler');
         const fd = fs.openSync(filler, 'w');
         const chunk = Buffer.alloc(4096, 0x41);
         let size = 0;
