@@ -25,9 +25,10 @@ const KILL_LINE = '\x15'; // Ctrl-U
  * input is put in raw mode (so the terminal does not echo either) and the mode it had is restored
  * whatever happens. Backspace deletes a character, Ctrl-U the whole line; Enter ends the line.
  * Ctrl-C, Ctrl-D or the end of the input cancel: the result is then undefined. Text typed after
- * Enter is left on the input for the next reader.
+ * Enter is left on the input for the next reader. An aborted `signal` (the run was stopped) cancels
+ * too.
  */
-export function readHidden(prompt: string, input: HiddenInput, output: NodeJS.WritableStream): Promise<string | undefined> {
+export function readHidden(prompt: string, input: HiddenInput, output: NodeJS.WritableStream, signal?: AbortSignal): Promise<string | undefined> {
   return new Promise((resolve) => {
     const raw = input.isTTY === true && typeof input.setRawMode === 'function';
     const wasRaw = input.isRaw === true;
@@ -41,6 +42,7 @@ export function readHidden(prompt: string, input: HiddenInput, output: NodeJS.Wr
       input.removeListener('data', onData);
       input.removeListener('end', onEnd);
       input.removeListener('error', onEnd);
+      signal?.removeEventListener('abort', onEnd);
       try {
         if (raw) input.setRawMode!(wasRaw);
       } finally {
@@ -68,6 +70,8 @@ export function readHidden(prompt: string, input: HiddenInput, output: NodeJS.Wr
     };
     const onEnd = (): void => finish(undefined);
 
+    if (signal?.aborted) return finish(undefined);
+    signal?.addEventListener('abort', onEnd, { once: true });
     output.write(prompt);
     try {
       if (raw) input.setRawMode!(true);

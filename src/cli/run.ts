@@ -126,6 +126,32 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
   }
 
   let rl = io.isTTY ? createInterface({ input: process.stdin, output: process.stderr }) : undefined;
+  // Aborted when the run is stopped (Ctrl-C, SIGTERM, a closed terminal): a question waiting for
+  // an answer then ends unanswered.
+  const prompts = new AbortController();
+  /**
+   * One question at the terminal; undefined when the run is stopped or the input ends (Ctrl-D, a
+   * closed terminal). readline/promises leaves a pending question unsettled when its input ends
+   * (Node 20), and with nothing else to wait for the process would exit 0 mid-run.
+   */
+  const ask = (question: string): Promise<string | undefined> => {
+    const r = rl;
+    if (!r || prompts.signal.aborted) return Promise.resolve(undefined);
+    const ac = new AbortController();
+    const end = (): void => ac.abort();
+    r.once('close', end);
+    prompts.signal.addEventListener('abort', end, { once: true });
+    return r
+      .question(question, { signal: ac.signal })
+      .then(
+        (answer): string | undefined => answer,
+        () => undefined,
+      )
+      .finally(() => {
+        r.off('close', end);
+        prompts.signal.removeEventListener('abort', end);
+      });
+  };
   const prompter: Prompter = {
     async confirm(step: Step, message: string) {
       if (values.yes) return true;
@@ -133,7 +159,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
         io.err.write(`step ${step.id} needs confirmation: run with --yes\n`);
         return false;
       }
-      return /^y(es)?$/i.test((await rl.question(`${message} [y/N] `)).trim());
+      return /^y(es)?$/i.test((await ask(`${message} [y/N] `))?.trim() ?? '');
     },
     async confirmTargets(step: Step, targets: ActTarget[]) {
       const names = targets.map((t) => t.name);
@@ -151,8 +177,8 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
         return false;
       }
       io.err.write(`Step ${step.id} acts on:\n${list}`);
-      const typed = await rl.question(`Type ${names.length === 1 ? 'the name' : `the names, comma-separated`} (${names.join(', ')}) to go ahead: `);
-      return sameNames(splitNames(typed), names);
+      const typed = await ask(`Type ${names.length === 1 ? 'the name' : `the names, comma-separated`} (${names.join(', ')}) to go ahead: `);
+      return typed !== undefined && sameNames(splitNames(typed), names);
     },
     async askParam(p: Param) {
       if (!rl) {
@@ -164,10 +190,10 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       if (p.secret) {
         // readline echoes what it reads: it is closed while the secret is typed, and reopened.
         rl.close();
-        v = await readHidden(label, process.stdin, process.stderr);
+        v = await readHidden(label, process.stdin, process.stderr, prompts.signal);
         rl = createInterface({ input: process.stdin, output: process.stderr });
       } else {
-        v = await rl.question(label);
+        v = await ask(label);
       }
       v = v?.trim();
       return v ? v : undefined;
@@ -215,6 +241,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
   let stopped = false;
   const stop = () => {
     stopped = true;
+    prompts.abort();
     session.cancelAll();
   };
   // The terminal closed (SIGHUP). Without a handler Node dies at once, and the step's process

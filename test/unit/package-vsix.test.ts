@@ -111,8 +111,10 @@ describe('the packaged .vsix', function () {
         const client = new Etcd3({ hosts: '127.0.0.1:1' }); // loads the .proto files
         client.close();
         const ssh2 = load('ssh2');
-        const key = ssh2.utils.generateKeyPairSync('ed25519');
-        const parsed = ssh2.utils.parseKey(key.private);
+        // ssh2 1.x's own round trip fails now and then ("Malformed OpenSSH private key", about 3
+        // keys in 1,000 here): a few fresh keys prove the module works all the same.
+        let parsed;
+        for (let i = 0; i < 5 && !(parsed && parsed.type); i++) parsed = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519').private);
         out[bundle] = { etcd3: load.resolve('etcd3'), ssh2: load.resolve('ssh2'), grpc: load.resolve('@grpc/grpc-js', { paths: [require('node:path').dirname(load.resolve('etcd3'))] }), keyType: parsed.type };
       }
       console.log(JSON.stringify(out));`;

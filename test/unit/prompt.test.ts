@@ -80,6 +80,17 @@ describe('cli: readHidden', () => {
     assert.deepEqual(t2.rawCalls, [true, false]);
   });
 
+  it('a stopped run (its signal aborted) cancels a prompt that waits, and one not yet shown', async () => {
+    const t = fakeTty();
+    const stop = new AbortController();
+    const pending = readHidden('> ', t.input, t.output, stop.signal);
+    type(t.input, 'half-typed');
+    setTimeout(() => stop.abort(), 20);
+    assert.equal(await pending, undefined);
+    assert.deepEqual(t.rawCalls, [true, false]);
+    assert.equal(await readHidden('> ', fakeTty().input, fakeTty().output, stop.signal), undefined);
+  });
+
   it('leaves what was typed after Enter for the next reader', async () => {
     const t = fakeTty();
     type(t.input, 'first\r\nsecond line\n');
