@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { parseRunbook } from '../runbook/parse';
-import { RunSession, type ActTarget, type Prompter } from '../runbook/session';
+import { RunSession, namesMatch, splitNames, type ActTarget, type Prompter } from '../runbook/session';
 import { defaultKubeconfigFiles, isSimulatedKubeconfig, listContexts, targetLabel, type Target } from '../runbook/target';
 import type { Param, RunMode, Step } from '../runbook/model';
 import { parseDuration } from '../runbook/duration';
@@ -41,16 +41,6 @@ bad usage or a runbook with errors.`;
 
 export class UsageError extends Error {}
 
-function splitNames(s: string): string[] {
-  return s.split(',').map((x) => x.trim()).filter(Boolean);
-}
-
-/** The same set of names, in any order. */
-function sameNames(a: string[], b: string[]): boolean {
-  const sa = new Set(a);
-  const sb = new Set(b);
-  return sa.size === sb.size && [...sa].every((x) => sb.has(x));
-}
 
 export async function runCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream; isTTY: boolean }): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -167,7 +157,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       if (values.yes) {
         // --context (or --clusters) given explicitly is the typed confirmation, and it must name
         // every cluster the step acts on: `--context staging` never confirms a step on prod-east.
-        if (clustersArg ? sameNames(clustersArg, names) : names.every((n) => n === values.context)) return true;
+        if (values.clusters !== undefined ? namesMatch(values.clusters, names) : names.every((n) => n === values.context)) return true;
         const need = names.length === 1 ? `--context ${names[0]}` : `--clusters ${names.join(',')}`;
         io.err.write(`step ${step.id} acts on:\n${list}${clustersArg ? `--clusters ${clustersArg.join(',')}` : `--context ${values.context ?? '(none)'}`} does not name ${names.length === 1 ? 'it' : 'each of them'}: run with --yes ${need}\n`);
         return false;
@@ -178,7 +168,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       }
       io.err.write(`Step ${step.id} acts on:\n${list}`);
       const typed = await ask(`Type ${names.length === 1 ? 'the name' : `the names, comma-separated`} (${names.join(', ')}) to go ahead: `);
-      return typed !== undefined && sameNames(splitNames(typed), names);
+      return typed !== undefined && namesMatch(typed, names);
     },
     async askParam(p: Param) {
       if (!rl) {

@@ -35,6 +35,18 @@ export interface ActTarget {
   where: string[];
 }
 
+/** Cluster names typed as a comma-separated list. */
+export function splitNames(typed: string): string[] {
+  return typed.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+/** Whether `typed` (comma-separated, any order) names exactly the clusters in `names`. */
+export function namesMatch(typed: string, names: string[]): boolean {
+  const a = new Set(splitNames(typed));
+  const b = new Set(names);
+  return a.size === b.size && [...a].every((x) => b.has(x));
+}
+
 export interface StepRuntime {
   state: StepState;
   startedAt?: number;
@@ -451,7 +463,7 @@ export class RunSession {
     const startedAt = Date.now();
     this.journalBytes.set(step.id, 0);
     this.setState(step.id, { state: 'running', startedAt, finishedAt: undefined, exitCode: undefined, output: '', reason: undefined });
-    let kube: { path: string; placeholder?: boolean; cleanup(): void } | undefined;
+    let kube: { path: string; cleanup(): void } | undefined;
     try {
       kube = prepareKubeconfig(this.opts.target, this.opts.env ?? process.env);
       const env = this.stepEnv(kube.path);

@@ -43,9 +43,14 @@ interface KubeconfigDoc {
   [k: string]: unknown;
 }
 
+/** The kubeconfig file a target's context comes from: its own, else the first kubectl reads that has it. */
+function contextFile(t: Target, env: NodeJS.ProcessEnv): string | undefined {
+  return t.kubeconfig ?? (t.context ? listContexts(defaultKubeconfigFiles(env)).find((c) => c.name === t.context)?.file : undefined);
+}
+
 /** Where a real context leads, in words: its cluster, server and file (for confirmations). */
 export function contextWhere(t: Target, env: NodeJS.ProcessEnv = process.env): string[] {
-  const file = t.kubeconfig ?? (t.context ? listContexts(defaultKubeconfigFiles(env)).find((c) => c.name === t.context)?.file : undefined);
+  const file = contextFile(t, env);
   if (!file || !t.context) return [`context ${t.context ?? '?'}`];
   try {
     const doc = readKubeconfig(file) as unknown as { contexts?: { name?: string; context?: { cluster?: string } }[]; clusters?: { name?: string; cluster?: { server?: string } }[] };
@@ -69,8 +74,10 @@ export function simulatedMarkLines(): string[] {
   return ['extensions:', `- name: ${SIMULATED_EXTENSION}`, '  extension:', '    simulated: true'];
 }
 
-function isSimulatedDoc(doc: KubeconfigDoc): boolean {
-  return Array.isArray(doc.extensions) && doc.extensions.some((e) => e?.name === SIMULATED_EXTENSION);
+/** Whether a parsed kubeconfig carries the mark of a simulated cluster's. */
+export function isSimulatedDoc(doc: unknown): boolean {
+  const ext = (doc as KubeconfigDoc | null)?.extensions;
+  return Array.isArray(ext) && ext.some((e) => (e as { name?: unknown } | null)?.name === SIMULATED_EXTENSION);
 }
 
 /** Whether a kubeconfig file was written for simulated clusters (false when unreadable). */
@@ -169,13 +176,13 @@ export function listContexts(files: string[]): { name: string; file: string; cur
  * (refused when it is not marked as one) or the placeholder. Returns the path and a cleanup
  * function. Throws with a clear message if the file or the context is unusable.
  */
-export function prepareKubeconfig(t: Target, env: NodeJS.ProcessEnv = process.env): { path: string; placeholder?: boolean; cleanup(): void } {
+export function prepareKubeconfig(t: Target, env: NodeJS.ProcessEnv = process.env): { path: string; cleanup(): void } {
   if (!t.kubeconfig) {
-    if (t.mode === 'sim') return { path: placeholderKubeconfig(), placeholder: true, cleanup() {} };
+    if (t.mode === 'sim') return { path: placeholderKubeconfig(), cleanup() {} };
     // Real mode names a context: the file kubectl would find it in, never its current context.
-    const found = t.context ? listContexts(defaultKubeconfigFiles(env)).find((c) => c.name === t.context) : undefined;
+    const found = contextFile(t, env);
     if (!found) throw new Error(t.context ? `context '${t.context}' is not in ${defaultKubeconfigFiles(env).join(', ')}` : 'real mode needs a context');
-    t = { ...t, kubeconfig: found.file };
+    t = { ...t, kubeconfig: found };
   }
   const kubeconfig = t.kubeconfig!;
   if (!existsSync(kubeconfig)) throw new Error(`kubeconfig ${kubeconfig} does not exist`);

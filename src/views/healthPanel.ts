@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import type { ApiResponse, ClusterConnection, Requester } from '../cluster/connection';
 import { HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
 import { PrometheusSource } from '../cluster/prometheus';
-import { defaultKubeconfigFiles, listContexts, SIMULATED_EXTENSION } from '../runbook/target';
+import { defaultKubeconfigFiles, isSimulatedDoc, listContexts } from '../runbook/target';
 import { escapeHtml } from '../runbook/render';
 import { isOpenableLink } from '../runbook/links';
 import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from './messages';
@@ -27,15 +27,14 @@ const HISTORY_SENT = 240;
 export function readKubeconfigInfo(file: string): KubeconfigInfo {
   const doc = parse(readFileSync(file, 'utf8')) as unknown;
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a kubeconfig (not a YAML mapping)');
-  const d = doc as { contexts?: unknown; 'current-context'?: unknown; extensions?: unknown };
+  const d = doc as { contexts?: unknown; 'current-context'?: unknown };
   const contexts: KubeconfigInfo['contexts'] = [];
   for (const c of Array.isArray(d.contexts) ? d.contexts : []) {
     const name = (c as { name?: unknown })?.name;
     const cluster = (c as { context?: { cluster?: unknown } })?.context?.cluster;
     if (typeof name === 'string') contexts.push({ name, cluster: typeof cluster === 'string' ? cluster : undefined });
   }
-  const simulated = Array.isArray(d.extensions) && d.extensions.some((e) => (e as { name?: unknown })?.name === SIMULATED_EXTENSION);
-  return { file, contexts, current: typeof d['current-context'] === 'string' ? d['current-context'] : undefined, simulated };
+  return { file, contexts, current: typeof d['current-context'] === 'string' ? d['current-context'] : undefined, simulated: isSimulatedDoc(doc) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join, isAbsolute } from 'node:path';
 import { parseRunbook, type ParseResult } from '../runbook/parse';
 import { renderRunbookHtml, escapeHtml } from '../runbook/render';
-import { RunSession, type ActTarget, type Prompter, type StepRuntime } from '../runbook/session';
+import { RunSession, namesMatch, type ActTarget, type Prompter, type StepRuntime } from '../runbook/session';
 import { listJournals, readJournal, replay } from '../runbook/journal';
 import { parseDuration } from '../runbook/duration';
 import { targetLabel } from '../runbook/target';
@@ -49,10 +49,7 @@ const vscodePrompter: Prompter = {
   async confirmTargets(step: Step, targets: ActTarget[]) {
     const names = targets.map((t) => t.name);
     const want = names.join(', ');
-    const same = (v: string): boolean => {
-      const typed = new Set(v.split(',').map((x) => x.trim()).filter(Boolean));
-      return typed.size === new Set(names).size && names.every((n) => typed.has(n));
-    };
+    const same = (v: string): boolean => namesMatch(v, names);
     // What it acts on stays in view while the person types (a validation message replaces the prompt).
     const actsOn = `acts on ${targets.map((t) => `${t.name} (${t.where.join('; ')})`).join(', ')}`;
     const typed = await vscode.window.showInputBox({
