@@ -7,7 +7,8 @@
 //   e2e     the UI tests with the packaged .vsix in code-server + Chromium: test/e2e/ui.mjs, then
 //           test/e2e/tabletop-ui.mjs (a tabletop through the Command Palette and its panels), then
 //           test/e2e/playground.mjs (`npm start`'s playground opens onto the walkthrough)
-// Installs code-server and the Debian packages it needs first (scripts/install-code-server.sh).
+// Installs what it needs first: the npm and Debian packages of the tests
+// (scripts/install-test-packages.sh), then code-server and its own (scripts/install-code-server.sh).
 // Ends with one line `N passed, N failed` over all parts; exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -166,8 +167,15 @@ async function e2ePlayground() {
   record('e2e:playground', passed, failed, Date.now() - start);
 }
 
+/** The npm and Debian packages the tests need (scripts/install-test-packages.sh). */
+async function installTestPackages() {
+  const r = await run('bash', [join(ROOT, 'scripts/install-test-packages.sh')], { timeoutMs: 900_000 });
+  if (r.code !== 0) record('install packages', 0, 1, 0, `scripts/install-test-packages.sh exited ${r.code}`);
+  return r.code === 0;
+}
+
 async function main() {
-  if (await build()) {
+  if ((await installTestPackages()) && (await build())) {
     if (parts.includes('vscode') || parts.includes('e2e')) {
       try {
         ensureCodeServer();
