@@ -153,7 +153,7 @@ const tests = [
 
       const port = await freePort();
       state.server = await startCodeServer({ port, dirs, env, trust: true, logFile: join(ARTIFACTS, 'code-server-e2e.log') });
-      state.ctx = await launchChromium(dirs.profile);
+      state.ctx = await launchChromium(dirs.profile, { viewport: { width: 1600, height: 1000 } });
       const page = (state.page = state.ctx.pages()[0] ?? (await state.ctx.newPage()));
       const consoleLog = createWriteStream(join(ARTIFACTS, 'workbench-e2e.log'));
       page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
