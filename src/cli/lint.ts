@@ -6,9 +6,10 @@ import { parseArgs } from 'node:util';
 import type { ClusterProfile } from '../cost/model';
 import { DEFAULT_PROFILES, analyze, type AnalysisResult, type Finding } from '../analysis/analyze';
 import { MAX_FILE_BYTES, ReadCache, type Note, type Severity } from '../analysis/read';
+import { renderAgentsMarkdown } from '../analysis/agents';
 import { allRules, describe, rank, renderRulesMarkdown } from '../analysis/rules';
 
-export const LINT_USAGE = `usage: breakglass lint <files|dirs…> [--profile NAME=NODES[:PODS_PER_NODE]]… [--format text|json|sarif] [--fail-on error|warning|never] [--list-rules]
+export const LINT_USAGE = `usage: breakglass lint <files|dirs…> [--profile NAME=NODES[:PODS_PER_NODE]]… [--format text|json|sarif] [--fail-on error|warning|never] [--list-rules] [--list-agents]
 
 Estimates what each workload in the manifests does to the Kubernetes API server at every cluster
 profile, and reports the rules it breaks. Directories are searched for *.yaml and *.yml.
@@ -16,6 +17,7 @@ profile, and reports the rules it breaks. Directories are searched for *.yaml an
   --format       text (default), json or sarif
   --fail-on      exit 1 when a finding at or above this severity exists (default warning)
   --list-rules   print the rules as markdown and exit
+  --list-agents  print the recognised agents as markdown and exit
 exit status: 0 clean, 1 findings at or above --fail-on, 2 unusable input`;
 
 export interface LintIO {
@@ -28,7 +30,7 @@ class LintUsageError extends Error {}
 const TOOL_VERSION = '0.1.0';
 
 export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
-  let values: { profile?: string[]; format?: string; 'fail-on'?: string; 'list-rules'?: boolean; help?: boolean };
+  let values: { profile?: string[]; format?: string; 'fail-on'?: string; 'list-rules'?: boolean; 'list-agents'?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -39,6 +41,7 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
         format: { type: 'string' },
         'fail-on': { type: 'string' },
         'list-rules': { type: 'boolean' },
+        'list-agents': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -47,6 +50,10 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
   }
   if (values.help) {
     io.out.write(`${LINT_USAGE}\n`);
+    return 0;
+  }
+  if (values['list-agents']) {
+    io.out.write(renderAgentsMarkdown());
     return 0;
   }
   if (values['list-rules']) {

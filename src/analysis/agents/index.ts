@@ -1,0 +1,80 @@
+// The catalogue of recognised agents: one file each in this folder, registered here. The docs
+// (docs/AGENTS.md, `breakglass lint --list-agents`) are generated from this list.
+import type { Agent } from './types';
+import { beats } from './beats';
+import { calicoKubeControllers } from './calico-kube-controllers';
+import { calicoNode } from './calico-node';
+import { calicoTypha } from './calico-typha';
+import { clusterAutoscaler } from './cluster-autoscaler';
+import { coredns } from './coredns';
+import { datadogAgent } from './datadog-agent';
+import { fluentBit } from './fluent-bit';
+import { kubeProxy } from './kube-proxy';
+import { kubeStateMetrics } from './kube-state-metrics';
+import { hostOnly } from './no-api';
+import { nodeProblemDetector } from './node-problem-detector';
+import { otelCollector } from './otel-collector';
+import { prometheus } from './prometheus';
+import { promtail } from './promtail';
+
+/** Order matters only where two patterns could match one image: the more specific comes first. */
+export const AGENTS: Agent[] = [
+  fluentBit,
+  promtail,
+  otelCollector,
+  beats,
+  datadogAgent,
+  nodeProblemDetector,
+  kubeStateMetrics,
+  calicoNode,
+  calicoTypha,
+  calicoKubeControllers,
+  kubeProxy,
+  clusterAutoscaler,
+  coredns,
+  hostOnly,
+  prometheus,
+];
+
+export function recogniseAgent(image: string): Agent | undefined {
+  return AGENTS.find((a) => a.image.test(image));
+}
+
+export type { Agent, AgentContext, AgentHint, AgentResult, ConfigText, AgentCategory } from './types';
+export { parseIntervalSeconds, POD_CHURN_PER_SECOND } from './util';
+
+const CATEGORY_TITLES: Record<string, string> = {
+  cni: 'Network plugins (CNI)',
+  'service-proxy': 'Service proxies',
+  dns: 'DNS',
+  logs: 'Log shippers',
+  metrics: 'Metrics and APM',
+  security: 'Security',
+  node: 'Node maintenance',
+  controller: 'Controllers',
+};
+
+/** The catalogue as markdown (docs/AGENTS.md). */
+export function renderAgentsMarkdown(): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const out: string[] = [
+    '# Recognised agents',
+    '',
+    'Generated from the agent catalogue (`src/analysis/agents/`, one file per agent, registered in `index.ts`); regenerate with `npx breakglass lint --list-agents > docs/AGENTS.md`.',
+    '',
+    "When a container's image matches an agent, the analyzer reads the configuration that agent reads (mounted ConfigMaps, env, flags) and takes the calls it makes from there: stronger evidence than commands in the container or the reach of its RBAC, weaker than the workload's own `breakglass.dev/api-calls` annotation.",
+    '',
+  ];
+  const cats = [...new Set(AGENTS.map((a) => a.category))].sort((a, b) => Object.keys(CATEGORY_TITLES).indexOf(a) - Object.keys(CATEGORY_TITLES).indexOf(b));
+  for (const c of cats) {
+    out.push(`## ${CATEGORY_TITLES[c] ?? c}`, '', '| agent | image pattern | what one instance does |', '| --- | --- | --- |');
+    for (const a of AGENTS.filter((x) => x.category === c)) out.push(`| [${esc(a.name)}](#${a.id}) | \`${esc(a.image.source)}\` | ${esc(a.summary)} |`);
+    out.push('');
+  }
+  for (const a of AGENTS) {
+    out.push(`### ${a.id}`, '', `**${a.name}** — ${a.summary}`, '', 'Sources:', '');
+    for (const s of a.sources) out.push(`- ${s}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,117 @@
+import type { Agent } from './types';
+import { sdCalls } from './prometheus-sd';
+import { call, result, lineIn, lineIndexOf, tryYaml, asObj, asArr, envValue, parseIntervalSeconds } from './util';
+import type { Scope } from '../../cost/model';
+
+/**
+ * OpenTelemetry collector components that talk to the API server. Only components used by a
+ * pipeline (or listed in service.extensions) run.
+ * - k8sattributes processor [D2]: watches pods; `filter.node_from_env_var` (or `filter.node`)
+ *   restricts an agent to its own node's pods; `passthrough: true` makes no API calls.
+ *   k8s.deployment.* needs ReplicaSets; namespace labels/annotations need namespaces; node
+ *   labels need the node.
+ * - k8s_observer extension [D3]: `node` limits discovery to one node; empty = all nodes.
+ * - k8s_cluster receiver: watches most kinds cluster-wide (meant for one replica).
+ * - k8sobjects receiver: `pull` LISTs every `interval` (default 1h), `watch` watches.
+ * - k8s_events receiver: watches events.
+ * - prometheus receiver: kubernetes_sd_configs as above.
+ * Informers list with resourceVersion=0; the collector's client uses JSON (assumption).
+ */
+export const otelCollector: Agent = {
+  id: 'otel-collector',
+  name: 'OpenTelemetry collector',
+  category: 'metrics',
+  summary: "Only the components a pipeline uses run: k8sattributes watches pods (its node's with `filter.node_from_env_var`), k8s_observer (node-scoped with `node`), k8s_cluster/k8sobjects/k8s_events watch cluster-wide, the prometheus receiver uses kubernetes_sd_configs.",
+  sources: [
+    "open-telemetry/opentelemetry-collector-contrib processor/k8sattributesprocessor/README.md, \"As an agent\": filter.node_from_env_var \"will restrict each OpenTelemetry agent to query pods running on the same node only\"",
+    "open-telemetry/opentelemetry-collector-contrib extension/observer/k8sobserver/config.go: `Node` limits discovery; \"Providing no value (the default) results in discovering endpoints for all available nodes\"",
+  ],
+  image: /opentelemetry-collector|otelcol|otel\/|splunk-otel-collector|aws-otel-collector/i,
+  infer(ctx) {
+    for (const c of ctx.configs) {
+      if (!/receivers\s*:/.test(c.text) || !/service\s*:/.test(c.text)) continue;
+      const doc = tryYaml(c.text);
+      if (!doc) continue;
+      const r = result(ctx, c.line, c.file);
+      const service = asObj(doc.service);
+      const used = new Set<string>();
+      for (const p of Object.values(asObj(service.pipelines))) {
+        for (const k of ['receivers', 'processors', 'exporters']) for (const n of asArr(asObj(p)[k])) used.add(String(n));
+      }
+      for (const n of asArr(service.extensions)) used.add(String(n));
+      const at = (re: RegExp) => ({ file: c.file, line: lineIn(c, lineIndexOf(c.text, re)) });
+      const base = (n: string) => n.split('/')[0];
+      const nodeFromEnv = (v: unknown) => {
+        const name = String(v);
+        const e = ctx.workload.containers.flatMap((x) => x.env).find((x) => x.name === name);
+        if (!e) r.notes.push(`k8sattributes filter.node_from_env_var names ${name}, which the container does not set`);
+        else if (e.fieldPath !== 'spec.nodeName') r.notes.push(`${name} is not set from spec.nodeName`);
+      };
+      for (const [name, cfgRaw] of Object.entries(asObj(doc.processors))) {
+        if (base(name) !== 'k8sattributes' || !used.has(name)) continue;
+        const cfg = asObj(cfgRaw);
+        const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+        if (cfg.passthrough === true) {
+          r.notes.push(`${name}: passthrough (no API calls) [D2]`);
+          continue;
+        }
+        const filter = asObj(cfg.filter);
+        const nodeScoped = filter.node_from_env_var !== undefined || (typeof filter.node === 'string' && filter.node !== '');
+        if (filter.node_from_env_var !== undefined) nodeFromEnv(filter.node_from_env_var);
+        const nsScoped = typeof filter.namespace === 'string' && filter.namespace !== '';
+        const scope: Scope = nodeScoped ? 'node' : nsScoped ? 'namespace' : 'cluster';
+        r.calls.push(call({ verb: 'watch', resource: 'pods', scope, rv: '0' }, where, 'otel k8sattributes', nodeScoped ? 'pods of its own node (filter.node_from_env_var) [D2]' : 'pods of every node: no filter.node_from_env_var [D2]'));
+        const extract = asObj(cfg.extract);
+        const meta = asArr(extract.metadata).map(String);
+        if (meta.some((m) => m.startsWith('k8s.deployment.'))) r.calls.push(call({ verb: 'watch', resource: 'replicasets', scope: nsScoped ? 'namespace' : 'cluster', rv: '0' }, where, 'otel k8sattributes', 'ReplicaSets, for k8s.deployment.* [D2]'));
+        const from = [...asArr(extract.labels), ...asArr(extract.annotations)].map((x) => String(asObj(x).from ?? 'pod'));
+        if (from.includes('namespace')) r.calls.push(call({ verb: 'watch', resource: 'namespaces', scope: 'cluster', rv: '0' }, where, 'otel k8sattributes', 'namespaces, for namespace labels/annotations'));
+        if (from.includes('node')) r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: nodeScoped ? 'node' : 'cluster', rv: '0' }, where, 'otel k8sattributes', 'nodes, for node labels'));
+      }
+      for (const [name, cfgRaw] of Object.entries(asObj(doc.extensions))) {
+        if (base(name) !== 'k8s_observer' || !used.has(name)) continue;
+        const cfg = asObj(cfgRaw);
+        const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+        const node = typeof cfg.node === 'string' && cfg.node !== '';
+        if (cfg.observe_pods !== false) r.calls.push(call({ verb: 'watch', resource: 'pods', scope: node ? 'node' : 'cluster', rv: '0' }, where, 'otel k8s_observer', node ? 'pods of its node (node set) [D3]' : 'pods of all nodes: node not set [D3]'));
+        if (cfg.observe_nodes === true) r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: node ? 'node' : 'cluster', rv: '0' }, where, 'otel k8s_observer', 'nodes [D3]'));
+        if (cfg.observe_services === true) r.calls.push(call({ verb: 'watch', resource: 'services', scope: 'cluster', rv: '0' }, where, 'otel k8s_observer', 'services'));
+      }
+      for (const [name, cfgRaw] of Object.entries(asObj(doc.receivers))) {
+        if (!used.has(name)) continue;
+        const cfg = asObj(cfgRaw);
+        const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+        switch (base(name)) {
+          case 'k8s_cluster':
+            for (const res of ['pods', 'nodes', 'namespaces', 'services', 'replicasets', 'deployments', 'daemonsets', 'statefulsets', 'jobs', 'cronjobs', 'horizontalpodautoscalers', 'resourcequotas', 'replicationcontrollers']) {
+              r.calls.push(call({ verb: 'watch', resource: res, scope: 'cluster', rv: '0' }, where, 'otel k8s_cluster', `${res} cluster-wide`));
+            }
+            break;
+          case 'k8sobjects':
+            for (const o of asArr(cfg.objects)) {
+              const x = asObj(o);
+              const res = String(x.name ?? 'default');
+              const nsList = asArr(x.namespaces);
+              const fs = envValue(String(x.field_selector ?? ''), ctx.env);
+              const scope: Scope = res === 'pods' && /spec\.nodeName\s*=/.test(fs) ? 'node' : nsList.length ? 'namespace' : 'cluster';
+              const mode = String(x.mode ?? 'pull');
+              const interval = typeof x.interval === 'string' ? parseIntervalSeconds(x.interval) : 3600;
+              for (let i = 0; i < Math.max(1, nsList.length); i++) {
+                if (mode === 'watch') r.calls.push(call({ verb: 'watch', resource: res, scope, rv: '0' }, where, 'otel k8sobjects', `watch ${res}`));
+                else r.calls.push(call({ verb: 'list', resource: res, scope, interval, atStart: 1 }, where, 'otel k8sobjects', `pull ${res} every ${interval}s (LIST without resourceVersion, assumption)`));
+              }
+            }
+            break;
+          case 'k8s_events':
+            r.calls.push(call({ verb: 'watch', resource: 'events', scope: asArr(cfg.namespaces).length ? 'namespace' : 'cluster', rv: '0' }, where, 'otel k8s_events', 'events'));
+            break;
+          case 'prometheus':
+            r.calls.push(...sdCalls(asObj(cfg.config).scrape_configs, where, 'otel prometheus receiver', ctx.env));
+            break;
+        }
+      }
+      return r;
+    }
+    return { ...result(ctx), unknown: true, notes: ['OpenTelemetry collector: its configuration is not in these files; usage unknown'] };
+  },
+};

@@ -1,0 +1,78 @@
+// Helpers the agent recognisers share: building calls with their evidence, reading mounted
+// configuration, flags and env.
+import { parse as parseYaml } from 'yaml';
+import type { Encoding, UsageCall } from '../usage';
+import type { Scope, Verb } from '../../cost/model';
+import { isObject } from '../read';
+import type { AgentContext, AgentResult, ConfigText } from './types';
+
+/** Pods that start or change per pod per second: 0.5 % of pods per hour (the simulator's churn assumption). */
+export const POD_CHURN_PER_SECOND = 0.005 / 3600;
+
+export type CallSpec = { verb: Verb; resource: string; scope: Scope; interval?: number; rv?: string; encoding?: Encoding; atStart?: number | 'podsOnNode'; perPodOnNode?: number };
+
+export function call(spec: CallSpec, ctx: { file: string; line: number }, agent: string, detail: string): UsageCall {
+  const watchLike = spec.verb === 'watch' || spec.verb === 'list';
+  return {
+    verb: spec.verb,
+    resource: spec.resource,
+    scope: spec.scope,
+    intervalSeconds: spec.interval ?? 0,
+    resourceVersion: spec.rv,
+    encoding: spec.encoding ?? 'json',
+    atStart: spec.atStart ?? (watchLike ? 1 : 0),
+    perPodOnNodePerSecond: spec.perPodOnNode,
+    evidence: { source: 'agent', file: ctx.file, line: ctx.line, detail: `${agent}: ${detail}` },
+  };
+}
+
+export const result = (ctx: AgentContext, line?: number, file?: string): AgentResult => ({ calls: [], notes: [], hints: [], line: line ?? ctx.container.line, file: file ?? ctx.workload.file });
+
+/** Line of the n-th line (0-based) inside a config text. */
+export const lineIn = (c: ConfigText, idx: number) => c.line + idx;
+
+export function lineIndexOf(text: string, re: RegExp): number {
+  const m = re.exec(text);
+  if (!m) return 0;
+  let n = 0;
+  for (let i = 0; i < m.index; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+/** Parsed configuration texts, by text: re-analysis on each keystroke must not parse them again. */
+const yamlMemo = new Map<string, Record<string, unknown> | undefined>();
+
+export function tryYaml(text: string): Record<string, unknown> | undefined {
+  if (yamlMemo.has(text)) return yamlMemo.get(text);
+  let out: Record<string, unknown> | undefined;
+  try {
+    const v = parseYaml(text, { prettyErrors: false, uniqueKeys: false, maxAliasCount: 50, logLevel: 'silent' });
+    out = isObject(v) ? v : undefined;
+  } catch {
+    out = undefined;
+  }
+  if (yamlMemo.size >= 500) yamlMemo.delete(yamlMemo.keys().next().value as string);
+  yamlMemo.set(text, out);
+  return out;
+}
+
+export const truthy = (v: unknown) => v === true || (typeof v === 'string' && /^(on|true|yes|1)$/i.test(v.trim()));
+export const asObj = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {});
+export const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Resolves ${VAR} and $(VAR) with the container env. */
+export function envValue(s: string, env: Record<string, string>): string {
+  return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-?[^}]*)?\}|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, a, b) => env[a ?? b] ?? m);
+}
+
+export function parseIntervalSeconds(s: string): number {
+  const t = s.trim();
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(t);
+  if (m) {
+    const n = Number(m[1]);
+    return n * ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? 's'] ?? 1);
+  }
+  let total = 0;
+  for (const p of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(p[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[p[2]] ?? 1);
+  return total || 0;
+}
