@@ -17,7 +17,8 @@ export type Encoding = 'json' | 'protobuf';
 /** The annotation that declares a workload's API calls. */
 export const API_CALLS_ANNOTATION = 'breakglass.dev/api-calls';
 
-export type EvidenceSource = 'annotation' | 'agent' | 'command' | 'rbac';
+/** Strongest first: declared, a recognised agent's configuration, commands, RBAC reach; hints only scope the others. */
+export type EvidenceSource = 'annotation' | 'agent' | 'command' | 'rbac' | 'hint';
 
 export interface Evidence {
   source: EvidenceSource;
@@ -52,6 +53,13 @@ export interface InferredUsage {
   qps?: { qps?: number; burst?: number; line: number; flag: string };
   /** Loops without a sleep (back-to-back API calls). */
   hotLoops: Evidence[];
+  /**
+   * Signs that the workload reads only its own node: its node's name from the downward API
+   * (spec.nodeName) handed to the container, the kubelet's port on the host network.
+   */
+  nodeHints: Evidence[];
+  /** Parts of a recognised agent's configuration whose API usage is not modelled. */
+  unmodelled: string[];
   /** The workload declared its usage (annotation present and valid). */
   declared: boolean;
   /** Priority level its requests land in, and the FlowSchema that sends them there. */
@@ -256,6 +264,8 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
     inherent: false,
     leaderElection: false,
     hotLoops: [],
+    nodeHints: [],
+    unmodelled: [],
     declared: false,
     priorityLevel: 'workload-low',
   };
@@ -289,6 +299,7 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
       const r = agent.infer({ workload: w, container: c, configs, env, flags });
       u.agents.push(agent.name);
       if (r.unknown) unknownAgent = true;
+      if (r.unmodelled?.length) u.unmodelled.push(...r.unmodelled.map((x) => `${agent.name}: ${x}`));
       u.calls.push(...r.calls);
       u.hints.push(...r.hints);
       for (const m of r.notes) notes.push({ file: r.file, line: r.line, severity: 'info', code: 'assumption', message: m });
@@ -338,6 +349,7 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
       }
     }
   }
+  u.nodeHints = nodeHints(w, configs);
   // (d) RBAC reach.
   rbacReach(w, inv, u);
   if (u.source === 'none' && u.reach.length) u.source = 'rbac';
@@ -349,6 +361,27 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
     u.flowSchema = { name: fs.name, file: fs.obj.file, line: fs.obj.line, own: true };
   } else u.priorityLevel = w.namespace === 'kube-system' ? 'workload-high' : 'workload-low';
   return u;
+}
+
+/** The kubelet's ports: a container that names one on the host network reads its node's kubelet. */
+const KUBELET_PORT = /(?:^|[^0-9])(10250|10255)(?:[^0-9]|$)/;
+
+function nodeHints(w: Workload, configs: ConfigText[]): Evidence[] {
+  const out: Evidence[] = [];
+  for (const c of w.containers) {
+    if (c.init) continue;
+    for (const e of c.env) {
+      if (e.fieldPath === 'spec.nodeName') out.push({ source: 'hint', file: w.file, line: e.line, detail: `${c.name} is given its node's name (${e.name} from spec.nodeName)` });
+    }
+    if (w.hostNetwork && [...c.command, ...c.args, ...c.env.map((e) => e.value ?? '')].some((a) => KUBELET_PORT.test(a) && /kubelet|:1025[05]|port/i.test(a))) {
+      out.push({ source: 'hint', file: w.file, line: c.line, detail: `${c.name} is on the host network and names the kubelet's port` });
+    }
+  }
+  if (w.hostNetwork) {
+    const cfg = configs.find((x) => /kubelet/i.test(x.text) && KUBELET_PORT.test(x.text));
+    if (cfg) out.push({ source: 'hint', file: cfg.file, line: cfg.line, detail: `${cfg.configMap}/${cfg.key} reads the kubelet on the host network` });
+  }
+  return out;
 }
 
 function flagLine(c: { argLines: number[]; commandLines: number[]; args: string[]; command: string[]; line: number }, flag: string): number {
@@ -469,7 +502,7 @@ export function startUsage(name: string, clients: number | 'perNode', calls: Usa
 }
 
 function toApiCall(c: UsageCall, interval: number): ApiCall {
-  return { verb: c.verb, resource: c.resource, scope: c.scope, intervalSeconds: interval, resourceVersion: c.resourceVersion, encoding: c.encoding };
+  return { verb: c.verb, resource: c.resource, scope: c.scope, intervalSeconds: interval, resourceVersion: c.resourceVersion, encoding: c.encoding, clients: c.clients };
 }
 
 export { AGENTS, parseIntervalSeconds };

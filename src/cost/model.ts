@@ -55,6 +55,11 @@ export interface ApiCall {
   resourceVersion?: string;
   /** Response encoding. kubectl and most agents: json; kubelets and controllers: protobuf. */
   encoding?: 'json' | 'protobuf';
+  /**
+   * Made by this many clients whatever the workload's count: 1 for what only the elected leader
+   * of a per-node agent does (a beats provider with `unique: true`, a cluster-level collector).
+   */
+  clients?: number;
 }
 
 /** A client population: one per node for a DaemonSet, N replicas for a Deployment. */
@@ -223,7 +228,7 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
   let etcd = 0;
   let memory = 0;
   for (const c of perCall) {
-    const r = c.requestsPerSecond * clients;
+    const r = c.requestsPerSecond * Math.min(clients, c.call.clients ?? clients);
     rps += r;
     objects += r * c.objectsPerRequest;
     bytes += r * c.bytesPerRequest;

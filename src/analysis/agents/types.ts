@@ -42,6 +42,11 @@ export interface AgentResult {
   leaderElection?: boolean;
   /** The agent was recognised but its configuration is not in the files: usage unknown. */
   unknown?: boolean;
+  /**
+   * Parts of its configuration whose API usage is not known here (a receiver, provider or plugin
+   * the recogniser does not model): its calls are then a lower bound, and its RBAC reach may be used.
+   */
+  unmodelled?: string[];
   /** Where its usage was read from. */
   line: number;
   file: string;

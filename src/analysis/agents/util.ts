@@ -9,7 +9,18 @@ import type { AgentContext, AgentResult, ConfigText } from './types';
 /** Pods that start or change per pod per second: 0.5 % of pods per hour (the simulator's churn assumption). */
 export const POD_CHURN_PER_SECOND = 0.005 / 3600;
 
-export type CallSpec = { verb: Verb; resource: string; scope: Scope; interval?: number; rv?: string; encoding?: Encoding; atStart?: number | 'podsOnNode'; perPodOnNode?: number };
+export type CallSpec = {
+  verb: Verb;
+  resource: string;
+  scope: Scope;
+  interval?: number;
+  rv?: string;
+  encoding?: Encoding;
+  atStart?: number | 'podsOnNode';
+  perPodOnNode?: number;
+  /** Only the elected leader makes it (1 client whatever the workload's count). */
+  leaderOnly?: boolean;
+};
 
 export function call(spec: CallSpec, ctx: { file: string; line: number }, agent: string, detail: string): UsageCall {
   const watchLike = spec.verb === 'watch' || spec.verb === 'list';
@@ -22,6 +33,7 @@ export function call(spec: CallSpec, ctx: { file: string; line: number }, agent:
     encoding: spec.encoding ?? 'json',
     atStart: spec.atStart ?? (watchLike ? 1 : 0),
     perPodOnNodePerSecond: spec.perPodOnNode,
+    ...(spec.leaderOnly ? { clients: 1 } : {}),
     evidence: { source: 'agent', file: ctx.file, line: ctx.line, detail: `${agent}: ${detail}` },
   };
 }
