@@ -8,8 +8,10 @@ import { calicoTypha } from './calico-typha';
 import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
 import { datadogAgent } from './datadog-agent';
+import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
 import { kubeProxy } from './kube-proxy';
+import { kubeRouter } from './kube-router';
 import { kubeStateMetrics } from './kube-state-metrics';
 import { hostOnly } from './no-api';
 import { nodeProblemDetector } from './node-problem-detector';
@@ -29,6 +31,8 @@ export const AGENTS: Agent[] = [
   calicoNode,
   calicoTypha,
   calicoKubeControllers,
+  flannel,
+  kubeRouter,
   kubeProxy,
   clusterAutoscaler,
   coredns,
