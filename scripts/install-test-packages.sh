@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the unit tests need beyond Node, so that `npm test` works on a fresh Debian 12
 # machine by itself (`.ci/run` calls this too):
-#   - the project's npm packages (`npm ci`) when node_modules is missing or older than the lock;
+#   - the project's npm packages (`npm ci`) when node_modules is missing or was installed from
+#     another package-lock.json (compared by content: a fresh checkout's newer mtime is not a change);
 #   - Debian packages, only those missing:
 #       etcd-server, etcd-client   the break-glass tests start their own etcd on 127.0.0.1 and
 #                                  check keys with etcdctl (test/unit/helpers/servers.ts)
@@ -15,9 +16,12 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+stamp=node_modules/.breakglass-lock-sha256
+if [ ! -f node_modules/.package-lock.json ] || [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
   echo "install-test-packages: npm ci"
   npm ci --no-audit --no-fund
+  echo "$lock_sum" >"$stamp"
 fi
 
 packages=(etcd-server etcd-client openssh-server openssl unzip bsdutils util-linux)
