@@ -6,7 +6,10 @@ import { parseArgs } from 'node:util';
 import type { ClusterProfile } from '../cost/model';
 import { DEFAULT_PROFILES, analyze, type AnalysisResult, type Finding } from '../analysis/analyze';
 import { MAX_FILE_BYTES, ReadCache, type Note, type Severity } from '../analysis/read';
-import { allRules, describe, rank, renderRulesMarkdown } from '../analysis/rules';
+import { renderRulesMarkdown } from '../analysis/explain';
+import { describe } from '../analysis/format';
+import { rank } from '../analysis/load';
+import { allRules } from '../analysis/rules';
 
 export const LINT_USAGE = `usage: breakglass lint <files|dirs…> [--profile NAME=NODES[:PODS_PER_NODE]]… [--format text|json|sarif] [--fail-on error|warning|never] [--list-rules]
 
