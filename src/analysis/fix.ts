@@ -169,14 +169,14 @@ export function unifiedDiff(path: string, text: string, edits: TextEdit[], conte
   const L = new Lines(text);
   const split = (s: string) => s.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   const old = split(text);
-  // Edits on the same lines form one change; each change as lines removed and added.
+  // Edits on the same or adjacent lines form one change: the lines it removes and those it adds.
   const sorted = [...edits].sort((a, b) => a.start - b.start || a.end - b.end);
   const changes: { at: number; del: string[]; add: string[] }[] = [];
   for (let i = 0; i < sorted.length; ) {
     const a = L.lineAt(sorted[i].start);
     let b = L.lineAt(sorted[i].end);
     let j = i + 1;
-    while (j < sorted.length && L.lineAt(sorted[j].start) <= b) b = Math.max(b, L.lineAt(sorted[j++].end));
+    while (j < sorted.length && L.lineAt(sorted[j].start) <= b + 1) b = Math.max(b, L.lineAt(sorted[j++].end));
     const s = L.starts[a];
     const e = b + 1 < L.count ? L.starts[b + 1] : text.length;
     const del = split(text.slice(s, e));
