@@ -188,7 +188,7 @@ function fixInputs(
     }
   }
   const refused = fixes.reduce((n, ff) => n + ff.refused.length, 0);
-  out.write(`${dryRun ? '--dry-run: would apply' : 'applied'} ${applied} fix${applied === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'}${refused ? `; ${refused} not applied (see above)` : ''}${dryRun ? '; nothing written' : ''}\n`);
+  out.write(`${dryRun ? 'would apply' : 'applied'} ${applied} fix${applied === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'}${refused ? `; ${refused} not applied (see above)` : ''}${dryRun ? ' (--dry-run: nothing written)' : ''}\n`);
   if (!applied) return { result: before };
   const after = dryRun ? inputs.map((i) => ({ path: i.path, text: fixes.find((ff) => ff.path === i.path)?.after ?? i.text })) : inputs;
   return { result: analyze(after, profiles, { cache }) };
