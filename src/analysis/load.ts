@@ -35,6 +35,8 @@ export const phaseText = (phase: Phase) => (phase === 'start' ? `when every agen
 /** A call in a finding's message: `LIST pods cluster-wide every 30s`. */
 export const callText = (c: UsageCall) => `${c.verb.toUpperCase()} ${c.resource}${c.scope === 'cluster' ? ' cluster-wide' : c.scope === 'namespace' ? ' in a namespace' : ' of its node'}${c.intervalSeconds > 0 ? ` every ${fmtNumber(c.intervalSeconds)}s` : c.verb === 'watch' ? ' (watch)' : ''}`;
 export const perNode = (w: Workload) => w.clients === 'perNode';
+/** What usage inference noticed for a rule (agent configurations that point at a better source). */
+export const hintsFor = (ctx: RuleContext, rule: string) => ctx.usage.hints.filter((h) => h.rule === rule);
 /** The profile with the most nodes. */
 export const largestProfile = (profiles: ClusterProfile[]) => profiles.reduce((a, b) => (b.nodes > a.nodes ? b : a));
 

@@ -9,19 +9,9 @@ import { analyze, type AnalysisResult, type Finding } from '../../src/analysis/a
 import { Lines, applyEdits } from '../../src/analysis/edit';
 import { offeredFixes, unifiedDiff } from '../../src/analysis/fix';
 import type { FixPlan, TextEdit } from '../../src/analysis/types';
-import { lintCommand } from '../../src/cli/lint';
+import { CORPUS, FIXTURES, ROOT, lint } from './helpers/lint';
 
-const ROOT = resolve(__dirname, '../../..');
-const FIXTURES = join(ROOT, 'test/fixtures/manifests');
 const WORKSPACE = join(ROOT, 'test/fixtures/workspace/manifests');
-const CORPUS = join(ROOT, '../shared/corpus/manifests');
-
-async function lint(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await lintCommand(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
 
 /** The path as lint shows it (relative to the working directory when inside it). */
 function shown(f: string): string {

@@ -1,5 +1,5 @@
 import { describe } from '../format';
-import { loadSeverity, phaseText, worstPhase } from '../load';
+import { hintsFor, loadSeverity, phaseText, worstPhase } from '../load';
 import { planFromFix } from '../plan';
 import type { Severity } from '../read';
 import type { Rule } from '../types';
@@ -12,13 +12,11 @@ export const fanoutProxy: Rule = {
   remediation: 'Deploy the cluster-level component and point the node agents at it (Datadog: DD_CLUSTER_AGENT_ENABLED=true; Calico: calico-typha + FELIX_TYPHAK8SSERVICENAME).',
   fix: { kind: 'set-field', title: 'Point the agents at the cluster-level proxy', where: 'the node agent env', insert: '- name: DD_CLUSTER_AGENT_ENABLED\n  value: "true"' },
   check(ctx) {
-    return ctx.usage.hints
-      .filter((h) => h.rule === 'fanout-proxy')
-      .map((h) => {
-        const { phase, est } = worstPhase(ctx, ctx.usage.calls);
-        const s = loadSeverity(est);
-        return { severity: 'warning' as Severity, line: h.line, file: h.file, message: `${h.message}; ${h.change}${s.worst ? `; ${phaseText(phase)} ${describe(s.worst)}` : ''}`, estimates: est, profiles: s.profiles, phase };
-      });
+    return hintsFor(ctx, 'fanout-proxy').map((h) => {
+      const { phase, est } = worstPhase(ctx, ctx.usage.calls);
+      const s = loadSeverity(est);
+      return { severity: 'warning' as Severity, line: h.line, file: h.file, message: `${h.message}; ${h.change}${s.worst ? `; ${phaseText(phase)} ${describe(s.worst)}` : ''}`, estimates: est, profiles: s.profiles, phase };
+    });
   },
   planFixes: planFromFix,
 };
