@@ -3,7 +3,9 @@
 import type { ClusterProfile } from '../cost/model';
 import { addObject, emptyInventory, type Inventory, type Workload } from './objects';
 import { readManifests, ReadCache, defaultReadCache, type Note, type Severity } from './read';
-import { ANNOTATION_RULE, RULES, profileEstimate, rank, type ConcreteFix, type Phase, type ProfileEstimate, type RuleContext } from './rules';
+import { profileEstimate, rank } from './load';
+import { ANNOTATION_RULE, RULES } from './rules';
+import type { ConcreteFix, Phase, ProfileEstimate, RuleContext } from './types';
 import { inferUsage, startUsage, steadyUsage, type Evidence, type EvidenceSource, type UsageCall } from './usage';
 
 export const DEFAULT_PROFILES: ClusterProfile[] = [

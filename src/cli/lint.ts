@@ -1,24 +1,38 @@
 // `breakglass lint`: API-server load of Kubernetes manifests at each cluster profile, for people
-// (text), scripts (json) and code scanning (SARIF 2.1.0).
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+// (text), scripts (json) and code scanning (SARIF 2.1.0); with --fix, the editor's quick fixes applied.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClusterProfile } from '../cost/model';
 import { DEFAULT_PROFILES, analyze, type AnalysisResult, type Finding } from '../analysis/analyze';
 import { MAX_FILE_BYTES, ReadCache, type Note, type Severity } from '../analysis/read';
 import { renderAgentsMarkdown } from '../analysis/agents';
-import { allRules, describe, rank, renderRulesMarkdown } from '../analysis/rules';
+import { renderRulesMarkdown } from '../analysis/explain';
+import { fixFile, unifiedDiff, type FileFixes } from '../analysis/fix';
+import type { FixPlan } from '../analysis/types';
+import { describe } from '../analysis/format';
+import { rank } from '../analysis/load';
+import { allRules } from '../analysis/rules';
 
-export const LINT_USAGE = `usage: breakglass lint <files|dirs…> [--profile NAME=NODES[:PODS_PER_NODE]]… [--format text|json|sarif] [--fail-on error|warning|never] [--list-rules] [--list-agents]
+export const LINT_USAGE = `usage: breakglass lint <files|dirs…> [--profile NAME=NODES[:PODS_PER_NODE]]… [--format text|json|sarif] [--fail-on error|warning|never] [--fix [--dry-run]] [--list-rules] [--list-agents]
 
 Estimates what each workload in the manifests does to the Kubernetes API server at every cluster
 profile, and reports the rules it breaks. Directories are searched for *.yaml and *.yml.
   --profile      a cluster profile (repeatable; replaces the defaults staging=20:30 prod-large=5000:30)
   --format       text (default), json or sarif
   --fail-on      exit 1 when a finding at or above this severity exists (default warning)
+  --fix          apply the editor's preferred quick fix of each finding (one that clears it on
+                 re-analysis; fixes whose edits touch wait for the next run), keep the YAML valid
+                 (an edit that would break it is refused and reported), write each changed file
+                 atomically and print what changed; the findings left afterwards are reported
+                 and decide the exit status. Review the result: a fix that declares a workload's
+                 API calls states what it should do, not what it does.
+  --dry-run      with --fix: print a unified diff of the fixes and write nothing
   --list-rules   print the rules as markdown and exit
   --list-agents  print the recognised agents as markdown and exit
-exit status: 0 clean, 1 findings at or above --fail-on, 2 unusable input`;
+With --format json or sarif, --fix writes its changes (and --dry-run its diff) to stderr.
+exit status: 0 clean, 1 findings at or above --fail-on (after --fix: those left), 2 unusable input`;
 
 export interface LintIO {
   out: { write(s: string): unknown };
@@ -30,7 +44,7 @@ class LintUsageError extends Error {}
 const TOOL_VERSION = '0.1.0';
 
 export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
-  let values: { profile?: string[]; format?: string; 'fail-on'?: string; 'list-rules'?: boolean; 'list-agents'?: boolean; help?: boolean };
+  let values: { profile?: string[]; format?: string; 'fail-on'?: string; 'list-rules'?: boolean; 'list-agents'?: boolean; fix?: boolean; 'dry-run'?: boolean; help?: boolean };
   let positionals: string[];
   try {
     ({ values, positionals } = parseArgs({
@@ -42,6 +56,8 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
         'fail-on': { type: 'string' },
         'list-rules': { type: 'boolean' },
         'list-agents': { type: 'boolean' },
+        fix: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -70,6 +86,7 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
   } catch (e) {
     return usage(io, (e as Error).message);
   }
+  if (values['dry-run'] && !values.fix) return usage(io, '--dry-run goes with --fix');
   if (!positionals.length) return usage(io, 'give at least one file or directory');
 
   // Inputs.
@@ -81,7 +98,7 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
     throw e;
   }
   if (!files.length) return usage(io, `no *.yaml or *.yml files in ${positionals.join(', ')}`, false);
-  const inputs: { path: string; text: string }[] = [];
+  const inputs: { path: string; text: string; file: string }[] = [];
   const notes: Note[] = [];
   for (const f of files) {
     const shown = display(f);
@@ -101,9 +118,18 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
       notes.push({ file: shown, line: 1, severity: 'error', code: 'binary', message: 'binary file (not YAML), not analysed' });
       continue;
     }
-    inputs.push({ path: shown, text: buf.toString('utf8') });
+    inputs.push({ path: shown, text: buf.toString('utf8'), file: f });
   }
-  const result = analyze(inputs, profiles, { cache: new ReadCache(Number.MAX_SAFE_INTEGER) });
+  const cache = new ReadCache(Number.MAX_SAFE_INTEGER);
+  let result = analyze(inputs, profiles, { cache });
+  if (values.fix && inputs.length) {
+    const fixed = fixInputs(inputs, result, profiles, cache, !!values['dry-run'], format === 'text' ? io.out : io.err);
+    if (fixed.failed) {
+      io.err.write(`breakglass lint: ${fixed.failed}\n`);
+      return 2;
+    }
+    result = fixed.result;
+  }
   result.notes.unshift(...notes);
   if (!inputs.length) {
     for (const n of result.notes) io.err.write(`${n.file}:${n.line}: ${n.severity}: ${n.message}\n`);
@@ -126,6 +152,72 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
   if (failOn === 'never') return 0;
   const threshold = rank(failOn as Severity);
   return result.findings.some((f) => rank(f.severity) >= threshold) ? 1 : 0;
+}
+
+/**
+ * --fix: the preferred quick fix of each finding, file by file (each fix re-analysed with all the
+ * inputs, as lint analyses them), then written atomically, or shown as a diff with --dry-run.
+ * Returns the analysis of the fixed files.
+ */
+function fixInputs(
+  inputs: { path: string; text: string; file: string }[],
+  before: AnalysisResult,
+  profiles: ClusterProfile[],
+  cache: ReadCache,
+  dryRun: boolean,
+  out: { write(s: string): unknown },
+): { result: AnalysisResult; failed?: string } {
+  const fixes: FileFixes[] = [];
+  for (const input of inputs) {
+    if (!before.findings.some((f) => f.file === input.path)) continue;
+    const reanalyse = (text: string) => analyze(inputs.map((i) => (i === input ? { path: i.path, text } : i)), profiles, { cache });
+    const ff = fixFile(input.text, input.path, before, reanalyse);
+    if (ff.applied.length || ff.refused.length) fixes.push(ff);
+  }
+  const what = (p: FixPlan) => `[${p.finding.rule}] ${p.finding.workload.kind} ${p.finding.workload.namespace}/${p.finding.workload.name}: ${p.title}`;
+  let applied = 0;
+  let files = 0;
+  for (const ff of fixes) {
+    for (const a of ff.applied) out.write(`${ff.path}:${a.plan.finding.line}: ${dryRun ? 'would fix' : 'fixed'} ${what(a.plan)}\n`);
+    for (const r of ff.refused) out.write(`${ff.path}:${r.plan.finding.line}: not fixed ${what(r.plan)}: ${r.reason}\n`);
+    if (!ff.applied.length) continue;
+    applied += ff.applied.length;
+    files++;
+    if (dryRun) out.write(unifiedDiff(ff.path, ff.before, ff.edits));
+    else {
+      const input = inputs.find((i) => i.path === ff.path)!;
+      try {
+        writeAtomically(input.file, ff.after);
+      } catch (e) {
+        return { result: before, failed: `cannot write ${ff.path}: ${(e as Error).message}` };
+      }
+      input.text = ff.after;
+    }
+  }
+  const refused = fixes.reduce((n, ff) => n + ff.refused.length, 0);
+  out.write(`${dryRun ? 'would apply' : 'applied'} ${applied} fix${applied === 1 ? '' : 'es'} in ${files} file${files === 1 ? '' : 's'}${refused ? `; ${refused} not applied (see above)` : ''}${dryRun ? ' (--dry-run: nothing written)' : ''}\n`);
+  if (!applied) return { result: before };
+  const after = dryRun ? inputs.map((i) => ({ path: i.path, text: fixes.find((ff) => ff.path === i.path)?.after ?? i.text })) : inputs;
+  return { result: analyze(after, profiles, { cache }) };
+}
+
+/** Replaces a file's content through a temporary file in its directory (same mode), so a reader never sees half of it. */
+function writeAtomically(file: string, text: string): void {
+  const target = realpathSync(file);
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', statSync(target).mode & 0o7777);
+  try {
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, target);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 function usage(io: LintIO, message: string, showUsage = true): number {

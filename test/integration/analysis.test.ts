@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { parseAllDocuments } from 'yaml';
 import { analyzeDocument, type Finding } from '../../src/analysis';
-import { ratioShort, validateProfiles } from '../../src/views/analysis';
+import { ratioShort } from '../../src/analysis/format';
+import { validateProfiles } from '../../src/views/analysis';
 import { EXT_ID, folder, waiter } from './helpers';
 
 const manifest = (name: string) => vscode.Uri.file(join(folder(), 'manifests', name));

@@ -1,20 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { lintCommand } from '../../src/cli/lint';
+import { join } from 'node:path';
 import { allRules } from '../../src/analysis/rules';
-
-const ROOT = resolve(__dirname, '../../..');
-const FIXTURES = join(ROOT, 'test/fixtures/manifests');
-const CORPUS = join(ROOT, '../shared/corpus/manifests');
-
-async function lint(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await lintCommand(argv, { out: { write: (s: string) => (out += s) }, err: { write: (s: string) => (err += s) } });
-  return { code, out, err };
-}
+import { CORPUS, FIXTURES, lint } from './helpers/lint';
 
 const sa = 'apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: quiet\n';
 

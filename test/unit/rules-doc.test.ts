@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderRulesMarkdown } from '../../src/analysis/rules';
+import { renderRulesMarkdown } from '../../src/analysis/explain';
 
 describe('docs/RULES.md', () => {
   it('is generated from the rule registry (regenerate with: npx breakglass lint --list-rules > docs/RULES.md)', () => {
