@@ -60,6 +60,8 @@ export interface InferredUsage {
   nodeHints: Evidence[];
   /** Parts of a recognised agent's configuration whose API usage is not modelled. */
   unmodelled: string[];
+  /** A recognised agent whose configuration is not in the files. */
+  agentUnknown: boolean;
   /** The workload declared its usage (annotation present and valid). */
   declared: boolean;
   /** Priority level its requests land in, and the FlowSchema that sends them there. */
@@ -266,6 +268,7 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
     hotLoops: [],
     nodeHints: [],
     unmodelled: [],
+    agentUnknown: false,
     declared: false,
     priorityLevel: 'workload-low',
   };
@@ -353,6 +356,7 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
   // (d) RBAC reach.
   rbacReach(w, inv, u);
   if (u.source === 'none' && u.reach.length) u.source = 'rbac';
+  u.agentUnknown = unknownAgent;
   if (unknownAgent && u.source === 'none') notes.push({ file: w.file, line: w.line, severity: 'info', code: 'reference', message: `${u.agents.join(', ')}: its configuration is not in these files, so its API usage is unknown` });
   // Priority level: a FlowSchema in the files that names its ServiceAccount, else the defaults.
   const fs = flowSchemaFor(w, inv);

@@ -1,6 +1,6 @@
 import { findContainer, nodeNameEnv, blank, indentOf, insertAfterLine, pad, type Lines } from '../edit';
 import { describe } from '../format';
-import { callText, loadSeverity, perNode, phaseText, worstPhase } from '../load';
+import { callText, changeText, evidenceText, loadSeverity, perNode, phaseText, worstPhase } from '../load';
 import { planFromFix, planOf } from '../plan';
 import type { ConcreteFix, FixInput, FixPlan, Rule, TextEdit } from '../types';
 import { SCALING_RESOURCES } from '../usage';
@@ -35,7 +35,7 @@ export const perNodeClusterList: Rule = {
         severity,
         line: first.evidence.line,
         file: first.evidence.file,
-        message: `every node's ${ctx.workload.name} makes ${calls.map(callText).join(', ')}; ${phaseText(phase)} ${describe(s.worst)}${ctx.usage.inherent ? ' (this cost is inherent to what it does)' : ''}`,
+        message: `every node's ${ctx.workload.name} makes ${calls.map(callText).join(', ')} (${evidenceText(calls)}); ${phaseText(phase)} ${describe(s.worst)}${ctx.usage.inherent ? ' (this cost is inherent to what it does)' : `. Scoping each agent to its own node (a spec.nodeName field selector, its node filter) or reading the kubelet would clear this${changeText(calls)}`}`,
         estimates: est,
         profiles: severity === 'info' && !ctx.usage.inherent ? [] : s.profiles,
         phase,
