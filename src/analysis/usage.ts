@@ -481,13 +481,16 @@ function flowSchemaFor(w: Workload, inv: Inventory) {
 /** Seconds in which every client of a new DaemonSet starts (the simulator's default rollout). */
 export const START_WINDOW_SECONDS = 120;
 
-/** Steady-state usage at a profile: periodic calls, per-pod cache misses. */
+/**
+ * Steady-state usage at a profile: periodic calls, per-pod cache misses, and open watches
+ * (interval 0 = a long-running watch), which the cost model prices by the events they are sent.
+ */
 export function steadyUsage(name: string, clients: number | 'perNode', calls: UsageCall[], p: ClusterProfile, priorityLevel: string): WorkloadUsage {
   const out: ApiCall[] = [];
   for (const c of calls) {
     let interval = c.intervalSeconds;
     if (c.perPodOnNodePerSecond !== undefined && c.perPodOnNodePerSecond > 0) interval = 1 / (c.perPodOnNodePerSecond * p.podsPerNode);
-    if (interval <= 0) continue;
+    if (interval <= 0 && c.verb !== 'watch') continue;
     out.push(toApiCall(c, interval));
   }
   return { name, clients, calls: out, priorityLevel };

@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_PROFILES, analyze, analyzeDocument, type AnalysisResult, type Finding } from '../../src/analysis/analyze';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
-import { renderApiCallsAnnotation } from '../../src/analysis/usage';
+import { renderApiCallsAnnotation, steadyUsage } from '../../src/analysis/usage';
+import { estimate } from '../../src/cost/model';
 
 const ROOT = resolve(__dirname, '../../..');
 const FIXTURES = join(ROOT, 'test/fixtures/manifests');
@@ -111,6 +112,71 @@ ${calls}
           assert.ok(ratio > 0.8 && ratio < 1.2, `${name} ${p.name} ${k}: analyzer ${est[k]} vs simulator ${load[k]}`);
         }
       }
+    }
+  });
+
+  it('a cluster-wide pod watch from every node: analyzer steady estimate and simulator steady load agree within 5%', function () {
+    this.timeout(60_000);
+    // Each agent watches every pod in the cluster (an informer without a node filter).
+    const manifest = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: pod-watcher
+  namespace: monitoring
+  annotations:
+    breakglass.dev/api-calls: |
+      - {verb: watch, resource: pods, scope: cluster, resourceVersion: "0"}
+spec:
+  selector: {matchLabels: {app: pod-watcher}}
+  template:
+    metadata: {labels: {app: pod-watcher}}
+    spec:
+      serviceAccountName: pod-watcher
+      containers: [{name: agent, image: registry.example.com/pod-watcher:1.0}]
+`;
+    const w = report(analyzeDocument('pod-watcher.yaml', manifest), 'pod-watcher');
+    assert.deepEqual(w.calls.map((c) => `${c.verb} ${c.resource} ${c.scope} ${c.intervalSeconds}`), ['watch pods cluster 0']);
+    const scenario = (withWorkload: boolean) =>
+      parseScenario(`name: watch-agreement
+duration: 70m
+clusters:
+  - {name: staging, nodes: ${STAGING.nodes}, podsPerNode: ${STAGING.podsPerNode}}
+  - {name: prod-large, nodes: ${PROD.nodes}, podsPerNode: ${PROD.podsPerNode}}
+events:${
+        withWorkload
+          ? `
+  - at: 0s
+    action: deploy
+    clusters: '*'
+    workload:
+      name: pod-watcher
+      namespace: monitoring
+      kind: DaemonSet
+      serviceAccount: pod-watcher
+      rollout: 1h
+      calls:
+        - {verb: watch, resource: pods, scope: cluster, interval: 0s, resourceVersion: "0"}`
+          : ' []'
+      }
+`);
+    const runs = [scenario(true), scenario(false)].map((s) => {
+      const sim = new Simulation(s);
+      // A rollout slow enough not to overload the big cluster (a 2-minute one does: each agent's
+      // initial LIST of 150,000 pods, as the start-up estimate says), then ten minutes of steady state.
+      for (let t = 0; t < 70 * 60; t++) sim.step(1);
+      return sim;
+    });
+    for (const p of [STAGING, PROD]) {
+      const [on, off] = runs.map((sim) => sim.cluster(p.name)!.snapshot());
+      assert.equal(on.workloadPods['monitoring/pod-watcher'], p.nodes, 'rollout complete');
+      const est = w.estimates.find((e) => e.profile === p.name)!;
+      // The simulator's steady CPU with the workload less without it: the watches' share.
+      const simCpu = on.apiserver.cpuCoresInUse - off.apiserver.cpuCoresInUse;
+      assert.ok(est.cpu > 0 && Math.abs(est.cpu / simCpu - 1) < 0.05, `${p.name} CPU: analyzer ${est.cpu} cores vs simulator ${simCpu}`);
+      const load = on.workloadLoad['monitoring/pod-watcher'];
+      for (const k of ['requestsPerSecond', 'bytesPerSecond'] as const) assert.ok(Math.abs(est[k] / load[k] - 1) < 0.05, `${p.name} ${k}: analyzer ${est[k]} vs simulator ${load[k]}`);
+      const events = estimate(steadyUsage('pod-watcher', 'perNode', w.calls, p, w.priorityLevel), p).eventsPerSecond;
+      assert.ok(events > 0 && Math.abs(events / load.eventsPerSecond! - 1) < 0.05, `${p.name} events/s: analyzer ${events} vs simulator ${load.eventsPerSecond}`);
     }
   });
 
