@@ -410,3 +410,22 @@ describe('agents: beats (metricbeat and filebeat)', () => {
     assert.deepEqual(flagged, []);
   });
 });
+
+describe('agents: promtail and fluent-bit, as the vendors ship them', () => {
+  it('promtail (tools/promtail.sh) watches pods cluster-wide; with the helm chart\'s spec.nodeName selector it is node-scoped', () => {
+    const text = sharedFixture('promtail.yaml');
+    const before = run(text, 'DaemonSet/promtail');
+    hasCall(before.w.calls, { verb: 'watch', resource: 'pods', scope: 'cluster', rv: '0' });
+    assert.ok(before.flagged.includes('per-node-cluster-list'));
+    const chart = text.replace(/( +)- role: pod\n/g, (_m, sp: string) => `${sp}- role: pod\n${sp}  selectors:\n${sp}  - role: pod\n${sp}    field: spec.nodeName=\${HOSTNAME}\n`);
+    const after = run(chart, 'DaemonSet/promtail');
+    lacksCall(after.w.calls, { verb: 'watch', resource: 'pods', scope: 'cluster' });
+    hasCall(after.w.calls, { verb: 'watch', resource: 'pods', scope: 'node' });
+    assert.deepEqual(after.flagged, []);
+  });
+
+  it('fluent-bit keeps its verdicts: Use_Kubelet clean, API-server lookups flagged', () => {
+    assert.deepEqual(run(sharedFixture('fluent-bit-aws-use-kubelet.yaml'), 'DaemonSet/fluent-bit').flagged, []);
+    assert.ok(run(sharedFixture('fluent-bit-aws-apiserver.yaml'), 'DaemonSet/fluent-bit-compatible').flagged.length > 0);
+  });
+});
