@@ -8,8 +8,11 @@ import { calicoTypha } from './calico-typha';
 import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
 import { datadogAgent } from './datadog-agent';
+import { elasticAgent } from './elastic-agent';
 import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
+import { fluentd } from './fluentd';
+import { grafanaAgent, grafanaAlloy } from './grafana-alloy';
 import { kubeProxy } from './kube-proxy';
 import { kubeRouter } from './kube-router';
 import { kubeStateMetrics } from './kube-state-metrics';
@@ -18,13 +21,19 @@ import { nodeProblemDetector } from './node-problem-detector';
 import { otelCollector } from './otel-collector';
 import { prometheus } from './prometheus';
 import { promtail } from './promtail';
+import { vector } from './vector';
 
 /** Order matters only where two patterns could match one image: the more specific comes first. */
 export const AGENTS: Agent[] = [
   fluentBit,
+  fluentd,
   promtail,
+  grafanaAlloy,
+  grafanaAgent,
+  vector,
   otelCollector,
   beats,
+  elasticAgent,
   datadogAgent,
   nodeProblemDetector,
   kubeStateMetrics,
