@@ -45,6 +45,8 @@ export interface WorkloadReport {
   /** Strongest evidence found for its usage. */
   source: EvidenceSource | 'none';
   agents: string[];
+  /** Parts of a recognised agent's configuration whose API usage is not modelled: its calls are a lower bound. */
+  unmodelled: string[];
   calls: UsageCall[];
   /** What its RBAC would let it do (informers on what it may list/watch). */
   reach: UsageCall[];
@@ -96,6 +98,9 @@ function analyzeInventory(inv: Inventory, profiles: ClusterProfile[], notes: Not
         findings.push({ rule: ANNOTATION_RULE.id, severity: 'error', file: n.file, line: n.line, workload: ref, message: n.message, estimates: [], profiles: [], evidence: [] });
       } else notes.push(n);
     }
+    if (usage.unmodelled.length) {
+      notes.push({ file: w.file, line: w.line, severity: 'info', code: 'assumption', message: `${w.kind} ${w.name}: ${usage.unmodelled.join('; ')}: API usage not modelled, so its estimate is a lower bound` });
+    }
     const level = usage.priorityLevel;
     const est = (calls: UsageCall[], phase: Phase, clients: number | 'perNode' | ((p: ClusterProfile) => number) = w.clients): ProfileEstimate[] =>
       profiles.map((p) => {
@@ -111,6 +116,7 @@ function analyzeInventory(inv: Inventory, profiles: ClusterProfile[], notes: Not
       serviceAccount: `${w.namespace}/${w.serviceAccount}`,
       source: usage.source,
       agents: usage.agents,
+      unmodelled: usage.unmodelled,
       calls: usage.calls,
       reach: usage.reach,
       evidence: [...usage.calls.map((c) => c.evidence), ...(usage.calls.length ? [] : usage.reach.map((c) => c.evidence))],
