@@ -8,6 +8,7 @@ import { calicoTypha } from './calico-typha';
 import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
 import { datadogAgent } from './datadog-agent';
+import { datadogClusterAgent } from './datadog-cluster-agent';
 import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
 import { kubeProxy } from './kube-proxy';
@@ -26,6 +27,7 @@ export const AGENTS: Agent[] = [
   otelCollector,
   beats,
   datadogAgent,
+  datadogClusterAgent,
   nodeProblemDetector,
   kubeStateMetrics,
   calicoNode,
