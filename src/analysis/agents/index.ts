@@ -14,6 +14,8 @@ import { fluentBit } from './fluent-bit';
 import { kubeProxy } from './kube-proxy';
 import { kubeRouter } from './kube-router';
 import { kubeStateMetrics } from './kube-state-metrics';
+import { metricsServer } from './metrics-server';
+import { newrelicInfrastructure } from './newrelic-infrastructure';
 import { hostOnly } from './no-api';
 import { nodeProblemDetector } from './node-problem-detector';
 import { otelCollector } from './otel-collector';
@@ -30,6 +32,8 @@ export const AGENTS: Agent[] = [
   datadogClusterAgent,
   nodeProblemDetector,
   kubeStateMetrics,
+  metricsServer,
+  newrelicInfrastructure,
   calicoNode,
   calicoTypha,
   calicoKubeControllers,
