@@ -9,6 +9,7 @@ import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
 import { datadogAgent } from './datadog-agent';
 import { datadogClusterAgent } from './datadog-cluster-agent';
+import { dynatraceActiveGate, dynatraceOneAgent, dynatraceOperator } from './dynatrace';
 import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
 import { kubeProxy } from './kube-proxy';
@@ -21,6 +22,7 @@ import { nodeProblemDetector } from './node-problem-detector';
 import { otelCollector } from './otel-collector';
 import { prometheus } from './prometheus';
 import { promtail } from './promtail';
+import { sysdigAgent } from './sysdig';
 
 /** Order matters only where two patterns could match one image: the more specific comes first. */
 export const AGENTS: Agent[] = [
@@ -30,6 +32,10 @@ export const AGENTS: Agent[] = [
   beats,
   datadogAgent,
   datadogClusterAgent,
+  dynatraceOperator,
+  dynatraceOneAgent,
+  dynatraceActiveGate,
+  sysdigAgent,
   nodeProblemDetector,
   kubeStateMetrics,
   metricsServer,
