@@ -51,6 +51,8 @@ export const otelCollector: Agent = {
       for (const n of asArr(service.extensions)) used.add(String(n));
       const at = (re: RegExp) => ({ file: c.file, line: lineIn(c, lineIndexOf(c.text, re)) });
       const base = (n: string) => n.split('/')[0];
+      /** Where a component's key is in the config. */
+      const keyAt = (name: string) => at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
       const nodeFromEnv = (v: unknown) => {
         const name = String(v);
         const e = ctx.workload.containers.flatMap((x) => x.env).find((x) => x.name === name);
@@ -71,7 +73,7 @@ export const otelCollector: Agent = {
         if (base(name) !== 'k8s_leader_elector' || !used.has(name)) continue;
         electors.add(name);
         const cfg = asObj(cfgRaw);
-        const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+        const where = keyAt(name);
         const retry = typeof cfg.retry_period === 'string' ? parseIntervalSeconds(cfg.retry_period) || 2 : 2;
         const lease = String(cfg.lease_name ?? name);
         r.calls.push(call({ verb: 'get', resource: 'leases', scope: 'namespace', interval: retry }, where, 'otel k8s_leader_elector', `every collector polls the Lease ${lease} every ${retry}s (retry_period)`));
@@ -82,13 +84,13 @@ export const otelCollector: Agent = {
         if (base(name) === 'resourcedetection' && used.has(name)) {
           const cfg = asObj(cfgRaw);
           const detectors = asArr(cfg.detectors).map(String);
-          const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+          const where = keyAt(name);
           if (detectors.includes('k8snode')) r.calls.push(call({ verb: 'get', resource: 'nodes', scope: 'node', atStart: 1 }, where, 'otel resourcedetection', 'its Node at start (k8snode detector)'));
           for (const d of detectors) if (!API_FREE_DETECTORS.has(d) && d !== 'k8snode') unmodelled.push(`processor ${name} detector ${d}`);
         }
         if (base(name) !== 'k8sattributes' || !used.has(name)) continue;
         const cfg = asObj(cfgRaw);
-        const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+        const where = keyAt(name);
         if (cfg.passthrough === true) {
           r.notes.push(`${name}: passthrough (no API calls) [D2]`);
           continue;
@@ -109,7 +111,7 @@ export const otelCollector: Agent = {
       for (const [name, cfgRaw] of Object.entries(asObj(doc.extensions))) {
         if (base(name) !== 'k8s_observer' || !used.has(name)) continue;
         const cfg = asObj(cfgRaw);
-        const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+        const where = keyAt(name);
         const node = typeof cfg.node === 'string' && cfg.node !== '';
         if (cfg.observe_pods !== false) r.calls.push(call({ verb: 'watch', resource: 'pods', scope: node ? 'node' : 'cluster', rv: '0' }, where, 'otel k8s_observer', node ? 'pods of its node (node set) [D3]' : 'pods of all nodes: node not set [D3]'));
         if (cfg.observe_nodes === true) r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: node ? 'node' : 'cluster', rv: '0' }, where, 'otel k8s_observer', 'nodes [D3]'));
@@ -118,7 +120,7 @@ export const otelCollector: Agent = {
       for (const [name, cfgRaw] of Object.entries(asObj(doc.receivers))) {
         if (!used.has(name)) continue;
         const cfg = asObj(cfgRaw);
-        const where = at(new RegExp(`^\\s*${name.replace(/[/.]/g, '\\$&')}\\s*:`, 'm'));
+        const where = keyAt(name);
         const from = r.calls.length;
         switch (base(name)) {
           case 'kubeletstats': {
