@@ -9,6 +9,8 @@ import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
 import { datadogAgent } from './datadog-agent';
 import { elasticAgent } from './elastic-agent';
+import { datadogClusterAgent } from './datadog-cluster-agent';
+import { dynatraceActiveGate, dynatraceOneAgent, dynatraceOperator } from './dynatrace';
 import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
 import { fluentd } from './fluentd';
@@ -16,12 +18,15 @@ import { grafanaAgent, grafanaAlloy } from './grafana-alloy';
 import { kubeProxy } from './kube-proxy';
 import { kubeRouter } from './kube-router';
 import { kubeStateMetrics } from './kube-state-metrics';
+import { metricsServer } from './metrics-server';
+import { newrelicInfrastructure } from './newrelic-infrastructure';
 import { hostOnly } from './no-api';
 import { nodeProblemDetector } from './node-problem-detector';
 import { otelCollector } from './otel-collector';
 import { prometheus } from './prometheus';
 import { promtail } from './promtail';
 import { vector } from './vector';
+import { sysdigAgent } from './sysdig';
 
 /** Order matters only where two patterns could match one image: the more specific comes first. */
 export const AGENTS: Agent[] = [
@@ -35,8 +40,15 @@ export const AGENTS: Agent[] = [
   beats,
   elasticAgent,
   datadogAgent,
+  datadogClusterAgent,
+  dynatraceOperator,
+  dynatraceOneAgent,
+  dynatraceActiveGate,
+  sysdigAgent,
   nodeProblemDetector,
   kubeStateMetrics,
+  metricsServer,
+  newrelicInfrastructure,
   calicoNode,
   calicoTypha,
   calicoKubeControllers,

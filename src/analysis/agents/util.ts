@@ -88,3 +88,18 @@ export function parseIntervalSeconds(s: string): number {
   for (const p of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(p[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[p[2]] ?? 1);
   return total || 0;
 }
+
+/** The numeric version of an image tag (`agent:7.21.1`, `cadvisor:v0.45.0`, `agent:7.63.3-jmx`), or undefined (latest, a digest, no tag). */
+export function imageVersion(image: string): number[] | undefined {
+  const tag = /:([^:/@]+)(@|$)/.exec(image)?.[1];
+  const m = tag ? /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(tag) : null;
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : undefined;
+}
+
+/** Is the image's tag older than `v`? Unknown tags count as new (the current behaviour). */
+export function olderThan(image: string, v: number[]): boolean {
+  const have = imageVersion(image);
+  if (!have) return false;
+  for (let i = 0; i < v.length; i++) if ((have[i] ?? 0) !== v[i]) return (have[i] ?? 0) < v[i];
+  return false;
+}

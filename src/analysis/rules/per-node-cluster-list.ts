@@ -19,7 +19,8 @@ export const perNodeClusterList: Rule = {
   },
   check(ctx) {
     if (!perNode(ctx.workload)) return [];
-    const calls = ctx.usage.calls.filter((c) => (c.verb === 'list' || c.verb === 'watch') && c.scope === 'cluster' && SCALING_RESOURCES.has(c.resource));
+    // What only an elected leader does is one client, not one per node.
+    const calls = ctx.usage.calls.filter((c) => (c.verb === 'list' || c.verb === 'watch') && c.scope === 'cluster' && SCALING_RESOURCES.has(c.resource) && c.clients === undefined);
     if (!calls.length) return [];
     const { phase, est } = worstPhase(ctx, calls);
     const s = loadSeverity(est);
