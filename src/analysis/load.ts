@@ -51,6 +51,7 @@ export function profileEstimate(usage: WorkloadUsage, p: ClusterProfile): Profil
     requestsPerSecond: e.requestsPerSecond,
     objectsPerSecond: e.objectsPerSecond,
     bytesPerSecond: e.bytesPerSecond,
+    eventsPerSecond: e.eventsPerSecond,
     seats: e.seatsInUse,
     cpu: e.apiServerCores,
     memoryBytes: e.memoryBytes,
