@@ -113,14 +113,114 @@ export interface ConfigMapObj {
   namespace: string;
 }
 
+/**
+ * What the analysis needs of the objects read. Apart from ConfigMaps (read when a workload mounts
+ * them), the objects kept here are detached from their parsed body: their `body()` is undefined
+ * and `lineOf` gives the object's own line; what the analysis uses was extracted when they were added.
+ */
 export interface Inventory {
   workloads: Workload[];
   serviceAccounts: Map<string, ManifestObject>;
   roles: Map<string, RoleObj>;
   bindings: BindingObj[];
+  /** The bindings again, by the ServiceAccounts and Groups they name. */
+  bindingIndex: BindingIndex;
   flowSchemas: FlowSchemaObj[];
+  /** The FlowSchemas again, by the subjects they name. */
+  flowSchemaIndex: FlowSchemaIndex;
   priorityLevels: Map<string, PriorityLevelObj>;
   configMaps: Map<string, ConfigMapObj[]>;
+}
+
+const SEP = '\u0000';
+
+/** Appends `v` to the list at `key` (once, when the same value comes twice in a row). */
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const l = m.get(key);
+  if (!l) m.set(key, [v]);
+  else if (l[l.length - 1] !== v) l.push(v);
+}
+
+/**
+ * RBAC bindings by the workloads they can apply to: a binding is listed under each ServiceAccount
+ * and Group it names, and under its scope (cluster-wide, or the namespace of a RoleBinding). A
+ * workload's bindings are then a few map look-ups, whatever the number of bindings in the files.
+ */
+export class BindingIndex {
+  private readonly lists = new Map<string, BindingObj[]>();
+  private readonly order = new Map<BindingObj, number>();
+  /** Bindings looked at by `forWorkload` so far (what grows with the input; for tests). */
+  examined = 0;
+
+  add(b: BindingObj): void {
+    this.order.set(b, this.order.size);
+    const scope = BindingIndex.scope(b.cluster, b.namespace ?? 'default');
+    for (const s of b.subjects) {
+      if (s.kind === 'ServiceAccount') push(this.lists, ['sa', scope, s.namespace ?? b.namespace ?? 'default', s.name].join(SEP), b);
+      else if (s.kind === 'Group') push(this.lists, ['group', scope, s.name].join(SEP), b);
+    }
+  }
+
+  /**
+   * The bindings that apply to a workload running as `serviceAccount` in `namespace`, in the order
+   * they were added: those naming the account or a group it is in (system:serviceaccounts,
+   * system:serviceaccounts:<namespace>, system:authenticated), cluster-wide or in its namespace.
+   */
+  forWorkload(namespace: string, serviceAccount: string): BindingObj[] {
+    const found = new Set<BindingObj>();
+    for (const scope of [BindingIndex.scope(true), BindingIndex.scope(false, namespace)]) {
+      const keys = [
+        ['sa', scope, namespace, serviceAccount],
+        ['group', scope, 'system:serviceaccounts'],
+        ['group', scope, `system:serviceaccounts:${namespace}`],
+        ['group', scope, 'system:authenticated'],
+      ];
+      for (const k of keys) {
+        for (const b of this.lists.get(k.join(SEP)) ?? []) {
+          this.examined++;
+          found.add(b);
+        }
+      }
+    }
+    return [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
+
+  private static scope(cluster: boolean, namespace = ''): string {
+    return cluster ? 'cluster' : `ns:${namespace}`;
+  }
+}
+
+/** FlowSchemas by the ServiceAccounts and namespaces' service-account groups they name. */
+export class FlowSchemaIndex {
+  private readonly lists = new Map<string, FlowSchemaObj[]>();
+  private readonly order = new Map<FlowSchemaObj, number>();
+  /** FlowSchemas looked at by `forWorkload` so far (for tests). */
+  examined = 0;
+
+  add(f: FlowSchemaObj): void {
+    this.order.set(f, this.order.size);
+    for (const s of f.subjects) {
+      // A ServiceAccount subject without a namespace matches that name in every namespace.
+      if (s.kind === 'ServiceAccount') push(this.lists, ['sa', s.namespace === undefined ? 'any' : `ns:${s.namespace}`, s.name].join(SEP), f);
+      else if (s.kind === 'Group') push(this.lists, ['group', s.name].join(SEP), f);
+    }
+  }
+
+  /** The FlowSchema that takes a workload's requests: of those naming its account (or `*`) or its namespace's group, the lowest matchingPrecedence, the first of equals. */
+  forWorkload(namespace: string, serviceAccount: string): FlowSchemaObj | undefined {
+    const found = new Set<FlowSchemaObj>();
+    const keys = [['group', `system:serviceaccounts:${namespace}`]];
+    for (const ns of [`ns:${namespace}`, 'any']) for (const name of [serviceAccount, '*']) keys.push(['sa', ns, name]);
+    for (const k of keys) {
+      for (const f of this.lists.get(k.join(SEP)) ?? []) {
+        this.examined++;
+        found.add(f);
+      }
+    }
+    const matches = [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    matches.sort((a, b) => a.precedence - b.precedence);
+    return matches[0];
+  }
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
@@ -132,7 +232,23 @@ export const roleKey = (cluster: boolean, name: string, namespace?: string) => (
 export const saKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 export function emptyInventory(): Inventory {
-  return { workloads: [], serviceAccounts: new Map(), roles: new Map(), bindings: [], flowSchemas: [], priorityLevels: new Map(), configMaps: new Map() };
+  return {
+    workloads: [],
+    serviceAccounts: new Map(),
+    roles: new Map(),
+    bindings: [],
+    bindingIndex: new BindingIndex(),
+    flowSchemas: [],
+    flowSchemaIndex: new FlowSchemaIndex(),
+    priorityLevels: new Map(),
+    configMaps: new Map(),
+  };
+}
+
+/** The object without its parsed body: what the inventory keeps once the analysis has what it needs. */
+function detached(o: ManifestObject): ManifestObject {
+  const { file, kind, apiVersion, name, namespace, line, index, skipped } = o;
+  return { file, kind, apiVersion, name, namespace, line, index, skipped, body: () => undefined, lineOf: () => line };
 }
 
 /** Adds one object to the inventory. */
@@ -151,14 +267,14 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
       return;
     }
     case 'ServiceAccount':
-      inv.serviceAccounts.set(saKey(o.namespace ?? 'default', o.name), o);
+      inv.serviceAccounts.set(saKey(o.namespace ?? 'default', o.name), detached(o));
       return;
     case 'Role':
     case 'ClusterRole': {
       const b = o.body() ?? {};
       const cluster = o.kind === 'ClusterRole';
       inv.roles.set(roleKey(cluster, o.name, o.namespace), {
-        obj: o,
+        obj: detached(o),
         cluster,
         name: o.name,
         namespace: o.namespace,
@@ -174,8 +290,8 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
     case 'ClusterRoleBinding': {
       const b = o.body() ?? {};
       const ref = obj(b.roleRef);
-      inv.bindings.push({
-        obj: o,
+      const binding: BindingObj = {
+        obj: detached(o),
         cluster: o.kind === 'ClusterRoleBinding',
         name: o.name,
         namespace: o.namespace,
@@ -184,7 +300,9 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
           const x = obj(s);
           return { kind: str(x.kind) ?? '', name: str(x.name) ?? '', namespace: str(x.namespace) };
         }),
-      });
+      };
+      inv.bindings.push(binding);
+      inv.bindingIndex.add(binding);
       return;
     }
     case 'FlowSchema': {
@@ -201,20 +319,22 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
           else if (kind === 'User') subjects.push({ kind, name: str(obj(x.user).name) ?? '' });
         }
       }
-      inv.flowSchemas.push({
-        obj: o,
+      const fs: FlowSchemaObj = {
+        obj: detached(o),
         name: o.name,
         priorityLevel: str(obj(spec.priorityLevelConfiguration).name) ?? '',
         precedence: typeof spec.matchingPrecedence === 'number' ? spec.matchingPrecedence : 1000,
         subjects,
-      });
+      };
+      inv.flowSchemas.push(fs);
+      inv.flowSchemaIndex.add(fs);
       return;
     }
     case 'PriorityLevelConfiguration': {
       const spec = obj(o.body()?.spec);
       const limited = obj(spec.limited);
       const shares = limited.nominalConcurrencyShares ?? limited.assuredConcurrencyShares;
-      inv.priorityLevels.set(o.name, { obj: o, name: o.name, shares: typeof shares === 'number' ? shares : undefined, exempt: spec.type === 'Exempt' });
+      inv.priorityLevels.set(o.name, { obj: detached(o), name: o.name, shares: typeof shares === 'number' ? shares : undefined, exempt: spec.type === 'Exempt' });
       return;
     }
     case 'ConfigMap': {
@@ -343,7 +463,7 @@ function workloadOf(o: ManifestObject): Workload | undefined {
   for (const [k, v] of Object.entries(obj(podSpec.nodeSelector))) nodeSelector[k] = str(v) ?? '';
   const annotationsLine = isObject(meta.annotations) ? o.lineOf(meta, 'annotations') : isObject(body.metadata) ? o.lineOf(body, 'metadata') : o.line;
   return {
-    obj: o,
+    obj: detached(o),
     kind,
     name: o.name,
     namespace: o.namespace ?? 'default',
