@@ -23,8 +23,6 @@ export interface Container {
   commandLine: number;
   argLines: number[];
   commandLines: number[];
-  /** The container object, for positions. */
-  raw: Record<string, unknown>;
 }
 
 export interface ConfigMapRef {
@@ -383,6 +381,8 @@ function workloadOf(o: ManifestObject): Workload | undefined {
     for (const [k, v] of Object.entries(ta)) annotations.push({ key: k, value: str(v) ?? '', line: o.lineOf(ta, k), on: 'template' });
   }
   const containers: Container[] = [];
+  // The parsed containers, read here and not kept (the workload holds only what was extracted).
+  const raws: Record<string, unknown>[] = [];
   const addContainers = (list: unknown, init: boolean) => {
     const items = arr(list);
     items.forEach((c, i) => {
@@ -414,8 +414,8 @@ function workloadOf(o: ManifestObject): Workload | undefined {
         commandLine: o.lineOf(x, x.command !== undefined ? 'command' : x.args !== undefined ? 'args' : undefined),
         commandLines: command.map((_, k) => o.lineOf(x.command, k)),
         argLines: args.map((_, k) => o.lineOf(x.args, k)),
-        raw: x,
       });
+      raws.push(x);
     });
   };
   addContainers(podSpec.containers, false);
@@ -432,13 +432,13 @@ function workloadOf(o: ManifestObject): Workload | undefined {
       }
     }
   });
-  for (const c of containers) {
-    for (const e of arr(c.raw.envFrom)) {
+  containers.forEach((c, i) => {
+    for (const e of arr(raws[i].envFrom)) {
       const r = obj(e).configMapRef;
       if (isObject(r)) configMaps.push({ name: str(r.name) ?? '', line: c.line, via: 'envFrom' });
     }
     for (const e of c.env) if (e.configMapKeyRef) configMaps.push({ name: e.configMapKeyRef.name, line: e.line, via: 'env' });
-  }
+  });
   let clients: number | 'perNode' = 1;
   if (kind === 'DaemonSet') clients = 'perNode';
   else if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'ReplicaSet') clients = typeof spec.replicas === 'number' ? Math.max(0, spec.replicas) : 1;

@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClusterProfile } from '../cost/model';
 import { DEFAULT_PROFILES, analyze, type AnalysisResult, type Finding } from '../analysis/analyze';
-import { MAX_FILE_BYTES, ReadCache, type Note, type Severity } from '../analysis/read';
+import { MAX_FILE_BYTES, type Note, type Severity } from '../analysis/read';
 import { allRules, describe, rank, renderRulesMarkdown } from '../analysis/rules';
 
 export const LINT_USAGE = `usage: breakglass lint <files|dirs…> [--profile NAME=NODES[:PODS_PER_NODE]]… [--format text|json|sarif] [--fail-on error|warning|never] [--list-rules]
@@ -74,31 +74,36 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
     throw e;
   }
   if (!files.length) return usage(io, `no *.yaml or *.yml files in ${positionals.join(', ')}`, false);
-  const inputs: { path: string; text: string }[] = [];
+  // Read one file at a time, as the analysis asks for them: a file's text is dropped once its
+  // objects are extracted.
+  let inputs = 0;
   const notes: Note[] = [];
-  for (const f of files) {
-    const shown = display(f);
-    let buf: Buffer;
-    try {
-      const st = statSync(f);
-      if (st.size > MAX_FILE_BYTES) {
-        notes.push({ file: shown, line: 1, severity: 'error', code: 'too-large', message: `file is ${(st.size / 2 ** 20).toFixed(1)} MB; files above ${MAX_FILE_BYTES / 2 ** 20} MB are not analysed` });
+  function* read(): Generator<{ path: string; text: string }> {
+    for (const f of files) {
+      const shown = display(f);
+      let buf: Buffer;
+      try {
+        const st = statSync(f);
+        if (st.size > MAX_FILE_BYTES) {
+          notes.push({ file: shown, line: 1, severity: 'error', code: 'too-large', message: `file is ${(st.size / 2 ** 20).toFixed(1)} MB; files above ${MAX_FILE_BYTES / 2 ** 20} MB are not analysed` });
+          continue;
+        }
+        buf = readFileSync(f);
+      } catch (e) {
+        notes.push({ file: shown, line: 1, severity: 'error', code: 'unreadable', message: `cannot read: ${(e as Error).message}` });
         continue;
       }
-      buf = readFileSync(f);
-    } catch (e) {
-      notes.push({ file: shown, line: 1, severity: 'error', code: 'unreadable', message: `cannot read: ${(e as Error).message}` });
-      continue;
+      if (buf.subarray(0, 8192).includes(0)) {
+        notes.push({ file: shown, line: 1, severity: 'error', code: 'binary', message: 'binary file (not YAML), not analysed' });
+        continue;
+      }
+      inputs++;
+      yield { path: shown, text: buf.toString('utf8') };
     }
-    if (buf.subarray(0, 8192).includes(0)) {
-      notes.push({ file: shown, line: 1, severity: 'error', code: 'binary', message: 'binary file (not YAML), not analysed' });
-      continue;
-    }
-    inputs.push({ path: shown, text: buf.toString('utf8') });
   }
-  const result = analyze(inputs, profiles, { cache: new ReadCache(Number.MAX_SAFE_INTEGER) });
+  const result = analyze(read(), profiles, { cache: null });
   result.notes.unshift(...notes);
-  if (!inputs.length) {
+  if (!inputs) {
     for (const n of result.notes) io.err.write(`${n.file}:${n.line}: ${n.severity}: ${n.message}\n`);
     io.err.write('breakglass lint: no usable input\n');
     return 2;
@@ -109,7 +114,7 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
 
   if (format === 'json') io.out.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else if (format === 'sarif') io.out.write(`${JSON.stringify(toSarif(result, profiles), null, 2)}\n`);
-  else writeText(io, result, profiles, inputs.length);
+  else writeText(io, result, profiles, inputs);
   if (format !== 'text') for (const n of result.notes) if (n.severity !== 'info') io.err.write(`${n.file}:${n.line}: ${n.severity}: ${n.message}\n`);
 
   if (unusable.length) {
