@@ -130,14 +130,40 @@ export interface Inventory {
   configMaps: Map<string, ConfigMapObj[]>;
 }
 
-const SEP = '\u0000';
+/**
+ * Values listed under keys (a key is a list of parts), looked up in the order they were added.
+ * `examined` counts the values the look-ups went through: what grows with the input (for tests).
+ */
+class KeyedLists<T> {
+  private readonly lists = new Map<string, T[]>();
+  private readonly order = new Map<T, number>();
+  examined = 0;
 
-/** Appends `v` to the list at `key` (once, when the same value comes twice in a row). */
-function push<T>(m: Map<string, T[]>, key: string, v: T): void {
-  const l = m.get(key);
-  if (!l) m.set(key, [v]);
-  else if (l[l.length - 1] !== v) l.push(v);
+  /** Adds `v` under each key (once per key). */
+  add(v: T, keys: string[][]): void {
+    this.order.set(v, this.order.size);
+    for (const k of keys) {
+      const key = k.join('\u0000');
+      const l = this.lists.get(key);
+      if (!l) this.lists.set(key, [v]);
+      else if (l[l.length - 1] !== v) l.push(v);
+    }
+  }
+
+  /** The values under any of the keys, each once, in the order they were added. */
+  find(keys: string[][]): T[] {
+    const found = new Set<T>();
+    for (const k of keys) {
+      for (const v of this.lists.get(k.join('\u0000')) ?? []) {
+        this.examined++;
+        found.add(v);
+      }
+    }
+    return [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
 }
+
+const scopeKey = (cluster: boolean, namespace = '') => (cluster ? 'cluster' : `ns:${namespace}`);
 
 /**
  * RBAC bindings by the workloads they can apply to: a binding is listed under each ServiceAccount
@@ -145,18 +171,21 @@ function push<T>(m: Map<string, T[]>, key: string, v: T): void {
  * workload's bindings are then a few map look-ups, whatever the number of bindings in the files.
  */
 export class BindingIndex {
-  private readonly lists = new Map<string, BindingObj[]>();
-  private readonly order = new Map<BindingObj, number>();
-  /** Bindings looked at by `forWorkload` so far (what grows with the input; for tests). */
-  examined = 0;
+  private readonly lists = new KeyedLists<BindingObj>();
+
+  /** Bindings looked at by `forWorkload` so far (for tests). */
+  get examined(): number {
+    return this.lists.examined;
+  }
 
   add(b: BindingObj): void {
-    this.order.set(b, this.order.size);
-    const scope = BindingIndex.scope(b.cluster, b.namespace ?? 'default');
+    const scope = scopeKey(b.cluster, b.namespace ?? 'default');
+    const keys: string[][] = [];
     for (const s of b.subjects) {
-      if (s.kind === 'ServiceAccount') push(this.lists, ['sa', scope, s.namespace ?? b.namespace ?? 'default', s.name].join(SEP), b);
-      else if (s.kind === 'Group') push(this.lists, ['group', scope, s.name].join(SEP), b);
+      if (s.kind === 'ServiceAccount') keys.push(['sa', scope, s.namespace ?? b.namespace ?? 'default', s.name]);
+      else if (s.kind === 'Group') keys.push(['group', scope, s.name]);
     }
+    this.lists.add(b, keys);
   }
 
   /**
@@ -165,57 +194,39 @@ export class BindingIndex {
    * system:serviceaccounts:<namespace>, system:authenticated), cluster-wide or in its namespace.
    */
   forWorkload(namespace: string, serviceAccount: string): BindingObj[] {
-    const found = new Set<BindingObj>();
-    for (const scope of [BindingIndex.scope(true), BindingIndex.scope(false, namespace)]) {
-      const keys = [
-        ['sa', scope, namespace, serviceAccount],
-        ['group', scope, 'system:serviceaccounts'],
-        ['group', scope, `system:serviceaccounts:${namespace}`],
-        ['group', scope, 'system:authenticated'],
-      ];
-      for (const k of keys) {
-        for (const b of this.lists.get(k.join(SEP)) ?? []) {
-          this.examined++;
-          found.add(b);
-        }
-      }
+    const keys: string[][] = [];
+    for (const scope of [scopeKey(true), scopeKey(false, namespace)]) {
+      keys.push(['sa', scope, namespace, serviceAccount]);
+      for (const g of ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated']) keys.push(['group', scope, g]);
     }
-    return [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
-  }
-
-  private static scope(cluster: boolean, namespace = ''): string {
-    return cluster ? 'cluster' : `ns:${namespace}`;
+    return this.lists.find(keys);
   }
 }
 
 /** FlowSchemas by the ServiceAccounts and namespaces' service-account groups they name. */
 export class FlowSchemaIndex {
-  private readonly lists = new Map<string, FlowSchemaObj[]>();
-  private readonly order = new Map<FlowSchemaObj, number>();
+  private readonly lists = new KeyedLists<FlowSchemaObj>();
+
   /** FlowSchemas looked at by `forWorkload` so far (for tests). */
-  examined = 0;
+  get examined(): number {
+    return this.lists.examined;
+  }
 
   add(f: FlowSchemaObj): void {
-    this.order.set(f, this.order.size);
+    const keys: string[][] = [];
     for (const s of f.subjects) {
       // A ServiceAccount subject without a namespace matches that name in every namespace.
-      if (s.kind === 'ServiceAccount') push(this.lists, ['sa', s.namespace === undefined ? 'any' : `ns:${s.namespace}`, s.name].join(SEP), f);
-      else if (s.kind === 'Group') push(this.lists, ['group', s.name].join(SEP), f);
+      if (s.kind === 'ServiceAccount') keys.push(['sa', s.namespace === undefined ? 'any' : `ns:${s.namespace}`, s.name]);
+      else if (s.kind === 'Group') keys.push(['group', s.name]);
     }
+    this.lists.add(f, keys);
   }
 
   /** The FlowSchema that takes a workload's requests: of those naming its account (or `*`) or its namespace's group, the lowest matchingPrecedence, the first of equals. */
   forWorkload(namespace: string, serviceAccount: string): FlowSchemaObj | undefined {
-    const found = new Set<FlowSchemaObj>();
     const keys = [['group', `system:serviceaccounts:${namespace}`]];
     for (const ns of [`ns:${namespace}`, 'any']) for (const name of [serviceAccount, '*']) keys.push(['sa', ns, name]);
-    for (const k of keys) {
-      for (const f of this.lists.get(k.join(SEP)) ?? []) {
-        this.examined++;
-        found.add(f);
-      }
-    }
-    const matches = [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    const matches = this.lists.find(keys);
     matches.sort((a, b) => a.precedence - b.precedence);
     return matches[0];
   }
