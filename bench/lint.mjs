@@ -12,7 +12,7 @@
 //   3. @monokle/validation 0.33 on the same realistic corpus, if installed in MONOKLE_DIR
 //      (default /tmp/monokle: `npm install @monokle/validation@0.33.0` there, not in the project);
 //      goal: ours ≥ 5× faster.
-// usage: node bench/lint.mjs [--docs 20000] [--rounds 5] [--only realistic|rbac|workloads] [--per-file 200] [--keep]
+// usage: node bench/lint.mjs [--docs 20000] [--rounds 5] [--only realistic|rbac|workloads|keystrokes] [--per-file 200] [--keep]
 //   (--keep leaves the generated corpora in the temporary directory and prints where)
 //   (child mode, used by the above: --child lint|yaml --dir DIR)
 import { execFileSync } from 'node:child_process';
@@ -425,7 +425,7 @@ function runYaml(dir) {
 
 /** One measured run in a fresh process: { ms, maxRssMB }. */
 function child(what, dir) {
-  const out = execFileSync(process.execPath, ['--max-old-space-size=8192', fileURLToPath(import.meta.url), '--child', what, '--dir', dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what, '--dir', dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
   return JSON.parse(out.trim().split('\n').pop());
 }
 
@@ -564,8 +564,8 @@ try {
   if (want('realistic')) ours = await sideBySide('realistic mix', real);
   if (rbac) await sideBySide('RBAC for every workload', rbac, { workloads: rbacEverywhere(DOCS).filter((d) => d.includes('kind: Deployment')).length });
   if (worst) await sideBySide('workloads only (worst case)', worst);
+  if (want('keystrokes')) keystrokes();
   if (!values.only) {
-    keystrokes();
     await monokle(real, ours);
   }
 } finally {
