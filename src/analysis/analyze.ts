@@ -66,12 +66,17 @@ export interface AnalysisResult {
 }
 
 export interface AnalyzeOptions {
-  cache?: ReadCache;
+  /** Parsed documents by their text, kept across calls (the editor's); null: none kept. */
+  cache?: ReadCache | null;
 }
 
-/** Analyses a set of files together (RBAC, ConfigMaps and FlowSchemas link across files). */
-export function analyze(files: { path: string; text: string }[], profiles: ClusterProfile[] = DEFAULT_PROFILES, opts: AnalyzeOptions = {}): AnalysisResult {
-  const cache = opts.cache ?? defaultReadCache;
+/**
+ * Analyses a set of files together (RBAC, ConfigMaps and FlowSchemas link across files). Files
+ * are read one at a time, in order: given a generator (and `cache: null`), only the objects the
+ * analysis needs are kept, not the files' text or their parsed documents.
+ */
+export function analyze(files: Iterable<{ path: string; text: string }>, profiles: ClusterProfile[] = DEFAULT_PROFILES, opts: AnalyzeOptions = {}): AnalysisResult {
+  const cache = opts.cache === undefined ? defaultReadCache : opts.cache;
   const inv = emptyInventory();
   const notes: Note[] = [];
   for (const f of files) {

@@ -408,17 +408,9 @@ const BUILTIN_ROLES: Record<string, PolicyRule[]> = {
   ],
 };
 
-function subjectMatches(s: { kind: string; name: string; namespace?: string }, bindingNs: string | undefined, w: Workload): boolean {
-  if (s.kind === 'ServiceAccount') return s.name === w.serviceAccount && (s.namespace ?? bindingNs ?? 'default') === w.namespace;
-  if (s.kind === 'Group') return s.name === 'system:serviceaccounts' || s.name === `system:serviceaccounts:${w.namespace}` || s.name === 'system:authenticated';
-  return false;
-}
-
 function rbacReach(w: Workload, inv: Inventory, u: InferredUsage): void {
   const seen = new Set<string>();
-  for (const b of inv.bindings) {
-    if (!b.subjects.some((s) => subjectMatches(s, b.namespace, w))) continue;
-    if (!b.cluster && (b.namespace ?? 'default') !== w.namespace) continue;
+  for (const b of inv.bindingIndex.forWorkload(w.namespace, w.serviceAccount)) {
     const refCluster = b.roleRef.kind !== 'Role';
     const role = inv.roles.get(roleKey(refCluster, b.roleRef.name, b.namespace));
     let rules: PolicyRule[] | undefined = role?.rules;
@@ -465,15 +457,7 @@ function rbacReach(w: Workload, inv: Inventory, u: InferredUsage): void {
 }
 
 function flowSchemaFor(w: Workload, inv: Inventory) {
-  const matches = inv.flowSchemas.filter((f) =>
-    f.subjects.some(
-      (s) =>
-        (s.kind === 'ServiceAccount' && (s.name === w.serviceAccount || s.name === '*') && (s.namespace ?? w.namespace) === w.namespace) ||
-        (s.kind === 'Group' && s.name === `system:serviceaccounts:${w.namespace}`),
-    ),
-  );
-  matches.sort((a, b) => a.precedence - b.precedence);
-  return matches[0];
+  return inv.flowSchemaIndex.forWorkload(w.namespace, w.serviceAccount);
 }
 
 // ---- to the cost model --------------------------------------------------------------------------
