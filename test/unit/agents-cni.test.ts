@@ -2,56 +2,16 @@
 // shared/corpus/manifests): the calls each recogniser reads from the configuration, the verdict at
 // 5,000 nodes, and the settings that change it (edited into the fixture text here).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { analyze, type AnalysisResult, type WorkloadReport } from '../../src/analysis/analyze';
+import type { WorkloadReport } from '../../src/analysis/analyze';
 import { recogniseAgent } from '../../src/analysis/agents';
-import { addObject, emptyInventory } from '../../src/analysis/objects';
-import { readManifests } from '../../src/analysis/read';
-import { inferUsage } from '../../src/analysis/usage';
-import type { ClusterProfile } from '../../src/cost/model';
+import { fixture, flagged, replaceOnce, report, run, shared, usageOf } from './helpers/agents';
 
-const ROOT = join(__dirname, '../../..');
-const PROFILES: ClusterProfile[] = [
-  { name: 'staging', nodes: 40, podsPerNode: 30 },
-  { name: 'prod', nodes: 5000, podsPerNode: 30 },
-];
-
-const fixture = (name: string) => readFileSync(join(ROOT, 'test/fixtures/agents', name), 'utf8');
-function shared(name: string): string {
-  const f = join(ROOT, '../shared/corpus/manifests', name);
-  if (!existsSync(f)) throw new Error(`${f} is missing: CI copies shared/ beside the repository`);
-  return readFileSync(f, 'utf8');
-}
-const run = (text: string, path = 'm.yaml') => analyze([{ path, text }], PROFILES);
-function report(r: AnalysisResult, ref: string): WorkloadReport {
-  const [kind, name] = [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)];
-  const w = r.workloads.find((x) => x.workload.kind === kind && x.workload.name === name);
-  assert.ok(w, `no ${ref} (have ${r.workloads.map((x) => `${x.workload.kind}/${x.workload.name}`).join(', ')})`);
-  return w;
-}
-/** Rules that flag the workload at 5,000 nodes (warnings and errors naming prod, or no profile). */
-function flagged(r: AnalysisResult, ref: string): string[] {
-  const w = report(r, ref);
-  return r.findings.filter((f) => f.workload.kind === w.workload.kind && f.workload.name === w.workload.name && (f.severity === 'warning' || f.severity === 'error') && (f.profiles.includes('prod') || f.profiles.length === 0)).map((f) => f.rule);
-}
 /** verb resource scope[ ×clients], sorted and deduplicated. */
 const calls = (w: WorkloadReport) => [...new Set(w.calls.map((c) => `${c.verb} ${c.resource} ${c.scope}${c.clients !== undefined ? ` ×${c.clients}` : ''}`))].sort();
 const resources = (w: WorkloadReport) => new Set(w.calls.map((c) => c.resource));
 function includesAll(w: WorkloadReport, want: string[]) {
   const got = calls(w);
   for (const c of want) assert.ok(got.includes(c), `${c} in ${got.join(', ')}`);
-}
-function usageOf(text: string, name: string) {
-  const inv = emptyInventory();
-  for (const o of readManifests('m.yaml', text).objects) addObject(inv, o);
-  const w = inv.workloads.find((x) => x.name === name);
-  assert.ok(w, `no workload ${name}`);
-  return inferUsage(w, inv);
-}
-function replaceOnce(text: string, from: string | RegExp, to: string): string {
-  assert.ok(typeof from === 'string' ? text.includes(from) : from.test(text), `fixture text lacks ${String(from)}`);
-  return text.replace(from, to);
 }
 /** Adds env vars to the container whose `name:` line is given (the first `env:` after it). */
 function addEnv(text: string, containerLine: RegExp, vars: Record<string, string>, indent: string): string {
@@ -84,7 +44,8 @@ describe('network agents: Calico', () => {
   });
 
   it('FELIX_TYPHAK8SSERVICENAME, FELIX_TYPHAADDR or CONFD_TYPHAADDR send calico-node through Typha: no calls, not flagged', () => {
-    for (const vars of [{ FELIX_TYPHAK8SSERVICENAME: 'calico-typha' }, { FELIX_TYPHAADDR: 'calico-typha.kube-system:5473' }, { CONFD_TYPHAADDR: '10.0.0.1:5473' }]) {
+    const settings: Record<string, string>[] = [{ FELIX_TYPHAK8SSERVICENAME: 'calico-typha' }, { FELIX_TYPHAADDR: 'calico-typha.kube-system:5473' }, { CONFD_TYPHAADDR: '10.0.0.1:5473' }];
+    for (const vars of settings) {
       const r = run(felixEnv(noTypha, vars));
       assert.deepEqual(report(r, 'DaemonSet/calico-node').calls, [], JSON.stringify(vars));
       assert.deepEqual(flagged(r, 'DaemonSet/calico-node').filter((x) => x !== 'no-own-flowschema'), [], JSON.stringify(vars));
