@@ -2,52 +2,13 @@
 // the calls each recogniser reads from the configuration, the verdict at 5,000 nodes, and the
 // settings that change it (edited into the fixture text here).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { analyze, type AnalysisResult, type WorkloadReport } from '../../src/analysis/analyze';
-import { addObject, emptyInventory } from '../../src/analysis/objects';
-import { readManifests } from '../../src/analysis/read';
-import { inferUsage } from '../../src/analysis/usage';
-import type { ClusterProfile } from '../../src/cost/model';
+import type { WorkloadReport } from '../../src/analysis/analyze';
+import { fixture, flagged, replaceOnce, report, run, shared, usageOf } from './helpers/agents';
 
-const ROOT = join(__dirname, '../../..');
-const PROFILES: ClusterProfile[] = [
-  { name: 'staging', nodes: 40, podsPerNode: 30 },
-  { name: 'prod', nodes: 5000, podsPerNode: 30 },
-];
-
-const fixture = (name: string) => readFileSync(join(ROOT, 'test/fixtures/agents', name), 'utf8');
-function shared(name: string): string {
-  const f = join(ROOT, '../shared/corpus/manifests', name);
-  if (!existsSync(f)) throw new Error(`${f} is missing: CI copies shared/ beside the repository`);
-  return readFileSync(f, 'utf8');
-}
-const run = (text: string, path = 'm.yaml') => analyze([{ path, text }], PROFILES);
-function report(r: AnalysisResult, ref: string): WorkloadReport {
-  const [kind, name] = [ref.slice(0, ref.indexOf('/')), ref.slice(ref.indexOf('/') + 1)];
-  const w = r.workloads.find((x) => x.workload.kind === kind && x.workload.name === name);
-  assert.ok(w, `no ${ref} (have ${r.workloads.map((x) => `${x.workload.kind}/${x.workload.name}`).join(', ')})`);
-  return w;
-}
-/** Rules that flag the workload at 5,000 nodes (warnings and errors naming prod, or no profile). */
-const flagged = (r: AnalysisResult, ref: string) => {
-  const w = report(r, ref);
-  return r.findings.filter((f) => f.workload.kind === w.workload.kind && f.workload.name === w.workload.name && (f.severity === 'warning' || f.severity === 'error') && (f.profiles.includes('prod') || f.profiles.length === 0)).map((f) => f.rule);
-};
 /** verb resource scope[ rv][ ×clients], sorted. */
 const calls = (w: WorkloadReport, opts: { rv?: boolean } = {}) => w.calls.map((c) => `${c.verb} ${c.resource} ${c.scope}${opts.rv ? ` rv=${c.resourceVersion ?? ''}` : ''}${c.clients !== undefined ? ` ×${c.clients}` : ''}`).sort();
 /** The recogniser's unmodelled parts for a workload. */
-function unmodelled(text: string, name: string): string[] {
-  const inv = emptyInventory();
-  for (const o of readManifests('m.yaml', text).objects) addObject(inv, o);
-  const w = inv.workloads.find((x) => x.name === name);
-  assert.ok(w, `no workload ${name}`);
-  return inferUsage(w, inv).unmodelled;
-}
-function replaceOnce(text: string, from: string, to: string): string {
-  assert.ok(text.includes(from), `fixture text lacks ${JSON.stringify(from)}`);
-  return text.replace(from, to);
-}
+const unmodelled = (text: string, name: string): string[] => usageOf(text, name).unmodelled;
 
 describe('metrics agents: Datadog', () => {
   const dca = fixture('datadog-cluster-agent.yaml');

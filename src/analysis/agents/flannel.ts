@@ -1,7 +1,7 @@
 // flanneld with the Kubernetes subnet manager. Calls read from flannel-io/flannel
 // pkg/subnet/kube/kube.go@bc353a9 (v0.25.0), same shape at HEAD (cdf7605).
 import type { Agent } from './types';
-import { call, result, tryYaml, asObj } from './util';
+import { call, result, tryYaml, asObj, olderThan } from './util';
 
 export const flannel: Agent = {
   id: 'flannel',
@@ -25,7 +25,8 @@ export const flannel: Agent = {
     const netConf = ctx.configs.find((c) => c.key === 'net-conf.json');
     const backend = netConf ? String(asObj(asObj(tryYaml(netConf.text)).Backend).Type ?? 'vxlan').toLowerCase() : 'vxlan';
     if (!ctx.env.NODE_NAME) r.calls.push(call({ verb: 'get', resource: 'pods', scope: 'namespace', atStart: 1 }, at, 'flannel', 'its own pod at start, to learn its node (POD_NAME)'));
-    if (backend === 'alloc') {
+    // Before v0.20.0 the alloc backend kept the node informer too.
+    if (backend === 'alloc' && !olderThan(ctx.container.image, [0, 20])) {
       r.calls.push(call({ verb: 'get', resource: 'nodes', scope: 'node', atStart: 1, rv: '0' }, at, 'flannel', 'its own Node (alloc backend: no node informer, v0.20.0+)'));
     } else {
       r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: 'cluster', rv: '0' }, netConf ? { file: netConf.file, line: netConf.line } : at, 'flannel', `every Node, to route to the other nodes' subnets (backend ${backend}, kube-subnet-mgr)`));

@@ -1,10 +1,14 @@
 // The catalogue of recognised agents: one file each in this folder, registered here. The docs
 // (docs/AGENTS.md, `breakglass lint --list-agents`) are generated from this list.
 import type { Agent } from './types';
+import { antrea } from './antrea';
+import { awsVpcCni } from './aws-vpc-cni';
 import { beats } from './beats';
 import { calicoKubeControllers } from './calico-kube-controllers';
 import { calicoNode } from './calico-node';
 import { calicoTypha } from './calico-typha';
+import { cilium } from './cilium';
+import { ciliumOperator } from './cilium-operator';
 import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
 import { datadogAgent } from './datadog-agent';
@@ -22,11 +26,13 @@ import { metricsServer } from './metrics-server';
 import { newrelicInfrastructure } from './newrelic-infrastructure';
 import { hostOnly } from './no-api';
 import { nodeProblemDetector } from './node-problem-detector';
+import { nodeLocalDns } from './nodelocaldns';
 import { otelCollector } from './otel-collector';
 import { prometheus } from './prometheus';
 import { promtail } from './promtail';
 import { vector } from './vector';
 import { sysdigAgent } from './sysdig';
+import { weaveNet } from './weave-net';
 
 /** Order matters only where two patterns could match one image: the more specific comes first. */
 export const AGENTS: Agent[] = [
@@ -54,9 +60,15 @@ export const AGENTS: Agent[] = [
   calicoKubeControllers,
   flannel,
   kubeRouter,
+  cilium,
+  ciliumOperator,
+  weaveNet,
+  awsVpcCni,
+  antrea,
   kubeProxy,
   clusterAutoscaler,
   coredns,
+  nodeLocalDns,
   hostOnly,
   prometheus,
 ];

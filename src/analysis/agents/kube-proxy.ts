@@ -9,8 +9,11 @@ export const kubeProxy: Agent = {
   summary: "Every instance watches all Services and EndpointSlices, and its own Node: inherent to the data plane, run on every node of Kubernetes' 5,000-node scalability tests.",
   sources: [
     "kubernetes/website content/en/docs/reference/networking/virtual-ips.md: \"Each instance of kube-proxy watches the Kubernetes control plane for the addition and removal of Service and EndpointSlice objects\"",
+    'kubeadm (cmd/kubeadm/app/phases/addons/proxy): DaemonSet kube-proxy, image registry.k8s.io/kube-proxy, --config=/var/lib/kube-proxy/config.conf from the kube-proxy ConfigMap, --hostname-override=$(NODE_NAME) (the object as kubeadm creates it; no vendor manifest of it is published)',
   ],
-  image: /kube-proxy/i,
+  // registry.k8s.io/kube-proxy (kubeadm), <registry>/kube-proxy-amd64 (the old add-on), sigwindowstools/kube-proxy
+  // (Windows HostProcess). Old manifests running `hyperkube proxy` are not recognised.
+  image: /(^|\/)kube-proxy(-amd64|-arm64)?(:|@|$)/i,
   infer(ctx) {
     const r = result(ctx);
     const at = { file: ctx.workload.file, line: ctx.container.line };
