@@ -1,23 +1,34 @@
 // The catalogue of recognised agents: one file each in this folder, registered here. The docs
 // (docs/AGENTS.md, `breakglass lint --list-agents`) are generated from this list.
 import type { Agent } from './types';
+import { awsEbsCsiDriver } from './aws-ebs-csi-driver';
 import { beats } from './beats';
 import { calicoKubeControllers } from './calico-kube-controllers';
 import { calicoNode } from './calico-node';
 import { calicoTypha } from './calico-typha';
 import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
+import { csiSidecars } from './csi-sidecars';
 import { datadogAgent } from './datadog-agent';
+import { descheduler } from './descheduler';
+import { falco } from './falco';
 import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
+import { k8sMetacollector } from './k8s-metacollector';
 import { kubeProxy } from './kube-proxy';
 import { kubeRouter } from './kube-router';
 import { kubeStateMetrics } from './kube-state-metrics';
+import { kured } from './kured';
 import { hostOnly } from './no-api';
+import { nodeFeatureDiscovery } from './node-feature-discovery';
 import { nodeProblemDetector } from './node-problem-detector';
+import { nvidiaDevicePlugin } from './nvidia-device-plugin';
 import { otelCollector } from './otel-collector';
 import { prometheus } from './prometheus';
 import { promtail } from './promtail';
+import { tetragon } from './tetragon';
+import { tetragonOperator } from './tetragon-operator';
+import { tracee } from './tracee';
 
 /** Order matters only where two patterns could match one image: the more specific comes first. */
 export const AGENTS: Agent[] = [
@@ -27,6 +38,17 @@ export const AGENTS: Agent[] = [
   beats,
   datadogAgent,
   nodeProblemDetector,
+  falco,
+  k8sMetacollector,
+  tetragonOperator,
+  tetragon,
+  tracee,
+  kured,
+  awsEbsCsiDriver,
+  csiSidecars,
+  nvidiaDevicePlugin,
+  nodeFeatureDiscovery,
+  descheduler,
   kubeStateMetrics,
   calicoNode,
   calicoTypha,

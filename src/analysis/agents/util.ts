@@ -88,3 +88,35 @@ export function parseIntervalSeconds(s: string): number {
   for (const p of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(p[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[p[2]] ?? 1);
   return total || 0;
 }
+
+/**
+ * The version an image tag names (`v1.2.3`, `0.36.2-debian`, `1.20.0`), as numbers; undefined for
+ * `latest`, a digest or a branch.
+ */
+export function imageVersion(image: string): number[] | undefined {
+  const tag = /:([^:@/]+)(@|$)/.exec(image)?.[1];
+  const m = tag ? /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null;
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+}
+
+/** a < b for versions (missing parts are 0). */
+export function versionBelow(a: number[], b: number[]): boolean {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
+  }
+  return false;
+}
+
+/** Base names of the program a container runs: command[0], else args[0] (images whose entrypoint takes the program as first arg). */
+export function programOf(ctx: AgentContext): string {
+  const argv = ctx.container.command.length ? ctx.container.command : ctx.container.args;
+  return (argv[0] ?? '').split('/').pop() ?? '';
+}
+
+/** The line of the first arg or command item that contains `text` (else the container's line). */
+export function argLine(ctx: AgentContext, text: string): { file: string; line: number } {
+  const c = ctx.container;
+  const i = c.args.findIndex((a) => a.includes(text));
+  const j = c.command.findIndex((a) => a.includes(text));
+  return { file: ctx.workload.file, line: (i >= 0 ? c.argLines[i] : j >= 0 ? c.commandLines[j] : undefined) ?? c.line };
+}
