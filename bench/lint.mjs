@@ -1,15 +1,21 @@
 // Benchmarks of the manifest load analyzer, printed as JSON lines:
 //   1. `breakglass lint` on a generated corpus of 20,000 Kubernetes documents, side by side with
 //      parsing the same files with `yaml` alone (parseAllDocuments + toJS); goal ratio ≤ 1.5.
-//      Twice: a realistic mix (apps: Deployment, Service, ServiceAccount, ConfigMap, HPA, PDB,
-//      NetworkPolicy, RBAC; agents: DaemonSets with their configs) and a worst case where every
-//      document is a workload.
+//      Three corpora: a realistic mix (apps: Deployment, Service, ServiceAccount, ConfigMap, HPA,
+//      PDB, NetworkPolicy, RBAC; agents: DaemonSets with their configs), RBAC everywhere (every
+//      workload with its own ServiceAccount, ClusterRole and ClusterRoleBinding, plus ConfigMaps)
+//      and a worst case where every document is a workload. Each run is a fresh child process that
+//      reports its own wall time and peak RSS (lint and yaml alternate, medians of the rounds);
+//      goal for lint: ≤ 500 MB peak.
 //   2. Re-analysis of a 5,000-line file after a one-line edit (the editor, on each keystroke);
 //      goal median ≤ 15 ms.
 //   3. @monokle/validation 0.33 on the same realistic corpus, if installed in MONOKLE_DIR
 //      (default /tmp/monokle: `npm install @monokle/validation@0.33.0` there, not in the project);
 //      goal: ours ≥ 5× faster.
-// usage: node bench/lint.mjs [--docs 20000] [--rounds 5]
+// usage: node bench/lint.mjs [--docs 20000] [--rounds 5] [--only realistic|rbac|workloads|keystrokes] [--per-file 200] [--keep]
+//   (--keep leaves the generated corpora in the temporary directory and prints where)
+//   (child mode, used by the above: --child lint|yaml --dir DIR)
+import { execFileSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' }, only: { type: 'string' }, 'per-file': { type: 'string', default: '200' }, keep: { type: 'boolean' }, child: { type: 'string' }, dir: { type: 'string' } } });
 const DOCS = Number(values.docs);
 const ROUNDS = Number(values.rounds);
 const require = createRequire(join(ROOT, 'package.json'));
@@ -27,20 +33,22 @@ const YAML = require('yaml');
 
 // The analyzer and the CLI, bundled as the CLI bundles them.
 const lib = join(ROOT, 'out/bench/lint-lib.cjs');
-buildSync({
-  stdin: {
-    contents: "export { lintCommand } from './src/cli/lint'; export { analyzeDocument } from './src/analysis/analyze'; export { ReadCache } from './src/analysis/read';",
-    resolveDir: ROOT,
-    loader: 'ts',
-  },
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: lib,
-  packages: 'external',
-  logLevel: 'warning',
-});
+if (!values.child) {
+  buildSync({
+    stdin: {
+      contents: "export { lintCommand } from './src/cli/lint'; export { analyzeDocument } from './src/analysis/analyze'; export { ReadCache } from './src/analysis/read';",
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: lib,
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
 const { lintCommand, analyzeDocument, ReadCache } = require(lib);
 
 // ---- corpus -----------------------------------------------------------------------------------
@@ -231,6 +239,28 @@ subjects:
     name: ${app}
     namespace: ${ns}
 `;
+const clusterRole = (app, i) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: ${app}
+rules:
+  - apiGroups: [""]
+    resources: [${i % 3 === 0 ? '"pods", "nodes"' : '"configmaps"'}]
+    verbs: ["get", "list", "watch"]
+`;
+const clusterRoleBinding = (ns, app) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ${app}
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: ${app}
+subjects:
+  - kind: ServiceAccount
+    name: ${app}
+    namespace: ${ns}
+`;
 const agent = (i, ns) => `apiVersion: apps/v1
 kind: DaemonSet
 metadata:
@@ -333,6 +363,19 @@ function realistic(n, seed = 1) {
   return docs.slice(0, n);
 }
 
+/** RBAC everywhere: each app a Deployment with its own ServiceAccount, ClusterRole and
+ *  ClusterRoleBinding; every other app also has the ConfigMap it mounts. */
+function rbacEverywhere(n) {
+  const docs = [];
+  for (let i = 0; docs.length < n; i++) {
+    const ns = `team-${i % 97}`;
+    const app = `app-${i}`;
+    docs.push(deployment(i, ns, app), serviceAccount(ns, app), clusterRole(app, i), clusterRoleBinding(ns, app));
+    if (i % 2 === 0) docs.push(configMap(ns, `${app}-config`, i));
+  }
+  return docs.slice(0, n);
+}
+
 /** Worst case: every document is a workload the analyzer reads in full. */
 function workloadsOnly(n) {
   const docs = [];
@@ -340,7 +383,7 @@ function workloadsOnly(n) {
   return docs;
 }
 
-function writeCorpus(docs, perFile = 200) {
+function writeCorpus(docs, perFile = Number(values['per-file'])) {
   const dir = mkdtempSync(join(tmpdir(), 'bg-lint-bench-'));
   let bytes = 0;
   let lines = 0;
@@ -380,29 +423,37 @@ function runYaml(dir) {
   return performance.now() - t;
 }
 
-async function sideBySide(name, corpus) {
-  await runLint(corpus.dir); // warm-up
-  runYaml(corpus.dir);
+/** One measured run in a fresh process: { ms, maxRssMB }. */
+function child(what, dir) {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', what, '--dir', dir], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return JSON.parse(out.trim().split('\n').pop());
+}
+
+async function sideBySide(name, corpus, extra = {}) {
   const lint = [];
   const yaml = [];
   for (let i = 0; i < ROUNDS; i++) {
-    lint.push(await runLint(corpus.dir));
-    yaml.push(runYaml(corpus.dir));
+    lint.push(child('lint', corpus.dir));
+    yaml.push(child('yaml', corpus.dir));
   }
-  const ratios = lint.map((x, i) => x / yaml[i]);
+  const ratios = lint.map((x, i) => x.ms / yaml[i].ms);
   const out = {
     bench: `lint vs yaml: ${name}`,
     docs: DOCS,
+    ...extra,
     files: corpus.files,
     lines: corpus.lines,
     megabytes: +(corpus.bytes / 2 ** 20).toFixed(1),
     rounds: ROUNDS,
-    lintMs: Math.round(median(lint)),
-    yamlMs: Math.round(median(yaml)),
+    lintMs: Math.round(median(lint.map((x) => x.ms))),
+    yamlMs: Math.round(median(yaml.map((x) => x.ms))),
     ratio: +median(ratios).toFixed(2),
     ratioMin: +Math.min(...ratios).toFixed(2),
     ratioMax: +Math.max(...ratios).toFixed(2),
     goalRatio: 1.5,
+    lintPeakMB: Math.round(median(lint.map((x) => x.maxRssMB))),
+    yamlPeakMB: Math.round(median(yaml.map((x) => x.maxRssMB))),
+    goalPeakMB: 500,
   };
   console.log(JSON.stringify(out));
   return out;
@@ -496,15 +547,30 @@ async function monokle(corpus, ours) {
   );
 }
 
+// Child mode: one measured run in this fresh process; prints its wall time and peak RSS.
+if (values.child) {
+  const ms = values.child === 'lint' ? await runLint(values.dir) : runYaml(values.dir);
+  console.log(JSON.stringify({ ms, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0);
+}
+
 console.log(JSON.stringify({ date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}` }));
-const real = writeCorpus(realistic(DOCS));
-const worst = writeCorpus(workloadsOnly(DOCS));
+const want = (k) => !values.only || values.only === k;
+const real = want('realistic') ? writeCorpus(realistic(DOCS)) : undefined;
+const rbac = want('rbac') ? writeCorpus(rbacEverywhere(DOCS)) : undefined;
+const worst = want('workloads') ? writeCorpus(workloadsOnly(DOCS)) : undefined;
 try {
-  const ours = await sideBySide('realistic mix', real);
-  await sideBySide('workloads only (worst case)', worst);
-  keystrokes();
-  await monokle(real, ours);
+  let ours;
+  if (want('realistic')) ours = await sideBySide('realistic mix', real);
+  if (rbac) await sideBySide('RBAC for every workload', rbac, { workloads: rbacEverywhere(DOCS).filter((d) => d.includes('kind: Deployment')).length });
+  if (worst) await sideBySide('workloads only (worst case)', worst);
+  if (want('keystrokes')) keystrokes();
+  if (!values.only) {
+    await monokle(real, ours);
+  }
 } finally {
-  rmSync(real.dir, { recursive: true, force: true });
-  rmSync(worst.dir, { recursive: true, force: true });
+  for (const c of [real, rbac, worst]) {
+    if (c && values.keep) console.log(JSON.stringify({ kept: c.dir }));
+    else if (c) rmSync(c.dir, { recursive: true, force: true });
+  }
 }

@@ -45,6 +45,8 @@ export interface WorkloadReport {
   /** Strongest evidence found for its usage. */
   source: EvidenceSource | 'none';
   agents: string[];
+  /** Parts of a recognised agent's configuration whose API usage is not modelled: its calls are a lower bound. */
+  unmodelled: string[];
   calls: UsageCall[];
   /** What its RBAC would let it do (informers on what it may list/watch). */
   reach: UsageCall[];
@@ -64,12 +66,17 @@ export interface AnalysisResult {
 }
 
 export interface AnalyzeOptions {
-  cache?: ReadCache;
+  /** Parsed documents by their text, kept across calls (the editor's); null: none kept. */
+  cache?: ReadCache | null;
 }
 
-/** Analyses a set of files together (RBAC, ConfigMaps and FlowSchemas link across files). */
-export function analyze(files: { path: string; text: string }[], profiles: ClusterProfile[] = DEFAULT_PROFILES, opts: AnalyzeOptions = {}): AnalysisResult {
-  const cache = opts.cache ?? defaultReadCache;
+/**
+ * Analyses a set of files together (RBAC, ConfigMaps and FlowSchemas link across files). Files
+ * are read one at a time, in order: given a generator (and `cache: null`), only the objects the
+ * analysis needs are kept, not the files' text or their parsed documents.
+ */
+export function analyze(files: Iterable<{ path: string; text: string }>, profiles: ClusterProfile[] = DEFAULT_PROFILES, opts: AnalyzeOptions = {}): AnalysisResult {
+  const cache = opts.cache === undefined ? defaultReadCache : opts.cache;
   const inv = emptyInventory();
   const notes: Note[] = [];
   for (const f of files) {
@@ -96,6 +103,9 @@ function analyzeInventory(inv: Inventory, profiles: ClusterProfile[], notes: Not
         findings.push({ rule: ANNOTATION_RULE.id, severity: 'error', file: n.file, line: n.line, workload: ref, message: n.message, estimates: [], profiles: [], evidence: [] });
       } else notes.push(n);
     }
+    if (usage.unmodelled.length) {
+      notes.push({ file: w.file, line: w.line, severity: 'info', code: 'assumption', message: `${w.kind} ${w.name}: ${usage.unmodelled.join('; ')}: API usage not modelled, so its estimate is a lower bound` });
+    }
     const level = usage.priorityLevel;
     const est = (calls: UsageCall[], phase: Phase, clients: number | 'perNode' | ((p: ClusterProfile) => number) = w.clients): ProfileEstimate[] =>
       profiles.map((p) => {
@@ -111,6 +121,7 @@ function analyzeInventory(inv: Inventory, profiles: ClusterProfile[], notes: Not
       serviceAccount: `${w.namespace}/${w.serviceAccount}`,
       source: usage.source,
       agents: usage.agents,
+      unmodelled: usage.unmodelled,
       calls: usage.calls,
       reach: usage.reach,
       evidence: [...usage.calls.map((c) => c.evidence), ...(usage.calls.length ? [] : usage.reach.map((c) => c.evidence))],

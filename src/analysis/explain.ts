@@ -40,8 +40,11 @@ export function lensTitle(w: WorkloadReport): string {
   };
   if (!w.estimates.length) return '≈ no cluster profiles';
   const start = worstEstimate(w.start);
-  // Watches only: nothing polls, the cost is the initial LISTs when the clients start.
-  if (w.estimates.every((e) => e.requestsPerSecond === 0) && start && start.requestsPerSecond > 0) return `≈ no steady polling · at start-up ${line(w.start).join(' · ')}`;
+  // Watches only: nothing polls; the steady cost is the events they receive, the larger one the initial LISTs when the clients start.
+  if (w.calls.every((c) => c.verb === 'watch' && !(c.intervalSeconds > 0)) && start && start.requestsPerSecond > 0) {
+    const top = byLoad(w.estimates)[0];
+    return `≈ watches, no polling · ${fmt(top.eventsPerSecond)} events/s at ${top.profile} · at start-up ${line(w.start).join(' · ')}`;
+  }
   const parts = [`≈ ${line(w.estimates).join(' · ')}`];
   if (start && start.capacityRatio > maxRatio(w.estimates)) parts.push(`start-up: ${fmt(start.requestsPerSecond)} req/s, ${ratioShort(start.capacityRatio)} at ${start.profile}`);
   return parts.join(' · ');
@@ -117,6 +120,7 @@ function callBreakdown(w: WorkloadReport, c: UsageCall, profiles: ClusterProfile
     line('requests/s', (r) => fmt(r.total.requestsPerSecond)) +
     line('objects read per request', (r) => fmt(r.cost!.objectsPerRequest)) +
     line('objects/s', (r) => fmt(r.total.objectsPerSecond)) +
+    (c.verb === 'watch' ? line('watch events/s', (r) => fmt(r.total.eventsPerSecond)) : '') +
     line('bytes/s', (r) => fmtBytes(r.total.bytesPerSecond)) +
     line('APF seats', (r) => fmt(r.total.seatsInUse)) +
     line('CPU cores', (r) => fmt(r.total.apiServerCores)) +
@@ -124,12 +128,21 @@ function callBreakdown(w: WorkloadReport, c: UsageCall, profiles: ClusterProfile
     '\n';
   const r0 = priced.reduce((a, b) => (b.p.nodes > a.p.nodes ? b : a));
   const cost = r0.cost!;
-  const interval = c.perPodOnNodePerSecond ? `${r0.p.podsPerNode} pods × ${fmt(c.perPodOnNodePerSecond)} per pod per second` : `1/${fmt(c.intervalSeconds)} s`;
+  const interval = c.perPodOnNodePerSecond
+    ? `${r0.p.podsPerNode} pods × ${fmt(c.perPodOnNodePerSecond)} per pod per second`
+    : c.verb === 'watch' && !(c.intervalSeconds > 0)
+      ? `${fmt(cost.requestsPerSecond)} (a watch re-established every 5–10 min, and occasional relists)`
+      : `1/${fmt(c.intervalSeconds)} s`;
+  const events =
+    c.verb === 'watch'
+      ? [`- watch events/s = clients × changes per second of ${md(c.resource)} × the share its scope sees (${c.scope === 'cluster' ? 'all of them' : c.scope === 'node' ? 'its node\'s' : 'one namespace\'s'}): at ${md(r0.p.name)} ${fmt(r0.total.eventsPerSecond)}; the bytes and CPU of sending them count in bytes/s and CPU, not in seats`]
+      : [];
   const perObject = cost.returnedPerRequest > 0 ? cost.bytesPerRequest / cost.returnedPerRequest : cost.bytesPerRequest;
   return (
     m +
     [
       `- requests/s = clients × ${interval} (at ${md(r0.p.name)}: ${fmt(r0.total.clients)} × ${interval} = ${fmt(r0.total.requestsPerSecond)})`,
+      ...events,
       `- objects/s = requests/s × objects read per request: ${md(objectsInWords(c, cost, r0.p))}`,
       `- bytes/s = requests/s × objects returned per request (${fmt(cost.returnedPerRequest)}) × ${fmtBytes(perObject)} per object (${c.encoding ?? 'json'})`,
       `- APF seats = requests/s × seats per request (${fmt(cost.seatsPerRequest)}: grows with the objects a LIST reads) × time each request holds them (${fmt(cost.latencySeconds)} s)`,

@@ -45,7 +45,7 @@ export function ratioShort(r: number): string {
 }
 
 export function describe(e: ProfileEstimate): string {
-  return `at ${e.profile} (${e.nodes.toLocaleString('en-US')} nodes): ${fmtNumber(e.requestsPerSecond)} req/s reading ${fmtNumber(e.objectsPerSecond)} objects/s, ${fmtBytes(e.bytesPerSecond)}/s — ${fmtRatio(e.capacityRatio)}`;
+  return `at ${e.profile} (${e.nodes.toLocaleString('en-US')} nodes): ${fmtNumber(e.requestsPerSecond)} req/s reading ${fmtNumber(e.objectsPerSecond)} objects/s${e.eventsPerSecond >= 0.01 ? ` and ${fmtNumber(e.eventsPerSecond)} watch events/s` : ''}, ${fmtBytes(e.bytesPerSecond)}/s — ${fmtRatio(e.capacityRatio)}`;
 }
 
 /** The profile with the highest share of capacity. */

@@ -51,10 +51,30 @@ export function profileEstimate(usage: WorkloadUsage, p: ClusterProfile): Profil
     requestsPerSecond: e.requestsPerSecond,
     objectsPerSecond: e.objectsPerSecond,
     bytesPerSecond: e.bytesPerSecond,
+    eventsPerSecond: e.eventsPerSecond,
     seats: e.seatsInUse,
     cpu: e.apiServerCores,
     memoryBytes: e.memoryBytes,
     priorityLevel: e.priorityLevel,
     capacityRatio: e.capacityRatio,
   };
+}
+
+/** How an estimate's calls are known, strongest evidence first (said in every load finding). */
+export function evidenceText(calls: UsageCall[]): string {
+  const sources = new Set(calls.map((c) => c.evidence.source));
+  if (sources.has('annotation')) return 'as declared in its breakglass.dev/api-calls annotation';
+  if (sources.has('agent')) {
+    const names = [...new Set(calls.filter((c) => c.evidence.source === 'agent').map((c) => c.evidence.detail.split(':')[0]))];
+    return `as read from ${names.join(', ')} and its configuration`;
+  }
+  if (sources.has('command')) return 'as read from the commands it runs';
+  return 'from what its RBAC allows';
+}
+
+/** What would change a load verdict, for findings whose calls were inferred rather than declared. */
+export function changeText(calls: UsageCall[]): string {
+  return calls.some((c) => c.evidence.source === 'annotation')
+    ? ''
+    : "; if it does something else, declare its calls with the breakglass.dev/api-calls annotation and the verdict follows the declaration";
 }

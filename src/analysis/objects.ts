@@ -23,8 +23,6 @@ export interface Container {
   commandLine: number;
   argLines: number[];
   commandLines: number[];
-  /** The container object, for positions. */
-  raw: Record<string, unknown>;
 }
 
 export interface ConfigMapRef {
@@ -113,14 +111,125 @@ export interface ConfigMapObj {
   namespace: string;
 }
 
+/**
+ * What the analysis needs of the objects read. Apart from ConfigMaps (read when a workload mounts
+ * them), the objects kept here are detached from their parsed body: their `body()` is undefined
+ * and `lineOf` gives the object's own line; what the analysis uses was extracted when they were added.
+ */
 export interface Inventory {
   workloads: Workload[];
   serviceAccounts: Map<string, ManifestObject>;
   roles: Map<string, RoleObj>;
   bindings: BindingObj[];
+  /** The bindings again, by the ServiceAccounts and Groups they name. */
+  bindingIndex: BindingIndex;
   flowSchemas: FlowSchemaObj[];
+  /** The FlowSchemas again, by the subjects they name. */
+  flowSchemaIndex: FlowSchemaIndex;
   priorityLevels: Map<string, PriorityLevelObj>;
   configMaps: Map<string, ConfigMapObj[]>;
+}
+
+/**
+ * Values listed under keys (a key is a list of parts), looked up in the order they were added.
+ * `examined` counts the values the look-ups went through: what grows with the input (for tests).
+ */
+class KeyedLists<T> {
+  private readonly lists = new Map<string, T[]>();
+  private readonly order = new Map<T, number>();
+  examined = 0;
+
+  /** Adds `v` under each key (once per key). */
+  add(v: T, keys: string[][]): void {
+    this.order.set(v, this.order.size);
+    for (const k of keys) {
+      const key = k.join('\u0000');
+      const l = this.lists.get(key);
+      if (!l) this.lists.set(key, [v]);
+      else if (l[l.length - 1] !== v) l.push(v);
+    }
+  }
+
+  /** The values under any of the keys, each once, in the order they were added. */
+  find(keys: string[][]): T[] {
+    const found = new Set<T>();
+    for (const k of keys) {
+      for (const v of this.lists.get(k.join('\u0000')) ?? []) {
+        this.examined++;
+        found.add(v);
+      }
+    }
+    return [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+  }
+}
+
+const scopeKey = (cluster: boolean, namespace = '') => (cluster ? 'cluster' : `ns:${namespace}`);
+
+/**
+ * RBAC bindings by the workloads they can apply to: a binding is listed under each ServiceAccount
+ * and Group it names, and under its scope (cluster-wide, or the namespace of a RoleBinding). A
+ * workload's bindings are then a few map look-ups, whatever the number of bindings in the files.
+ */
+export class BindingIndex {
+  private readonly lists = new KeyedLists<BindingObj>();
+
+  /** Bindings looked at by `forWorkload` so far (for tests). */
+  get examined(): number {
+    return this.lists.examined;
+  }
+
+  add(b: BindingObj): void {
+    const scope = scopeKey(b.cluster, b.namespace ?? 'default');
+    const keys: string[][] = [];
+    for (const s of b.subjects) {
+      if (s.kind === 'ServiceAccount') keys.push(['sa', scope, s.namespace ?? b.namespace ?? 'default', s.name]);
+      else if (s.kind === 'Group') keys.push(['group', scope, s.name]);
+    }
+    this.lists.add(b, keys);
+  }
+
+  /**
+   * The bindings that apply to a workload running as `serviceAccount` in `namespace`, in the order
+   * they were added: those naming the account or a group it is in (system:serviceaccounts,
+   * system:serviceaccounts:<namespace>, system:authenticated), cluster-wide or in its namespace.
+   */
+  forWorkload(namespace: string, serviceAccount: string): BindingObj[] {
+    const keys: string[][] = [];
+    for (const scope of [scopeKey(true), scopeKey(false, namespace)]) {
+      keys.push(['sa', scope, namespace, serviceAccount]);
+      for (const g of ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated']) keys.push(['group', scope, g]);
+    }
+    return this.lists.find(keys);
+  }
+}
+
+/** FlowSchemas by the ServiceAccounts and namespaces' service-account groups they name. */
+export class FlowSchemaIndex {
+  private readonly lists = new KeyedLists<FlowSchemaObj>();
+
+  /** FlowSchemas looked at by `forWorkload` so far (for tests). */
+  get examined(): number {
+    return this.lists.examined;
+  }
+
+  add(f: FlowSchemaObj): void {
+    const keys: string[][] = [];
+    for (const s of f.subjects) {
+      // A ServiceAccount subject without a namespace matches that name in every namespace.
+      if (s.kind === 'ServiceAccount') keys.push(['sa', s.namespace === undefined ? 'any' : `ns:${s.namespace}`, s.name]);
+      else if (s.kind === 'Group') keys.push(['group', s.name]);
+    }
+    this.lists.add(f, keys);
+  }
+
+  /** The FlowSchema that takes a workload's requests: of those naming its account (or `*`) or its namespace's group, the lowest matchingPrecedence, the first of equals. */
+  forWorkload(namespace: string, serviceAccount: string): FlowSchemaObj | undefined {
+    const keys = [['group', `system:serviceaccounts:${namespace}`]];
+    for (const ns of [`ns:${namespace}`, 'any']) for (const name of [serviceAccount, '*']) keys.push(['sa', ns, name]);
+    const matches = this.lists.find(keys);
+    matches.sort((a, b) => a.precedence - b.precedence);
+    return matches[0];
+  }
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
@@ -132,7 +241,23 @@ export const roleKey = (cluster: boolean, name: string, namespace?: string) => (
 export const saKey = (namespace: string, name: string) => `${namespace}/${name}`;
 
 export function emptyInventory(): Inventory {
-  return { workloads: [], serviceAccounts: new Map(), roles: new Map(), bindings: [], flowSchemas: [], priorityLevels: new Map(), configMaps: new Map() };
+  return {
+    workloads: [],
+    serviceAccounts: new Map(),
+    roles: new Map(),
+    bindings: [],
+    bindingIndex: new BindingIndex(),
+    flowSchemas: [],
+    flowSchemaIndex: new FlowSchemaIndex(),
+    priorityLevels: new Map(),
+    configMaps: new Map(),
+  };
+}
+
+/** The object without its parsed body: what the inventory keeps once the analysis has what it needs. */
+function detached(o: ManifestObject): ManifestObject {
+  const { file, kind, apiVersion, name, namespace, line, index, skipped } = o;
+  return { file, kind, apiVersion, name, namespace, line, index, skipped, body: () => undefined, lineOf: () => line };
 }
 
 /** Adds one object to the inventory. */
@@ -151,14 +276,14 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
       return;
     }
     case 'ServiceAccount':
-      inv.serviceAccounts.set(saKey(o.namespace ?? 'default', o.name), o);
+      inv.serviceAccounts.set(saKey(o.namespace ?? 'default', o.name), detached(o));
       return;
     case 'Role':
     case 'ClusterRole': {
       const b = o.body() ?? {};
       const cluster = o.kind === 'ClusterRole';
       inv.roles.set(roleKey(cluster, o.name, o.namespace), {
-        obj: o,
+        obj: detached(o),
         cluster,
         name: o.name,
         namespace: o.namespace,
@@ -174,8 +299,8 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
     case 'ClusterRoleBinding': {
       const b = o.body() ?? {};
       const ref = obj(b.roleRef);
-      inv.bindings.push({
-        obj: o,
+      const binding: BindingObj = {
+        obj: detached(o),
         cluster: o.kind === 'ClusterRoleBinding',
         name: o.name,
         namespace: o.namespace,
@@ -184,7 +309,9 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
           const x = obj(s);
           return { kind: str(x.kind) ?? '', name: str(x.name) ?? '', namespace: str(x.namespace) };
         }),
-      });
+      };
+      inv.bindings.push(binding);
+      inv.bindingIndex.add(binding);
       return;
     }
     case 'FlowSchema': {
@@ -201,20 +328,22 @@ export function addObject(inv: Inventory, o: ManifestObject): void {
           else if (kind === 'User') subjects.push({ kind, name: str(obj(x.user).name) ?? '' });
         }
       }
-      inv.flowSchemas.push({
-        obj: o,
+      const fs: FlowSchemaObj = {
+        obj: detached(o),
         name: o.name,
         priorityLevel: str(obj(spec.priorityLevelConfiguration).name) ?? '',
         precedence: typeof spec.matchingPrecedence === 'number' ? spec.matchingPrecedence : 1000,
         subjects,
-      });
+      };
+      inv.flowSchemas.push(fs);
+      inv.flowSchemaIndex.add(fs);
       return;
     }
     case 'PriorityLevelConfiguration': {
       const spec = obj(o.body()?.spec);
       const limited = obj(spec.limited);
       const shares = limited.nominalConcurrencyShares ?? limited.assuredConcurrencyShares;
-      inv.priorityLevels.set(o.name, { obj: o, name: o.name, shares: typeof shares === 'number' ? shares : undefined, exempt: spec.type === 'Exempt' });
+      inv.priorityLevels.set(o.name, { obj: detached(o), name: o.name, shares: typeof shares === 'number' ? shares : undefined, exempt: spec.type === 'Exempt' });
       return;
     }
     case 'ConfigMap': {
@@ -263,6 +392,8 @@ function workloadOf(o: ManifestObject): Workload | undefined {
     for (const [k, v] of Object.entries(ta)) annotations.push({ key: k, value: str(v) ?? '', line: o.lineOf(ta, k), on: 'template' });
   }
   const containers: Container[] = [];
+  // The parsed containers, read here and not kept (the workload holds only what was extracted).
+  const raws: Record<string, unknown>[] = [];
   const addContainers = (list: unknown, init: boolean) => {
     const items = arr(list);
     items.forEach((c, i) => {
@@ -294,8 +425,8 @@ function workloadOf(o: ManifestObject): Workload | undefined {
         commandLine: o.lineOf(x, x.command !== undefined ? 'command' : x.args !== undefined ? 'args' : undefined),
         commandLines: command.map((_, k) => o.lineOf(x.command, k)),
         argLines: args.map((_, k) => o.lineOf(x.args, k)),
-        raw: x,
       });
+      raws.push(x);
     });
   };
   addContainers(podSpec.containers, false);
@@ -312,13 +443,13 @@ function workloadOf(o: ManifestObject): Workload | undefined {
       }
     }
   });
-  for (const c of containers) {
-    for (const e of arr(c.raw.envFrom)) {
+  containers.forEach((c, i) => {
+    for (const e of arr(raws[i].envFrom)) {
       const r = obj(e).configMapRef;
       if (isObject(r)) configMaps.push({ name: str(r.name) ?? '', line: c.line, via: 'envFrom' });
     }
     for (const e of c.env) if (e.configMapKeyRef) configMaps.push({ name: e.configMapKeyRef.name, line: e.line, via: 'env' });
-  }
+  });
   let clients: number | 'perNode' = 1;
   if (kind === 'DaemonSet') clients = 'perNode';
   else if (kind === 'Deployment' || kind === 'StatefulSet' || kind === 'ReplicaSet') clients = typeof spec.replicas === 'number' ? Math.max(0, spec.replicas) : 1;
@@ -343,7 +474,7 @@ function workloadOf(o: ManifestObject): Workload | undefined {
   for (const [k, v] of Object.entries(obj(podSpec.nodeSelector))) nodeSelector[k] = str(v) ?? '';
   const annotationsLine = isObject(meta.annotations) ? o.lineOf(meta, 'annotations') : isObject(body.metadata) ? o.lineOf(body, 'metadata') : o.line;
   return {
-    obj: o,
+    obj: detached(o),
     kind,
     name: o.name,
     namespace: o.namespace ?? 'default',

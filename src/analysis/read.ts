@@ -159,8 +159,11 @@ export function looksBinary(text: string): boolean {
   return head.length > 0 && bad / head.length > 0.05;
 }
 
-/** Reads every Kubernetes object of one file. Never throws. */
-export function readManifests(file: string, input: string, cache: ReadCache = defaultReadCache): ReadResult {
+/**
+ * Reads every Kubernetes object of one file. Never throws. With `cache` null nothing is kept
+ * across calls: each document is parsed, its objects extracted and its YAML tree dropped.
+ */
+export function readManifests(file: string, input: string, cache: ReadCache | null = defaultReadCache): ReadResult {
   const notes: Note[] = [];
   const objects: ManifestObject[] = [];
   if (typeof input !== 'string') {
@@ -178,10 +181,10 @@ export function readManifests(file: string, input: string, cache: ReadCache = de
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   let documents = 0;
   for (const chunk of splitDocuments(text)) {
-    let parsed = cache.get(chunk.text);
+    let parsed = cache?.get(chunk.text);
     if (!parsed) {
       parsed = parseChunk(chunk.text, file);
-      cache.set(chunk.text, parsed);
+      cache?.set(chunk.text, parsed);
     }
     const base = chunk.line - 1;
     for (const n of parsed.notes) notes.push({ file, line: base + n.relLine, severity: n.severity, code: n.code, message: n.message });

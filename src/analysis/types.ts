@@ -39,6 +39,8 @@ export interface ProfileEstimate {
   requestsPerSecond: number;
   objectsPerSecond: number;
   bytesPerSecond: number;
+  /** Watch events delivered per second (not requests; their bytes are in bytesPerSecond). */
+  eventsPerSecond: number;
   /** APF seats held on average. */
   seats: number;
   /** API-server CPU cores. */

@@ -60,6 +60,8 @@ export interface InferredUsage {
   nodeHints: Evidence[];
   /** Parts of a recognised agent's configuration whose API usage is not modelled. */
   unmodelled: string[];
+  /** A recognised agent whose configuration is not in the files. */
+  agentUnknown: boolean;
   /** The workload declared its usage (annotation present and valid). */
   declared: boolean;
   /** Priority level its requests land in, and the FlowSchema that sends them there. */
@@ -266,6 +268,7 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
     hotLoops: [],
     nodeHints: [],
     unmodelled: [],
+    agentUnknown: false,
     declared: false,
     priorityLevel: 'workload-low',
   };
@@ -353,6 +356,7 @@ export function inferUsage(w: Workload, inv: Inventory): InferredUsage {
   // (d) RBAC reach.
   rbacReach(w, inv, u);
   if (u.source === 'none' && u.reach.length) u.source = 'rbac';
+  u.agentUnknown = unknownAgent;
   if (unknownAgent && u.source === 'none') notes.push({ file: w.file, line: w.line, severity: 'info', code: 'reference', message: `${u.agents.join(', ')}: its configuration is not in these files, so its API usage is unknown` });
   // Priority level: a FlowSchema in the files that names its ServiceAccount, else the defaults.
   const fs = flowSchemaFor(w, inv);
@@ -404,17 +408,9 @@ const BUILTIN_ROLES: Record<string, PolicyRule[]> = {
   ],
 };
 
-function subjectMatches(s: { kind: string; name: string; namespace?: string }, bindingNs: string | undefined, w: Workload): boolean {
-  if (s.kind === 'ServiceAccount') return s.name === w.serviceAccount && (s.namespace ?? bindingNs ?? 'default') === w.namespace;
-  if (s.kind === 'Group') return s.name === 'system:serviceaccounts' || s.name === `system:serviceaccounts:${w.namespace}` || s.name === 'system:authenticated';
-  return false;
-}
-
 function rbacReach(w: Workload, inv: Inventory, u: InferredUsage): void {
   const seen = new Set<string>();
-  for (const b of inv.bindings) {
-    if (!b.subjects.some((s) => subjectMatches(s, b.namespace, w))) continue;
-    if (!b.cluster && (b.namespace ?? 'default') !== w.namespace) continue;
+  for (const b of inv.bindingIndex.forWorkload(w.namespace, w.serviceAccount)) {
     const refCluster = b.roleRef.kind !== 'Role';
     const role = inv.roles.get(roleKey(refCluster, b.roleRef.name, b.namespace));
     let rules: PolicyRule[] | undefined = role?.rules;
@@ -461,15 +457,7 @@ function rbacReach(w: Workload, inv: Inventory, u: InferredUsage): void {
 }
 
 function flowSchemaFor(w: Workload, inv: Inventory) {
-  const matches = inv.flowSchemas.filter((f) =>
-    f.subjects.some(
-      (s) =>
-        (s.kind === 'ServiceAccount' && (s.name === w.serviceAccount || s.name === '*') && (s.namespace ?? w.namespace) === w.namespace) ||
-        (s.kind === 'Group' && s.name === `system:serviceaccounts:${w.namespace}`),
-    ),
-  );
-  matches.sort((a, b) => a.precedence - b.precedence);
-  return matches[0];
+  return inv.flowSchemaIndex.forWorkload(w.namespace, w.serviceAccount);
 }
 
 // ---- to the cost model --------------------------------------------------------------------------
@@ -477,13 +465,16 @@ function flowSchemaFor(w: Workload, inv: Inventory) {
 /** Seconds in which every client of a new DaemonSet starts (the simulator's default rollout). */
 export const START_WINDOW_SECONDS = 120;
 
-/** Steady-state usage at a profile: periodic calls, per-pod cache misses. */
+/**
+ * Steady-state usage at a profile: periodic calls, per-pod cache misses, and open watches
+ * (interval 0 = a long-running watch), which the cost model prices by the events they are sent.
+ */
 export function steadyUsage(name: string, clients: number | 'perNode', calls: UsageCall[], p: ClusterProfile, priorityLevel: string): WorkloadUsage {
   const out: ApiCall[] = [];
   for (const c of calls) {
     let interval = c.intervalSeconds;
     if (c.perPodOnNodePerSecond !== undefined && c.perPodOnNodePerSecond > 0) interval = 1 / (c.perPodOnNodePerSecond * p.podsPerNode);
-    if (interval <= 0) continue;
+    if (interval <= 0 && c.verb !== 'watch') continue;
     out.push(toApiCall(c, interval));
   }
   return { name, clients, calls: out, priorityLevel };

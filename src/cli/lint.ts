@@ -98,32 +98,40 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
     throw e;
   }
   if (!files.length) return usage(io, `no *.yaml or *.yml files in ${positionals.join(', ')}`, false);
-  const inputs: { path: string; text: string; file: string }[] = [];
+  // Read one file at a time, as the analysis asks for them: a file's text is dropped once its
+  // objects are extracted — unless --fix needs every text to re-analyse and edit.
+  let count = 0;
+  const kept: { path: string; text: string; file: string }[] = [];
   const notes: Note[] = [];
-  for (const f of files) {
-    const shown = display(f);
-    let buf: Buffer;
-    try {
-      const st = statSync(f);
-      if (st.size > MAX_FILE_BYTES) {
-        notes.push({ file: shown, line: 1, severity: 'error', code: 'too-large', message: `file is ${(st.size / 2 ** 20).toFixed(1)} MB; files above ${MAX_FILE_BYTES / 2 ** 20} MB are not analysed` });
+  function* read(): Generator<{ path: string; text: string }> {
+    for (const f of files) {
+      const shown = display(f);
+      let buf: Buffer;
+      try {
+        const st = statSync(f);
+        if (st.size > MAX_FILE_BYTES) {
+          notes.push({ file: shown, line: 1, severity: 'error', code: 'too-large', message: `file is ${(st.size / 2 ** 20).toFixed(1)} MB; files above ${MAX_FILE_BYTES / 2 ** 20} MB are not analysed` });
+          continue;
+        }
+        buf = readFileSync(f);
+      } catch (e) {
+        notes.push({ file: shown, line: 1, severity: 'error', code: 'unreadable', message: `cannot read: ${(e as Error).message}` });
         continue;
       }
-      buf = readFileSync(f);
-    } catch (e) {
-      notes.push({ file: shown, line: 1, severity: 'error', code: 'unreadable', message: `cannot read: ${(e as Error).message}` });
-      continue;
+      if (buf.subarray(0, 8192).includes(0)) {
+        notes.push({ file: shown, line: 1, severity: 'error', code: 'binary', message: 'binary file (not YAML), not analysed' });
+        continue;
+      }
+      count++;
+      const input = { path: shown, text: buf.toString('utf8'), file: f };
+      if (values.fix) kept.push(input);
+      yield input;
     }
-    if (buf.subarray(0, 8192).includes(0)) {
-      notes.push({ file: shown, line: 1, severity: 'error', code: 'binary', message: 'binary file (not YAML), not analysed' });
-      continue;
-    }
-    inputs.push({ path: shown, text: buf.toString('utf8'), file: f });
   }
-  const cache = new ReadCache(Number.MAX_SAFE_INTEGER);
-  let result = analyze(inputs, profiles, { cache });
-  if (values.fix && inputs.length) {
-    const fixed = fixInputs(inputs, result, profiles, cache, !!values['dry-run'], format === 'text' ? io.out : io.err);
+  const cache = values.fix ? new ReadCache(Number.MAX_SAFE_INTEGER) : null;
+  let result = analyze(read(), profiles, { cache });
+  if (values.fix && kept.length) {
+    const fixed = fixInputs(kept, result, profiles, cache!, !!values['dry-run'], format === 'text' ? io.out : io.err);
     if (fixed.failed) {
       io.err.write(`breakglass lint: ${fixed.failed}\n`);
       return 2;
@@ -131,7 +139,7 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
     result = fixed.result;
   }
   result.notes.unshift(...notes);
-  if (!inputs.length) {
+  if (!count) {
     for (const n of result.notes) io.err.write(`${n.file}:${n.line}: ${n.severity}: ${n.message}\n`);
     io.err.write('breakglass lint: no usable input\n');
     return 2;
@@ -142,7 +150,7 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
 
   if (format === 'json') io.out.write(`${JSON.stringify(toJson(result), null, 2)}\n`);
   else if (format === 'sarif') io.out.write(`${JSON.stringify(toSarif(result, profiles), null, 2)}\n`);
-  else writeText(io, result, profiles, inputs.length);
+  else writeText(io, result, profiles, count);
   if (format !== 'text') for (const n of result.notes) if (n.severity !== 'info') io.err.write(`${n.file}:${n.line}: ${n.severity}: ${n.message}\n`);
 
   if (unusable.length) {

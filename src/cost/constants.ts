@@ -126,3 +126,67 @@ export function levelLimit(level: string, serverConcurrency: number): number {
 /** Queue wait bound: min(timeout/4, 1 min) = 15 s at the default 60 s timeout (PR #120222). */
 export const APF_MAX_QUEUE_WAIT = s(15, 'seconds', 'priority-and-fairness.go, PR #120222');
 export const REQUEST_TIMEOUT = s(60, 'seconds', 'kube-apiserver --request-timeout default');
+
+// ---- Watches in steady state ---------------------------------------------------------------
+// After its initial LIST a watch costs the API server the events it is sent. The watch cache
+// (cacher) receives each change from etcd once, serialises it once per encoding and shares the
+// bytes across watchers (CacheableObject, k/k PR #81914; "~5% lower cpu-usage, ~15% less memory
+// allocations" in 5k-node tests, KEP "Less object serializations"), and then, per watcher, filters
+// the event, queues it and writes it to the watcher's stream. Pods are the only resource with a
+// trigger index (spec.nodeName, pkg/registry/core/pod, PR #79793): an event for a pod goes only
+// to the watchers of that pod's node; for every other resource each event is checked against
+// every watcher's selector.
+
+/** Changes per second of each resource kind: the churn model (see `churnPerSecond` in model.ts). */
+export const CHURN = {
+  /** Share of all pods replaced (created and deleted) per hour. */
+  podTurnoverPerHour: s(0.005, 'pods replaced / pod / hour', 'assumption: 0.5 %/h, pods live ~8 days on average (long-running services, occasional rollouts); the simulator’s background scheduling churn uses the same number'),
+  /** Watch events one pod produces over its life. */
+  podEventsPerLifecycle: s(8, 'events / pod', 'assumption: ADDED, scheduler binding, kubelet status Pending → ContainerCreating → Running/Ready (3 writes), deletionTimestamp set, terminated status, DELETED — kubelets write pod status only when it changes'),
+  /** kubelet nodeStatusReportFrequency: a Node object is rewritten at least this often. */
+  nodeStatusReportSeconds: s(300, 'seconds', 'kubelet v1beta1 defaults: nodeStatusReportFrequency 5 min (status posted earlier when it changes) — CALIBRATION.md §4'),
+  /** Extra Node status writes per pod started or stopped on that node. */
+  nodeUpdatesPerPodChange: s(0.5, 'node writes / pod start or stop', 'assumption: a pod start or stop changes status.images or volumesInUse about every other time, which the kubelet posts without waiting for the 5 min report'),
+  /** kubelet renews its Lease every 10 s (0.25 × the 40 s lease). */
+  leaseRenewSeconds: s(10, 'seconds', 'pkg/kubelet/kubelet.go: renew interval 0.25 × nodeLeaseDurationSeconds (40 s) — CALIBRATION.md §4'),
+  /** EndpointSlice (and Endpoints) writes per pod lifecycle behind a Service. */
+  endpointUpdatesPerPodLifecycle: s(3, 'writes / pod', 'assumption: the endpoint appears not ready, turns ready, turns terminating/removed; the EndpointSlice controller writes each (--endpointslice-updates-batch-period defaults to 0, no batching)'),
+  /** Share of pods that back a Service. */
+  podsBehindServices: s(1, 'ratio', 'assumption: nearly every long-running pod backs a Service'),
+  /** Event objects per pod lifecycle. */
+  eventsPerPodLifecycle: s(6, 'Event writes / pod', 'assumption: Scheduled, Pulling, Pulled, Created, Started, Killing'),
+  /** Services and Namespaces change rarely. */
+  servicesChangePerObjectPerSecond: s(1 / 86_400, 'changes / object / s', 'assumption: each Service changes about once a day'),
+  namespacesChangePerObjectPerSecond: s(1 / 86_400, 'changes / object / s', 'assumption: each Namespace changes about once a day'),
+  /** Everything else (ConfigMaps, Deployments, …). */
+  defaultChangePerObjectPerSecond: s(1 / 3_600, 'changes / object / s', 'assumption: each object changes about once an hour'),
+};
+
+/** A reflector's watch times out after a random 5–10 min and is re-established from the last resourceVersion (not a relist). */
+export const WATCH_TIMEOUT_SECONDS = {
+  min: s(300, 'seconds', 'client-go tools/cache/reflector.go: minWatchTimeout 5 min, timeout random in [min, 2 × min]; the next WATCH resumes at the last resourceVersion (k/k#55779 shows kubelet pod watches restarting every 6–8 min at growing rv)'),
+  max: s(600, 'seconds', 'client-go tools/cache/reflector.go: 2 × minWatchTimeout'),
+};
+export const WATCH_REESTABLISH_SECONDS = s((WATCH_TIMEOUT_SECONDS.min.value + WATCH_TIMEOUT_SECONDS.max.value) / 2, 'seconds', 'mean of the reflector’s random 5–10 min watch timeout');
+
+/** Full relists (a new initial LIST) per watcher per hour in steady state. */
+export const WATCH_RELISTS_PER_HOUR = s(0.1, 'relists / watcher / hour', 'assumption: about one in 10 hours — an API server restart or upgrade, a connection broken longer than the watch cache’s event window, a 410 Gone; watch bookmarks (AllowWatchBookmarks, sent by the reflector) keep 410s rare; after 410 the reflector relists at its last resourceVersion, from the cache (reflector.go)');
+
+/** CPU the API server spends per event per watcher. No public measurement found: assumptions. */
+export const WATCH_EVENT_CPU = {
+  /** Filter, queue, wake the watcher's goroutine, frame and write one event already serialised. */
+  dispatch: s(5e-6, 'core-seconds / event delivered', 'assumption: a few microseconds of filtering, channel hand-off and HTTP/2 framing per event per watcher; no public per-event measurement (k/k PR #141475 benchmarks delivery latency, not CPU)'),
+  /** Writing the event's bytes to the connection (copy, TLS). */
+  sendPerByte: s(1e-9, 'core-seconds / byte sent', 'assumption: copy plus AES-GCM TLS at about 1 GB/s per core'),
+  /** Checking an event against a watcher that does not want it (no trigger index). */
+  filter: s(0.5e-6, 'core-seconds / event / watcher checked', 'assumption: a selector match against the object’s attributes'),
+};
+
+/** The cacher shares one serialisation per encoding only when an event has 3 or more watchers. */
+export const CACHING_OBJECT_MIN_WATCHERS = s(3, 'watchers', 'k/k PR #84043: CachingObject used only with 3+ watchers');
+
+/** Memory an open watch holds in the API server (goroutines, its event channel, buffers). */
+export const WATCH_MEMORY_BYTES = s(32 * 1024, 'bytes / open watch', 'assumption: two goroutine stacks plus a channel of up to 1,000 event pointers (cacher) and an encoder buffer');
+
+/** Network bandwidth of an API server replica (bytes/s), for the bandwidth share of capacity. */
+export const API_SERVER_NETWORK_BYTES_PER_SECOND = s(1.25e9, 'bytes/s per replica', 'assumption: a 10 Gbit/s NIC, common for 32-core cloud VMs');

@@ -18,6 +18,13 @@ import {
   SERVER_CONCURRENCY,
   GET_LATENCY,
   MUTATE_LATENCY,
+  CHURN,
+  WATCH_REESTABLISH_SECONDS,
+  WATCH_RELISTS_PER_HOUR,
+  WATCH_EVENT_CPU,
+  CACHING_OBJECT_MIN_WATCHERS,
+  WATCH_MEMORY_BYTES,
+  API_SERVER_NETWORK_BYTES_PER_SECOND,
   levelLimit,
   levelLimitWithBorrowing,
 } from './constants';
@@ -36,9 +43,11 @@ export interface ClusterProfile {
   /** CPU cores and memory of one API server replica (defaults: 32 cores, 64 GiB, as the simulator's). */
   apiServerCores?: number;
   apiServerMemoryBytes?: number;
+  /** Network bandwidth of one replica, bytes/s (default API_SERVER_NETWORK_BYTES_PER_SECOND, 10 Gbit/s). */
+  apiServerNetworkBytesPerSecond?: number;
 }
 
-export const DEFAULT_API_SERVER = { replicas: 3, cores: 32, memoryBytes: 64 * 2 ** 30 };
+export const DEFAULT_API_SERVER = { replicas: 3, cores: 32, memoryBytes: 64 * 2 ** 30, networkBytesPerSecond: API_SERVER_NETWORK_BYTES_PER_SECOND.value };
 
 export type Verb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'delete';
 export type Scope = 'cluster' | 'namespace' | 'node';
@@ -49,7 +58,10 @@ export interface ApiCall {
   resource: string;
   /** cluster: every object; namespace: one namespace's; node: filtered to the client's node. */
   scope: Scope;
-  /** Seconds between calls; for a watch, seconds between re-lists (0 = once). */
+  /**
+   * Seconds between calls. For a watch, seconds between forced re-lists; 0 = a long-running
+   * watch, which still re-lists now and then (WATCH_RELISTS_PER_HOUR) and is priced by its events.
+   */
   intervalSeconds: number;
   /** '0' = served from the watch cache; '' or undefined = a consistent read (etcd before 1.34). */
   resourceVersion?: string;
@@ -71,8 +83,36 @@ export interface WorkloadUsage {
   priorityLevel?: string;
 }
 
+/**
+ * What one open watch costs in steady state, per client (see `watchSteady`). Events are not
+ * requests: a watch sends them on its one long-running request, which holds no APF seat after
+ * its initialisation (APF's "watch initialization" signal, KEP-1040), so its cost shows up as
+ * CPU, bandwidth and memory, not seats.
+ */
+export interface WatchCost {
+  /** Changes per second of the watched kind in the whole cluster. */
+  churnPerSecond: number;
+  /** Share of those changes this watcher's scope matches. */
+  scopeFraction: number;
+  /** Events sent to this watcher per second. */
+  eventsPerSecond: number;
+  /** Bytes sent to this watcher per second. */
+  bytesPerSecond: number;
+  /** Events the cacher checks against this watcher per second (all of the kind without a trigger index). */
+  checkedPerSecond: number;
+  /** Dispatch, send and filter CPU for this watcher (cores). */
+  cpuCores: number;
+  /** Watch re-establishments per second (timeouts every 5–10 min, resumed from the last resourceVersion). */
+  rewatchPerSecond: number;
+  /** Full relists per second (each an initial LIST, priced as the call's LIST). */
+  relistPerSecond: number;
+  /** Memory the open watch holds. */
+  memoryBytes: number;
+}
+
 export interface CallCost {
   call: ApiCall;
+  /** Requests per second per client. For a watch: re-establishments plus relists (events are not requests). */
   requestsPerSecond: number;
   /** Objects the server reads per request (the APF estimate's input). */
   objectsPerRequest: number;
@@ -85,21 +125,27 @@ export interface CallCost {
   latencySeconds: number;
   memoryBytesPerRequest: number;
   servedFrom: 'etcd' | 'cache';
+  /** A watch's steady cost per client; the per-request fields above describe its (re)list. */
+  watch?: WatchCost;
 }
 
 export interface CostEstimate {
   profile: string;
   clients: number;
+  /** Requests per second (watch events are not requests: see eventsPerSecond). */
   requestsPerSecond: number;
   objectsPerSecond: number;
+  /** Bytes sent per second: responses plus watch events. */
   bytesPerSecond: number;
+  /** Watch events sent per second to all of the workload's watchers. */
+  eventsPerSecond: number;
   /** Seats held on average (Σ rate × seats × latency, Little's law). */
   seatsInUse: number;
   /** Largest seat count of one request. */
   maxSeatsPerRequest: number;
   apiServerCores: number;
   etcdCores: number;
-  /** Temporary memory of the LISTs in flight on average. */
+  /** Temporary memory of the LISTs in flight on average, plus what open watches hold. */
   memoryBytes: number;
   priorityLevel: string;
   /** Concurrency limit of that level across all replicas. */
@@ -109,7 +155,7 @@ export interface CostEstimate {
   /**
    * The share of the API servers' capacity this workload would take: the largest of its share of
    * the seats its level can reach (its own plus what it may borrow, as the simulator grants), of
-   * the replicas' CPU cores and of their memory. 1.0 = saturated.
+   * the replicas' CPU cores, of their memory and of their network bandwidth. 1.0 = saturated.
    */
   capacityRatio: number;
   perCall: CallCost[];
@@ -160,6 +206,68 @@ export function apfSeats(objects: number): number {
   return Math.min(APF_MAX_SEATS.value, Math.max(1, Math.ceil(objects / APF_OBJECTS_PER_SEAT.value)));
 }
 
+/** Pods replaced (created and later deleted) per second in the whole cluster. */
+export function podTurnoverPerSecond(p: ClusterProfile): number {
+  return (objectCount('pods', p) * CHURN.podTurnoverPerHour.value) / 3600;
+}
+
+/**
+ * The churn model: changes (watch events) per second of a resource kind in the whole cluster,
+ * as a function of the cluster profile. Every constant is in CHURN (constants.ts) with its source.
+ */
+export function churnPerSecond(resource: string, p: ClusterProfile): number {
+  const turnover = podTurnoverPerSecond(p);
+  switch (resource) {
+    case 'pods':
+      return turnover * CHURN.podEventsPerLifecycle.value;
+    case 'nodes':
+      // Each node reports every 5 min, and sooner when a pod start or stop changes its status.
+      return p.nodes / CHURN.nodeStatusReportSeconds.value + 2 * turnover * CHURN.nodeUpdatesPerPodChange.value;
+    case 'leases':
+      // Kubelets' node Leases; leader-election Leases are a handful and left out.
+      return p.nodes / CHURN.leaseRenewSeconds.value;
+    case 'endpointslices':
+    case 'endpoints':
+      return turnover * CHURN.podsBehindServices.value * CHURN.endpointUpdatesPerPodLifecycle.value;
+    case 'events':
+      return turnover * CHURN.eventsPerPodLifecycle.value;
+    case 'services':
+      return objectCount('services', p) * CHURN.servicesChangePerObjectPerSecond.value;
+    case 'namespaces':
+      return objectCount('namespaces', p) * CHURN.namespacesChangePerObjectPerSecond.value;
+    default:
+      return objectCount(resource, p) * CHURN.defaultChangePerObjectPerSecond.value;
+  }
+}
+
+/** Share of a kind's changes a watch of this scope receives (the same share its LIST returns). */
+export function watchScopeFraction(resource: string, scope: Scope, p: ClusterProfile): number {
+  const all = objectCount(resource, p);
+  return all > 0 ? Math.min(1, matched(resource, scope, p) / all) : 0;
+}
+
+/** One open watch's steady cost (per client), before its (re)list. */
+function watchCost(call: ApiCall, p: ClusterProfile, eventBytes: number): WatchCost {
+  const churn = churnPerSecond(call.resource, p);
+  const fraction = watchScopeFraction(call.resource, call.scope, p);
+  const events = churn * fraction;
+  // Only pods have a trigger index (spec.nodeName): other events are checked against every watcher.
+  const indexed = call.resource === 'pods' && call.scope === 'node';
+  const checked = indexed ? events : churn;
+  const cpu = events * (WATCH_EVENT_CPU.dispatch.value + eventBytes * WATCH_EVENT_CPU.sendPerByte.value) + checked * WATCH_EVENT_CPU.filter.value;
+  return {
+    churnPerSecond: churn,
+    scopeFraction: fraction,
+    eventsPerSecond: events,
+    bytesPerSecond: events * eventBytes,
+    checkedPerSecond: checked,
+    cpuCores: cpu,
+    rewatchPerSecond: 1 / WATCH_REESTABLISH_SECONDS.value,
+    relistPerSecond: Math.max(call.intervalSeconds > 0 ? 1 / call.intervalSeconds : 0, WATCH_RELISTS_PER_HOUR.value / 3600),
+    memoryBytes: WATCH_MEMORY_BYTES.value,
+  };
+}
+
 export function callCost(call: ApiCall, p: ClusterProfile): CallCost {
   const rps = call.intervalSeconds > 0 ? 1 / call.intervalSeconds : 0;
   const encodingRatio = call.encoding === 'protobuf' ? PROTOBUF_SIZE_RATIO.value : 1;
@@ -182,9 +290,10 @@ export function callCost(call: ApiCall, p: ClusterProfile): CallCost {
     const encode = responseBytes * encodePerByte;
     const etcd = fromCache ? 0 : processed * ETCD_CPU.perObject.value + storedBytes * ETCD_CPU.perByte.value;
     const cpuTotal = cpu + encode;
+    const watch = call.verb === 'watch' ? watchCost(call, p, size) : undefined;
     return {
       call,
-      requestsPerSecond: rps,
+      requestsPerSecond: watch ? watch.rewatchPerSecond + watch.relistPerSecond : rps,
       objectsPerRequest: processed,
       returnedPerRequest: returned,
       bytesPerRequest: responseBytes,
@@ -194,6 +303,7 @@ export function callCost(call: ApiCall, p: ClusterProfile): CallCost {
       latencySeconds: LIST_BASE_LATENCY.value + cpuTotal / LIST_PARALLELISM.value,
       memoryBytesPerRequest: fromCache ? responseBytes * LIST_CACHE_MEMORY_FACTOR.value : storedBytes * LIST_MEMORY_FACTOR.value,
       servedFrom: fromCache ? 'cache' : 'etcd',
+      ...(watch ? { watch } : {}),
     };
   }
   const mutating = call.verb !== 'get';
@@ -227,8 +337,23 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
   let cores = 0;
   let etcd = 0;
   let memory = 0;
+  let events = 0;
   for (const c of perCall) {
-    const r = c.requestsPerSecond * Math.min(clients, c.call.clients ?? clients);
+    // A call only the elected leader makes counts one client whatever the workload's count.
+    const n = Math.min(clients, c.call.clients ?? clients);
+    if (c.watch) {
+      const l = watchLoad(c, n);
+      rps += l.requestsPerSecond;
+      objects += l.objectsPerSecond;
+      bytes += l.bytesPerSecond;
+      events += l.eventsPerSecond;
+      seats += l.seatsInUse;
+      cores += l.cpuCores;
+      etcd += l.etcdCores;
+      memory += l.memoryBytes;
+      continue;
+    }
+    const r = c.requestsPerSecond * n;
     rps += r;
     objects += r * c.objectsPerRequest;
     bytes += r * c.bytesPerRequest;
@@ -246,12 +371,14 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
   const seatShare = Number.isFinite(reachable) ? seats / reachable : 0;
   const cpuShare = cores / ((p.apiServerCores ?? DEFAULT_API_SERVER.cores) * replicas);
   const memShare = memory / ((p.apiServerMemoryBytes ?? DEFAULT_API_SERVER.memoryBytes) * replicas);
+  const netShare = bytes / ((p.apiServerNetworkBytesPerSecond ?? DEFAULT_API_SERVER.networkBytesPerSecond) * replicas);
   return {
     profile: p.name,
     clients,
     requestsPerSecond: rps,
     objectsPerSecond: objects,
     bytesPerSecond: bytes,
+    eventsPerSecond: events,
     seatsInUse: seats,
     maxSeatsPerRequest: perCall.reduce((m, c) => Math.max(m, c.seatsPerRequest), 0),
     apiServerCores: cores,
@@ -260,7 +387,70 @@ export function estimate(w: WorkloadUsage, p: ClusterProfile): CostEstimate {
     priorityLevel: level,
     priorityLevelSeats: levelSeats,
     shareOfPriorityLevel: share,
-    capacityRatio: Math.max(seatShare, cpuShare, memShare),
+    capacityRatio: Math.max(seatShare, cpuShare, memShare, netShare),
     perCall,
+  };
+}
+
+/** A watcher population's steady load on the API servers: the parts the simulator drives separately. */
+export interface WatchLoad {
+  clients: number;
+  /** Re-established watches: each a WATCH from the last resourceVersion, served from the cache. */
+  rewatch: { requestsPerSecond: number; seats: number; latencySeconds: number; cpuSecondsPerRequest: number; memoryBytesPerRequest: number };
+  /** Relists: each an initial LIST of the call (CallCost's per-request fields). */
+  relistPerSecond: number;
+  /** Event fan-out, outside APF: dispatch, send and filter for every watcher plus one serialisation per event and encoding. */
+  fanout: { eventsPerSecond: number; bytesPerSecond: number; cpuCores: number; serialiseCores: number; memoryBytes: number };
+  requestsPerSecond: number;
+  objectsPerSecond: number;
+  eventsPerSecond: number;
+  bytesPerSecond: number;
+  seatsInUse: number;
+  cpuCores: number;
+  etcdCores: number;
+  memoryBytes: number;
+}
+
+/**
+ * The steady load of `clients` open watches of one call (a CallCost of a watch), shared by
+ * `estimate` and the simulator:
+ *   events/s   = clients × churn(kind) × scope fraction
+ *   fan-out    = events/s × (dispatch + bytes × send) + clients × checked/s × filter
+ *              + serialisations/s × bytes × encode, serialisations/s = churn × min(watchers per event, 1)
+ *                when an event has 3+ watchers (one shared encoding), else one per delivered event
+ *   requests/s = clients × (1 / 450 s re-establishments + relists/s)
+ *   seats      = re-establishments × 1 seat × GET latency + relists × LIST seats × LIST latency
+ *   memory     = clients × open-watch memory + relists in flight × LIST memory
+ */
+export function watchLoad(c: CallCost, clients: number): WatchLoad {
+  const w = c.watch;
+  if (!w) throw new Error(`watchLoad: ${c.call.verb} ${c.call.resource} is not a watch`);
+  const eventBytes = w.eventsPerSecond > 0 ? w.bytesPerSecond / w.eventsPerSecond : 0;
+  const encodePerByte = c.call.encoding === 'protobuf' ? LIST_CPU.encodeProtobufPerByte.value : LIST_CPU.encodeJsonPerByte.value;
+  const watchersPerEvent = clients * w.scopeFraction;
+  const serialisations = w.churnPerSecond * (watchersPerEvent >= CACHING_OBJECT_MIN_WATCHERS.value ? 1 : watchersPerEvent);
+  const serialiseCores = serialisations * eventBytes * encodePerByte;
+  const fanout = {
+    eventsPerSecond: clients * w.eventsPerSecond,
+    bytesPerSecond: clients * w.bytesPerSecond,
+    cpuCores: clients * w.cpuCores + serialiseCores,
+    serialiseCores,
+    memoryBytes: clients * w.memoryBytes,
+  };
+  const rewatch = { requestsPerSecond: clients * w.rewatchPerSecond, seats: 1, latencySeconds: GET_LATENCY.value, cpuSecondsPerRequest: GET_CPU.value, memoryBytesPerRequest: 0 };
+  const relist = clients * w.relistPerSecond;
+  return {
+    clients,
+    rewatch,
+    relistPerSecond: relist,
+    fanout,
+    requestsPerSecond: rewatch.requestsPerSecond + relist,
+    objectsPerSecond: relist * c.objectsPerRequest,
+    eventsPerSecond: fanout.eventsPerSecond,
+    bytesPerSecond: fanout.bytesPerSecond + relist * c.bytesPerRequest,
+    seatsInUse: rewatch.requestsPerSecond * rewatch.seats * rewatch.latencySeconds + relist * c.seatsPerRequest * c.latencySeconds,
+    cpuCores: fanout.cpuCores + rewatch.requestsPerSecond * rewatch.cpuSecondsPerRequest + relist * c.cpuSecondsPerRequest,
+    etcdCores: relist * c.etcdCpuSecondsPerRequest,
+    memoryBytes: fanout.memoryBytes + relist * c.latencySeconds * c.memoryBytesPerRequest,
   };
 }

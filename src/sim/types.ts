@@ -126,10 +126,10 @@ export interface ClusterSnapshot {
   workloadPods: Record<string, number>;
   /**
    * Load each workload offers the API servers now ("<ns>/<name>"): new requests (retries not
-   * counted), objects the server must read and bytes it must send for them — what the shared
-   * cost model estimates for the same workload.
+   * counted), objects the server must read and bytes it must send for them and for its watches'
+   * events (eventsPerSecond) — what the shared cost model estimates for the same workload.
    */
-  workloadLoad: Record<string, { requestsPerSecond: number; objectsPerSecond: number; bytesPerSecond: number }>;
+  workloadLoad: Record<string, { requestsPerSecond: number; objectsPerSecond: number; bytesPerSecond: number; eventsPerSecond?: number }>;
 }
 
 /** What the server and tools may ask of one simulated cluster. */

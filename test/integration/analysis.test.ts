@@ -228,8 +228,8 @@ describe('Manifest load analysis in the editor', () => {
     assert.match(text, /\n {6}k8sattributes:\n {8}filter:\n {10}node_from_env_var: K8S_NODE_NAME\n {8}auth_type: serviceAccount\n/);
     assert.match(text, /- name: K8S_NODE_NAME\n\s+valueFrom:\n\s+fieldRef:\n\s+fieldPath: spec\.nodeName/);
     await waitGone(uri, 'per-node-cluster-list');
-    // A watch costs at start-up only; the lens says so.
-    assert.match((await lensTitles(uri))[0] ?? '', /^≈ no steady polling · at start-up [\d.]+ req\/s · [\d.]+% API capacity at prod-large \(5,000 nodes\) · .+ at staging$/);
+    // A watch does not poll: its steady cost is the events it receives, its start-up the initial LISTs; the lens says so.
+    assert.match((await lensTitles(uri))[0] ?? '', /^≈ watches, no polling · [\d.]+ events\/s at \S+ · at start-up [\d.]+ req\/s · [\d.]+% API capacity at prod-large \(5,000 nodes\) · .+ at staging$/);
   });
 
   it('fluent-bit gets Use_Kubelet On and node-local-source clears', async () => {

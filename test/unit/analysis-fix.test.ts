@@ -199,7 +199,8 @@ describe('breakglass lint --fix', () => {
     assert.equal(readFileSync(file, 'utf8'), text, 'nothing written');
     assert.match(r.out, new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: not fixed \\[rbac-undeclared\\] DaemonSet ops/mystery-agent: Declare its API calls .*: the edit would break the YAML`));
     assert.match(r.out, /applied 0 fixes in 0 files; 1 not applied \(see above\)/);
-    assert.equal(r.code, 1, 'the finding is left, and fails the run');
+    // The finding is left; RBAC reach alone is an upper bound (info), which does not fail the run.
+    assert.equal(r.code, 0);
     assert.ok(r.out.includes('[rbac-undeclared]'));
   });
 });

@@ -1,7 +1,7 @@
 // descheduler: one client that evicts pods by policy, every --descheduling-interval (Deployment)
 // or once per run (CronJob/Job). v0.23.0 moved pod reads from per-node LISTs to an informer.
 import type { Agent } from './types';
-import { argLine, call, imageVersion, parseIntervalSeconds, result, versionBelow } from './util';
+import { argLine, call, imageVersion, olderThan, parseIntervalSeconds, result } from './util';
 
 export const descheduler: Agent = {
   id: 'descheduler',
@@ -24,7 +24,7 @@ export const descheduler: Agent = {
     r.leaderElection = leader;
     const once = interval === 0;
     if (once) r.notes.push('descheduler without --descheduling-interval runs once: as a CronJob every run builds its informers again (a full LIST of each)');
-    if (version && versionBelow(version, [0, 23, 0])) {
+    if (version && olderThan(ctx.container.image, [0, 23, 0])) {
       r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: 'cluster', rv: '0', leaderOnly: leader }, at, 'descheduler', 'every Node (node informer)'));
       r.calls.push(call({ verb: 'list', resource: 'pods', scope: 'node', interval, leaderOnly: leader }, at, 'descheduler', `the pods of each node, from etcd (spec.nodeName field selector, no resourceVersion), per strategy${once ? '' : ` every ${interval}s`} (v${version.join('.')}, before v0.23.0)`));
       r.notes.push('descheduler before v0.23.0: one pod LIST per node per strategy per cycle; modelled as one per cycle, so its cost is a lower bound');

@@ -2,7 +2,7 @@
 // client, switched on by -k/--k8s-api (or FALCO_K8S_API), one per node; 0.37.0 removed it for the
 // k8smeta plugin, which reads from the k8s-metacollector Deployment over gRPC.
 import type { Agent } from './types';
-import { argLine, asArr, call, imageVersion, result, tryYaml, versionBelow } from './util';
+import { argLine, asArr, call, imageVersion, olderThan, result, tryYaml } from './util';
 
 /** Plugins that do not call the API server: k8smeta talks gRPC to k8s-metacollector; the others read sockets, webhooks or cloud logs. */
 const NO_API_PLUGINS = /^(k8smeta|container|k8saudit(-\w+)?|cloudtrail|json|gcpaudit|okta|github|dummy(_c)?|syslogsrv|kafka)$/;
@@ -34,13 +34,13 @@ export const falco: Agent = {
       r.notes.push('Falco without -k/--k8s-api: no built-in Kubernetes client (pod names come from the container runtime)');
       return r;
     }
-    if (version && !versionBelow(version, [0, 37, 0])) {
+    if (version && !olderThan(ctx.container.image, [0, 37, 0])) {
       r.notes.push(`Falco ${version.join('.')}: -k/-K were removed in 0.37.0 (the k8smeta plugin and k8s-metacollector replace them); no built-in client`);
       return r;
     }
     const at = argLine(ctx, ctx.flags.has('k') ? '-k' : '--k8s-api');
     const node = ctx.flags.get('k8s-node');
-    const nodeFilter = !!node && node !== 'true' && !(version && versionBelow(version, [0, 30, 0]));
+    const nodeFilter = !!node && node !== 'true' && !olderThan(ctx.container.image, [0, 30, 0]);
     if (node && !nodeFilter) r.notes.push(`Falco ${version?.join('.') ?? ''}: --k8s-node arrived in 0.30.0`);
     const why = 'libsinsp client: a state read without resourceVersion (etcd), then a watch';
     r.calls.push(call({ verb: 'watch', resource: 'pods', scope: nodeFilter ? 'node' : 'cluster' }, nodeFilter ? argLine(ctx, '--k8s-node') : at, 'Falco', nodeFilter ? `pods of its node (--k8s-node); ${why}` : `pods of every node (no --k8s-node); ${why}`));

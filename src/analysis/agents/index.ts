@@ -10,15 +10,22 @@ import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
 import { csiSidecars } from './csi-sidecars';
 import { datadogAgent } from './datadog-agent';
+import { datadogClusterAgent } from './datadog-cluster-agent';
 import { descheduler } from './descheduler';
+import { dynatraceActiveGate, dynatraceOneAgent, dynatraceOperator } from './dynatrace';
+import { elasticAgent } from './elastic-agent';
 import { falco } from './falco';
 import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
+import { fluentd } from './fluentd';
+import { grafanaAgent, grafanaAlloy } from './grafana-alloy';
 import { k8sMetacollector } from './k8s-metacollector';
 import { kubeProxy } from './kube-proxy';
 import { kubeRouter } from './kube-router';
 import { kubeStateMetrics } from './kube-state-metrics';
 import { kured } from './kured';
+import { metricsServer } from './metrics-server';
+import { newrelicInfrastructure } from './newrelic-infrastructure';
 import { hostOnly } from './no-api';
 import { nodeFeatureDiscovery } from './node-feature-discovery';
 import { nodeProblemDetector } from './node-problem-detector';
@@ -26,17 +33,29 @@ import { nvidiaDevicePlugin } from './nvidia-device-plugin';
 import { otelCollector } from './otel-collector';
 import { prometheus } from './prometheus';
 import { promtail } from './promtail';
+import { sysdigAgent } from './sysdig';
 import { tetragon } from './tetragon';
 import { tetragonOperator } from './tetragon-operator';
 import { tracee } from './tracee';
+import { vector } from './vector';
 
 /** Order matters only where two patterns could match one image: the more specific comes first. */
 export const AGENTS: Agent[] = [
   fluentBit,
+  fluentd,
   promtail,
+  grafanaAlloy,
+  grafanaAgent,
+  vector,
   otelCollector,
   beats,
+  elasticAgent,
   datadogAgent,
+  datadogClusterAgent,
+  dynatraceOperator,
+  dynatraceOneAgent,
+  dynatraceActiveGate,
+  sysdigAgent,
   nodeProblemDetector,
   falco,
   k8sMetacollector,
@@ -50,6 +69,8 @@ export const AGENTS: Agent[] = [
   nodeFeatureDiscovery,
   descheduler,
   kubeStateMetrics,
+  metricsServer,
+  newrelicInfrastructure,
   calicoNode,
   calicoTypha,
   calicoKubeControllers,

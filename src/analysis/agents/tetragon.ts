@@ -2,7 +2,7 @@
 // tetragon-config, one key per option) or flags. Its pod informer has been node-scoped since the
 // start; v0.11.0–v1.0.x also watched every Service from every node.
 import type { Agent, AgentContext } from './types';
-import { call, imageVersion, result, versionBelow } from './util';
+import { call, imageVersion, olderThan, result } from './util';
 
 /** An option of a cilium-style agent: the flag, else the key of its config-dir ConfigMap. */
 export function configDirOption(ctx: AgentContext, key: string): { value?: string; file: string; line: number } {
@@ -33,9 +33,9 @@ export const tetragon: Agent = {
     const at = { file: k8s.file, line: k8s.line };
     const version = imageVersion(ctx.container.image);
     r.calls.push(call({ verb: 'watch', resource: 'pods', scope: 'node', rv: '0' }, at, 'Tetragon', 'pods of its own node (field selector spec.nodeName)'));
-    if (!version || !versionBelow(version, [1, 1, 0])) r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: 'node', rv: '0' }, at, 'Tetragon', 'its own Node (metadata.name, v1.1.0+)'));
+    if (!olderThan(ctx.container.image, [1, 1, 0])) r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: 'node', rv: '0' }, at, 'Tetragon', 'its own Node (metadata.name, v1.1.0+)'));
     for (const res of ['tracingpolicies', 'tracingpoliciesnamespaced']) r.calls.push(call({ verb: 'watch', resource: res, scope: 'cluster', rv: '0' }, at, 'Tetragon', `${res} (policy CRDs, few objects)`));
-    if (version && !versionBelow(version, [0, 11, 0]) && versionBelow(version, [1, 1, 0])) {
+    if (version && !olderThan(ctx.container.image, [0, 11, 0]) && olderThan(ctx.container.image, [1, 1, 0])) {
       r.calls.push(call({ verb: 'watch', resource: 'services', scope: 'cluster', rv: '0' }, { file: ctx.workload.file, line: ctx.container.line }, 'Tetragon', `every Service of the cluster (v${version.join('.')}: unfiltered services informer, v0.11.0–v1.0.x; gone in v1.1.0)`));
     }
     if (!ctx.container.env.some((e) => e.name === 'NODE_NAME')) r.notes.push('Tetragon: NODE_NAME is not set, so its pod filter names no node');

@@ -89,21 +89,18 @@ export function parseIntervalSeconds(s: string): number {
   return total || 0;
 }
 
-/**
- * The version an image tag names (`v1.2.3`, `0.36.2-debian`, `1.20.0`), as numbers; undefined for
- * `latest`, a digest or a branch.
- */
+/** The numeric version of an image tag (`agent:7.21.1`, `cadvisor:v0.45.0`, `agent:7.63.3-jmx`), or undefined (latest, a digest, no tag). */
 export function imageVersion(image: string): number[] | undefined {
-  const tag = /:([^:@/]+)(@|$)/.exec(image)?.[1];
-  const m = tag ? /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(tag) : null;
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
+  const tag = /:([^:/@]+)(@|$)/.exec(image)?.[1];
+  const m = tag ? /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(tag) : null;
+  return m ? [Number(m[1]), Number(m[2] ?? 0), Number(m[3] ?? 0)] : undefined;
 }
 
-/** a < b for versions (missing parts are 0). */
-export function versionBelow(a: number[], b: number[]): boolean {
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) < (b[i] ?? 0);
-  }
+/** Is the image's tag older than `v`? Unknown tags count as new (the current behaviour). */
+export function olderThan(image: string, v: number[]): boolean {
+  const have = imageVersion(image);
+  if (!have) return false;
+  for (let i = 0; i < v.length; i++) if ((have[i] ?? 0) !== v[i]) return (have[i] ?? 0) < v[i];
   return false;
 }
 

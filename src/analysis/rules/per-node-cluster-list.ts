@@ -1,6 +1,6 @@
 import { findContainer, nodeNameEnv, blank, indentOf, insertAfterLine, pad, type Lines } from '../edit';
 import { describe } from '../format';
-import { callText, loadSeverity, perNode, phaseText, worstPhase } from '../load';
+import { callText, changeText, evidenceText, loadSeverity, perNode, phaseText, worstPhase } from '../load';
 import { planFromFix, planOf } from '../plan';
 import type { ConcreteFix, FixInput, FixPlan, Rule, TextEdit } from '../types';
 import { SCALING_RESOURCES } from '../usage';
@@ -19,7 +19,8 @@ export const perNodeClusterList: Rule = {
   },
   check(ctx) {
     if (!perNode(ctx.workload)) return [];
-    const calls = ctx.usage.calls.filter((c) => (c.verb === 'list' || c.verb === 'watch') && c.scope === 'cluster' && SCALING_RESOURCES.has(c.resource));
+    // What only an elected leader does is one client, not one per node.
+    const calls = ctx.usage.calls.filter((c) => (c.verb === 'list' || c.verb === 'watch') && c.scope === 'cluster' && SCALING_RESOURCES.has(c.resource) && c.clients === undefined);
     if (!calls.length) return [];
     const { phase, est } = worstPhase(ctx, calls);
     const s = loadSeverity(est);
@@ -35,7 +36,7 @@ export const perNodeClusterList: Rule = {
         severity,
         line: first.evidence.line,
         file: first.evidence.file,
-        message: `every node's ${ctx.workload.name} makes ${calls.map(callText).join(', ')}; ${phaseText(phase)} ${describe(s.worst)}${ctx.usage.inherent ? ' (this cost is inherent to what it does)' : ''}`,
+        message: `every node's ${ctx.workload.name} makes ${calls.map(callText).join(', ')} (${evidenceText(calls)}); ${phaseText(phase)} ${describe(s.worst)}${ctx.usage.inherent ? ' (this cost is inherent to what it does)' : `. Scoping each agent to its own node (a spec.nodeName field selector, its node filter) or reading the kubelet would clear this${changeText(calls)}`}`,
         estimates: est,
         profiles: severity === 'info' && !ctx.usage.inherent ? [] : s.profiles,
         phase,

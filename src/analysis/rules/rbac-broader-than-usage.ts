@@ -11,7 +11,8 @@ export const rbacBroaderThanUsage: Rule = {
   fix: { kind: 'edit-config', title: 'Narrow the ClusterRole', where: 'the ClusterRole rules bound to its ServiceAccount' },
   check(ctx) {
     const u = ctx.usage;
-    if (!perNode(ctx.workload) || u.source === 'rbac' || u.source === 'none') return [];
+    // Only when its usage is fully known: an unmodelled part of its configuration may use the grant.
+    if (!perNode(ctx.workload) || u.source === 'rbac' || u.source === 'none' || u.unmodelled.length || u.agentUnknown) return [];
     const used = new Set(u.calls.filter((c) => c.scope === 'cluster' && (c.verb === 'list' || c.verb === 'watch')).map((c) => c.resource));
     const extra = u.rbacGrants.filter((g) => g.scope === 'cluster' && ['pods', 'nodes', 'endpoints', 'endpointslices', 'services'].includes(g.resource) && !used.has(g.resource));
     if (!extra.length) return [];

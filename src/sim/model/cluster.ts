@@ -1,16 +1,16 @@
 // One simulated cluster under API load: an aggregate, fluid model stepped once per simulated
 // second. Nothing here loops over nodes or pods: populations are counts, so 10,000 nodes cost
 // the same as 10. Every constant is listed with its source in docs/SIMULATION.md.
-import { APF_MAX_QUEUE_WAIT, MUTATE_CPU, OBJECT_BYTES, PRIORITY_LEVELS, REQUEST_TIMEOUT, GET_LATENCY, MUTATE_LATENCY, GET_CPU, levelLimit } from '../../cost/constants';
-import { apfSeats, callCost, objectCount, type ApiCall, type ClusterProfile } from '../../cost/model';
+import { APF_MAX_QUEUE_WAIT, MUTATE_CPU, OBJECT_BYTES, PRIORITY_LEVELS, REQUEST_TIMEOUT, GET_LATENCY, MUTATE_LATENCY, GET_CPU, CHURN, levelLimit } from '../../cost/constants';
+import { apfSeats, callCost, objectCount, watchLoad, type ApiCall, type ClusterProfile } from '../../cost/model';
 import { Rng, hashString } from '../rng';
 import type { ScenarioCluster, ScenarioWorkload } from '../scenario';
 import type { AdmissionDecision, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../types';
 
 /** Model parameters that are not per-scenario (docs/SIMULATION.md). */
 export const PARAMS = {
-  /** Kubelet renews its Lease every 10 s (kubelet.go: 0.25 × 40 s lease). */
-  leaseRenewSeconds: 10,
+  /** Kubelet renews its Lease every 10 s (kubelet.go: 0.25 × 40 s lease); the cost model's churn uses the same constant. */
+  leaseRenewSeconds: CHURN.leaseRenewSeconds.value,
   /** Kubelet posts node status about every minute when nothing changes (REFERENCE.md). */
   nodeStatusSeconds: 60,
   /** node-monitor-grace-period: 40 s (50 s since 1.32). */
@@ -30,8 +30,8 @@ export const PARAMS = {
   relistBackoffMinSeconds: 0.8,
   /** CoreDNS replicas: cluster-proportional-autoscaler linear default, 1 per 16 nodes, min 2. */
   nodesPerCoreDNS: 16,
-  /** Background pod churn needing the scheduler: 0.5 % of pods per hour (assumption). */
-  podChurnPerSecond: 0.005 / 3600,
+  /** Background pod churn needing the scheduler: 0.5 % of pods per hour (assumption, the cost model's CHURN.podTurnoverPerHour). */
+  podChurnPerSecond: CHURN.podTurnoverPerHour.value / 3600,
   /** Scheduler throughput when healthy, pods/s (kube-scheduler default QPS-bound ~ 100). */
   schedulerPodsPerSecond: 100,
   /** Seconds a deleted pod's agent needs to stop once its kubelet hears of it (grace period). */
@@ -194,6 +194,8 @@ export class ClusterModel implements SimCluster {
   private readP99 = 0;
   private mutP99 = 0;
   private controlPlaneLost = false;
+  /** Watch event fan-out of the workloads' open watches (outside APF), rebuilt each step. */
+  private fanout = { cpuCores: 0, memoryBytes: 0, byWorkload: new Map<string, { eventsPerSecond: number; bytesPerSecond: number; cpuCores: number }>() };
   /** Real HTTP requests counted since the last step, per flow key. */
   private realCounts = new Map<string, { count: number; seats: number; tau: number; cpu: number; mem: number; level: string; flowSchema: string; user: string; read: boolean }>();
 
@@ -521,16 +523,32 @@ export class ClusterModel implements SimCluster {
     relist('coredns-relist', corednsBroken, 'workload-high', 'kube-system-service-accounts', 'system:serviceaccount:kube-system:coredns', { verb: 'list', resource: 'endpointslices', scope: 'cluster', intervalSeconds: 1, resourceVersion: '0', encoding: 'protobuf' });
 
     // Workloads that call the API.
+    this.fanout = { cpuCores: 0, memoryBytes: 0, byWorkload: new Map() };
     for (const [k, w] of this.workloadsByKey) {
       if (w.running < 0.01 || w.blocked) continue;
       const { level, flowSchema } = levelOfIdentity(w.identity, w.spec.namespace);
       const distinct = w.identity === 'serviceAccount' ? 1 : Math.max(1, w.running);
+      const user = `system:serviceaccount:${w.spec.namespace}:${w.spec.serviceAccount}`;
       w.calls.forEach((call, i) => {
         const c = callCost(call, p);
-        // A watch is an initial LIST (then cheap events); a periodic LIST repeats.
+        // A watch starts with an initial LIST; a periodic LIST repeats.
         let rate = call.intervalSeconds > 0 ? w.running / call.intervalSeconds : 0;
         if (call.verb === 'watch' || call.intervalSeconds === 0) rate = this.startRate(w);
-        out.push(this.flow(`wl:${k}:${i}`, { level, flowSchema, user: `system:serviceaccount:${w.spec.namespace}:${w.spec.serviceAccount}`, distinct, rate, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: call.verb === 'list' || call.verb === 'watch' || call.verb === 'get', retries: w.retries, workload: k }));
+        out.push(this.flow(`wl:${k}:${i}`, { level, flowSchema, user, distinct, rate, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: call.verb === 'list' || call.verb === 'watch' || call.verb === 'get', retries: w.retries, workload: k }));
+        if (!c.watch) return;
+        // Then, while it runs, the steady part of the same cost model (watchLoad): watches
+        // re-established every 5–10 min and occasional relists go through APF; the events fanned
+        // out to every watcher cost CPU, bandwidth and memory outside it.
+        const l = watchLoad(c, w.running);
+        out.push(this.flow(`wl:${k}:${i}:rewatch`, { level, flowSchema, user, distinct, rate: l.rewatch.requestsPerSecond, seats: l.rewatch.seats, objects: 0, tau: l.rewatch.latencySeconds, cpu: l.rewatch.cpuSecondsPerRequest, mem: l.rewatch.memoryBytesPerRequest, bytes: 0, read: true, retries: w.retries, workload: k }));
+        out.push(this.flow(`wl:${k}:${i}:relist`, { level, flowSchema, user, distinct, rate: l.relistPerSecond, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: true, retries: w.retries, workload: k }));
+        this.fanout.cpuCores += l.fanout.cpuCores;
+        this.fanout.memoryBytes += l.fanout.memoryBytes;
+        const mine = this.fanout.byWorkload.get(k) ?? { eventsPerSecond: 0, bytesPerSecond: 0, cpuCores: 0 };
+        mine.eventsPerSecond += l.fanout.eventsPerSecond;
+        mine.bytesPerSecond += l.fanout.bytesPerSecond;
+        mine.cpuCores += l.fanout.cpuCores;
+        this.fanout.byWorkload.set(k, mine);
       });
     }
     // Real HTTP clients (kubectl, the extension): what they sent in the last second.
@@ -674,6 +692,8 @@ export class ClusterModel implements SimCluster {
       });
     }
 
+    // Watch event fan-out: CPU no APF level limits (watches hold no seat once initialised).
+    if (up > 0) cpu += this.fanout.cpuCores;
     // CPU and memory of the up replicas (load spreads evenly across them).
     this.cpuInUse = cpu;
     this.phi = up > 0 ? Math.max(1, cpu / cores) : 1;
@@ -688,7 +708,7 @@ export class ClusterModel implements SimCluster {
     for (const r of this.replicas) {
       if (!r.up) continue;
       r.transient += (eq - r.transient) * Math.min(1, dt / tauMem);
-      r.memory = PARAMS.apiServerBaseMemory + cacheBytes + r.transient * PARAMS.gogcHeapFactor;
+      r.memory = PARAMS.apiServerBaseMemory + cacheBytes + r.transient * PARAMS.gogcHeapFactor + this.fanout.memoryBytes / Math.max(1, up);
       const frac = r.memory / r.memLimit;
       maxFrac = Math.max(maxFrac, frac);
       if (frac >= 1) oomCandidates.push(r);
@@ -884,10 +904,15 @@ export class ClusterModel implements SimCluster {
     const workloadLoad: ClusterSnapshot['workloadLoad'] = {};
     for (const f of this.flows) {
       if (!f.workload) continue;
-      const l = (workloadLoad[f.workload] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0 });
+      const l = (workloadLoad[f.workload] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0, eventsPerSecond: 0 });
       l.requestsPerSecond += f.rate;
       l.objectsPerSecond += f.rate * f.objects;
       l.bytesPerSecond += f.rate * f.bytes;
+    }
+    for (const [k, fan] of this.fanout.byWorkload) {
+      const l = (workloadLoad[k] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0, eventsPerSecond: 0 });
+      l.eventsPerSecond = (l.eventsPerSecond ?? 0) + fan.eventsPerSecond;
+      l.bytesPerSecond += fan.bytesPerSecond;
     }
     const notReady = Math.round(this.spec.nodes * this.leaseFailEma ** 4);
     return {
