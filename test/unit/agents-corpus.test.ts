@@ -169,4 +169,8 @@ describe('the labelled agent corpus', function () {
     const fmt = (x?: number) => (x === undefined ? '-' : x.toExponential(2));
     assert.deepEqual(off.map((v) => `${v.file} ${v.workload}: estimate ${fmt(v.estCost)} vs truth ${fmt(v.truthCost)} of capacity (×${v.costRatio?.toFixed(2)})`), []);
   });
+
+  it('there are at least 40 labelled manifests', () => {
+    assert.ok(entries.length >= 40, `${entries.length} manifests`);
+  });
 });

@@ -18,4 +18,9 @@ describe('the agent catalogue', () => {
       assert.ok(a.sources.length >= 1, `${a.id}: sources`);
     }
   });
+
+  it('covers at least 40 agents, across every category', () => {
+    assert.ok(AGENTS.length >= 40, `${AGENTS.length} agents`);
+    for (const c of ['cni', 'service-proxy', 'dns', 'logs', 'metrics', 'security', 'node', 'controller']) assert.ok(AGENTS.some((a) => a.category === c), c);
+  });
 });

@@ -3,6 +3,7 @@
 import type { Agent } from './types';
 import { antrea } from './antrea';
 import { awsVpcCni } from './aws-vpc-cni';
+import { awsEbsCsiDriver } from './aws-ebs-csi-driver';
 import { beats } from './beats';
 import { calicoKubeControllers } from './calico-kube-controllers';
 import { calicoNode } from './calico-node';
@@ -11,28 +12,38 @@ import { cilium } from './cilium';
 import { ciliumOperator } from './cilium-operator';
 import { clusterAutoscaler } from './cluster-autoscaler';
 import { coredns } from './coredns';
+import { csiSidecars } from './csi-sidecars';
 import { datadogAgent } from './datadog-agent';
-import { elasticAgent } from './elastic-agent';
 import { datadogClusterAgent } from './datadog-cluster-agent';
+import { descheduler } from './descheduler';
 import { dynatraceActiveGate, dynatraceOneAgent, dynatraceOperator } from './dynatrace';
+import { elasticAgent } from './elastic-agent';
+import { falco } from './falco';
 import { flannel } from './flannel';
 import { fluentBit } from './fluent-bit';
 import { fluentd } from './fluentd';
 import { grafanaAgent, grafanaAlloy } from './grafana-alloy';
+import { k8sMetacollector } from './k8s-metacollector';
 import { kubeProxy } from './kube-proxy';
 import { kubeRouter } from './kube-router';
 import { kubeStateMetrics } from './kube-state-metrics';
+import { kured } from './kured';
 import { metricsServer } from './metrics-server';
 import { newrelicInfrastructure } from './newrelic-infrastructure';
 import { hostOnly } from './no-api';
+import { nodeFeatureDiscovery } from './node-feature-discovery';
 import { nodeProblemDetector } from './node-problem-detector';
 import { nodeLocalDns } from './nodelocaldns';
+import { nvidiaDevicePlugin } from './nvidia-device-plugin';
 import { otelCollector } from './otel-collector';
 import { prometheus } from './prometheus';
 import { promtail } from './promtail';
-import { vector } from './vector';
 import { sysdigAgent } from './sysdig';
 import { weaveNet } from './weave-net';
+import { tetragon } from './tetragon';
+import { tetragonOperator } from './tetragon-operator';
+import { tracee } from './tracee';
+import { vector } from './vector';
 
 /** Order matters only where two patterns could match one image: the more specific comes first. */
 export const AGENTS: Agent[] = [
@@ -52,6 +63,17 @@ export const AGENTS: Agent[] = [
   dynatraceActiveGate,
   sysdigAgent,
   nodeProblemDetector,
+  falco,
+  k8sMetacollector,
+  tetragonOperator,
+  tetragon,
+  tracee,
+  kured,
+  awsEbsCsiDriver,
+  csiSidecars,
+  nvidiaDevicePlugin,
+  nodeFeatureDiscovery,
+  descheduler,
   kubeStateMetrics,
   metricsServer,
   newrelicInfrastructure,

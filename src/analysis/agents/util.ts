@@ -103,3 +103,17 @@ export function olderThan(image: string, v: number[]): boolean {
   for (let i = 0; i < v.length; i++) if ((have[i] ?? 0) !== v[i]) return (have[i] ?? 0) < v[i];
   return false;
 }
+
+/** Base names of the program a container runs: command[0], else args[0] (images whose entrypoint takes the program as first arg). */
+export function programOf(ctx: AgentContext): string {
+  const argv = ctx.container.command.length ? ctx.container.command : ctx.container.args;
+  return (argv[0] ?? '').split('/').pop() ?? '';
+}
+
+/** The line of the first arg or command item that contains `text` (else the container's line). */
+export function argLine(ctx: AgentContext, text: string): { file: string; line: number } {
+  const c = ctx.container;
+  const i = c.args.findIndex((a) => a.includes(text));
+  const j = c.command.findIndex((a) => a.includes(text));
+  return { file: ctx.workload.file, line: (i >= 0 ? c.argLines[i] : j >= 0 ? c.commandLines[j] : undefined) ?? c.line };
+}
