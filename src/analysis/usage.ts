@@ -5,7 +5,7 @@
 //   (d) what its ServiceAccount's RBAC lets it do: a reach, not a usage, reported as such.
 // The result is a WorkloadUsage for the shared cost model plus the evidence for each call.
 import { parseDocument, LineCounter, isSeq } from 'yaml';
-import type { ApiCall, Scope, Verb, WorkloadUsage, ClusterProfile } from '../cost/model';
+import { PER_NODE_RESOURCES, PER_POD_RESOURCES, type ApiCall, type Scope, type Verb, type WorkloadUsage, type ClusterProfile } from '../cost/model';
 import { parseDuration } from '../runbook/duration';
 import { AGENTS, parseIntervalSeconds, recogniseAgent, type AgentHint, type ConfigText } from './agents';
 import { configMapData, roleKey, type Inventory, type PolicyRule, type Workload } from './objects';
@@ -33,6 +33,11 @@ export interface UsageCall extends ApiCall {
   atStart: number | 'podsOnNode';
   /** Steady requests per second per pod on the client's node (metadata cache misses). */
   perPodOnNodePerSecond?: number;
+  /**
+   * What the cluster's data plane needs from every node (a service proxy's Services and
+   * EndpointSlices, as kube-proxy watches them): reported, not blamed on the agent.
+   */
+  inherent?: boolean;
   evidence: Evidence;
 }
 
@@ -70,7 +75,7 @@ export interface InferredUsage {
 }
 
 /** Resources whose object count grows with the cluster; a cluster-wide list of them per node is the hazard. */
-export const SCALING_RESOURCES = new Set(['pods', 'nodes', 'endpoints', 'endpointslices', 'services', 'events', 'leases', 'replicasets', 'secrets', 'configmaps']);
+export const SCALING_RESOURCES = new Set(['pods', 'nodes', 'endpoints', 'endpointslices', 'services', 'events', 'leases', 'replicasets', 'secrets', 'configmaps', 'ciliumendpointslices', 'ciliumidentities', ...PER_NODE_RESOURCES, ...PER_POD_RESOURCES]);
 
 const VERBS: Verb[] = ['list', 'watch', 'get', 'create', 'update', 'patch', 'delete'];
 const SCOPES: Scope[] = ['cluster', 'namespace', 'node'];

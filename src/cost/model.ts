@@ -166,10 +166,27 @@ export function objectBytes(resource: string): number {
 }
 
 /** How many objects of a resource a cluster of this profile holds. */
+/**
+ * Custom resources with one object per node: CiliumNode, the AWS VPC CNI's CNINode, Calico's IPAM
+ * block and block affinity (one /26 block per node in the usual layout: assumption), NFD's
+ * NodeFeature and NodeResourceTopology, CSINode, Antrea's AntreaAgentInfo (one per agent).
+ */
+export const PER_NODE_RESOURCES = new Set(['ciliumnodes', 'cninodes', 'ipamblocks', 'blockaffinities', 'nodefeatures', 'noderesourcetopologies', 'csinodes', 'antreaagentinfos']);
+/** One object per pod: Cilium's CiliumEndpoint, one for each pod it manages (Cilium docs, "CiliumEndpoint"). */
+export const PER_POD_RESOURCES = new Set(['ciliumendpoints']);
+
 export function objectCount(resource: string, p: ClusterProfile): number {
   const namespaces = p.namespaces ?? Math.max(10, Math.round(p.nodes / 10));
   const services = p.services ?? Math.max(20, Math.round((p.nodes * p.podsPerNode) / 30));
+  if (PER_NODE_RESOURCES.has(resource)) return p.nodes;
+  if (PER_POD_RESOURCES.has(resource)) return p.nodes * p.podsPerNode;
   switch (resource) {
+    // CiliumEndpointSlices batch up to 100 CiliumEndpoints each (operator --ces-max-ciliumendpoints-per-ces, default 100).
+    case 'ciliumendpointslices':
+      return Math.max(1, Math.ceil((p.nodes * p.podsPerNode) / 100));
+    // One CiliumIdentity per distinct set of security-relevant labels: assumed one per Service-sized group of pods.
+    case 'ciliumidentities':
+      return services;
     case 'pods':
       return p.nodes * p.podsPerNode;
     case 'nodes':
@@ -195,7 +212,8 @@ function matched(resource: string, scope: Scope, p: ClusterProfile): number {
   if (scope === 'cluster') return all;
   if (scope === 'node') {
     if (resource === 'pods') return p.podsPerNode;
-    if (resource === 'nodes' || resource === 'leases') return 1;
+    if (resource === 'nodes' || resource === 'leases' || PER_NODE_RESOURCES.has(resource)) return 1;
+    if (PER_POD_RESOURCES.has(resource)) return p.podsPerNode;
     return all; // a node filter on other resources is applied by the client, after the LIST
   }
   const namespaces = p.namespaces ?? Math.max(10, Math.round(p.nodes / 10));
@@ -231,6 +249,11 @@ export function churnPerSecond(resource: string, p: ClusterProfile): number {
       return turnover * CHURN.podsBehindServices.value * CHURN.endpointUpdatesPerPodLifecycle.value;
     case 'events':
       return turnover * CHURN.eventsPerPodLifecycle.value;
+    // A CiliumEndpoint follows its pod (created, its identity and addresses set, deleted);
+    // a CiliumEndpointSlice changes with any of its endpoints. Assumption: the pod events' rate.
+    case 'ciliumendpoints':
+    case 'ciliumendpointslices':
+      return turnover * CHURN.podEventsPerLifecycle.value;
     case 'services':
       return objectCount('services', p) * CHURN.servicesChangePerObjectPerSecond.value;
     case 'namespaces':

@@ -121,6 +121,10 @@ describe('network agents: Cilium', () => {
     const a = report(r, 'DaemonSet/cilium');
     assert.ok(resources(a).has('ciliumendpointslices') && !resources(a).has('ciliumendpoints'));
     assert.ok(!flagged(r, 'DaemonSet/cilium').includes('fanout-proxy'));
+    // What is left is its kube-proxy replacement's Services and EndpointSlices: inherent, as kube-proxy's, not flagged.
+    assert.deepEqual(flagged(r, 'DaemonSet/cilium').filter((x) => x === 'per-node-cluster-list'), []);
+    const f = r.findings.find((x) => x.rule === 'per-node-cluster-list' && x.workload.name === 'cilium');
+    assert.ok(!f || (f.severity === 'info' && /inherent/.test(f.message)), f?.message);
   });
 
   it('kvstore (etcd) with kvstore identities: no CiliumEndpoint, identity or CiliumNode watches', () => {

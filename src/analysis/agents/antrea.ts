@@ -60,8 +60,8 @@ export const antrea: Agent = {
     if (proxyEra) r.calls.push(call({ verb: 'watch', resource: 'pods', scope: 'node', rv: '0' }, at, 'antrea-agent', 'the pods of its node (local pod informer, spec.nodeName)'));
     else r.calls.push(call({ verb: 'list', resource: 'pods', scope: 'node' }, at, 'antrea-agent', 'the pods of its node, once at start (CNI server reconcile, spec.nodeName)'));
     if (antreaProxy(ctx, conf, proxyEra)) {
-      r.calls.push(call({ verb: 'watch', resource: 'services', scope: 'cluster', rv: '0' }, cfgAt, 'antrea-agent', 'every Service (AntreaProxy, as kube-proxy)'));
-      r.calls.push(call({ verb: 'watch', resource: 'endpointslices', scope: 'cluster', rv: '0' }, cfgAt, 'antrea-agent', 'every EndpointSlice (AntreaProxy, as kube-proxy)'));
+      r.calls.push(call({ verb: 'watch', resource: 'services', scope: 'cluster', rv: '0', inherent: true }, cfgAt, 'antrea-agent', 'every Service (AntreaProxy, as kube-proxy)'));
+      r.calls.push(call({ verb: 'watch', resource: 'endpointslices', scope: 'cluster', rv: '0', inherent: true }, cfgAt, 'antrea-agent', 'every EndpointSlice (AntreaProxy, as kube-proxy)'));
     }
     r.calls.push(call({ verb: 'update', resource: 'antreaagentinfos', scope: 'node', interval: 60 }, at, 'antrea-agent', 'its AntreaAgentInfo every 60 s (monitor)'));
     if (proxyEra) r.unmodelled = ['the Namespace, Egress, BGP and Multicluster informers of later releases'];

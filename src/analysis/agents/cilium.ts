@@ -55,7 +55,7 @@ export const cilium: Agent = {
     const ces = isTrue(ciliumSetting(ctx, 'enable-cilium-endpoint-slice')) && !olderThan(img, [1, 11]);
     const noCep = isTrue(ciliumSetting(ctx, 'disable-endpoint-crd'));
     const allPods = noCep || olderThan(img, [1, 8]);
-    const w = (resource: string, scope: 'cluster' | 'node', why: string) => r.calls.push(call({ verb: 'watch', resource, scope, rv: '0' }, at, 'Cilium agent', why));
+    const w = (resource: string, scope: 'cluster' | 'node', why: string, inherent = false) => r.calls.push(call({ verb: 'watch', resource, scope, rv: '0', inherent }, at, 'Cilium agent', why));
 
     w('pods', allPods ? 'cluster' : 'node', allPods ? (noCep ? 'every pod of the cluster (disable-endpoint-crd: no CiliumEndpoints)' : 'every pod of the cluster (before 1.8, PR #11249)') : 'the pods of its node (spec.nodeName field selector, 1.8+)');
     if (viaKvstore) {
@@ -68,8 +68,8 @@ export const cilium: Agent = {
       if (kvstore) r.notes.push(`kvstore ${kvstore} with CRD identities: CiliumEndpoint and CiliumNode watches kept (which of them move to etcd then is not established here)`);
       if (!ces) r.hints.push({ rule: 'fanout-proxy', file: at.file, line: at.line, message: 'every Cilium agent watches every CiliumEndpoint, CiliumIdentity and CiliumNode of the cluster itself', change: 'enable-cilium-endpoint-slice: "true" (Cilium 1.11+), or a kvstore (kvstore: etcd, identity-allocation-mode: kvstore), which Cilium advises above 250 nodes or 5k pods' });
     }
-    w('services', 'cluster', 'every Service (service load-balancing)');
-    w('endpointslices', 'cluster', 'every EndpointSlice (service load-balancing)');
+    w('services', 'cluster', 'every Service (service load-balancing, as kube-proxy)', true);
+    w('endpointslices', 'cluster', 'every EndpointSlice (service load-balancing, as kube-proxy)', true);
     w('namespaces', 'cluster', 'every Namespace (policy labels)');
     w('networkpolicies', 'cluster', 'every NetworkPolicy');
     w('ciliumnetworkpolicies', 'cluster', 'every CiliumNetworkPolicy');

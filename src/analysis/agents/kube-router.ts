@@ -25,7 +25,9 @@ export const kubeRouter: Agent = {
     // EndpointSlices from v2.0.0 (da73dea); v1.x had the same factory without them.
     const kinds = ['pods', 'nodes', 'services', 'endpoints', 'endpointslices', 'namespaces', 'networkpolicies'].filter((k) => k !== 'endpointslices' || !olderThan(ctx.container.image, [2, 0]));
     for (const res of kinds) {
-      r.calls.push(call({ verb: 'watch', resource: res, scope: 'cluster', rv: '0' }, at, 'kube-router', `${res} cluster-wide (shared informer factory, no selector)`));
+      // Its service proxy replaces kube-proxy: Services and their endpoints are what kube-proxy watches too.
+      const inherent = res === 'services' || res === 'endpoints' || res === 'endpointslices';
+      r.calls.push(call({ verb: 'watch', resource: res, scope: 'cluster', rv: '0', inherent }, at, 'kube-router', `${res} cluster-wide (shared informer factory, no selector)`));
     }
     r.calls.push(call({ verb: 'get', resource: 'nodes', scope: 'node', atStart: 1 }, at, 'kube-router', 'its own Node at start'));
     if (ctx.flags.get('run-loadbalancer') === 'true') r.leaderElection = true;

@@ -20,6 +20,8 @@ export type CallSpec = {
   perPodOnNode?: number;
   /** Only the elected leader makes it (1 client whatever the workload's count). */
   leaderOnly?: boolean;
+  /** Data-plane work every node needs, as kube-proxy's (a kube-proxy replacement's Services and EndpointSlices). */
+  inherent?: boolean;
 };
 
 export function call(spec: CallSpec, ctx: { file: string; line: number }, agent: string, detail: string): UsageCall {
@@ -34,6 +36,7 @@ export function call(spec: CallSpec, ctx: { file: string; line: number }, agent:
     atStart: spec.atStart ?? (watchLike ? 1 : 0),
     perPodOnNodePerSecond: spec.perPodOnNode,
     ...(spec.leaderOnly ? { clients: 1 } : {}),
+    ...(spec.inherent ? { inherent: true } : {}),
     evidence: { source: 'agent', file: ctx.file, line: ctx.line, detail: `${agent}: ${detail}` },
   };
 }

@@ -20,12 +20,17 @@ export const perNodeClusterList: Rule = {
   check(ctx) {
     if (!perNode(ctx.workload)) return [];
     // What only an elected leader does is one client, not one per node.
-    const calls = ctx.usage.calls.filter((c) => (c.verb === 'list' || c.verb === 'watch') && c.scope === 'cluster' && SCALING_RESOURCES.has(c.resource) && c.clients === undefined);
+    const all = ctx.usage.calls.filter((c) => (c.verb === 'list' || c.verb === 'watch') && c.scope === 'cluster' && SCALING_RESOURCES.has(c.resource) && c.clients === undefined);
+    // A service proxy's Services and EndpointSlices are what kube-proxy watches on every node:
+    // judged only when nothing else is (then as inherent, like kube-proxy itself).
+    const blamed = all.filter((c) => !c.inherent);
+    const calls = blamed.length ? blamed : all;
     if (!calls.length) return [];
+    const inherent = ctx.usage.inherent || !blamed.length;
     const { phase, est } = worstPhase(ctx, calls);
     const s = loadSeverity(est);
     if (!s.severity || !s.worst) return [];
-    const severity = ctx.usage.inherent ? 'info' : s.severity;
+    const severity = inherent ? 'info' : s.severity;
     const first = calls[0];
     const fix: ConcreteFix | undefined =
       first.evidence.source === 'annotation' && first.resource === 'pods'
@@ -36,9 +41,9 @@ export const perNodeClusterList: Rule = {
         severity,
         line: first.evidence.line,
         file: first.evidence.file,
-        message: `every node's ${ctx.workload.name} makes ${calls.map(callText).join(', ')} (${evidenceText(calls)}); ${phaseText(phase)} ${describe(s.worst)}${ctx.usage.inherent ? ' (this cost is inherent to what it does)' : `. Scoping each agent to its own node (a spec.nodeName field selector, its node filter) or reading the kubelet would clear this${changeText(calls)}`}`,
+        message: `every node's ${ctx.workload.name} makes ${calls.map(callText).join(', ')} (${evidenceText(calls)}); ${phaseText(phase)} ${describe(s.worst)}${inherent ? ' (this cost is inherent to what it does)' : `. Scoping each agent to its own node (a spec.nodeName field selector, its node filter) or reading the kubelet would clear this${changeText(calls)}`}`,
         estimates: est,
-        profiles: severity === 'info' && !ctx.usage.inherent ? [] : s.profiles,
+        profiles: severity === 'info' && !inherent ? [] : s.profiles,
         phase,
         fix,
         evidence: calls.map((c) => c.evidence),
