@@ -1,22 +1,16 @@
 // Running the analyzer on an agent's manifest for the agent tests: which calls it infers and
 // whether it is flagged at 5,000 nodes.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { analyze, type AnalysisResult, type WorkloadReport } from '../../../src/analysis/analyze';
 import { addObject, emptyInventory } from '../../../src/analysis/objects';
 import { readManifests } from '../../../src/analysis/read';
 import { inferUsage, type InferredUsage, type UsageCall } from '../../../src/analysis/usage';
-import type { ClusterProfile } from '../../../src/cost/model';
+import { PROFILES, fixture, shared } from './agents';
 
-const ROOT = join(__dirname, '../../..');
-export const PROFILES: ClusterProfile[] = [
-  { name: 'staging', nodes: 40, podsPerNode: 30 },
-  { name: 'prod', nodes: 5000, podsPerNode: 30 },
-];
-
-export const agentFixture = (f: string) => readFileSync(join(ROOT, 'test/fixtures/agents', f), 'utf8');
-export const sharedFixture = (f: string) => readFileSync(join(ROOT, '../shared/corpus/manifests', f), 'utf8');
+// The same profiles and fixture readers as the other agent tests.
+export { PROFILES };
+export const agentFixture = fixture;
+export const sharedFixture = shared;
 
 export interface Run {
   r: AnalysisResult;
