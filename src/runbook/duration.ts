@@ -1,6 +1,9 @@
 // Durations as people write them in runbooks and settings: `500ms`, `20s`, `5m`, `1h30m`, or a
 // bare number of seconds.
 
+/** A step's timeout when neither the step nor the settings name one. */
+export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Milliseconds, or undefined when the text is not a duration. */

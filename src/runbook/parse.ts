@@ -5,7 +5,8 @@ import type Token from 'markdown-it/lib/token.mjs';
 import { parseDocument } from 'yaml';
 import { parseInfo } from './attrs';
 import { isAllowedRunbookLink, isOpenableLink } from './links';
-import { parseDuration } from './duration';
+import { unboundedCalls } from './bounded';
+import { DEFAULT_STEP_TIMEOUT_MS, parseDuration } from './duration';
 import { COMMON_ATTRS, RUNME_ONLY_ATTRS, checkAttr, kindForLang, looksDestructive, type BodyProblem } from './kinds';
 import type { Param, RunMode, Runbook, RunbookDiagnostic, Section, Step, StepMode } from './model';
 
@@ -228,6 +229,9 @@ export function parseRunbook(text: string, fileName = 'runbook.md'): ParseResult
     for (const p of problems) d(p.severity, `${kind.kind}-body`, p.message, line + 1 + p.line);
 
     const timeoutMs = info.attrs.timeout !== undefined ? parseDuration(info.attrs.timeout as string | number) : undefined;
+    if (kind.kind === 'shell') {
+      for (const p of unboundedCalls(body, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS)) d('warning', 'unbounded-api-call', p.message, line + 1 + p.line);
+    }
     const modeAttr = info.attrs.mode;
     const mode: StepMode = modeAttr === 'sim' || modeAttr === 'real' || modeAttr === 'both' ? modeAttr : 'both';
     const destructive =

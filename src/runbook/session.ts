@@ -12,7 +12,7 @@ import { kindSpec } from './kinds';
 import { Masker, StreamMasker, maskEnvSecrets } from './mask';
 import type { Param, Runbook, Step, StepState } from './model';
 import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName, type Target } from './target';
-import { formatDuration, parseDuration } from './duration';
+import { DEFAULT_STEP_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
 import { scaledIntervalMs, scaledTimeoutMs, type SimHost } from './simhost';
 import type { ClusterOutcome } from '../breakglass/fanout';
 
@@ -97,7 +97,6 @@ export interface SessionOptions {
 
 const OUTPUT_CAP = 256 * 1024;
 const JOURNAL_OUTPUT_CAP = 1024 * 1024;
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 export type RunAllOutcome = 'succeeded' | 'failed' | 'cancelled';
 
@@ -469,7 +468,7 @@ export class RunSession {
       const env = this.stepEnv(kube.path);
       const cwd = this.stepCwd(step);
       const host = mode === 'sim' ? this.opts.sim?.() : undefined;
-      const written = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const written = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
       // In a tabletop, timeouts are incident time: at 30× a 15-minute wait takes 30 s.
       const timeoutMs = host ? scaledTimeoutMs(written, host.speed()) : written;
       if (step.kind === 'check') return await this.runCheck(step, env, cwd, timeoutMs, abort.signal, host);
@@ -494,8 +493,8 @@ export class RunSession {
     }
     if (res.cancelled) return this.finish(step, 'cancelled', { reason: 'cancelled', exitCode: res.exitCode, signal: res.signal });
     if (res.timedOut) {
+      // Said once, in the step's status (and the journal's step-finished), not again in its output.
       const reason = `timed out after ${formatDuration(timeoutMs)}`;
-      this.appendOutput(step.id, 'info', `${reason}\n`);
       return this.finish(step, 'failed', { reason, exitCode: res.exitCode, signal: res.signal, timedOut: true });
     }
     if (res.exitCode === 0) return this.finish(step, 'succeeded', { exitCode: 0 });

@@ -1,0 +1,128 @@
+// Every branch a shell step promises is reachable within its timeout: kubectl retries 429s (up to
+// ten times, honouring Retry-After), so a fallback after an unbounded kubectl never runs against a
+// saturated API server. The check that says so, the shipped runbooks it keeps honest, and the
+// detect step of api-server-overload.md run for real (real kubectl, the seed tabletop's clusters):
+// it prints its verdict within its timeout on a healthy cluster and on a saturated one.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { apiCalls, hasFallback, unboundedCalls } from '../../src/runbook/bounded';
+import { parseRunbook } from '../../src/runbook/parse';
+import { RunSession } from '../../src/runbook/session';
+import { parseScenario } from '../../src/sim/scenario';
+import { Tabletop } from '../../src/tabletop/tabletop';
+import { kubectlPath } from './helpers/kubectl';
+
+const ROOT = resolve(__dirname, '../../..');
+const SEED = join(ROOT, 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml');
+const RUNBOOK = join(ROOT, 'runbooks/api-server-overload.md');
+
+describe('bounded API calls in shell steps', () => {
+  it('flags an unbounded kubectl followed by a fallback, with the line and a bound that fits the timeout', () => {
+    const body = "echo checking\nkubectl get --raw /readyz --request-timeout=10s || echo 'did not answer: go to section 4'";
+    const p = unboundedCalls(body, 20_000);
+    assert.equal(p.length, 1);
+    assert.equal(p[0].line, 1);
+    assert.match(p[0].message, /retries 429s up to 10 times/);
+    assert.match(p[0].message, /timeout 18s kubectl/);
+  });
+
+  it('accepts `timeout N kubectl` (with options), and a step without any fallback', () => {
+    assert.deepEqual(unboundedCalls("timeout 15s kubectl get --raw /readyz || echo no", 20_000), []);
+    assert.deepEqual(unboundedCalls("timeout -k 2 15 kubectl get --raw /readyz || echo no", 20_000), []);
+    assert.deepEqual(unboundedCalls("timeout --signal=KILL 15s kubectl get --raw /readyz || echo no", 20_000), []);
+    assert.deepEqual(unboundedCalls('kubectl get pods -A --request-timeout=20s | head', 30_000), [], 'no other branch: a timeout is the only outcome');
+    assert.deepEqual(unboundedCalls('kubectl get pods || exit 1', 30_000), [], '`|| exit` ends the step as a timeout would');
+  });
+
+  it('counts only fallbacks after the call, in command position, outside comments', () => {
+    assert.deepEqual(unboundedCalls('test -f x || echo missing\nkubectl get pods', 30_000), [], 'the branch comes before the call');
+    assert.equal(unboundedCalls('x=$(kubectl get ns -o name)\ntest -n "$x" || echo "nothing read"', 30_000).length, 1, 'a check after a hung call is lost too');
+    assert.equal(unboundedCalls('if kubectl delete ds a; then echo ok; else echo "use section 4"; fi', 60_000).length, 1);
+    assert.deepEqual(unboundedCalls('echo "run kubectl get pods" || true # kubectl || x', 30_000), [], 'a word in a string or a comment is no call');
+    assert.deepEqual(apiCalls('helm list; oc get pods\n  kubectl version').map((c) => [c.client, c.line]), [['helm', 0], ['oc', 0], ['kubectl', 1]]);
+    assert.equal(hasFallback('a # || b'), false);
+  });
+
+  it('says when the bounds add up to more than the step leaves its fallback', () => {
+    const p = unboundedCalls('timeout 15s kubectl get a || echo a\ntimeout 15s kubectl get b || echo b', 20_000);
+    assert.equal(p.length, 1);
+    assert.match(p[0].message, /add up to 30\.0s/);
+  });
+
+  it('is a parser diagnostic at the line of the call', () => {
+    const md = "---\nrunbook: true\n---\n# T\n\n```sh {name=readyz timeout=20s}\necho hi\nkubectl get --raw /readyz || echo down\n```\n";
+    const d = parseRunbook(md, 'rb.md').runbook.diagnostics.filter((x) => x.code === 'unbounded-api-call');
+    assert.equal(d.length, 1);
+    assert.equal(d[0].line, 7, 'the kubectl line (0-based)');
+    assert.equal(d[0].severity, 'warning');
+  });
+
+  it('no shipped runbook has a branch a hung kubectl would never reach', () => {
+    const dir = join(ROOT, 'runbooks');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.md'));
+    assert.ok(files.length >= 3);
+    for (const f of files) {
+      const { runbook } = parseRunbook(readFileSync(join(dir, f), 'utf8'), f);
+      assert.deepEqual(runbook.diagnostics.filter((d) => d.code === 'unbounded-api-call'), [], f);
+    }
+  });
+});
+
+describe('the detect step against the seed tabletop (real kubectl)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  before(() => (dir = mkdtempSync(join(tmpdir(), 'bg-bounded-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints its verdict within its timeout: ready on staging, "did not answer" on a saturated prod-east', async function () {
+    const PATH = kubectlPath(dir);
+    if (!PATH) this.skip();
+    const text = readFileSync(RUNBOOK, 'utf8');
+    const { runbook } = parseRunbook(text, RUNBOOK);
+    const step = runbook.steps.find((s) => s.id === 'readyz')!;
+    assert.ok(step.timeoutMs, 'the step has a timeout');
+    const tt = await Tabletop.start(parseScenario(readFileSync(SEED, 'utf8'), SEED), { speed: 10, journalDir: join(dir, 'journal'), via: 'cli' });
+    try {
+      // prod-east's API servers run out of memory within the first simulated minute and crash-loop.
+      const deadline = Date.now() + 60_000;
+      const failing = () => {
+        const r = tt.readings[tt.readings.length - 1]?.clusters['prod-east'];
+        // Saturated, not down: a replica answers, with 429s (a cluster with none answers at once).
+        return !!r && r.replicasReady >= 1 && r.rejectedPerSecond > 0;
+      };
+      while (!failing() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      assert.ok(failing(), 'prod-east is saturated');
+      const verdict = async (context: string) => {
+        const session = new RunSession({
+          runbookPath: RUNBOOK,
+          runbook,
+          journalDir: join(dir, 'journal', context),
+          target: { mode: 'sim', kubeconfig: tt.kubeconfig, context },
+          prompter: { confirm: async () => true, confirmTargets: async () => false, askParam: async () => undefined },
+          via: 'cli',
+          env: { PATH, HOME: process.env.HOME },
+        });
+        let out = '';
+        session.onEvent((e) => {
+          if (e.type === 'output' && e.stepId === 'readyz') out += e.text;
+        });
+        const t0 = Date.now();
+        const state = await session.runStep('readyz');
+        session.dispose();
+        const reason = session.states.get('readyz')?.reason;
+        return { state, reason, out, ms: Date.now() - t0 };
+      };
+      const [staging, east] = await Promise.all([verdict('staging'), verdict('prod-east')]);
+      assert.equal(staging.state, 'succeeded', staging.out);
+      assert.match(staging.out, /readyz check passed/);
+      assert.ok(staging.ms < step.timeoutMs!, `${staging.ms} ms`);
+      assert.equal(east.state, 'succeeded', `the fallback runs instead of the step timing out: ${east.reason} ${east.out}`);
+      assert.match(east.out, /the API server did not answer: go to section 4/);
+      assert.ok(east.ms < step.timeoutMs!, `${east.ms} ms`);
+    } finally {
+      await tt.stop();
+    }
+  });
+});
