@@ -7,7 +7,7 @@ import {
   parseTabletopToWebview, TABLETOP_INJECTIONS, type TabletopDrawn, type TabletopEventView, type TabletopHintsView, type TabletopInjection, type TabletopMarkerView,
   type TabletopReadingView, type TabletopScoresView, type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from '../src/views/messages';
-import { appendReading, chartSeries, fmtClock, fmtDur, INJECTION_TITLES, LOAD_CAP } from '../src/views/tabletopView';
+import { appendReading, chartSeries, fmtClock, fmtDur, INJECTION_TITLES, LOAD_CAP, markerLabels } from '../src/views/tabletopView';
 import { el, guardLinks, themeColor } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(msg: TabletopToHost): void };
@@ -79,6 +79,8 @@ const els = {
   clockNote: $('tt-clock-note'),
   play: $('tt-play') as HTMLButtonElement,
   banner: $('tt-banner'),
+  pace: $('tt-pace'),
+  scoresWhen: $('tt-scores-when'),
   kube: $('tt-kube'),
   cluster: $('tt-cluster') as HTMLSelectElement,
   now: $('tt-now'),
@@ -157,6 +159,14 @@ function drawClock(): void {
   const c = s.clock;
   els.clock.textContent = fmtClock(c.t);
   els.clockNote.textContent = !s.running ? 'simulated — ended' : c.paused ? 'simulated — paused' : `simulated — ${c.speed}× real time`;
+  els.pace.textContent = !s.running
+    ? ''
+    : c.paused
+      ? 'The clock is paused: nothing happens on the clusters until you press Play.'
+      : c.speed === 1
+        ? 'Real time: a minute here is a minute of the incident. Pause while you read; 10× or more to watch DNS decay or the recovery.'
+        : `${c.speed}× real time: a minute here is ${c.speed} minutes of the incident — the scores count them. Pause or go back to 1× while you read.`;
+  els.scoresWhen.textContent = s.running ? 'so far' : 'final';
   document.body.dataset.paused = String(c.paused || !s.running);
   const icon = el('span', `codicon codicon-${c.paused ? 'debug-start' : 'debug-pause'}`);
   els.play.textContent = '';
@@ -205,7 +215,18 @@ function markersPlugin(): uPlot.Plugin {
             ctx.restore();
           };
           for (const e of injectedEvents()) line(e.simT, theme.injected, [5, 4]);
-          for (const m of s.markers) line(m.simT, m.state === 'succeeded' || m.state === 'skipped' ? theme.ok : theme.bad, [], `#${m.n}`);
+          for (const m of s.markers) line(m.simT, m.state === 'succeeded' || m.state === 'skipped' ? theme.ok : theme.bad, []);
+          // Step numbers in the strip above the plot, never over the lines: markers closer than a
+          // label's width share one label ("#4–8").
+          ctx.save();
+          ctx.font = `${Math.round(10 * dpr)}px sans-serif`;
+          ctx.textBaseline = 'bottom';
+          ctx.fillStyle = theme.muted;
+          for (const g of markerLabels(s.markers.map((m) => ({ n: m.n, x: u.valToPos(m.simT, 'x', true) })), (t) => ctx.measureText(t).width, 4 * dpr)) {
+            if (g.x < left - 1 || g.x > left + width + 1) continue;
+            ctx.fillText(g.label, Math.min(g.x + 2 * dpr, left + width - ctx.measureText(g.label).width), top - 2 * dpr);
+          }
+          ctx.restore();
         },
       ],
     },
@@ -242,6 +263,8 @@ function drawChart(rebuild = false): void {
       width: plotWidth(),
       height: CHART_HEIGHT,
       legend: { show: true, live: false },
+      // Room above the plot for the step numbers.
+      padding: [16, 12, 0, 0],
       cursor: { drag: { x: false, y: false } },
       scales: {
         x: { time: false, range: () => [0, xMax()] },

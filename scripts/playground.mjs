@@ -2,7 +2,7 @@
 // `npm start`: Breakglass in a browser. Packages the extension, installs the .vsix into a
 // code-server of the project's own (VS Code 1.100.3, installed on first use) and serves it on
 // 127.0.0.1 with runbooks/ as the workspace folder, until Ctrl+C. The window opens onto the
-// walkthrough "Rehearse an API-server incident in five minutes".
+// walkthrough "Rehearse an API-server outage".
 //
 // usage: node scripts/playground.mjs [--restricted] [--no-package] [--no-walkthrough]
 //   PORT=N           port to listen on (default 8080; a free one when taken)

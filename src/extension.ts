@@ -18,6 +18,7 @@ import { registerTabletop, type FacilitatorStatus } from './views/tabletopPanel'
 import { resolveShipped, setShippedRoot } from './views/shipped';
 import type { Tabletop } from './tabletop/tabletop';
 import { parseTabletopToHost } from './views/messages';
+import { columnFor } from './views/layout';
 
 /** What the extension returns from activate(): used by its own tests and by other extensions. */
 export interface BreakglassApi {
@@ -77,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): BreakglassApi {
       void vscode.window.showErrorMessage(`Breakglass: cannot open ${uri.fsPath}: ${(e as Error).message}`);
       return undefined;
     }
-    const webviewPanel = vscode.window.createWebviewPanel('breakglass.runbook', `Runbook: ${basename(uri.fsPath)}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+    const webviewPanel = vscode.window.createWebviewPanel('breakglass.runbook', `Runbook: ${basename(uri.fsPath)}`, { viewColumn: columnFor('runbook'), preserveFocus: false }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'media')],

@@ -139,6 +139,9 @@ class ManifestAnalysis implements vscode.Disposable, vscode.CodeLensProvider, vs
   private live?: ClusterProfile;
   private liveRequested = false;
   liveProvider?: () => Promise<ClusterProfile | undefined>;
+  /** A running tabletop's clusters: while there are any, they are the profiles (names and sizes agree with the exercise). */
+  scenarioProfiles?: () => ClusterProfile[] | undefined;
+  private scenarioKey = '';
   readonly onDidChangeCodeLenses = this.lensChanged.event;
 
   constructor() {
@@ -238,6 +241,14 @@ class ManifestAnalysis implements vscode.Disposable, vscode.CodeLensProvider, vs
 
   /** The target changed (or was first needed): read its live size in the background. */
   refreshLive(): void {
+    const key = JSON.stringify(this.scenarioProfiles?.() ?? []);
+    if (key !== this.scenarioKey) {
+      // A tabletop started or ended: every open manifest is priced again at its clusters.
+      this.scenarioKey = key;
+      this.gen++;
+      for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+      this.lensChanged.fire();
+    }
     this.liveRequested = true;
     const provider = this.liveProvider;
     if (!provider) return;
@@ -262,8 +273,9 @@ class ManifestAnalysis implements vscode.Disposable, vscode.CodeLensProvider, vs
     if (!this.liveRequested) this.refreshLive();
     try {
       const e = await loadEngine();
-      const configured = this.setting.profiles ?? e.DEFAULT_PROFILES;
-      const profiles = this.live && !configured.some((p) => p.name === this.live!.name) ? [...configured, this.live] : configured;
+      const scenario = this.scenarioProfiles?.();
+      const configured = scenario?.length ? scenario : (this.setting.profiles ?? e.DEFAULT_PROFILES);
+      const profiles = !scenario?.length && this.live && !configured.some((p) => p.name === this.live!.name) ? [...configured, this.live] : configured;
       out.profiles = profiles;
       const t0 = performance.now();
       out.result = e.analyzeDocument(path, text, profiles);
@@ -488,6 +500,7 @@ export function registerAnalysis(context: vscode.ExtensionContext, mode?: ModeCo
       if (!size || size.nodes <= 0) return undefined;
       return { name: `live ${conn.context}`, nodes: size.nodes, podsPerNode: Math.max(1, Math.round(size.pods / size.nodes)) };
     };
+    controller.scenarioProfiles = () => mode.simHost?.clusters().map((c) => c.model.profile());
     context.subscriptions.push(mode.onDidChange(() => controller.refreshLive()));
   }
   return controller;

@@ -17,6 +17,7 @@ import { isOpenableLink } from '../runbook/links';
 import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from './messages';
 import { resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
+import { columnFor } from './layout';
 
 /** Requests a minute one poller spends at most, whatever the cluster's size. */
 export const HEALTH_BUDGET_PER_MINUTE = 12;
@@ -394,7 +395,7 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
       standalone.reveal();
       return 'revealed';
     }
-    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: columnFor('health'), preserveFocus: false }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'media')],

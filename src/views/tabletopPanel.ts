@@ -8,7 +8,8 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
+import { arrangeForTabletop, columnFor } from './layout';
 import type { JournalEvent } from '../runbook/events';
 import { journalTimestamp, readJournal } from '../runbook/journal';
 import { escapeHtml } from '../runbook/render';
@@ -80,6 +81,8 @@ interface Exercise {
   ended: boolean;
   report?: string;
   chart?: string;
+  /** The exercise's one report file: the first export names it, later exports and the end rewrite it. */
+  reportFile?: string;
   off: () => void;
 }
 
@@ -151,6 +154,7 @@ export class TabletopController implements vscode.Disposable {
       const tt = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Breakglass: starting the tabletop ${scenario.name}…` }, () =>
         Tabletop.start(scenario, { speed, paused: args.paused, journalDir: this.journalDirFor(folder.uri), scenarioFile: file, via: 'vscode' }),
       );
+      await arrangeForTabletop();
       this.begin(tt, scenario, file);
       const clusters = tt.clusters().map((c) => c.name);
       void vscode.window.showInformationMessage(
@@ -397,9 +401,13 @@ export class TabletopController implements vscode.Disposable {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const dir = folder ? join(folder, '.breakglass', 'reports') : join(ex.tt.journal.file, '..', '..', 'reports');
     mkdirSync(dir, { recursive: true });
-    const stem = `tabletop-${ex.scenario.name}-${journalTimestamp(new Date())}`;
-    let out = join(dir, `${stem}.md`);
-    for (let i = 2; existsSync(out); i++) out = join(dir, `${stem}-${i}.md`);
+    let out = ex.reportFile;
+    if (!out || !existsSync(dirname(out))) {
+      const stem = `tabletop-${ex.scenario.name}-${journalTimestamp(new Date())}`;
+      out = join(dir, `${stem}.md`);
+      for (let i = 2; existsSync(out); i++) out = join(dir, `${stem}-${i}.md`);
+      ex.reportFile = out;
+    }
     const journal = ex.tt.journal.file;
     const { renderTabletopReport, writeTabletopReport } = await import('../tabletop/report');
     if (ex.ended) {
@@ -423,7 +431,8 @@ export class TabletopController implements vscode.Disposable {
   private async openReport(file: string): Promise<void> {
     const uri = vscode.Uri.file(file);
     try {
-      await vscode.commands.executeCommand('markdown.showPreview', uri);
+      // The markdown preview as an editor, in the report's column of the tabletop layout.
+      await vscode.commands.executeCommand('vscode.openWith', uri, 'vscode.markdown.preview.editor', columnFor('report'));
     } catch {
       await vscode.window.showTextDocument(uri, { preview: false });
     }
@@ -447,7 +456,7 @@ export class TabletopController implements vscode.Disposable {
       this.panel.reveal();
       return 'revealed';
     }
-    const webviewPanel = vscode.window.createWebviewPanel('breakglass.tabletop', `Facilitator: ${ex.scenario.name}`, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, {
+    const webviewPanel = vscode.window.createWebviewPanel('breakglass.tabletop', `Facilitator: ${ex.scenario.name}`, { viewColumn: columnFor('facilitator'), preserveFocus: false }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'media')],
@@ -696,6 +705,7 @@ class FacilitatorPanel implements vscode.Disposable {
   <button type="button" class="bg-btn" data-action="export"><span class="codicon codicon-output"></span> Export Report</button>
   <button type="button" class="bg-btn" data-action="end"><span class="codicon codicon-debug-stop"></span> End Tabletop</button>
 </section>
+<p id="tt-pace" class="tt-muted tt-pace"></p>
 <div id="tt-banner" class="tt-banner" role="status" hidden></div>
 <p id="tt-kube" class="tt-muted tt-kube"></p>
 <div class="tt-grid">
@@ -706,7 +716,7 @@ class FacilitatorPanel implements vscode.Disposable {
     <ol id="tt-steps" class="tt-steps"></ol>
   </section>
   <section class="tt-card" aria-label="Scores">
-    <h2>Scores <span class="tt-muted tt-small">so far</span></h2>
+    <h2>Scores <span id="tt-scores-when" class="tt-muted tt-small">so far</span></h2>
     <table id="tt-scores" class="tt-table"></table>
   </section>
   <section class="tt-card" aria-label="Inject">

@@ -159,3 +159,18 @@ export const INJECTION_TITLES: Record<TabletopInjection, string> = {
   'restore-dns': 'Restore DNS',
   deploy: 'Deploy a workload',
 };
+
+/** One label per group of markers whose labels would overlap: "#4" or "#4–8". */
+export function markerLabels(markers: { n: number; x: number }[], measure: (t: string) => number, gap: number): { label: string; x: number }[] {
+  const sorted = [...markers].sort((a, b) => a.x - b.x);
+  const out: { label: string; x: number; first: number; last: number }[] = [];
+  for (const m of sorted) {
+    const g = out[out.length - 1];
+    if (g && m.x < g.x + measure(g.label) + gap) {
+      g.first = Math.min(g.first, m.n);
+      g.last = Math.max(g.last, m.n);
+      g.label = `#${g.first}–${g.last}`;
+    } else out.push({ label: `#${m.n}`, x: m.x, first: m.n, last: m.n });
+  }
+  return out.map(({ label, x }) => ({ label, x }));
+}

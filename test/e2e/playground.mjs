@@ -2,7 +2,7 @@
 // UI test of the playground, the README's first command: runs `node scripts/playground.mjs` (what
 // `npm start` runs) on a free PORT, opens the URL it prints in headless Chromium (playwright-core)
 // and checks, without a single click, that the window shows the walkthrough "Rehearse an
-// API-server incident in five minutes" (its title, its steps, the first step open with its
+// API-server outage" (its title, its steps, the first step open with its
 // content) and that the status bar says SIMULATED. Then stops the playground the way Ctrl+C does
 // (SIGTERM to its process group) and checks that no code-server process is left.
 //

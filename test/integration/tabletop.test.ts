@@ -4,7 +4,7 @@
 // the cluster models, the report while running and at the end, and everything closed afterwards.
 import assert from 'node:assert/strict';
 import * as https from 'node:https';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { JournalEvent } from '../../src/runbook/events';
@@ -16,6 +16,22 @@ const SCENARIO = 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml';
 const RUNBOOK = 'runbooks/api-server-overload.md';
 
 const until = waiter(30_000, 100);
+
+/** A DaemonSet whose every pod lists every pod in the cluster (the seed incident's shape). */
+const AGENT = `apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers:
+      - name: agent
+        image: example.com/agent:1.0
+`;
+
+const analyze = (uri: vscode.Uri) => vscode.commands.executeCommand<{ profiles: { name: string; nodes: number }[] } | undefined>('breakglass.analyzeManifest', uri);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -42,6 +58,7 @@ describe('Tabletop in VS Code', function () {
   this.timeout(120_000);
   let tt: Tabletop;
   let started: TabletopStarted;
+  let exported: string | undefined;
   const runbook = () => vscode.Uri.file(join(folder(), RUNBOOK));
 
   before(async () => {
@@ -50,8 +67,9 @@ describe('Tabletop in VS Code', function () {
       mkdirSync(dirname(join(folder(), f)), { recursive: true });
       copyFileSync(join(root, f), join(folder(), f));
     }
-    // Start from an empty window, whatever earlier suites left open.
+    // Start from an empty window of one editor group, whatever earlier suites left open.
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.closeAllGroups');
   });
 
   after(async () => {
@@ -113,6 +131,15 @@ describe('Tabletop in VS Code', function () {
     assert.ok(f.state!.events.some((e) => e.kind && e.simT === 0), 'the T+0 events are shown');
     assert.ok(journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'facilitator-panel-opened'));
 
+    // The manifest analyzer prices workloads at the exercise's clusters, by their names and sizes.
+    const manifest = vscode.Uri.file(join(folder(), 'tabletop-agent.yaml'));
+    writeFileSync(manifest.fsPath, AGENT);
+    const analysed = await until("the analyzer to use the tabletop's clusters", async () => {
+      const x = await analyze(manifest);
+      return x && x.profiles.map((p) => p.name).sort().join() === 'prod-east,prod-west,staging' ? x : undefined;
+    });
+    assert.deepEqual(Object.fromEntries(analysed.profiles.map((p) => [p.name, p.nodes])), { staging: 40, 'prod-west': 2500, 'prod-east': 5000 });
+
     // One at a time.
     const again = await vscode.commands.executeCommand('breakglass.startTabletop', { scenario: SCENARIO, speed: 30 });
     assert.equal(again, undefined);
@@ -123,6 +150,12 @@ describe('Tabletop in VS Code', function () {
     const a = await api();
     const panel = await a.openRunbook(runbook(), { resume: 'never' });
     assert.ok(panel);
+    // The tabletop's layout: the runbook and the facilitator side by side, neither hiding the other.
+    const shown = () => Object.fromEntries(vscode.window.tabGroups.all.map((g) => [g.viewColumn, g.activeTab?.label ?? '']));
+    await until('the runbook in the second column, the facilitator in the third', () => {
+      const v = shown();
+      return /^Runbook:/.test(v[2] ?? '') && /^Facilitator:/.test(v[3] ?? '') ? v : undefined;
+    }, 10_000, shown);
     assert.equal(panel.currentSession.target.mode, 'sim');
     assert.equal(panel.currentSession.target.kubeconfig, tt.kubeconfig, 'the Runbook view runs on the tabletop kubeconfig');
     assert.equal(panel.currentSession.target.context, 'prod-east');
@@ -232,6 +265,7 @@ describe('Tabletop in VS Code', function () {
     assert.ok(md.includes(`](${basename(files.chart)})`), 'the markdown embeds the chart');
     assert.ok(existsSync(files.chart));
     assert.match(readFileSync(files.chart, 'utf8'), /^<svg[\s\S]*<\/svg>\s*$/);
+    exported = files.report;
   });
 
   it('ends the tabletop: report written, mode back, terminals and servers closed', async () => {
@@ -243,6 +277,8 @@ describe('Tabletop in VS Code', function () {
     const files = await vscode.commands.executeCommand<TabletopReportFiles>('breakglass.stopTabletop');
     assert.ok(files, 'End Tabletop returns the report');
     assert.equal(files.final, true);
+    assert.equal(files.report, exported, 'one report per exercise: the end rewrites the exported one');
+    assert.deepEqual(readdirSync(dirname(files.report)).filter((f) => f.endsWith('.md') && f.startsWith('tabletop-telemetry-rollout')), [basename(files.report)]);
     const md = readFileSync(files.report, 'utf8');
     assert.match(md, /\| Measure \| This exercise \| Seed incident \|/);
     assert.doesNotMatch(md, /Scores so far/);
@@ -264,6 +300,12 @@ describe('Tabletop in VS Code', function () {
     // After the end the report can still be exported (final), and a break-glass step is refused again.
     const again = await vscode.commands.executeCommand<TabletopReportFiles>('breakglass.exportTabletopReport');
     assert.equal(again?.final, true);
+    assert.equal(again?.report, files.report, 'the same report, again');
+    const after = await until('the default profiles back', async () => {
+      const x = await analyze(vscode.Uri.file(join(folder(), 'tabletop-agent.yaml')));
+      return x && !x.profiles.some((p) => p.name === 'prod-east') ? x : undefined;
+    });
+    assert.ok(after.profiles.length >= 2);
     assert.equal(await vscode.commands.executeCommand('breakglass.runStep', runbook(), 'remove-from-etcd'), 'failed');
     assert.match(a.stepStates(runbook())!['remove-from-etcd'].reason ?? '', /start one/);
   });

@@ -231,7 +231,8 @@ export class ClusterModel implements SimCluster {
     return { up: true, downUntil: 0, memLimit: this.spec.apiServerMemoryBytes * (0.95 + 0.1 * this.rng.next()), memory: PARAMS.apiServerBaseMemory, transient: 0, held: false };
   }
 
-  private profile(): ClusterProfile {
+  /** This cluster as the cost model sees it (the manifest analyzer prices workloads with it while a tabletop runs). */
+  profile(): ClusterProfile {
     return {
       name: this.spec.name,
       nodes: this.spec.nodes,

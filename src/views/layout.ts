@@ -1,0 +1,54 @@
+// Where each Breakglass panel opens. Outside a tabletop every panel opens beside the editor it was
+// asked from. During a tabletop the window is a console on a facilitator's screen (1600×1000 and up):
+// three columns, so that no panel hides another —
+//
+//   ┌────────────────┬──────────────────┬──────────────────┐
+//   │ walkthrough,   │ runbook          │ facilitator      │
+//   │ editors        │ (then the report)├──────────────────┤
+//   │                │                  │ cluster health   │
+//   └────────────────┴──────────────────┴──────────────────┘
+//
+// The layout is set once, when a tabletop starts in a window that has a single editor group, and
+// kept after it ends (the report opens in it); a window the person has already arranged is left
+// alone and panels open beside, as outside one.
+// ViewColumn N is the Nth editor group in grid order (left to right, top to bottom).
+import * as vscode from 'vscode';
+
+export type PanelRole = 'runbook' | 'facilitator' | 'health' | 'report';
+
+/** The columns of the tabletop layout, by role. */
+const TABLETOP_COLUMNS: Record<PanelRole, vscode.ViewColumn> = {
+  runbook: vscode.ViewColumn.Two,
+  report: vscode.ViewColumn.Two,
+  facilitator: vscode.ViewColumn.Three,
+  health: vscode.ViewColumn.Four,
+};
+
+/** vscode.setEditorLayout's argument: sizes are shares of the window. */
+export const TABLETOP_LAYOUT = {
+  orientation: 0, // columns side by side
+  groups: [{ size: 0.28 }, { size: 0.38 }, { size: 0.34, groups: [{ size: 0.6 }, { size: 0.4 }] }],
+};
+
+let arranged = false;
+
+/** A tabletop starts: arrange the window (only a single-group window), so its panels sit side by side. */
+export async function arrangeForTabletop(): Promise<boolean> {
+  arranged = false;
+  if (vscode.window.tabGroups.all.length > 1) return false;
+  try {
+    await vscode.commands.executeCommand('vscode.setEditorLayout', TABLETOP_LAYOUT);
+    arranged = true;
+  } catch {
+    arranged = false;
+  }
+  return arranged;
+}
+
+/** Where a panel of this role opens now. */
+export function columnFor(role: PanelRole): vscode.ViewColumn {
+  if (!arranged) return vscode.ViewColumn.Beside;
+  const column = TABLETOP_COLUMNS[role];
+  // A group the person closed since: the panel opens beside the active one instead.
+  return vscode.window.tabGroups.all.length >= column ? column : vscode.ViewColumn.Beside;
+}
