@@ -10,6 +10,7 @@
 //   --no-package     install the existing dist/breakglass.vsix as it is
 //   --no-walkthrough open onto an empty window instead of the walkthrough
 //   BREAKGLASS_PLAYGROUND_DIR=DIR  keep settings, state and extensions in DIR instead
+//   BREAKGLASS_PLAYGROUND_FOLDER=DIR  open DIR as the workspace folder instead of runbooks/
 // Settings, state and extensions persist in .vscode-test/playground/ (gitignored), or in
 // $BREAKGLASS_PLAYGROUND_DIR (test/e2e/playground.mjs gives it a throw-away folder).
 //
@@ -38,7 +39,7 @@ const dirs = {
   userData: join(home, 'user-data'),
   extensions: join(home, 'extensions'),
 };
-const folder = join(ROOT, 'runbooks');
+const folder = process.env.BREAKGLASS_PLAYGROUND_FOLDER ? resolve(process.env.BREAKGLASS_PLAYGROUND_FOLDER) : join(ROOT, 'runbooks');
 const vsix = join(ROOT, 'dist/breakglass.vsix');
 const helperDir = join(home, 'walkthrough-helper');
 const helperVsix = join(home, 'walkthrough-helper.vsix');

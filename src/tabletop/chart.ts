@@ -24,8 +24,12 @@ export interface ChartInput {
   until?: number;
 }
 
-const W = 960;
+// Drawn at the size it is read at: the markdown preview shows an image at its own width, up to its
+// column's (about 450 px in the tabletop's layout, whose middle column holds the report), so a
+// narrow chart with 12 px text stays legible there instead of being scaled down to a third.
+const W = 540;
 const PLOT_H = 150;
+const LEGEND_LINE = 17;
 const LEFT = 52;
 const RIGHT = 16;
 const TOP = 34;
@@ -50,7 +54,7 @@ export function fmtSimT(t: number): string {
 
 function niceStep(span: number): number {
   const targets = [60, 120, 300, 600, 900, 1800, 3600, 7200];
-  return targets.find((s) => span / s <= 10) ?? 14_400;
+  return targets.find((s) => span / s <= 6) ?? 14_400;
 }
 
 export function renderChartSvg(input: ChartInput): string {
@@ -61,9 +65,9 @@ export function renderChartSvg(input: ChartInput): string {
   const markers = input.markers.filter((m) => m.simT <= t1);
   const plotW = W - LEFT - RIGHT;
   const x = (t: number): number => LEFT + ((t - t0) / (t1 - t0)) * plotW;
-  const H = TOP + names.length * (PLOT_H + GAP) + 40;
+  const H = TOP + names.length * (PLOT_H + GAP) + (SERIES.length + 1) * LEGEND_LINE;
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="${W}" height="${H}" fill="#ffffff"/>`);
   out.push(`<text x="${LEFT}" y="18" font-size="14" font-weight="bold">${esc(input.title)}</text>`);
   const step = niceStep(t1 - t0);
@@ -97,24 +101,22 @@ export function renderChartSvg(input: ChartInput): string {
     let lastTagX = -Infinity;
     for (const m of markers) {
       const xx = x(m.simT).toFixed(1);
-      if (m.tag && x(m.simT) - lastTagX >= 12) {
-        out.push(`<text x="${xx}" y="${top + 10}" text-anchor="middle" font-size="9" fill="#343a40">${esc(m.tag)}</text>`);
+      if (m.tag && x(m.simT) - lastTagX >= 16) {
+        out.push(`<text x="${xx}" y="${top + 11}" text-anchor="middle" font-size="10" fill="#343a40">${esc(m.tag)}</text>`);
         lastTagX = x(m.simT);
       }
       const color = m.kind === 'event' ? '#5f3dc4' : m.ok === false ? '#e03131' : '#2b8a3e';
       out.push(`<line x1="${xx}" x2="${xx}" y1="${top}" y2="${top + PLOT_H}" stroke="${color}" stroke-width="1" stroke-dasharray="${m.kind === 'event' ? '4,3' : 'none'}" opacity="0.7"><title>${esc(`T+${fmtSimT(m.simT)} ${m.label}`)}</title></line>`);
     }
   });
-  // Legend and marker key.
-  const ly = H - 18;
-  let lx = LEFT;
+  // Legend and marker key, a line each (the chart is narrow).
+  let ly = H - (SERIES.length + 1) * LEGEND_LINE + 12;
   for (const s of SERIES) {
-    out.push(`<line x1="${lx}" x2="${lx + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/><text x="${lx + 22}" y="${ly}">${esc(s.label)}</text>`);
-    lx += 34 + s.label.length * 6.2;
+    out.push(`<line x1="${LEFT}" x2="${LEFT + 18}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"/><text x="${LEFT + 24}" y="${ly}">${esc(s.label)}</text>`);
+    ly += LEGEND_LINE;
   }
-  out.push(`<line x1="${lx}" x2="${lx}" y1="${ly - 10}" y2="${ly + 2}" stroke="#2b8a3e"/><text x="${lx + 4}" y="${ly}">step run</text>`);
-  lx += 64;
-  out.push(`<line x1="${lx}" x2="${lx}" y1="${ly - 10}" y2="${ly + 2}" stroke="#5f3dc4" stroke-dasharray="4,3"/><text x="${lx + 4}" y="${ly}">event</text>`);
+  out.push(`<line x1="${LEFT + 9}" x2="${LEFT + 9}" y1="${ly - 10}" y2="${ly + 2}" stroke="#2b8a3e"/><text x="${LEFT + 24}" y="${ly}">step run</text>`);
+  out.push(`<line x1="${LEFT + 109}" x2="${LEFT + 109}" y1="${ly - 10}" y2="${ly + 2}" stroke="#5f3dc4" stroke-dasharray="4,3"/><text x="${LEFT + 124}" y="${ly}">event</text>`);
   out.push('</svg>');
   return out.join('\n') + '\n';
 }

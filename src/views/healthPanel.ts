@@ -17,7 +17,7 @@ import { isOpenableLink } from '../runbook/links';
 import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from './messages';
 import { resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
-import { columnFor } from './layout';
+import { healthColumn } from './layout';
 
 /** Requests a minute one poller spends at most, whatever the cluster's size. */
 export const HEALTH_BUDGET_PER_MINUTE = 12;
@@ -387,7 +387,7 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
   hub = h;
   let standalone: ClusterHealthPanel | undefined;
 
-  const show = (): string => {
+  const show = async (): Promise<string> => {
     h.syncSimulatedTarget();
     // During a tabletop, looking at the cluster's health counts as diagnosis.
     mode.simHost?.noteActivity?.('health-panel-opened', 'Breakglass: Show Cluster Health');
@@ -395,7 +395,7 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
       standalone.reveal();
       return 'revealed';
     }
-    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: columnFor('health'), preserveFocus: false }, {
+    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: await healthColumn(), preserveFocus: false }, {
       enableScripts: true,
       retainContextWhenHidden: true,
       localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'media')],

@@ -376,10 +376,9 @@ export class TabletopController implements vscode.Disposable {
     const view = scoresView(scores);
     this.panel?.post(files ? { type: 'ttEnded', scores: view, report: files.report } : { type: 'ttEnded', scores: view });
     if (files) {
-      const rel = this.shown(files.report);
-      void vscode.window.showInformationMessage(`Breakglass: tabletop '${ex.scenario.name}' ended at ${fmtClock(ex.tt.now())}: ${summaryLine(view)}. Report: ${rel}`, 'Open Report').then((c) => {
-        if (c) void this.openReport(files!.report);
-      });
+      // The report is what an ended exercise is for: it opens at once, in the runbook's column.
+      await this.openReport(files.report);
+      void vscode.window.showInformationMessage(`Breakglass: tabletop '${ex.scenario.name}' ended at ${fmtClock(ex.tt.now())}: ${summaryLine(view)}. Report: ${this.shown(files.report)}`);
     }
     return files && { ...files, scores: view };
   }
