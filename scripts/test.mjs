@@ -6,7 +6,7 @@
 //           and in an untrusted (Restricted Mode) workspace: scripts/vscode-tests.mjs
 //   e2e     the UI tests with the packaged .vsix in code-server + Chromium: test/e2e/ui.mjs, then
 //           test/e2e/tabletop-ui.mjs (a tabletop through the Command Palette and its panels), then
-//           test/e2e/playground.mjs (`npm start`'s playground opens onto the walkthrough)
+//           test/e2e/playground.mjs (`npm start`'s playground opens onto the walkthrough, played through)
 // Installs what it needs first: the npm and Debian packages of the tests
 // (scripts/install-test-packages.sh), then code-server and its own (scripts/install-code-server.sh).
 // Ends with one line `N passed, N failed` over all parts; exits non-zero when anything failed.
@@ -156,7 +156,7 @@ async function e2eTabletop() {
 async function e2ePlayground() {
   const start = Date.now();
   const out = join(work, 'e2e-playground.json');
-  const r = await run(process.execPath, [join(ROOT, 'test/e2e/playground.mjs'), '--no-package', '--json', out], { timeoutMs: 420_000 });
+  const r = await run(process.execPath, [join(ROOT, 'test/e2e/playground.mjs'), '--no-package', '--json', out], { timeoutMs: 900_000 });
   const results = readJson(out);
   if (!results) {
     record('e2e:playground', 0, 1, Date.now() - start, `test/e2e/playground.mjs exited ${r.code} without results`);

@@ -3,23 +3,27 @@
 // `npm start` runs) on a free PORT, opens the URL it prints in headless Chromium (playwright-core)
 // and checks, without a single click, that the window shows the walkthrough "Rehearse an
 // API-server outage" (its title, its steps, the first step open with its
-// content) and that the status bar says SIMULATED. Then stops the playground the way Ctrl+C does
-// (SIGTERM to its process group) and checks that no code-server process is left.
+// content) and that the status bar says SIMULATED. Then plays the walkthrough's tabletop through,
+// clicking what it shows, as a newcomer would (test/e2e/walkthrough.mjs; a screenshot per stage in
+// test/artifacts/walkthrough/). Then stops the playground the way Ctrl+C does (SIGTERM to its
+// process group) and checks that no code-server process is left.
 //
 // usage: node test/e2e/playground.mjs [--no-package] [--json FILE]
 //   --no-package: passed on to the playground, which then installs the existing
 //                 dist/breakglass.vsix instead of running `npm run package`.
 // Nothing of the developer's own playground is touched: the playground's settings, state and
-// extensions (BREAKGLASS_PLAYGROUND_DIR), code-server's XDG folders and TMPDIR, and the Chromium
-// profile are throw-away folders. Screenshots (test/artifacts/): playground-walkthrough.png (and
+// extensions (BREAKGLASS_PLAYGROUND_DIR), the workspace (a copy of runbooks/ as
+// BREAKGLASS_PLAYGROUND_FOLDER), code-server's XDG folders and TMPDIR, and the Chromium profile are
+// throw-away folders. Screenshots (test/artifacts/): playground-walkthrough.png (and
 // playground-failure.png when a test fails); the playground's output, the workbench console and
 // code-server's log as playground.log, workbench-playground.log and code-server-playground.log.
 import { spawn } from 'node:child_process';
-import { copyFileSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ARTIFACTS, fmtSeconds, freePort, launchChromium, onCleanup, ROOT, runTests, screenshot, sleep, STEP_TIMEOUT_MS, tempDirs, until,
 } from '../../scripts/lib/code-server.mjs';
+import { SHOTS, walkthroughStages } from './walkthrough.mjs';
 
 const URL_LINE = /^Breakglass playground: (http:\/\/\S+)$/m;
 
@@ -124,10 +128,14 @@ function killHard(procs) {
 function startPlayground() {
   const dirs = (state.dirs = tempDirs('e2e-playground'));
   state.home = join(dirs.root, 'playground');
+  // The workspace: a copy of runbooks/, so that the exercise's journals and report stay out of the checkout.
+  state.folder = join(dirs.root, 'runbooks');
+  cpSync(join(ROOT, 'runbooks'), state.folder, { recursive: true, filter: (src) => !src.includes('/.breakglass') });
   const env = {
     ...process.env,
     PORT: String(state.port),
     BREAKGLASS_PLAYGROUND_DIR: state.home,
+    BREAKGLASS_PLAYGROUND_FOLDER: state.folder,
     XDG_CONFIG_HOME: dirs.xdgConfig,
     XDG_DATA_HOME: dirs.xdgData,
     XDG_CACHE_HOME: dirs.xdgCache,
@@ -216,7 +224,7 @@ const tests = [
       const problems = [];
       if (u.hostname !== '127.0.0.1') problems.push(`it listens on ${u.hostname}, not 127.0.0.1`);
       if (u.port !== String(state.port)) problems.push(`it listens on port ${u.port}, not PORT=${state.port}`);
-      if (folder !== join(ROOT, 'runbooks')) problems.push(`its folder is ${folder}, not ${join(ROOT, 'runbooks')}`);
+      if (folder !== state.folder) problems.push(`its folder is ${folder}, not BREAKGLASS_PLAYGROUND_FOLDER=${state.folder}`);
       if (problems.length) throw new Error(`the playground's URL ${url}: ${problems.join('; ')}\n${lastLines()}`);
       const health = await fetch(`${u.origin}/healthz`, { signal: AbortSignal.timeout(10_000) }).catch((e) => e);
       if (!(health instanceof Response) || !health.ok) throw new Error(`${u.origin}/healthz does not answer: ${health.message ?? health.status}\n${lastLines()}`);
@@ -226,7 +234,7 @@ const tests = [
     name: `the window opens onto the walkthrough "${WALKTHROUGH?.title}" without a click, and the status bar shows SIMULATED`,
     async run() {
       if (!WALKTHROUGH) throw new Error('package.json contributes no walkthrough with id "tabletop"');
-      state.ctx = await launchChromium(state.dirs.profile);
+      state.ctx = await launchChromium(state.dirs.profile, { viewport: { width: 1600, height: 1000 } });
       const page = (state.page = state.ctx.pages()[0] ?? (await state.ctx.newPage()));
       const consoleLog = createWriteStream(join(ARTIFACTS, 'workbench-playground.log'));
       page.on('console', (m) => consoleLog.write(`[${m.type()}] ${m.text()}\n`));
@@ -272,8 +280,12 @@ const tests = [
       }
       await sleep(500);
       await screenshot(page, 'playground-walkthrough.png');
+      mkdirSync(join(ARTIFACTS, SHOTS), { recursive: true });
+      copyFileSync(join(ARTIFACTS, 'playground-walkthrough.png'), join(ARTIFACTS, SHOTS, '01-walkthrough.png'));
     },
   },
+  // Then every step of the walkthrough, clicked as a newcomer would (test/e2e/walkthrough.mjs).
+  ...walkthroughStages({ page: () => state.page, folder: () => state.folder }),
   {
     name: 'stopping the playground (SIGTERM to its process group, as Ctrl+C) leaves no code-server running',
     always: true,
