@@ -22,8 +22,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
-  ARTIFACTS, CODE_SERVER_BIN, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
+  ARTIFACTS, CODE_SERVER_BIN, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, tempDirs, until, writeUserSettings,
 } from '../../scripts/lib/code-server.mjs';
+import { clockSeconds, frameWith, text } from './workbench.mjs';
 
 const VSIX = join(ROOT, 'dist/breakglass.vsix');
 const EXTENSION_ID = 'breakglass.breakglass';
@@ -88,40 +89,6 @@ async function openFile(page, name) {
   await until(async () => (await quickInputRows(page)).some((r) => r.includes(name)), { timeout: 30_000, message: () => `Quick Open found no file named ${name}` });
   await input.press('Enter');
   await until(async () => page.locator(`.tabs-container .tab[aria-label*="${name}"]`).count(), { message: () => `${name} did not open in an editor tab` });
-}
-
-async function workbenchErrors(page) {
-  const dialogs = await page
-    .locator('.monaco-dialog-box')
-    .evaluateAll((els) => els.map((e) => [...e.querySelectorAll('.dialog-message-text, .dialog-message-detail')].map((m) => m.innerText.replace(/\s+/g, ' ').trim()).join(': ')));
-  const toasts = await page
-    .locator('.notifications-toasts .notification-list-item')
-    .evaluateAll((els) => els.filter((e) => e.querySelector('.codicon-error, .codicon-notifications-error')).map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
-  return [...dialogs, ...toasts].filter(Boolean);
-}
-
-/** The webview frame that has `selector` (webviews live in nested iframes). */
-async function frameWith(page, selector, what) {
-  return until(
-    async () => {
-      const errors = await workbenchErrors(page);
-      if (errors.length) throw Object.assign(new Error(`the workbench shows an error: ${errors.join(' | ')}`), { fatal: true });
-      for (const f of page.frames()) {
-        if (f === page.mainFrame()) continue;
-        if (await f.locator(selector).count().catch(() => 0)) return f;
-      }
-      return undefined;
-    },
-    { message: () => `no ${what} appeared: no frame has ${selector} within ${STEP_TIMEOUT_MS / 1000} s (${page.frames().length} frames)` },
-  );
-}
-
-const text = async (loc) => ((await loc.count()) ? ((await loc.first().textContent()) ?? '').trim() : '');
-
-/** Simulated seconds of a "T+1h02m13s" clock. */
-function clockSeconds(s) {
-  const m = /^T\+(?:(\d+)h)?(\d+)m(\d+)s$/.exec(s);
-  return m ? Number(m[1] ?? 0) * 3600 + Number(m[2]) * 60 + Number(m[3]) : -1;
 }
 
 async function runStep(frame, id) {
