@@ -298,3 +298,16 @@ describe('Runbook view page in Chromium: break-glass tables and step headers', f
   }
 
 });
+
+describe("webview styles: no rule that splits words mid-word", () => {
+  // `word-break: break-all` breaks between any two letters ("kubeconfi" / "g" at a line's end);
+  // `word-break: break-word` and `overflow-wrap: anywhere` let a table column or a flex item shrink
+  // to a few letters ("teleme" / "try-agent"). Only `overflow-wrap: break-word` is allowed: it
+  // breaks a token only when the token alone is longer than its line.
+  for (const f of ['runbook.css', 'health.css', 'tabletop.css']) {
+    it(f, () => {
+      const css = readFileSync(join(ROOT, 'media', f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '');
+      assert.deepEqual(css.match(/word-break\s*:\s*(break-all|break-word)|overflow-wrap\s*:\s*anywhere|word-wrap\s*:\s*anywhere/g) ?? [], []);
+    });
+  }
+});
