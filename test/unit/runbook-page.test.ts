@@ -93,7 +93,7 @@ function wordSplits(): Split[] {
 }
 
 /** In the page: for each step header, whether its controls sit on the header's first line. */
-function headers(): { step: string; titleTop: number; controlsTop: number; buttonsTop: number[]; height: number }[] {
+function headers(): { step: string; titleTop: number; controlsTop: number; buttonsTop: number[]; height: number; overflow: number }[] {
   return Array.from(document.querySelectorAll<HTMLElement>('.bg-step-head'))
     .filter((h) => h.querySelector('.bg-step-controls'))
     .map((h) => ({
@@ -102,6 +102,8 @@ function headers(): { step: string; titleTop: number; controlsTop: number; butto
       controlsTop: h.querySelector('.bg-step-controls')!.getBoundingClientRect().top,
       buttonsTop: Array.from(h.querySelectorAll('.bg-actions button:not([hidden])')).map((b) => Math.round(b.getBoundingClientRect().top)),
       height: h.getBoundingClientRect().height,
+      // How far its buttons reach past the card's right edge.
+      overflow: Math.max(0, ...Array.from(h.querySelectorAll('button')).map((b) => b.getBoundingClientRect().right)) - h.getBoundingClientRect().right,
     }));
 }
 
@@ -276,24 +278,47 @@ describe('Runbook view page in Chromium: break-glass tables and step headers', f
       for (const t of await page.evaluate(tables)) assert.ok(t.overflow <= 1, `${t.step} at ${w} px: ${t.overflow}px too wide`);
     }
   });
-  for (const width of [1600, 780]) {
-    it(`the whole page at ${width} px: no word split across lines; tables fit; Run / Cancel / Skip on each header's first line`, async () => {
+  it('Run on a step posts its intent, in the wide layout and the narrow one', async () => {
+    for (const width of [1600, 380]) {
+      await page.setViewportSize({ width, height: 1000 });
+      await page.evaluate(() => ((window as unknown as { posted: unknown[] }).posted.length = 0));
+      await page.locator('.bg-step[data-step-id="apf-rejections"] button[data-action="run"]').click();
+      assert.deepEqual(await page.evaluate(() => (window as unknown as { posted: unknown[] }).posted), [{ type: 'run', stepId: 'apf-rejections' }], `at ${width} px`);
+    }
+  });
+
+  for (const width of [1600, 780, 380]) {
+    // Below 560 px (a narrow side column) every header puts its controls on a line of their own,
+    // and a clusters table wider than the column scrolls sideways; above, they fit.
+    const narrow = width < 560;
+    it(`the whole page at ${width} px: no word split across lines; ${narrow ? '' : 'tables fit; '}Run / Cancel / Skip ${narrow ? 'on a line of their own' : "on the header's first line"} for every step`, async () => {
       await page.setViewportSize({ width, height: 1000 });
       const splits = await page.evaluate(wordSplits);
       assert.deepEqual(splits, [], `words split mid-word: ${JSON.stringify(splits, null, 1)}`);
-      for (const t of await page.evaluate(tables)) assert.ok(t.overflow <= 1, `${t.step}: the clusters table is ${t.overflow}px wider than its column`);
+      if (!narrow) for (const t of await page.evaluate(tables)) assert.ok(t.overflow <= 1, `${t.step}: the clusters table is ${t.overflow}px wider than its column`);
       // The toolbar's mode badge and buttons each keep to one line.
       const oneLine = await page.evaluate(() =>
         Array.from(document.querySelectorAll<HTMLElement>('.bg-toolbar > .bg-mode-badge, .bg-toolbar > .bg-btn')).map((e) => ({ text: e.textContent?.trim(), lines: Math.round(e.getBoundingClientRect().height / parseFloat(getComputedStyle(e).lineHeight || '20')) })),
       );
       for (const e of oneLine) assert.equal(e.lines <= 1, true, `toolbar: '${e.text}' takes ${e.lines} lines`);
+      // Its title keeps a readable width: never a word per line.
+      const title = await page.evaluate(() => {
+        const t = document.querySelector<HTMLElement>('.bg-toolbar .bg-title')!;
+        return { lines: Math.round(t.getBoundingClientRect().height / parseFloat(getComputedStyle(t).lineHeight)), words: (t.textContent ?? '').split(/\s+/).length };
+      });
+      assert.ok(title.lines <= 3 && title.lines < title.words / 3, `the title takes ${title.lines} lines for ${title.words} words`);
       const heads = await page.evaluate(headers);
       assert.ok(heads.length >= 10, `step headers: ${heads.length}`);
       for (const h of heads) {
-        // The controls start on the title's line, and the buttons are on one line.
-        assert.ok(Math.abs(h.controlsTop - h.titleTop) <= 6, `${h.step}: controls at ${h.controlsTop}, title at ${h.titleTop}`);
-        assert.equal(new Set(h.buttonsTop).size, 1, `${h.step}: buttons on several lines: ${h.buttonsTop.join(', ')}`);
+        // The controls start on the title's line (wide) or below it (narrow), for every step alike;
+        // the buttons are on one line.
+        if (narrow) assert.ok(h.controlsTop > h.titleTop + 10, `${h.step}: controls at ${h.controlsTop}, title at ${h.titleTop}`);
+        else assert.ok(Math.abs(h.controlsTop - h.titleTop) <= 6, `${h.step}: controls at ${h.controlsTop}, title at ${h.titleTop}`);
+        // Run / Cancel / Skip on one line (in a narrow column Retry failed may take the next one).
+        assert.equal(new Set(narrow ? h.buttonsTop.slice(0, 3) : h.buttonsTop).size, 1, `${h.step}: buttons on several lines: ${h.buttonsTop.join(', ')}`);
+        assert.ok(h.overflow <= 1, `${h.step}: buttons reach ${h.overflow}px past the card`);
       }
+      await page.screenshot({ path: join(ARTIFACTS, `page-top-${width}.png`) });
     });
   }
 
