@@ -219,7 +219,9 @@ function applyClusters(stepId: string, rows: ClusterRowView[]): void {
     const icon = document.createElement('span');
     icon.className = `codicon codicon-${CLUSTER_ICONS[r.state]}${r.state === 'running' ? ' codicon-modifier-spin' : ''}`;
     const word = document.createElement('span');
+    word.className = 'bg-cluster-state-word';
     word.textContent = ` ${r.state === 'dry-run' ? 'dry run' : r.state}`;
+    st.title = word.textContent.trim();
     st.append(icon, word);
     const pr = cell(tr, 'bg-cluster-progress', '');
     if (r.total !== undefined && r.total > 0) {
