@@ -9,6 +9,19 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, 
   return e;
 }
 
+/**
+ * A file path as code that breaks only after a `/` when it does not fit its line (a <wbr> after
+ * each one), never inside a name: "…/tabletop-x/kubeconfig", not "kubeconfi" / "g".
+ */
+export function pathCode(path: string): HTMLElement {
+  const code = el('code', 'bg-path');
+  path.split(/(?<=\/)/).forEach((part, i) => {
+    if (i > 0) code.append(document.createElement('wbr'));
+    code.append(document.createTextNode(part));
+  });
+  return code;
+}
+
 /** A `--vscode-*` colour of the current theme, read from the page (VS Code sets them on <html>). */
 export function themeColor(name: string, fallback: string): string {
   const v = getComputedStyle(document.documentElement).getPropertyValue(`--vscode-${name}`).trim();

@@ -88,6 +88,7 @@ function setMode(label: string, real: boolean, isTrusted: boolean): void {
   const m = document.getElementById('bg-mode');
   if (m) {
     m.textContent = label;
+    m.title = label;
     m.classList.toggle('bg-real', real);
   }
   document.body.dataset.mode = real ? 'real' : 'sim';
@@ -155,6 +156,7 @@ const CLUSTER_ICONS: Record<ClusterRowView['state'], string> = {
   failed: 'error',
   skipped: 'debug-step-over',
   cancelled: 'circle-slash',
+  'dry-run': 'eye',
 };
 
 function cell(tr: HTMLTableRowElement, cls: string, text: string): HTMLTableCellElement {
@@ -165,9 +167,18 @@ function cell(tr: HTMLTableRowElement, cls: string, text: string): HTMLTableCell
   return td;
 }
 
+const CLUSTER_COLUMNS: [string, string][] = [
+  ['Cluster', 'bg-cluster-name'],
+  ['Nodes', 'bg-cluster-size'],
+  ['State', 'bg-cluster-state'],
+  ['Progress', 'bg-cluster-progress'],
+  ['Result', 'bg-cluster-summary'],
+];
+
 /**
  * The clusters table of a break-glass step, inside its card under the step's body: one row per
- * cluster (largest first, as sent), its state, a progress bar (done/total, failed) and its result.
+ * cluster (largest first, as sent), its state, a progress bar (done/total, failed) and its result
+ * in a few words; each cluster's whole result under "Details" (collapsed), below the table.
  */
 function applyClusters(stepId: string, rows: ClusterRowView[]): void {
   const el = card(stepId);
@@ -178,13 +189,20 @@ function applyClusters(stepId: string, rows: ClusterRowView[]): void {
     box.className = 'bg-clusters';
     const table = document.createElement('table');
     const head = table.createTHead().insertRow();
-    for (const h of ['Cluster', 'Nodes', 'State', 'Progress', 'Result']) {
+    for (const [h, cls] of CLUSTER_COLUMNS) {
       const th = document.createElement('th');
+      th.className = cls;
       th.textContent = h;
       head.appendChild(th);
     }
     table.createTBody();
-    box.appendChild(table);
+    const details = document.createElement('details');
+    details.className = 'bg-cluster-details';
+    details.hidden = true;
+    const summary = document.createElement('summary');
+    summary.textContent = 'Details';
+    details.append(summary, document.createElement('ul'));
+    box.append(table, details);
     const before = el.querySelector('.bg-output-wrap');
     if (before) el.insertBefore(box, before);
     else el.appendChild(box);
@@ -201,7 +219,9 @@ function applyClusters(stepId: string, rows: ClusterRowView[]): void {
     const icon = document.createElement('span');
     icon.className = `codicon codicon-${CLUSTER_ICONS[r.state]}${r.state === 'running' ? ' codicon-modifier-spin' : ''}`;
     const word = document.createElement('span');
-    word.textContent = ` ${r.state}`;
+    word.className = 'bg-cluster-state-word';
+    word.textContent = ` ${r.state === 'dry-run' ? 'dry run' : r.state}`;
+    st.title = word.textContent.trim();
     st.append(icon, word);
     const pr = cell(tr, 'bg-cluster-progress', '');
     if (r.total !== undefined && r.total > 0) {
@@ -211,11 +231,26 @@ function applyClusters(stepId: string, rows: ClusterRowView[]): void {
       if (r.failed) bar.classList.add('bg-has-failed');
       const text = document.createElement('span');
       text.className = 'bg-cluster-count';
-      text.textContent = ` ${r.done ?? 0}/${r.total}${r.failed ? `, ${r.failed} failed` : ''}`;
+      text.textContent = ` ${(r.done ?? 0).toLocaleString('en-US')}/${r.total.toLocaleString('en-US')}${r.failed ? `, ${r.failed.toLocaleString('en-US')} failed` : ''}`;
       pr.append(bar, text);
     } else pr.textContent = '—';
-    cell(tr, 'bg-cluster-summary', r.summary ?? '');
+    const result = cell(tr, 'bg-cluster-summary', r.summary ?? '');
+    if (r.detail) result.title = r.detail;
   }
+  // The whole results, one line per cluster, for those whose cell says less than the result.
+  const details = box.querySelector<HTMLDetailsElement>('.bg-cluster-details')!;
+  const list = details.querySelector('ul')!;
+  list.textContent = '';
+  for (const r of rows) {
+    if (!r.detail) continue;
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.className = 'bg-cluster-name';
+    name.textContent = r.name;
+    li.append(name, document.createTextNode(`: ${r.detail}`));
+    list.appendChild(li);
+  }
+  details.hidden = list.childElementCount === 0;
   reportClusters(stepId);
 }
 

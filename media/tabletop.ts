@@ -8,7 +8,7 @@ import {
   type TabletopReadingView, type TabletopScoresView, type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from '../src/views/messages';
 import { appendReading, chartSeries, fmtClock, fmtDur, INJECTION_TITLES, LOAD_CAP, markerLabels } from '../src/views/tabletopView';
-import { el, guardLinks, themeColor } from './dom';
+import { el, guardLinks, pathCode, themeColor } from './dom';
 
 declare function acquireVsCodeApi(): { postMessage(msg: TabletopToHost): void };
 const vscode = acquireVsCodeApi();
@@ -149,7 +149,7 @@ function drawKube(): void {
   els.kube.append(
     el('span', 'codicon codicon-terminal'),
     document.createTextNode(` Participants: new terminals get KUBECONFIG=`),
-    el('code', undefined, s.kubeconfig),
+    pathCode(s.kubeconfig),
     document.createTextNode(` (contexts ${contexts}, each also as <name>-breakglass; current: ${s.focus}). Runbook steps run against the same clusters.`),
   );
 }

@@ -82,13 +82,49 @@ function prefixEnd(prefix: Buffer): Buffer {
   return Buffer.from([0]);
 }
 
+/**
+ * How many of `keys` each of the step's keys and prefixes accounts for, in words: "1 at
+ * /registry/daemonsets/monitoring/telemetry-agent, 5000 under /registry/pods/monitoring/telemetry-agent-".
+ * A key named exactly is not counted again under a prefix.
+ */
+export function countBySelector(spec: EtcdDeleteSpec, keys: readonly string[]): string {
+  const left = new Set(keys);
+  const parts: string[] = [];
+  for (const k of spec.keys) {
+    const n = left.delete(k) ? 1 : 0;
+    parts.push(`${n} at ${k}`);
+  }
+  for (const p of spec.prefixes) {
+    let n = 0;
+    for (const k of left) {
+      if (k.startsWith(p)) {
+        n++;
+        left.delete(k);
+      }
+    }
+    parts.push(`${n} under ${p}`);
+  }
+  return parts.join(', ');
+}
+
 function previewResult(spec: EtcdDeleteSpec, plan: EtcdDeletePlan, missing: string[], where: string): ActionResult {
   const items: ActionItem[] = plan.keys.map((k) => ({ id: k.key, ok: true, detail: `mod revision ${k.modRevision}` }));
   for (const m of missing) items.push({ id: m, ok: true, unchanged: true, detail: 'not found: nothing to delete' });
   const n = plan.keys.length;
   const expectOk = spec.expect === undefined || spec.expect === n;
-  const summary = `${n} key(s) to delete from ${where} at revision ${plan.revision}${missing.length ? `; ${missing.length} listed key(s) not found` : ''}${expectOk ? '' : `; expected ${spec.expect}: refusing to delete`}`;
-  return { ok: expectOk, summary, items, plan };
+  const summary = `${n} key(s) to delete from ${where} at revision ${plan.revision} (${countBySelector(spec, plan.keys.map((k) => k.key))})${missing.length ? `; ${missing.length} listed key(s) not found` : ''}${expectOk ? '' : `; expected ${spec.expect}: refusing to delete`}`;
+  return { ok: expectOk, summary, brief: expectOk ? `${n} key(s) to delete` : `${n} key(s), expected ${spec.expect}: not deleted`, items, plan };
+}
+
+/** A dry run's answer: the preview, saying that nothing was deleted. */
+function dryRunResult(p: ActionResult): ActionResult {
+  return { ...p, summary: `dry run: nothing deleted; ${p.summary}`, brief: p.brief, dryRun: true };
+}
+
+/** The run's outcome in a few words: what was deleted, and what was not. */
+function runBrief(deleted: number, o: { changed?: number; gone?: number; failed?: number; cancelled?: number }): string {
+  const more = [o.changed ? `${o.changed} changed since the preview (kept)` : '', o.gone ? `${o.gone} already gone` : '', o.failed ? `${o.failed} failed` : '', o.cancelled ? `${o.cancelled} not attempted` : ''].filter(Boolean);
+  return `${deleted} key(s) deleted${more.length ? `, ${more.join(', ')}` : ''}`;
 }
 
 function checkPlan(p: unknown): EtcdDeletePlan | undefined {
@@ -172,13 +208,11 @@ async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOption
     if (spec.expect !== undefined && spec.expect !== plan.keys.length) {
       return { ...previewResult(spec, plan, missing, where), ok: false };
     }
-    if (ctx.dryRun) {
-      const p = previewResult(spec, plan, missing, where);
-      return { ...p, summary: `dry run: nothing deleted; ${p.summary}` };
-    }
+    if (ctx.dryRun) return dryRunResult(previewResult(spec, plan, missing, where));
     const only = opts.only ? new Set(opts.only) : undefined;
     const todo = plan.keys.filter((k) => !only || only.has(k.key));
     const items: ActionItem[] = [];
+    const deletedKeys: string[] = [];
     let deleted = 0;
     let changed = 0;
     let gone = 0;
@@ -189,6 +223,7 @@ async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOption
         const r = await client.if(k.key, 'Mod', '==', k.modRevision).then(client.delete().key(k.key)).else(client.get(k.key)).commit();
         if (r.succeeded) {
           deleted++;
+          deletedKeys.push(k.key);
           items.push({ id: k.key, ok: true, detail: `deleted (mod revision ${k.modRevision})` });
         } else {
           const now = r.responses[0]?.response_range?.kvs?.[0];
@@ -210,9 +245,8 @@ async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOption
     const order = new Map(todo.map((k, i) => [k.key, i]));
     items.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
     const cancelled = todo.length - deleted - changed - gone - failed;
-    const summary = `deleted ${deleted} of ${todo.length} key(s) from ${where}${changed ? `; ${changed} changed since the preview (kept)` : ''}${gone ? `; ${gone} already gone` : ''}${failed ? `; ${failed} failed` : ''}${cancelled ? `; ${cancelled} not attempted (cancelled)` : ''}`;
-    ctx.log(summary);
-    return { ok: changed + failed + cancelled === 0, summary, items, plan };
+    const summary = `deleted ${deleted} of ${todo.length} key(s) from ${where} (${countBySelector(spec, deletedKeys)})${changed ? `; ${changed} changed since the preview (kept)` : ''}${gone ? `; ${gone} already gone` : ''}${failed ? `; ${failed} failed` : ''}${cancelled ? `; ${cancelled} not attempted (cancelled)` : ''}`;
+    return { ok: changed + failed + cancelled === 0, summary, brief: runBrief(deleted, { changed, gone, failed, cancelled }), items, plan };
   });
 }
 
@@ -226,16 +260,19 @@ interface SimKey {
   kind: 'DaemonSet' | 'Deployment' | 'Pod';
 }
 
-/** The model's keyspace: each workload's object and its running pods, named as sim serve names them. */
+/**
+ * The model's keyspace: each workload's object and its pod objects (running, or stopped on their
+ * nodes), named as sim serve names them.
+ */
 export function simKeyspace(cluster: ClusterModel): SimKey[] {
   const out: SimKey[] = [];
-  const running = cluster.snapshot().workloadPods;
   for (const w of cluster.workloads()) {
     const k = `${w.namespace}/${w.name}`;
     out.push({ key: `/registry/${w.kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}/${k}`, workload: k, kind: w.kind });
     const codec = new SuffixCodec(`${k}:${w.createdAt}`);
     const hash = hashChars(`${k}:${w.image}:${w.createdAt}`, 10);
-    const n = Math.max(0, Math.floor(running[k] ?? 0));
+    // Pods whose agents were stopped on their nodes are still objects in etcd.
+    const n = cluster.podObjects(w.namespace, w.name);
     for (let i = 0; i < n; i++) out.push({ key: `/registry/pods/${w.namespace}/${w.kind === 'DaemonSet' ? `${w.name}-${codec.encode(i)}` : `${w.name}-${hash}-${codec.encode(i)}`}`, workload: k, kind: 'Pod' });
   }
   return out;
@@ -265,13 +302,11 @@ async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions
   const plan = given ?? fresh;
   const where = `simulated etcd of ${cluster.spec.name}`;
   if (spec.expect !== undefined && spec.expect !== plan.keys.length) return { ...previewResult(spec, plan, missing, where), ok: false };
-  if (ctx.dryRun) {
-    const p = previewResult(spec, plan, missing, where);
-    return { ...p, summary: `dry run: nothing deleted; ${p.summary}` };
-  }
+  if (ctx.dryRun) return dryRunResult(previewResult(spec, plan, missing, where));
   const only = opts.only ? new Set(opts.only) : undefined;
   const todo = plan.keys.filter((k) => !only || only.has(k.key));
   const items: ActionItem[] = [];
+  const deletedKeys: string[] = [];
   const workloadsDeleted = new Set<string>();
   const podsByWorkload = new Map<string, number>();
   for (const k of todo) {
@@ -281,6 +316,7 @@ async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions
       continue;
     }
     items.push({ id: k.key, ok: true, detail: 'deleted' });
+    deletedKeys.push(k.key);
     if (s.kind === 'Pod') podsByWorkload.set(s.workload, (podsByWorkload.get(s.workload) ?? 0) + 1);
     else workloadsDeleted.add(s.workload);
   }
@@ -291,21 +327,33 @@ async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions
   for (const w of workloadsDeleted) {
     const [ns, name] = w.split('/');
     cluster.deleteWorkload(ns, name);
-    cluster.emit('etcd-delete', `${w}: object removed from etcd; its running agents stop only as their kubelets hear of it through the API server`);
   }
+  // What the model says now: agents stopped on their nodes are not running, whatever etcd held.
+  const runningNow = (w: string): number => Math.round(cluster.snapshot().workloadPods[w] ?? 0);
+  const agents = (w: string): string => {
+    const n = runningNow(w);
+    return n ? `${n} of its agents still running until their kubelets hear of it through the API server` : 'none of its agents is running';
+  };
+  for (const w of workloadsDeleted) cluster.emit('etcd-delete', `${w}: object removed from etcd; ${agents(w)}`);
   for (const [w, n] of podsByWorkload) {
     const ownerGone = workloadsDeleted.has(w) || !cluster.workloads().some((x) => `${x.namespace}/${x.name}` === w);
+    const running = runningNow(w);
     cluster.emit(
       'etcd-delete',
       ownerGone
-        ? `${n} pod object(s) of ${w} removed from etcd; their containers keep running until each kubelet hears of it through the API server`
-        : `${n} pod object(s) of ${w} removed from etcd; the DaemonSet controller recreates them and the agents keep running`,
+        ? `${n} pod object(s) of ${w} removed from etcd; ${running ? `${running} of their containers keep running until each kubelet hears of it through the API server` : 'none of their agents is running'}`
+        : `${n} pod object(s) of ${w} removed from etcd; the ${workloadKind(cluster, w)} controller recreates them${running ? ' and the agents keep running' : ''}`,
     );
   }
-  const deleted = items.filter((i) => !i.unchanged).length;
-  const summary = `deleted ${deleted} of ${todo.length} key(s) from ${where}${workloadsDeleted.size ? `; ${[...workloadsDeleted].join(', ')} gone from the API, agents still running until kubelets hear of it` : ''}`;
-  ctx.log(summary);
-  return { ok: true, summary, items, plan, simSeconds };
+  const deleted = deletedKeys.length;
+  const gone = items.length - deleted;
+  const states = [...workloadsDeleted].map((w) => `${w} gone from the API, ${agents(w)}`);
+  const summary = `deleted ${deleted} of ${todo.length} key(s) from ${where} (${countBySelector(spec, deletedKeys)})${gone ? `; ${gone} already gone` : ''}${states.length ? `; ${states.join('; ')}` : ''}`;
+  return { ok: true, summary, brief: runBrief(deleted, { gone }), items, plan, simSeconds };
+}
+
+function workloadKind(cluster: ClusterModel, w: string): string {
+  return cluster.workloads().find((x) => `${x.namespace}/${x.name}` === w)?.kind ?? 'workload';
 }
 
 export const etcdDelete: BreakglassAction<EtcdDeleteSpec> = {

@@ -115,8 +115,7 @@ async function exec(spec: ExemptRequestSpec, ctx: ActionContext, previewOnly: bo
   const allOk = items.every((i) => i.ok);
   const verb = previewOnly ? (mutating ? `would ${spec.verb}` : 'read') : dry ? `dry-run ${spec.verb}` : spec.verb;
   const summary = `${verb} ${spec.path} through '${t.context}': HTTP ${r.status}${unchanged ? ' (already gone)' : ''}; ${check.verified && sameLevel ? 'exempt level verified' : 'exempt level NOT verified'}`;
-  ctx.log(summary);
-  return { ok: allOk, summary, items };
+  return { ok: allOk, summary, items, ...(dry && !previewOnly ? { dryRun: true } : {}) };
 }
 
 function statusMessage(body: string): string {

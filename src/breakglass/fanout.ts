@@ -103,6 +103,8 @@ export async function fanOutStep(body: unknown, targets: ClusterTarget[], o: Fan
       const { action, spec } = mine.spec;
       const preview = only === undefined ? await action.preview(spec, ctx) : undefined;
       row.preview = preview;
+      // The plan is known before anything runs: views show it now.
+      if (preview) update();
       if (preview && !preview.ok) {
         row.result = { ...preview, summary: `not run: ${preview.summary}` };
       } else {

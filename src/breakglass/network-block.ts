@@ -188,6 +188,7 @@ async function realExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOpt
       summary: `${ctx.dryRun && !previewOnly ? 'dry run: nothing changed; ' : ''}would ${what} on ${hosts.length} control-plane host(s)`,
       items: hosts.map((h) => ({ id: h.id, ok: true, detail: spec.lift ? 'to lift' : 'to block' })),
       plan: { kind: 'network-block', tag, sources },
+      ...(ctx.dryRun && !previewOnly ? { dryRun: true } : {}),
     };
   }
   const auth = sshAuth(ctx.env, ctx.settings?.ssh, { user: spec.user, port: spec.sshPort });
@@ -196,7 +197,6 @@ async function realExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOpt
   const t0 = performance.now();
   const results = await fanOut(hosts, script, auth, { concurrency: spec.concurrency, timeoutMs: spec.timeoutMs, signal: ctx.signal, progress: ctx.progress });
   const summary = fanOutSummary(results, spec.lift ? `lift ${tag}` : `block ${tag}`, (performance.now() - t0) / 1000);
-  ctx.log(summary);
   return { ok: results.every((r) => r.ok), summary, items: nodeItems(results), plan: { kind: 'network-block', tag, sources } };
 }
 
@@ -213,7 +213,7 @@ async function simExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOpti
   const seconds = Math.ceil(Math.max(0, ...finish));
   const verb = spec.lift ? 'lift the block of' : 'block';
   if (previewOnly || ctx.dryRun) {
-    return { ok: true, summary: `${ctx.dryRun && !previewOnly ? 'dry run: nothing changed; ' : ''}would ${verb} ${key}'s traffic to port ${spec.port} on ${ids.length} simulated control-plane host(s), about ${seconds} simulated seconds`, items: ids.map((id) => ({ id, ok: true, detail: spec.lift ? 'to lift' : 'to block' })), simSeconds: seconds };
+    return { ok: true, summary: `${ctx.dryRun && !previewOnly ? 'dry run: nothing changed; ' : ''}would ${verb} ${key}'s traffic to port ${spec.port} on ${ids.length} simulated control-plane host(s), about ${seconds} simulated seconds`, items: ids.map((id) => ({ id, ok: true, detail: spec.lift ? 'to lift' : 'to block' })), simSeconds: seconds, ...(ctx.dryRun && !previewOnly ? { dryRun: true } : {}) };
   }
   const timeline = ctx.sim?.timeline ?? clockTimeline(cluster);
   const start = timeline.now();
@@ -223,7 +223,6 @@ async function simExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOpti
   if (complete) cluster.setBlocked(spec.workload.namespace, spec.workload.name, !spec.lift);
   const items: ActionItem[] = ids.map((id) => ({ id, ok: true, detail: spec.lift ? 'lifted' : 'blocked' }));
   const summary = `${spec.lift ? 'lifted the block of' : 'blocked'} ${key} -> port ${spec.port} on ${ids.length} simulated control-plane host(s) in ${timeline.now() - start} simulated seconds${complete ? '' : ' (partial: the model applies a block only on every host)'}`;
-  ctx.log(summary);
   return { ok: true, summary, items, simSeconds: timeline.now() - start };
 }
 

@@ -93,6 +93,7 @@ async function realPreview(spec: NodeExecSpec, ctx: ActionContext): Promise<Acti
   return {
     ok: true,
     summary: `would run \`${spec.command}\` as ${auth.user} on ${nodes.length} node(s) from ${describeInventory(spec.nodes!)}, ${Math.min(spec.concurrency, nodes.length)} at a time, ${auth.describe}`,
+    brief: `${nodes.length} node(s), ${Math.min(spec.concurrency, nodes.length)} at a time`,
     items: nodes.map((n) => ({ id: n.id, ok: true, detail: 'to run' })),
   };
 }
@@ -100,7 +101,7 @@ async function realPreview(spec: NodeExecSpec, ctx: ActionContext): Promise<Acti
 async function realRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
   if (ctx.dryRun) {
     const p = await realPreview(spec, ctx);
-    return { ...p, summary: `dry run: nothing run; ${p.summary}` };
+    return { ...p, summary: `dry run: nothing run; ${p.summary}`, brief: `would run on ${p.brief}`, dryRun: true };
   }
   const nodes = await selectNodes(spec.nodes, ctx, opts.only);
   const auth = sshAuth(ctx.env, ctx.settings?.ssh, { user: spec.user, port: spec.port });
@@ -116,7 +117,6 @@ async function realRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions)
     },
   });
   const summary = fanOutSummary(results, 'node-exec', (performance.now() - t0) / 1000);
-  ctx.log(summary);
   return { ok: results.every((r) => r.ok), summary, items: nodeItems(results) };
 }
 
@@ -156,20 +156,31 @@ export function simFanOut(total: number, concurrency: number, only?: string[], s
   return { ids: idx.map((i) => simNodeName(i, total)), finish, seconds };
 }
 
-async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
+/** What a simulated run would do: the preview, and (nothing run) a dry run's answer. */
+function simPlanResult(spec: NodeExecSpec, plan: SimFanOutPlan): ActionResult {
+  const n = plan.ids.length;
+  const at = Math.min(spec.concurrency, n);
+  const seconds = plan.seconds.toFixed(0);
+  return {
+    ok: true,
+    summary: `would run \`${spec.command}\` on ${n} simulated node(s), ${at} at a time: about ${seconds} simulated seconds`,
+    brief: `${n} node(s), ${at} at a time, about ${seconds} s`,
+    items: plan.ids.map((id) => ({ id, ok: true, detail: 'to run' })),
+    simSeconds: plan.seconds,
+  };
+}
+
+async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions, previewOnly = false): Promise<ActionResult> {
   const cluster = ctx.sim?.cluster;
   if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
   const total = cluster.spec.nodes;
   const plan = simFanOut(total, spec.concurrency, opts.only);
   const key = spec.workload ? `${spec.workload.namespace}/${spec.workload.name}` : undefined;
   if (spec.workload && !(key! in cluster.snapshot().workloadPods)) throw new ActionError(`no workload ${key} in the simulated cluster ${cluster.spec.name}`);
+  if (previewOnly) return simPlanResult(spec, plan);
   if (ctx.dryRun) {
-    return {
-      ok: true,
-      summary: `dry run: nothing run; would run \`${spec.command}\` on ${plan.ids.length} simulated node(s), ${Math.min(spec.concurrency, plan.ids.length)} at a time: about ${plan.seconds.toFixed(0)} simulated seconds`,
-      items: plan.ids.map((id) => ({ id, ok: true, detail: 'to run' })),
-      simSeconds: plan.seconds,
-    };
+    const p = simPlanResult(spec, plan);
+    return { ...p, summary: `dry run: nothing run; ${p.summary}`, brief: `would run on ${p.brief}`, dryRun: true };
   }
   const timeline = ctx.sim?.timeline ?? clockTimeline(cluster);
   const start = timeline.now();
@@ -197,8 +208,9 @@ async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions):
         done++;
       }
       if (batch && partial) {
-        (cluster as ClusterModel & PartialStop).stopAgentsOn(spec.workload!.namespace, spec.workload!.name, batch);
-        stoppedSoFar += batch;
+        // The model says how many of those nodes had an agent running.
+        const stopped = (cluster as ClusterModel & PartialStop).stopAgentsOn(spec.workload!.namespace, spec.workload!.name, batch);
+        stoppedSoFar += typeof stopped === 'number' ? stopped : batch;
       }
       ctx.progress?.({ done, total: plan.ids.length, failed: 0, current: k > 0 ? plan.ids[order[k - 1]] : undefined });
     }
@@ -215,8 +227,9 @@ async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions):
   const failed = items.filter((i) => !i.ok).length;
   const unchanged = items.filter((i) => i.ok && i.unchanged).length;
   const summary = `node-exec (simulated): ${plan.ids.length} node(s) at concurrency ${spec.concurrency} in ${simSeconds.toFixed(0)} simulated seconds: ${done - unchanged} changed, ${unchanged} no change, ${failed} not attempted${key ? `; ${stoppedSoFar} agent(s) of ${key} stopped` : ''}`;
-  ctx.log(summary);
-  return { ok: failed === 0, summary, items, simSeconds };
+  const counts = key ? `${stoppedSoFar} agent(s) stopped` : `${done - unchanged} changed, ${unchanged} no change`;
+  const brief = `${counts}${failed ? `, ${failed} not attempted` : ''} in ${simSeconds.toFixed(0)} s`;
+  return { ok: failed === 0, summary, brief, items, simSeconds };
 }
 
 export const nodeExec: BreakglassAction<NodeExecSpec> = {
@@ -228,7 +241,7 @@ export const nodeExec: BreakglassAction<NodeExecSpec> = {
     return [`nodes: ${spec.nodes ? describeInventory(spec.nodes) : 'none given'}, over SSH as ${spec.user ?? ctx.settings?.ssh?.user ?? 'the default user'}`];
   },
   async preview(spec, ctx) {
-    if (ctx.mode === 'sim') return simRun(spec, { ...ctx, dryRun: true }, {});
+    if (ctx.mode === 'sim') return simRun(spec, ctx, {}, true);
     return realPreview(spec, ctx);
   },
   run(spec, ctx, opts = {}) {

@@ -42,13 +42,17 @@ export function parseScaleApiServer(body: unknown): ParseResult<ScaleApiServerSp
   return { spec: { exec, replicas }, problems };
 }
 
-async function sim(spec: ScaleApiServerSpec, ctx: ActionContext, dryRun: boolean): Promise<ActionResult> {
+async function sim(spec: ScaleApiServerSpec, ctx: ActionContext, previewOnly: boolean): Promise<ActionResult> {
   const cluster = ctx.sim?.cluster;
   if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
   if (spec.replicas === undefined) throw new ActionError('simulated mode needs `replicas`: the API server replica count to reach');
   const before = cluster.snapshot().apiserver.replicas;
   const where = `simulated control plane of ${cluster.spec.name}`;
-  if (dryRun) return { ok: true, summary: `would scale the API servers of ${where} from ${before} to ${spec.replicas} replicas (new ones serve once started)`, items: [{ id: 'apiserver', ok: true, detail: `${before} -> ${spec.replicas}` }] };
+  if (previewOnly || ctx.dryRun) {
+    const would = `would scale the API servers of ${where} from ${before} to ${spec.replicas} replicas (new ones serve once started)`;
+    const items = [{ id: 'apiserver', ok: true, detail: `${before} -> ${spec.replicas}` }];
+    return previewOnly ? { ok: true, summary: would, items } : { ok: true, summary: `dry run: nothing changed; ${would}`, items, dryRun: true };
+  }
   if (before === spec.replicas) return { ok: true, summary: `${where}: already ${before} API server replicas`, items: [{ id: 'apiserver', ok: true, unchanged: true, detail: 'no change' }] };
   cluster.scaleApiServers(spec.replicas);
   // One SSH session per host to put the manifest in place.
@@ -74,7 +78,7 @@ export const scaleApiServer: BreakglassAction<ScaleApiServerSpec> = {
     return ctx.mode === 'sim' ? sim(spec, ctx, true) : nodeExec.preview(needExec(spec), ctx);
   },
   run(spec, ctx, opts: RunOptions = {}) {
-    if (ctx.mode === 'sim') return sim(spec, ctx, ctx.dryRun);
+    if (ctx.mode === 'sim') return sim(spec, ctx, false);
     return nodeExec.run(needExec(spec), ctx, opts);
   },
 };

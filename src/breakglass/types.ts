@@ -91,7 +91,15 @@ export interface ActionItem {
 
 export interface ActionResult {
   ok: boolean;
+  /** The whole outcome in one sentence (the step's output, the journal, the report). */
   summary: string;
+  /**
+   * The outcome in a few words, counts first ("5000 agents stopped in 54 s", "5001 keys deleted"),
+   * for a table cell; summary has the rest. Absent: views count the items.
+   */
+  brief?: string;
+  /** A dry run's answer: nothing was changed; items are what a run would act on. */
+  dryRun?: boolean;
   items: ActionItem[];
   /**
    * What preview() found, for run() to act on exactly that (etcd-delete: the keys and their mod

@@ -12,6 +12,7 @@ import type { Param, RunMode, Step } from '../runbook/model';
 import { parseDuration } from '../runbook/duration';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
 import { readHidden } from './prompt';
+import { briefOf } from '../breakglass/result';
 
 export const RUN_USAGE = `usage: breakglass run <runbook.md> [--step NAME ... | --all] [--yes]
                       [--mode sim|real] [--context C] [--kubeconfig FILE]
@@ -216,8 +217,11 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
         clusterStates.set(key, c.state);
         if (c.state === 'pending') continue;
         const items = c.result?.items ?? [];
-        const counts = items.length ? ` (${items.filter((i) => i.ok).length}/${items.length} ok)` : c.progress ? ` (${c.progress.done}/${c.progress.total} done, ${c.progress.failed} failed)` : '';
-        io.err.write(`  ${CLUSTER_MARKS[c.state] ?? '·'} [${c.name}]${c.size !== undefined ? ` ${c.size} nodes,` : ''} ${c.state}${c.state === 'running' ? '' : counts}${c.result ? `: ${masker.mask(c.result.summary)}` : ''}\n`);
+        // A dry run changed nothing: it did not succeed at anything, and its items are not "ok".
+        const dry = c.result?.dryRun === true && c.state === 'succeeded';
+        const counts = dry ? '' : items.length ? ` (${items.filter((i) => i.ok).length}/${items.length} ok)` : c.progress ? ` (${c.progress.done}/${c.progress.total} done, ${c.progress.failed} failed)` : '';
+        // The result in a few words: the whole sentence is in the step's output.
+        io.err.write(`  ${dry ? '○' : (CLUSTER_MARKS[c.state] ?? '·')} [${c.name}]${c.size !== undefined ? ` ${c.size} nodes,` : ''} ${dry ? 'dry run' : c.state}${c.state === 'running' ? '' : counts}${c.result ? `: ${masker.mask(briefOf(c.result))}` : ''}\n`);
       }
     } else if (e.type === 'state') {
       const rt = e.runtime;

@@ -65,12 +65,10 @@ function stepCard(step: Step, runbook: Runbook): string {
   const body = step.kind === 'health' ? healthPanel(step, runbook) : `<pre class="bg-code"><code>${escapeHtml(step.body)}</code></pre>`;
   return `<section class="bg-step" id="step-${id}" data-step-id="${id}" data-kind="${step.kind}" data-line="${step.line}">
   <header class="bg-step-head">
-    <span class="codicon codicon-${KIND_ICON[step.kind] ?? 'circle'}"></span>
+    <span class="bg-step-title"><span class="codicon codicon-${KIND_ICON[step.kind] ?? 'circle'}"></span>
     <span class="bg-step-name" title="${id}">${escapeHtml(step.name ?? step.id)}</span>
-    ${badges.join('')}
-    <span class="bg-spacer"></span>
-    ${spec.runnable || step.kind === 'breakglass' ? `<span class="bg-state" data-state="pending">pending</span><span class="bg-elapsed"></span>` : ''}
-    ${controls}
+    ${badges.join('')}</span>
+    ${spec.runnable || step.kind === 'breakglass' ? `<span class="bg-step-controls"><span class="bg-state" data-state="pending">pending</span><span class="bg-elapsed"></span>${controls}</span>` : ''}
   </header>
   ${desc}${problems}${body}
   <div class="bg-output-wrap" hidden><pre class="bg-output" aria-live="polite"></pre><div class="bg-reason"></div></div>

@@ -331,6 +331,9 @@ export class RunSession {
   private appendOutput(stepId: string, stream: 'stdout' | 'stderr' | 'info', text: string): void {
     if (!text) return;
     const rt = this.states.get(stepId);
+    // A status line starts a line of its own, even after a command's output that did not end one
+    // (`kubectl get --raw /readyz` prints "ok" without a newline).
+    if (stream === 'info' && rt?.output && !rt.output.endsWith('\n')) text = `\n${text}`;
     if (rt) {
       let out = rt.output + text;
       if (out.length > OUTPUT_CAP) out = out.slice(out.length - OUTPUT_CAP);
@@ -603,17 +606,33 @@ export class RunSession {
         if (ok === 'unjournaled') return this.journalRefused(step);
         if (!ok) return this.finish(step, 'cancelled', { reason: `the clusters it acts on (${named.map((t) => t.name).join(', ')}) were not named` });
       }
+      // Each cluster's plan as its preview comes back, and its outcome as it ends: once each, as
+      // they happen (the table shows the same rows live).
+      const told = new Set<string>();
+      const tell = (clusters: readonly ClusterOutcome[]): void => {
+        for (const c of clusters) {
+          if (c.preview && !told.has(`${c.name}/plan`)) {
+            told.add(`${c.name}/plan`);
+            info(`[${c.name}] plan: ${c.preview.summary}`);
+          }
+          if (c.result && c.state !== 'running' && c.state !== 'pending' && !told.has(`${c.name}/result`)) {
+            told.add(`${c.name}/result`);
+            info(`[${c.name}] ${c.state}: ${c.result.summary}`);
+          }
+        }
+      };
       const out = await bg.fanOutStep(step.spec, targets.map((t) => ({ ...t, ctx: { ...t.ctx, progress: progress(t.name) } })), {
         parallel: this.opts.parallelClusters,
         only,
         signal: both,
-        onUpdate: (clusters) => this.emit({ type: 'clusters', stepId: step.id, clusters: clusters.map((c) => this.maskedOutcome(c)) }),
+        onUpdate: (clusters) => {
+          tell(clusters);
+          this.emit({ type: 'clusters', stepId: step.id, clusters: clusters.map((c) => this.maskedOutcome(c)) });
+        },
       });
       result = out.result;
-      for (const c of out.result.clusters) {
-        if (c.preview) info(`[${c.name}] preview: ${c.preview.summary}`);
-        if (c.result) info(`[${c.name}] ${c.state}: ${c.result.summary}`);
-      }
+      tell(out.result.clusters);
+      this.listItems(out.result.clusters.map((c) => ({ prefix: `[${c.name}] `, items: c.result?.items ?? [] })), info);
     } else {
       const ctx = { ...base, mode: 'real' as const };
       const name = this.opts.target.context ?? '?';
@@ -626,8 +645,8 @@ export class RunSession {
       preview = r.preview;
       result = r.result;
       if (preview) info(`preview: ${preview.summary}`);
+      this.listItems([{ prefix: '', items: result.items }], info);
     }
-    this.listItems(result, info);
     info(result.summary);
     this.failedItems.set(step.id, bg.failedIds(result));
     if (signal.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
@@ -640,34 +659,42 @@ export class RunSession {
 
   /** A cluster's outcome with every text masked (it goes to views and logs); previews keep only their summary. */
   private maskedOutcome(c: ClusterOutcome): ClusterOutcome {
+    const briefOf = (r: import('../breakglass').ActionResult) => ({ ...(r.brief !== undefined ? { brief: this.masker.mask(r.brief) } : {}), ...(r.dryRun ? { dryRun: true } : {}) });
     const result = (r: import('../breakglass').ActionResult): import('../breakglass').ActionResult => {
       let m = this.maskedResults.get(r);
       if (!m) {
-        m = { ok: r.ok, summary: this.masker.mask(r.summary), items: r.items.map((i) => ({ ...i, detail: this.masker.mask(i.detail) })), simSeconds: r.simSeconds };
+        m = { ok: r.ok, summary: this.masker.mask(r.summary), items: r.items.map((i) => ({ ...i, detail: this.masker.mask(i.detail) })), simSeconds: r.simSeconds, ...briefOf(r) };
         this.maskedResults.set(r, m);
       }
       return m;
     };
     return {
       ...c,
-      preview: c.preview ? { ok: c.preview.ok, summary: this.masker.mask(c.preview.summary), items: [], simSeconds: c.preview.simSeconds } : undefined,
+      preview: c.preview ? { ok: c.preview.ok, summary: this.masker.mask(c.preview.summary), items: [], simSeconds: c.preview.simSeconds, ...briefOf(c.preview) } : undefined,
       result: c.result ? result(c.result) : undefined,
       progress: c.progress ? { ...c.progress, current: c.progress.current && this.masker.mask(c.progress.current) } : undefined,
     };
   }
 
-  /** Every failed item with its reason; changed and unchanged ones up to a few dozen. */
-  private listItems(result: import('../breakglass').ActionResult, info: (line: string) => void): void {
+  /**
+   * Every failed item with its reason; changed and unchanged ones up to a few dozen. Items of a
+   * step across clusters come per cluster, each line naming its cluster (`[prod-east] ✔ /registry/…`).
+   */
+  private listItems(groups: { prefix: string; items: readonly import('../breakglass').ActionItem[] }[], info: (line: string) => void): void {
+    // Successes shown: a few dozen in all, shared between the clusters so that each one shows some.
     const SHOWN = 40;
-    let shown = 0;
+    const per = Math.max(5, Math.ceil(SHOWN / Math.max(1, groups.filter((g) => g.items.length).length)));
     let hidden = 0;
-    for (const item of result.items) {
-      if (item.ok && shown >= SHOWN) {
-        hidden++;
-        continue;
+    for (const { prefix, items } of groups) {
+      let shown = 0;
+      for (const item of items) {
+        if (item.ok && shown >= per) {
+          hidden++;
+          continue;
+        }
+        if (item.ok) shown++;
+        info(`${prefix}${item.ok ? (item.unchanged ? '=' : '✔') : '✖'} ${item.id}: ${item.detail}`);
       }
-      if (item.ok) shown++;
-      info(`${item.ok ? (item.unchanged ? '=' : '✔') : '✖'} ${item.id}: ${item.detail}`);
     }
     if (hidden) info(`… and ${hidden} more that succeeded (the journal's summary counts them)`);
   }

@@ -2,13 +2,16 @@
 // rows from the session's `clusters` events (largest first, as the fan-out orders them), and a
 // throttle so that a 5,000-node fan-out does not post a message per node. No vscode here.
 import type { ClusterOutcome } from '../breakglass/fanout';
+import { NOT_ATTEMPTED, briefOf } from '../breakglass/result';
 import { MAX_CLUSTERS, type ClusterRowView } from './messages';
 
 const MAX_SUMMARY = 1000;
+/** A table cell's text: a few words; the rest goes to the row's detail (shown on demand). */
+const MAX_BRIEF = 100;
 
-function clip(s: string): string {
+function clip(s: string, max = MAX_SUMMARY): string {
   const one = s.replace(/\s*\n\s*/g, ' ').trim();
-  return one.length > MAX_SUMMARY ? `${one.slice(0, MAX_SUMMARY - 1)}…` : one;
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
 const count = (n: unknown): number | undefined => (typeof n === 'number' && Number.isFinite(n) && n >= 0 ? Math.min(Math.round(n), 1e9) : undefined);
@@ -19,10 +22,14 @@ export function clusterRows(clusters: readonly ClusterOutcome[], mask: (s: strin
     const row: ClusterRowView = { name: c.name.slice(0, 200) || '?', state: c.state };
     const size = count(c.size);
     if (size !== undefined) row.size = size;
-    if (c.result?.items.length) {
+    const dryRun = c.result?.dryRun === true && c.state === 'succeeded';
+    if (dryRun) {
+      // Nothing ran: no progress to show, and the row does not say it succeeded at anything.
+      row.state = 'dry-run';
+    } else if (c.result?.items.length) {
       // Finished: the result's items are the final word (progress may have stopped short).
       row.total = c.result.items.length;
-      row.done = c.result.items.filter((i) => i.ok || !/^cancelled: not attempted/.test(i.detail)).length;
+      row.done = c.result.items.filter((i) => i.ok || !NOT_ATTEMPTED.test(i.detail)).length;
       row.failed = c.result.items.filter((i) => !i.ok).length;
     } else if (c.progress) {
       const done = count(c.progress.done);
@@ -32,8 +39,13 @@ export function clusterRows(clusters: readonly ClusterOutcome[], mask: (s: strin
       if (total !== undefined) row.total = total;
       if (failed !== undefined) row.failed = failed;
     }
-    const summary = c.result?.summary ?? (c.state === 'running' ? c.preview?.summary : undefined);
-    if (summary) row.summary = clip(mask(summary));
+    // While it runs, the cell shows the plan, saying so: a preview is not a result.
+    const shown = c.result ? { brief: briefOf(c.result), whole: c.result.summary } : c.state === 'running' && c.preview ? { brief: `plan: ${briefOf(c.preview, true)}`, whole: `plan: ${c.preview.summary}` } : undefined;
+    if (shown) {
+      row.summary = clip(mask(shown.brief), MAX_BRIEF);
+      const whole = clip(mask(shown.whole));
+      if (whole !== row.summary) row.detail = whole;
+    }
     return row;
   });
 }

@@ -38,13 +38,16 @@ export interface ClusterRowView {
   name: string;
   /** Nodes, when known (the table is largest first). */
   size?: number;
-  state: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+  /** `dry-run`: the step was a dry run; it finished having changed nothing. */
+  state: 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'dry-run';
   /** Per-node (or per-key) progress of the action on this cluster. */
   done?: number;
   total?: number;
   failed?: number;
-  /** The result (or, before it, the preview) in one line. */
+  /** The result in a few words for the table's cell (counts); while running, the plan. */
   summary?: string;
+  /** The whole result (or plan) in one sentence, when it says more than `summary`. */
+  detail?: string;
 }
 
 /** Settings a panel may open (the "no cluster configured" hint). */
@@ -176,7 +179,7 @@ export function parseReadinessBadge(v: unknown): ReadinessBadge | undefined {
 
 /** At most this many clusters in one table. */
 export const MAX_CLUSTERS = 1000;
-const CLUSTER_STATES: ReadonlySet<string> = STATES;
+const CLUSTER_STATES: ReadonlySet<string> = new Set([...STATES, 'dry-run']);
 const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1e9;
 
 /** A cluster row, checked and rebuilt; undefined when malformed. */
@@ -188,9 +191,10 @@ export function parseClusterRow(v: unknown): ClusterRowView | undefined {
     if (!isCount(v[k])) return undefined;
     row[k] = v[k] as number;
   }
-  if (v.summary !== undefined) {
-    if (!isText(v.summary)) return undefined;
-    row.summary = v.summary;
+  for (const k of ['summary', 'detail'] as const) {
+    if (v[k] === undefined) continue;
+    if (!isText(v[k])) return undefined;
+    row[k] = v[k] as string;
   }
   return row;
 }

@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { dirname, join, isAbsolute } from 'node:path';
 import { parseRunbook, type ParseResult } from '../runbook/parse';
-import { renderRunbookHtml, escapeHtml } from '../runbook/render';
 import { RunSession, namesMatch, type ActTarget, type Prompter, type StepRuntime } from '../runbook/session';
 import { listJournals, readJournal, replay } from '../runbook/journal';
 import { parseDuration } from '../runbook/duration';
@@ -18,6 +17,7 @@ import { readinessBadges } from '../breakglass/readiness';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
 import { preflightConfigFor, readinessState } from './readiness';
 import { ClusterTableThrottle, clusterRows } from './clusterTable';
+import { runbookPageHtml } from './runbookPage';
 
 export interface OpenOptions {
   /** What to do with the runbook's last journal: ask (default), resume it, or start afresh. */
@@ -358,49 +358,14 @@ export class RunbookPanel implements vscode.Disposable {
 
   private html(): string {
     const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
-    const rb = this.parsed.runbook;
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    const errors = rb.diagnostics.filter((d) => d.severity === 'error').length;
-    const notRunbook = rb.isRunbook ? '' : `<div class="bg-banner bg-info"><span class="codicon codicon-info"></span> This file is not marked as a runbook (front matter <code>runbook: true</code>); its shell blocks are shown as steps anyway.</div>`;
-    const realDefault = rb.defaultMode === 'real' ? `<div class="bg-banner bg-info" data-show-when="sim"><span class="codicon codicon-info"></span> This runbook is written for real mode. Use <b>Breakglass: Enter Real Mode</b> to act on a cluster.</div>` : '';
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('codicon.css')}">
-<link rel="stylesheet" href="${media('runbook.css')}">
-${healthStyles(webview, this.extensionUri)}
-<title>${escapeHtml(rb.title)}</title>
-</head>
-<body>
-<header class="bg-toolbar">
-  <span class="bg-title">${escapeHtml(rb.title)}</span>
-  ${rb.severity ? `<span class="bg-badge bg-severity">${escapeHtml(rb.severity)}</span>` : ''}
-  <span id="bg-mode" class="bg-mode-badge">${escapeHtml(targetLabel(this.mode.current))}</span>
-  <span class="bg-spacer"></span>
-  ${errors ? `<span class="bg-badge bg-destructive" title="See the Problems panel">${errors} error${errors === 1 ? '' : 's'}</span>` : ''}
-  <button class="bg-btn bg-primary" data-action="runAll" title="Run every pending step in order; stops at the first failure"><span class="codicon codicon-run-all"></span> Run All</button>
-  <button class="bg-btn" data-action="cancelAll" title="Cancel what is running" disabled><span class="codicon codicon-debug-stop"></span> Stop</button>
-</header>
-<div id="bg-trust" class="bg-banner bg-warning" hidden><span class="codicon codicon-shield"></span> Restricted Mode: this workspace is not trusted, so Breakglass runs nothing. Trust the workspace to run steps.</div>
-<div id="bg-notice" class="bg-banner" hidden></div>
-${notRunbook}${realDefault}
-<main id="bg-doc">
-${renderRunbookHtml(this.parsed)}
-</main>
-<script nonce="${nonce}" src="${media('runbook.js')}"></script>
-</body>
-</html>`;
+    return runbookPageHtml({
+      parsed: this.parsed,
+      modeLabel: targetLabel(this.mode.current),
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      media: (f) => String(webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f))),
+      head: healthStyles(webview, this.extensionUri),
+    });
   }
 
   dispose(): void {

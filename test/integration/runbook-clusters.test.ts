@@ -104,9 +104,16 @@ describe('Break-glass step across clusters in the Runbook view', function () {
       return s && s.rows.length === 2 && /failed/.test(s.rows[1]) && s.retry ? s : undefined;
     }, 20_000, shown);
     // Cells: cluster | nodes | state | progress | result.
-    assert.match(drawn.rows[0], /^east \| — \| succeeded \| 3\/3 \| deleted 3 of 3 key\(s\)/);
+    // The result in a few words; a failure's reason stays in its cell.
+    assert.equal(drawn.rows[0], 'east | — | succeeded | 3/3 | 3 key(s) deleted');
     assert.match(drawn.rows[1], new RegExp(`^west \\| — \\| failed \\| — \\| etcd-delete: .*127\\.0\\.0\\.1:${deadPort}: connection refused`));
     assert.equal(drawn.retry, 'Retry failed (1)');
+    // The step's output: each cluster's result once, its keys under its name.
+    const out = panel.currentSession.states.get(STEP)!.output;
+    assert.equal(out.split('[east] succeeded: deleted 3 of 3 key(s)').length - 1, 1, out);
+    assert.match(out, /^\[east\] succeeded: deleted 3 of 3 key\(s\) from etcd \S+ \(1 at \/registry\/daemonsets\/monitoring\/telemetry-agent, 2 under \/registry\/pods\/monitoring\/telemetry-agent-\)$/m);
+    assert.match(out, /^\[east\] ✔ \/registry\/daemonsets\/monitoring\/telemetry-agent: deleted \(mod revision \d+\)$/m);
+    assert.doesNotMatch(out, /east\/\/registry/);
     // The person was asked to name both clusters, with the etcd each one's delete goes to.
     assert.deepEqual(asked.at(-1), [
       ['east', [`etcd ${etcd!.endpoint} (from settings)`]],
@@ -132,7 +139,7 @@ describe('Break-glass step across clusters in the Runbook view', function () {
       return s && s.rows.length === 2 && /succeeded/.test(s.rows[1]) && s.retry === '' ? s : undefined;
     }, 20_000, shown);
     assert.match(drawn.rows[0], /^east \| — \| skipped \| — \|/);
-    assert.match(drawn.rows[1], /^west \| — \| succeeded \| 3\/3 \| deleted 3 of 3 key\(s\)/);
+    assert.equal(drawn.rows[1], 'west | — | succeeded | 3/3 | 3 key(s) deleted');
     assert.deepEqual(panel.currentSession.failedOf(STEP), []);
   });
 });

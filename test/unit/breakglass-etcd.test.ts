@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { actionFor, runStep, type ActionContext, type ActionResult } from '../../src/breakglass';
-import { etcdDelete, simKeyspace, type EtcdDeletePlan, type EtcdDeleteSpec } from '../../src/breakglass/etcd-delete';
+import { countBySelector, etcdDelete, simKeyspace, type EtcdDeletePlan, type EtcdDeleteSpec } from '../../src/breakglass/etcd-delete';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
 import { etcdTarget, plaintextCredentialsProblem } from '../../src/breakglass/etcd-client';
@@ -54,12 +54,17 @@ describe('breakglass etcd-delete against a real etcd', function () {
     assert.equal(p.ok, true, p.summary);
     assert.deepEqual(p.items.map((i) => i.id).sort(), [SPEC.keys[0], ...AGENT_PODS].sort());
     for (const i of p.items) assert.match(i.detail, /^mod revision \d+$/);
-    assert.match(p.summary, /^6 key\(s\) to delete/);
+    assert.match(p.summary, /^6 key\(s\) to delete .* \(1 at \/registry\/daemonsets\/monitoring\/telemetry-agent, 5 under \/registry\/pods\/monitoring\/telemetry-agent-\)$/);
+    assert.equal(p.brief, '6 key(s) to delete');
     // A key that appears after the preview is not in the plan: it stays.
     etcdctl(etcd, ['put', '/registry/pods/monitoring/telemetry-agent-late1', 'x']);
     const r = await etcdDelete.run(SPEC, ctx, { plan: p.plan });
     assert.equal(r.ok, true, r.summary);
     assert.equal(r.items.filter((i) => /^deleted/.test(i.detail)).length, 6);
+    // What was deleted, by the step's key and prefix: the pods' prefix is counted.
+    assert.match(r.summary, /^deleted 6 of 6 key\(s\) from etcd \S+ \(1 at \/registry\/daemonsets\/monitoring\/telemetry-agent, 5 under \/registry\/pods\/monitoring\/telemetry-agent-\)$/);
+    assert.equal(r.brief, '6 key(s) deleted');
+    assert.deepEqual(ctx.lines, [], 'the summary is printed by the caller, once');
     assert.deepEqual(keys(etcd, '/registry/pods/monitoring/telemetry-agent-'), ['/registry/pods/monitoring/telemetry-agent-late1']);
     assert.deepEqual(keys(etcd, '/registry/daemonsets/monitoring/telemetry-agent'), ['/registry/daemonsets/monitoring/telemetry-agent-v2']);
     for (const b of BYSTANDERS) assert.deepEqual(keys(etcd, b), b === '/registry/daemonsets/monitoring/telemetry-agent-v2' ? [b] : [b]);
@@ -69,6 +74,8 @@ describe('breakglass etcd-delete against a real etcd', function () {
     const before = keys(etcd, '/registry/');
     const r = await etcdDelete.run(SPEC, ctxFor(etcd.env, { dryRun: true }));
     assert.match(r.summary, /^dry run: nothing deleted; 6 key\(s\)/);
+    assert.equal(r.dryRun, true);
+    assert.equal(r.brief, '6 key(s) to delete');
     assert.deepEqual(keys(etcd, '/registry/'), before);
   });
 
@@ -89,7 +96,8 @@ describe('breakglass etcd-delete against a real etcd', function () {
     const item = r.items.find((i) => i.id === changed)!;
     assert.equal(item.ok, false);
     assert.match(item.detail, /changed since the preview \(mod revision \d+ -> \d+\): not deleted/);
-    assert.match(r.summary, /deleted 5 of 6 key\(s\).*1 changed since the preview/);
+    assert.match(r.summary, /deleted 5 of 6 key\(s\) .*\(1 at \/registry\/daemonsets\/monitoring\/telemetry-agent, 4 under \/registry\/pods\/monitoring\/telemetry-agent-\); 1 changed since the preview/);
+    assert.equal(r.brief, '5 key(s) deleted, 1 changed since the preview (kept)');
     assert.deepEqual(keys(etcd, '/registry/pods/monitoring/telemetry-agent-'), [changed]);
     // Retry: a fresh preview, then only the failed key.
     const p2 = await etcdDelete.preview(SPEC, ctx);
@@ -258,5 +266,45 @@ describe('breakglass etcd-delete in simulation', () => {
     // The object is gone, the agents are not: kubelets hear of it only through the API server.
     assert.equal(cluster.workloads().some((w) => w.name === 'telemetry-agent'), false);
     assert.equal(cluster.snapshot().workloadPods['monitoring/telemetry-agent'], 5000);
+    // What it says comes from the model: every key and prefix counted, the agents still running.
+    assert.match(r.summary, /^deleted 5001 of 5001 key\(s\) from simulated etcd of prod-east \(1 at \/registry\/daemonsets\/monitoring\/telemetry-agent, 5000 under \/registry\/pods\/monitoring\/telemetry-agent-\); monitoring\/telemetry-agent gone from the API, 5000 of its agents still running until their kubelets hear of it through the API server$/);
+    assert.equal(r.brief, '5001 key(s) deleted');
+    assert.match(p.summary, /^5001 key\(s\) to delete .*\(1 at \/registry\/daemonsets\/monitoring\/telemetry-agent, 5000 under \/registry\/pods\/monitoring\/telemetry-agent-\)$/);
+  });
+
+  it('after the agents were stopped on their nodes, their pod objects are still in etcd and counted; the message says none is running', async () => {
+    const sim = new Simulation(parseScenario(readFileSync(SEED, 'utf8'), SEED));
+    for (let i = 0; i < 600; i++) sim.step(1);
+    const cluster = sim.cluster('prod-east')!;
+    const events: string[] = [];
+    cluster.onEvent((e) => events.push(`${e.kind}: ${e.detail}`));
+    // A node-level stop on every node (what node-exec does as its sessions finish).
+    assert.equal(cluster.stopAgentsOn('monitoring', 'telemetry-agent', 5000), 5000);
+    assert.equal(cluster.snapshot().workloadPods['monitoring/telemetry-agent'], 0);
+    // Stopping a container deletes no object: the pods are still under the prefix.
+    assert.equal(cluster.podObjects('monitoring', 'telemetry-agent'), 5000);
+    const ctx = ctxFor({}, { mode: 'sim', sim: { cluster } });
+    const p = await etcdDelete.preview(SPEC, ctx);
+    assert.equal(p.items.length, 5001);
+    const r = await etcdDelete.run(SPEC, ctx, { plan: p.plan });
+    assert.match(r.summary, /\(1 at \/registry\/daemonsets\/monitoring\/telemetry-agent, 5000 under \/registry\/pods\/monitoring\/telemetry-agent-\); monitoring\/telemetry-agent gone from the API, none of its agents is running$/);
+    assert.doesNotMatch(r.summary, /still running|until/);
+    assert.deepEqual(
+      events.filter((e) => /^(etcd-delete|workload-deleted)/.test(e)),
+      [
+        'workload-deleted: DaemonSet monitoring/telemetry-agent deleted; none of its agents is running',
+        'etcd-delete: monitoring/telemetry-agent: object removed from etcd; none of its agents is running',
+        'etcd-delete: 5000 pod object(s) of monitoring/telemetry-agent removed from etcd; none of their agents is running',
+      ],
+    );
+    // Nothing is left to delete.
+    assert.equal(cluster.podObjects('monitoring', 'telemetry-agent'), 0);
+    assert.equal((await etcdDelete.preview(SPEC, ctx)).items.filter((i) => !i.unchanged).length, 0);
+  });
+
+  it('countBySelector: each key and prefix with its count; a key named exactly is not counted again under a prefix', () => {
+    const spec: EtcdDeleteSpec = { keys: ['/registry/daemonsets/ns/a', '/registry/pods/ns/a-x'], prefixes: ['/registry/pods/ns/a-', '/registry/pods/ns/b-'] };
+    assert.equal(countBySelector(spec, ['/registry/daemonsets/ns/a', '/registry/pods/ns/a-x', '/registry/pods/ns/a-y', '/registry/pods/ns/a-z']), '1 at /registry/daemonsets/ns/a, 1 at /registry/pods/ns/a-x, 2 under /registry/pods/ns/a-, 0 under /registry/pods/ns/b-');
+    assert.equal(countBySelector(spec, []), '0 at /registry/daemonsets/ns/a, 0 at /registry/pods/ns/a-x, 0 under /registry/pods/ns/a-, 0 under /registry/pods/ns/b-');
   });
 });

@@ -403,6 +403,33 @@ describe('breakglass fan-out: simulation across clusters (seed scenario)', funct
       assert.ok(stopTable.some((t) => t[0].state === 'running' && t[0].progress && t[0].progress.total === 5000 && t[0].progress.done > 0 && t[0].progress.done < 5000));
       const out = session.states.get('stop-agents-on-nodes')!.output;
       assert.match(out, /clusters, largest first: prod-east \(5000 nodes\), prod-west \(2500 nodes\), staging \(40 nodes\)/);
+      const times = (text: string, s: string) => text.split(s).length - 1;
+      for (const [c, n] of [['prod-east', 5000], ['prod-west', 2500], ['staging', 40]] as const) {
+        // Each cluster's plan is a plan (not a "dry run"), printed before its progress; its result once.
+        const plan = out.indexOf(`[${c}] plan: would run \`crictl ps -q --name telemetry-agent | xargs -r crictl stop\` on ${n} simulated node(s)`);
+        assert.ok(plan >= 0 && plan < out.indexOf(`[${c}] progress:`), `${c}: plan before progress\n${out.slice(0, 2000)}`);
+        assert.equal(times(out, `[${c}] succeeded: node-exec (simulated): ${n} node(s)`), 1, `${c}: its result once`);
+        assert.equal(times(out, `${n} agent(s) of monitoring/telemetry-agent stopped`), 1, `${c}: its result once`);
+        // Its nodes are listed under its name.
+        assert.match(out, new RegExp(`^\\[${c}\\] ✔ node-0+1: exit 0: stopped telemetry-agent$`, 'm'));
+      }
+      assert.doesNotMatch(out, /dry run/);
+      // After the agents were stopped: the etcd step counts the pods' prefix and says none is running.
+      const etcdOut = session.states.get('remove-from-etcd')!.output;
+      for (const [c, n] of [['prod-east', 5000], ['prod-west', 2500], ['staging', 40]] as const) {
+        assert.equal(times(etcdOut, `[${c}] plan: ${n + 1} key(s) to delete from simulated etcd of ${c} at revision 1 (1 at /registry/daemonsets/monitoring/telemetry-agent, ${n} under /registry/pods/monitoring/telemetry-agent-)`), 1);
+        assert.equal(
+          times(etcdOut, `[${c}] succeeded: deleted ${n + 1} of ${n + 1} key(s) from simulated etcd of ${c} (1 at /registry/daemonsets/monitoring/telemetry-agent, ${n} under /registry/pods/monitoring/telemetry-agent-); monitoring/telemetry-agent gone from the API, none of its agents is running\n`),
+          1,
+          etcdOut.slice(0, 3000),
+        );
+        // Keys shown as the cluster's, never glued to its name.
+        assert.match(etcdOut, new RegExp(`^\\[${c}\\] ✔ /registry/daemonsets/monitoring/telemetry-agent: deleted$`, 'm'));
+      }
+      assert.doesNotMatch(etcdOut, /\/\/registry|still running|until kubelets/);
+      // The table's cells: the counts in a few words, the whole sentence as the detail.
+      const last = clusterEvents(events, 'remove-from-etcd').at(-1)!;
+      assert.deepEqual(last.map((c) => c.result?.brief), ['5001 key(s) deleted', '2501 key(s) deleted', '41 key(s) deleted']);
       assert.deepEqual(stepEvents, ['stop-agents-on-nodes:running', 'stop-agents-on-nodes:succeeded', 'remove-from-etcd:running', 'remove-from-etcd:succeeded']);
     } finally {
       session.dispose();

@@ -90,6 +90,26 @@ describe('breakglass actions in simulation', function () {
     assert.match(p.summary, /on 5000 simulated node\(s\), 200 at a time: about \d+ simulated seconds/);
     assert.equal(sim.now(), before);
     assert.ok(cluster.snapshot().workloadPods[AGENT] > 0);
+    // A preview is a plan, not a dry run: it says what would run and is not flagged as a run.
+    assert.match(p.summary, /^would run `crictl ps/);
+    assert.equal(p.dryRun, undefined);
+    assert.match(p.brief!, /^5000 node\(s\), 200 at a time, about \d+ s$/);
+    // A dry run says nothing ran, and says so in its flag.
+    const d = await nodeExec.run(nodeExec.parse(STOP).spec!, simCtx(sim, cluster, { dryRun: true }));
+    assert.match(d.summary, /^dry run: nothing run; would run `crictl ps/);
+    assert.equal(d.dryRun, true);
+    assert.equal(sim.now(), before);
+  });
+
+  it("the result is the caller's to print: the action logs no summary of its own", async () => {
+    // T+10m: the agent runs on every node.
+    const { sim, cluster } = seedAt(600);
+    assert.equal(cluster.snapshot().workloadPods[AGENT], 5000);
+    const ctx = simCtx(sim, cluster);
+    const r = await runStep(STOP, ctx);
+    assert.equal(r.result.ok, true);
+    assert.deepEqual(ctx.lines.filter((l) => l.includes(r.result.summary)), []);
+    assert.match(r.result.brief!, /^5000 agent\(s\) stopped in \d+ s$/);
   });
 
   it('seed scenario at T+10m: stopping the agents on the nodes and removing the objects from etcd recovers within 15 simulated minutes; deleting the DaemonSet alone is slower', async () => {

@@ -46,11 +46,14 @@ describe('breakglass run --clusters-config', function () {
     const lines = r.err.split('\n').filter((l) => /^\s+\S \[(big|small)\]/.test(l));
     assert.deepEqual(
       lines.map((l) => l.replace(/:.*/, '').trim()).sort(),
-      ['▶ [big] 3 nodes, running', '▶ [small] 1 nodes, running', '✔ [big] 3 nodes, succeeded (3/3 ok)', '✔ [small] 1 nodes, succeeded (1/1 ok)'].sort(),
+      ['▶ [big] 3 nodes, running', '▶ [small] 1 nodes, running', '○ [big] 3 nodes, dry run', '○ [small] 1 nodes, dry run'].sort(),
     );
     assert.ok(lines.findIndex((l) => l.includes('▶ [big]')) < lines.findIndex((l) => l.includes('▶ [small]')), 'the largest starts first');
-    assert.match(r.err, /✔ \[big\] 3 nodes, succeeded.*: dry run: nothing run; would run `systemctl stop telemetry-agent` as root on 3 node\(s\)/);
-    assert.match(r.err, /✔ \[small\] 1 nodes, succeeded.*: dry run: nothing run;/);
+    // A dry run is not a success at anything: its line says what would run, in a few words…
+    assert.match(r.err, /^ {2}○ \[big\] 3 nodes, dry run: would run on 3 node\(s\), 3 at a time$/m);
+    assert.match(r.err, /^ {2}○ \[small\] 1 nodes, dry run: would run on 1 node\(s\), 1 at a time$/m);
+    // …and the whole sentence is in the step's output, once per cluster.
+    assert.equal(r.out.split('[big] succeeded: dry run: nothing run; would run `systemctl stop telemetry-agent` as root on 3 node(s)').length - 1, 1, r.out);
   });
 
   it('defaults to .breakglass/preflight.yaml in the current folder; a missing config fails the step and says where it looked', () => {
@@ -60,7 +63,7 @@ describe('breakglass run --clusters-config', function () {
     const file = runbook('stop-default', STOP, 'dryRun=true');
     const r = run(file, [], here);
     assert.equal(r.code, 0, r.err + r.out);
-    assert.match(r.err, /✔ \[from-default\] 2 nodes, succeeded/);
+    assert.match(r.err, /○ \[from-default\] 2 nodes, dry run/);
 
     const missing = join(dir, 'nope.yaml');
     const m = run(file, ['--clusters-config', missing]);

@@ -17,8 +17,10 @@ describe('Runbook view: clusters table', () => {
     ];
     const rows = clusterRows(outcomes);
     assert.deepEqual(rows, [
-      { name: 'prod-east', size: 5000, state: 'running', done: 1200, total: 5000, failed: 3, summary: 'would run on 5000 node(s)' },
-      { name: 'prod-west', size: 2500, state: 'failed', done: 2, total: 3, failed: 2, summary: 'node-exec: 2 failed' },
+      // While it runs, the preview is shown as what it is: the plan.
+      { name: 'prod-east', size: 5000, state: 'running', done: 1200, total: 5000, failed: 3, summary: 'plan: would run on 5000 node(s)' },
+      // A result without its own brief: its items counted; the whole summary as the detail.
+      { name: 'prod-west', size: 2500, state: 'failed', done: 2, total: 3, failed: 2, summary: '1 changed, 1 failed, 1 not attempted', detail: 'node-exec: 2 failed' },
       { name: 'dr', state: 'failed', summary: 'etcd-delete: etcd is not reachable: http://10.0.0.1:2379: connection refused' },
       { name: 'staging', size: 40, state: 'pending' },
     ]);
@@ -28,15 +30,47 @@ describe('Runbook view: clusters table', () => {
     assert.equal(tableFinished(rows.map((r) => ({ ...r, state: r.state === 'running' || r.state === 'pending' ? 'skipped' : r.state }))), true);
   });
 
+  it("a result's own brief goes in the cell and its summary in the detail; a plan's brief says it is a plan", () => {
+    const rows = clusterRows([
+      {
+        name: 'prod-east',
+        size: 5000,
+        state: 'running',
+        progress: { done: 10, total: 5001, failed: 0 },
+        preview: { ok: true, summary: '5001 key(s) to delete from etcd at revision 9 (1 at /registry/daemonsets/monitoring/agent, 5000 under /registry/pods/monitoring/agent-)', brief: '5001 key(s) to delete', items: [] },
+      },
+      { name: 'prod-west', size: 2500, state: 'succeeded', result: { ok: true, summary: 'deleted 2501 of 2501 key(s) from etcd (1 at …, 2500 under …)', brief: '2501 key(s) deleted', items: [{ id: '/registry/daemonsets/monitoring/agent', ok: true, detail: 'deleted' }] } },
+    ]);
+    assert.equal(rows[0].summary, 'plan: 5001 key(s) to delete');
+    assert.match(rows[0].detail!, /^plan: 5001 key\(s\) to delete from etcd .*5000 under \/registry\/pods\/monitoring\/agent-\)$/);
+    assert.equal(rows[1].summary, '2501 key(s) deleted');
+    assert.equal(rows[1].detail, 'deleted 2501 of 2501 key(s) from etcd (1 at …, 2500 under …)');
+    // A plan without a brief is never counted as changes.
+    const plain = clusterRows([{ name: 'a', state: 'running', preview: { ok: true, summary: 'would run `true` on 3 node(s)', items: [1, 2, 3].map((i) => ({ id: `n${i}`, ok: true, detail: 'to run' })) } }]);
+    assert.equal(plain[0].summary, 'plan: would run `true` on 3 node(s)');
+  });
+
+  it('a dry run finishes as a dry run: its state says so, no items counted as done, the cell says what would be done', () => {
+    const items = [1, 2, 3].map((i) => ({ id: `node-0000${i}`, ok: true, detail: 'to run' }));
+    const rows = clusterRows([{ name: 'prod-east', size: 3, state: 'succeeded', result: { ok: true, dryRun: true, summary: 'dry run: nothing run; would run `crictl stop` on 3 simulated node(s)', brief: 'would run on 3 node(s)', items } }]);
+    assert.deepEqual(rows, [{ name: 'prod-east', size: 3, state: 'dry-run', summary: 'would run on 3 node(s)', detail: 'dry run: nothing run; would run `crictl stop` on 3 simulated node(s)' }]);
+    assert.deepEqual(parseClusterRow(rows[0]), rows[0]);
+    // Without a brief, the items are counted as what would be done.
+    assert.equal(clusterRows([{ name: 'a', state: 'succeeded', result: { ok: true, dryRun: true, summary: 'dry run', items } }])[0].summary, '3 to act on');
+  });
+
   it('summaries are masked and clipped to one line', () => {
     const token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl';
     const rows = clusterRows([{ name: 'a', state: 'failed', result: { ok: false, summary: `Authorization: Bearer ${token} ${'x'.repeat(5000)}`, items: [] } }], (s) => s.replace(token, '••••••'));
     assert.ok(!rows[0].summary!.includes(token));
-    assert.ok(rows[0].summary!.length <= 1000);
+    assert.ok(!rows[0].detail!.includes(token));
+    // The cell: a few words; the detail: the whole (bounded) sentence.
+    assert.ok(rows[0].summary!.length <= 100, `${rows[0].summary!.length}`);
+    assert.ok(rows[0].detail!.length <= 1000);
   });
 
   it('messages: clusters and retry to the page are checked and rebuilt; bad ones refused', () => {
-    const row: ClusterRowView = { name: 'east', size: 3, state: 'failed', done: 1, total: 3, failed: 2, summary: '<b>x</b>' };
+    const row: ClusterRowView = { name: 'east', size: 3, state: 'failed', done: 1, total: 3, failed: 2, summary: '<b>x</b>', detail: 'x <i>y</i>' };
     const ok = parseToWebview({ type: 'clusters', stepId: 'remove-from-etcd', clusters: [{ ...row, extra: 'dropped' }] });
     assert.deepEqual(ok, { type: 'clusters', stepId: 'remove-from-etcd', clusters: [row] });
     for (const bad of [
@@ -48,6 +82,7 @@ describe('Runbook view: clusters table', () => {
       { type: 'clusters', stepId: 's', clusters: [{ ...row, name: '' }] },
       { type: 'clusters', stepId: 's', clusters: [{ ...row, name: 'n'.repeat(201) }] },
       { type: 'clusters', stepId: 's', clusters: [{ ...row, summary: 7 }] },
+      { type: 'clusters', stepId: 's', clusters: [{ ...row, detail: ['x'] }] },
       { type: 'clusters', stepId: 's', clusters: Array.from({ length: 1001 }, () => row) },
     ]) {
       assert.equal(parseToWebview(bad), undefined, JSON.stringify(bad).slice(0, 200));

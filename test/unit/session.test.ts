@@ -231,6 +231,33 @@ expect: {output: "^yes"}
     assert.match(session.states.get('once')!.reason!, /does not match/);
   });
 
+  it("a status line starts a line of its own after output that did not end one (readyz prints 'ok' with no newline)", async () => {
+    const md = RB(`
+\`\`\`check {name=readyz timeout=10s}
+run: printf ok
+expect: {output: "^ok"}
+\`\`\`
+
+\`\`\`check {name=partial timeout=10s}
+run: printf nope
+expect: {output: "^yes"}
+\`\`\`
+${sh('whole', 'echo line')}`);
+    const { session, events } = setup(md);
+    const shown: string[] = [];
+    session.onEvent((e) => void (e.type === 'output' && e.stepId === 'readyz' && shown.push(e.text)));
+    assert.equal(await session.runStep('readyz'), 'succeeded');
+    assert.equal(session.states.get('readyz')!.output, 'ok\ncheck passed (attempt 1)\n');
+    // The view and the journal get the same text as the state.
+    assert.equal(shown.join(''), 'ok\ncheck passed (attempt 1)\n');
+    assert.equal(events().filter((e) => e.type === 'output' && e.stepId === 'readyz').map((e) => (e as { text: string }).text).join(''), 'ok\ncheck passed (attempt 1)\n');
+    // A check whose attempt fails prints its verdict on a line of its own too.
+    assert.equal(await session.runStep('partial'), 'failed');
+    assert.equal(session.states.get('partial')!.output, 'nope\nattempt 1: output does not match /^yes/\n');
+    assert.equal(await session.runStep('whole'), 'succeeded');
+    assert.equal(session.states.get('whole')!.output, 'line\n');
+  });
+
   it('skips mode-restricted steps, fails non-runnable ones with a reason, refuses steps with errors', async () => {
     const md = RB(sh('realonly', 'echo x', 'mode=real') + '\n```breakglass {name=bg}\naction: etcd-delete\nkeys: [/registry/a]\n```\n' + sh('broken', 'echo x', 'timeout=soon'));
     const { session } = setup(md);

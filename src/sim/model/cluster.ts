@@ -109,6 +109,8 @@ interface WorkloadState {
   blocked: boolean;
   /** Nodes where its agent was stopped on the node itself and is kept from starting again. */
   held?: number;
+  /** Agents stopped on their nodes: their pod objects stay in etcd (stopping a container deletes no object). */
+  stopped?: number;
 }
 
 /** Agents a workload runs when nothing is changing: its target less those held down on nodes. */
@@ -298,6 +300,7 @@ export class ClusterModel implements SimCluster {
     const running = was?.running ?? 0;
     const state: WorkloadState = { spec, identity: w.identity, calls: w.calls, retries: w.retries, rolloutSeconds: Math.max(1, w.rolloutSeconds), running, desired, blocked: was?.blocked ?? false };
     if (exists && was.held) state.held = Math.min(desired, was.held);
+    if (exists && was.stopped) state.stopped = Math.min(desired, was.stopped);
     this.workloadsByKey.set(k, state);
     const pods = `${desired} pods${w.kind === 'DaemonSet' ? ', one per node' : ''}`;
     if (!was) this.emit('workload-deployed', `${w.kind} ${k} (${pods})`);
@@ -313,7 +316,8 @@ export class ClusterModel implements SimCluster {
     if (!w || w.deletedAt !== undefined) return false;
     w.deletedAt = this.t;
     w.desired = 0;
-    this.emit('workload-deleted', `${w.spec.kind} ${key(namespace, name)} deleted; ${Math.round(w.running)} agents still running until their kubelets hear of it`);
+    const running = Math.round(w.running);
+    this.emit('workload-deleted', `${w.spec.kind} ${key(namespace, name)} deleted; ${running ? `${running} agents still running until their kubelets hear of it` : 'none of its agents is running'}`);
     return true;
   }
 
@@ -350,8 +354,20 @@ export class ClusterModel implements SimCluster {
     const stopped = Math.min(nodes, w.running);
     w.running -= stopped;
     w.held = Math.min(w.desired, (w.held ?? 0) + nodes);
+    w.stopped = Math.min(w.desired, (w.stopped ?? 0) + stopped);
     this.emit('agents-stopped', `${Math.round(stopped)} agents of ${key(namespace, name)} stopped on their nodes (${Math.round(w.running)} still running)`);
     return Math.round(stopped);
+  }
+
+  /**
+   * Pod objects of a workload (what etcd holds under /registry/pods/): its running agents and
+   * those stopped on their nodes, whose objects stay until someone deletes them. 0 once the
+   * workload's object is gone.
+   */
+  podObjects(namespace: string, name: string): number {
+    const w = this.workloadsByKey.get(key(namespace, name));
+    if (!w || w.deletedAt !== undefined) return 0;
+    return Math.max(0, Math.round(w.running + (w.stopped ?? 0)));
   }
 
   setBlocked(namespace: string, name: string, blocked: boolean): boolean {
