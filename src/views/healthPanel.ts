@@ -5,11 +5,11 @@
 // is decided here.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import type { ApiResponse, ClusterConnection, Requester } from '../cluster/connection';
-import { HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
+import { KubeconfigRequester } from '../cluster/connection';
+import { HEALTH_BUDGET_PER_MINUTE, HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
 import { PrometheusSource } from '../cluster/prometheus';
 import { defaultKubeconfigFiles, isSimulatedDoc, listContexts } from '../runbook/target';
 import { escapeHtml } from '../runbook/render';
@@ -18,8 +18,6 @@ import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from '
 import { resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
 
-/** Requests a minute one poller spends at most, whatever the cluster's size. */
-export const HEALTH_BUDGET_PER_MINUTE = 12;
 /** Snapshots a panel receives when it (re)subscribes: its charts' history. */
 const HISTORY_SENT = 240;
 
@@ -35,43 +33,6 @@ export function readKubeconfigInfo(file: string): KubeconfigInfo {
     if (typeof name === 'string') contexts.push({ name, cluster: typeof cluster === 'string' ? cluster : undefined });
   }
   return { file, contexts, current: typeof d['current-context'] === 'string' ? d['current-context'] : undefined, simulated: isSimulatedDoc(doc) };
-}
-
-/**
- * A connection made on first use and remade when the kubeconfig file changes (a restarted
- * `breakglass sim serve` rewrites it with a new port, CA and tokens). Loading the Kubernetes
- * client waits until a panel really polls.
- */
-class KubeconfigRequester implements Requester {
-  private conn?: Promise<ClusterConnection>;
-  private loadedMtime = -1;
-
-  constructor(
-    readonly file: string,
-    readonly context: string,
-  ) {}
-
-  get label(): string {
-    return this.context;
-  }
-
-  async get(path: string, opts: { timeoutMs: number; accept?: string; signal?: AbortSignal }): Promise<ApiResponse> {
-    let mtime: number;
-    try {
-      mtime = statSync(this.file).mtimeMs;
-    } catch {
-      throw new Error(`kubeconfig ${this.file} does not exist`);
-    }
-    if (!this.conn || mtime !== this.loadedMtime) {
-      this.loadedMtime = mtime;
-      const made = import('../cluster/connection').then(({ ClusterConnection }) => ClusterConnection.fromKubeconfig(this.file, this.context));
-      made.catch(() => {
-        if (this.conn === made) this.conn = undefined;
-      });
-      this.conn = made;
-    }
-    return (await this.conn).get(path, opts);
-  }
 }
 
 interface PollerEntry {

@@ -286,6 +286,11 @@ export function parseHealthSnapshot(v: unknown): HealthSnapshot | undefined {
   if (!isObj(v.cost) || !isNum(v.cost.requests) || !isNum(v.cost.bytes)) return undefined;
   const s: HealthSnapshot = { at: v.at, state: v.state as HealthState, summary: v.summary, cost: { requests: v.cost.requests, bytes: v.cost.bytes } };
   if (v.error !== undefined && isText(v.error)) s.error = v.error;
+  if (isObj(v.via) && isText(v.via.path, 300) && typeof v.via.fallback === 'boolean') s.via = { path: v.via.path, fallback: v.via.fallback };
+  if (isObj(v.ordinaryFailure) && isText(v.ordinaryFailure.path, 300) && isText(v.ordinaryFailure.error) && isNum(v.ordinaryFailure.at)) {
+    s.ordinaryFailure = { path: v.ordinaryFailure.path, error: v.ordinaryFailure.error, at: v.ordinaryFailure.at };
+  }
+  if (isObj(v.lastAnswer) && isNum(v.lastAnswer.at) && isText(v.lastAnswer.via, 300)) s.lastAnswer = { at: v.lastAnswer.at, via: v.lastAnswer.via };
   const readyz = reading(v.readyz, (x) =>
     isObj(x) && typeof x.ok === 'boolean' && Array.isArray(x.failed) && x.failed.length <= 100 && x.failed.every((f) => isText(f, 200)) ? { ok: x.ok, failed: [...(x.failed as string[])] } : undefined,
   );

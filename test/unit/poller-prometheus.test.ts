@@ -36,7 +36,8 @@ describe('health poller with Prometheus', () => {
     const prom = await prometheus({ 'condition="Ready"': 4990, kube_node_info: 5000, 'rcode="SERVFAIL"': 30, 'coredns_dns_responses_total[2m]': 100 });
     try {
       const api = new Api();
-      const p = new HealthPoller(api, { prometheus: new PrometheusSource(prom.url), now: () => 1e12 });
+      let t = 1e12;
+      const p = new HealthPoller(api, { prometheus: new PrometheusSource(prom.url), now: () => t });
       const s = await p.pollOnce();
       assert.deepEqual(s.nodesReadySample?.value, { ready: 4990, sampled: 5000, total: 5000 });
       assert.match(s.nodesReadySample!.source, /^Prometheus /);
@@ -47,7 +48,11 @@ describe('health poller with Prometheus', () => {
       assert.equal(prom.queries.length, 4);
       // The API server stops answering: Prometheus still does.
       api.down = true;
-      for (let i = 0; i < 4; i++) await p.pollOnce();
+      // Polls 15 s apart: nodes and DNS are read once a minute.
+      for (let i = 0; i < 4; i++) {
+        t += 15_000;
+        await p.pollOnce();
+      }
       assert.equal(prom.queries.length, 8);
       assert.equal(p.latest.state, 'unreachable');
     } finally {
