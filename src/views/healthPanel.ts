@@ -40,13 +40,16 @@ interface PollerEntry {
   poller: HealthPoller;
   kubeconfig: string;
   context: string;
+  fallback?: string;
 }
 
 /** What the extension's own tests (and other tools) can ask about the panels. */
 export interface HealthStatus {
   /** Pollers in the registry: one per cluster ever watched. */
   registrySize: number;
-  pollers: { key: string; kubeconfig: string; context: string; watchers: number; cost: { requests: number; bytes: number }; polls: number; state: string; summary: string; at: number }[];
+  /** The standalone page: the clusters its picker offers (contexts) and those it shows, side by side. */
+  standalone?: { choices: string[]; shown: string[] };
+  pollers: { key: string; kubeconfig: string; context: string; fallback?: string; watchers: number; cost: { requests: number; bytes: number }; polls: number; state: string; summary: string; at: number }[];
   panels: { id: string; page: string; where: 'standalone' | 'runbook'; active: boolean; subscribed: boolean; status?: string; key?: string; label?: string; snapshot?: HealthSnapshot }[];
 }
 
@@ -55,6 +58,8 @@ export class HealthHub implements vscode.Disposable {
   readonly registry = new PollerRegistry();
   private readonly entries = new Map<string, PollerEntry>();
   readonly bindings = new Set<HealthBinding>();
+  /** What the standalone page offers and shows, while it is open. */
+  standalone?: { choices: string[]; shown: string[] };
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly mode: ModeController) {
@@ -116,7 +121,7 @@ export class HealthHub implements vscode.Disposable {
         // The path that survives the API server's saturation: the cluster's exempt break-glass identity.
         fallback: t.breakglassContext ? new KubeconfigRequester(t.kubeconfig, t.breakglassContext) : undefined,
       });
-      this.entries.set(t.key, { poller, kubeconfig: t.kubeconfig, context: t.context });
+      this.entries.set(t.key, { poller, kubeconfig: t.kubeconfig, context: t.context, fallback: t.breakglassContext });
       return poller;
     });
   }
@@ -128,10 +133,12 @@ export class HealthHub implements vscode.Disposable {
   status(): HealthStatus {
     return {
       registrySize: this.registry.size,
+      standalone: this.standalone,
       pollers: [...this.entries].map(([key, e]) => ({
         key,
         kubeconfig: e.kubeconfig,
         context: e.context,
+        fallback: e.fallback,
         watchers: e.poller.watchers,
         cost: e.poller.cost,
         polls: e.poller.history.length,
@@ -312,6 +319,7 @@ class ClusterHealthPanel implements vscode.Disposable {
     const key = JSON.stringify({ choices, panels });
     if (!force && key === this.laidOut) return;
     this.laidOut = key;
+    this.hub.standalone = { choices: choices.map((c) => c.context), shown: panels.map((p) => p.context ?? '') };
     for (const b of this.bindings) b.dispose();
     const msg: HealthClustersMessage = { type: 'healthClusters', choices, panels };
     this.post(msg);
@@ -393,6 +401,7 @@ ${healthStyles(webview, this.extensionUri)}
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.hub.standalone = undefined;
     for (const b of this.bindings) b.dispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
