@@ -201,6 +201,15 @@ export class HealthPoller {
     return true;
   }
 
+  /** Another break-glass path (the setting changed): its exempt level is checked afresh. */
+  setFallback(fallback: Requester | undefined): void {
+    this.opts.fallback = fallback;
+    this.exemptChecked = false;
+    this.exemptUid = undefined;
+    this.exempt = undefined;
+    if (!fallback) this.ordinaryRetryAt = 0;
+  }
+
   /** The path in words: the context, and for the break-glass one whether it is exempt. */
   pathLabel(which: 'ordinary' | 'fallback' = this.cur): string {
     if (which === 'ordinary' || !this.opts.fallback) return this.conn.label;

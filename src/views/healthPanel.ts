@@ -68,6 +68,7 @@ export class HealthHub implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('breakglass.simulatedKubeconfig')) this.syncSimulatedTarget();
+        if (e.affectsConfiguration('breakglass.breakglassContexts')) this.refreshAll();
       }),
     );
   }
@@ -113,6 +114,12 @@ export class HealthHub implements vscode.Disposable {
 
   /** The one poller of a cluster, made on first use. */
   pollerFor(t: Extract<ResolvedHealthTarget, { status: 'watching' }>): HealthPoller {
+    const known = this.entries.get(t.key);
+    if (known && known.fallback !== t.breakglassContext) {
+      // breakglass.breakglassContexts (or the kubeconfig) changed: the same poller, another break-glass path.
+      known.fallback = t.breakglassContext;
+      known.poller.setFallback(t.breakglassContext ? new KubeconfigRequester(t.kubeconfig, t.breakglassContext) : undefined);
+    }
     return this.registry.get(t.key, () => {
       const poller = new HealthPoller(new KubeconfigRequester(t.kubeconfig, t.context), {
         budgetPerMinute: HEALTH_BUDGET_PER_MINUTE,
@@ -208,8 +215,10 @@ export class HealthBinding implements vscode.Disposable {
     const t = this.hub.resolve(this.attrs);
     const cur = this.target;
     if (this.sub && cur?.status === 'watching' && t.status === 'watching' && t.key === cur.key) {
-      // Still the same cluster: keep the subscription (and the poller's rhythm) as it is.
+      // Still the same cluster: keep the subscription (and the poller's rhythm) as it is; only its
+      // break-glass path may have changed.
       this.target = t;
+      this.hub.pollerFor(t);
       this.post({ type: 'healthTarget', panel: this.id, target: targetView(t) });
       return;
     }

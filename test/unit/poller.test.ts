@@ -196,4 +196,18 @@ describe('health poller', () => {
     assert.ok(s.error && /through prod-admin/.test(s.error), s.error);
     assert.ok(s.lastAnswer && s.lastAnswer.at < s.at, 'the last answer is the earlier poll');
   });
+
+  it('takes a break-glass path given later (the setting changed) on its next poll', async () => {
+    const api = new Scripted('prod');
+    api.mode = 'saturated';
+    const c = clock();
+    const p = new HealthPoller(api, { now: c.now, random: () => 0.5 });
+    assert.equal((await p.pollOnce()).error, '/readyz?verbose answered 429');
+    p.setFallback(new Scripted('prod-admin'));
+    c.advance(120_000);
+    const s = await p.pollOnce();
+    assert.equal(s.error, undefined);
+    assert.equal(s.via?.fallback, true);
+    assert.match(s.via?.path ?? '', /^prod-admin /);
+  });
 });
