@@ -384,6 +384,8 @@ export class HealthPoller {
       const { state, summary } = classify(snap, e);
       snap.state = state;
       snap.summary = summary;
+      // No path to the API server answered: its load as Prometheus last scraped it, if it can say.
+      if (this.opts.prometheus && (await this.readPrometheusLoad(snap, at))) snap.summary += `; load and 429s from ${this.opts.prometheus.baseUrl}`;
     }
     snap.cost = this.cost;
     this.last = snap;
@@ -408,6 +410,21 @@ export class HealthPoller {
     snap.via = { path: this.pathLabel(), fallback: this.cur === 'fallback' };
     snap.ordinaryFailure = this.cur === 'fallback' ? this.ordinaryFailure : undefined;
     if (this.answered) snap.lastAnswer = { at, via: this.pathLabel() };
+  }
+
+  /** In-flight, limit and 429s from Prometheus (all levels together); false when it cannot answer. */
+  private async readPrometheusLoad(snap: HealthSnapshot, at: number): Promise<boolean> {
+    const prom = this.opts.prometheus!;
+    try {
+      const [inflight, limit, rejected] = await Promise.all([prom.query(PROM_QUERIES.inflight), prom.query(PROM_QUERIES.limitSeats), prom.query(PROM_QUERIES.rejectedRate)]);
+      const src = (metric: string) => `Prometheus ${prom.baseUrl} (${metric})`;
+      if (inflight !== undefined) snap.inflight = { value: inflight, source: src('apiserver_current_inflight_requests'), at };
+      if (limit !== undefined) snap.limit = { value: limit, source: src('apiserver_flowcontrol_current_limit_seats'), at };
+      if (rejected !== undefined) snap.rejectedPerSecondByLevel = { value: { 'all levels': rejected }, source: src('apiserver_flowcontrol_rejected_requests_total'), at };
+      return inflight !== undefined || limit !== undefined || rejected !== undefined;
+    } catch {
+      return false;
+    }
   }
 
   /** Nodes and DNS from Prometheus; false (and the API server is asked) when it cannot answer. */

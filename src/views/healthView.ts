@@ -185,11 +185,12 @@ export function describeReading(r: Pick<Reading<unknown>, 'source' | 'at'>, now:
 export const STALE_AFTER_MS = 90_000;
 
 /**
- * A reading is stale when the last poll failed (the API server did not answer or shed the
- * request: every value shown is a leftover) or when it was not refreshed for STALE_AFTER_MS.
+ * A reading is stale when the last poll failed and did not read it (no path to the API server
+ * answered: a value from before is a leftover; one read in that poll from an independent source,
+ * Prometheus, is not), or when it was not refreshed for STALE_AFTER_MS.
  */
-export function isStale(r: Pick<Reading<unknown>, 'at'>, s: Pick<HealthSnapshot, 'error' | 'state'>, now: number): boolean {
-  if (s.error !== undefined || s.state === 'unreachable') return true;
+export function isStale(r: Pick<Reading<unknown>, 'at'>, s: Pick<HealthSnapshot, 'error' | 'state' | 'at'>, now: number): boolean {
+  if ((s.error !== undefined || s.state === 'unreachable') && r.at < s.at) return true;
   return now - r.at > STALE_AFTER_MS;
 }
 
