@@ -5,10 +5,10 @@
 import uPlot from 'uplot';
 import type { HealthSnapshot, Reading } from '../src/cluster/poller';
 import {
-  appendSnapshot, chartCaption, chartData, chartReading, chartsFor, describeReading, formatAge, formatCost, formatNumber, formatSeconds,
+  appendSnapshot, chartCaption, chartData, chartNote, chartReading, chartsFor, describeReading, formatAge, formatCost, formatNumber, formatSeconds,
   isStale, parseSignals, STATE_WORDS, type ChartSpec, type HealthSignal,
 } from '../src/views/healthView';
-import { parseHealthToWebview, type HealthTargetView, type HealthToWebview, type ToHost } from '../src/views/messages';
+import { MAX_COMPARED, parseHealthClusters, parseHealthToWebview, type HealthClustersMessage, type HealthTargetView, type HealthToWebview, type ToHost } from '../src/views/messages';
 import { el, guardLinks, themeColor } from './dom';
 
 const CHART_HEIGHT = 130;
@@ -74,6 +74,7 @@ interface ChartView {
   root: HTMLElement;
   caption: HTMLElement;
   source: HTMLElement;
+  note: HTMLElement;
   plotEl: HTMLElement;
   plot?: uPlot;
   /** The series the plot was made with: a new priority level means a new plot. */
@@ -95,6 +96,7 @@ export class HealthPanelView {
     summary: HTMLElement;
     target: HTMLElement;
     cost: HTMLElement;
+    path: HTMLElement;
     message: HTMLElement;
     outage: HTMLElement;
     readyz: HTMLElement;
@@ -127,6 +129,9 @@ export class HealthPanelView {
     const target = el('span', 'bg-health-target', '');
     const cost = el('span', 'bg-health-cost', '');
     meta.append(target, cost);
+    // Which path the readings come through: the ordinary context, or the break-glass one and why.
+    const path = el('div', 'bg-health-path');
+    path.hidden = true;
     const message = el('div', 'bg-health-message');
     message.hidden = true;
     const outage = el('div', 'bg-health-outage');
@@ -137,8 +142,8 @@ export class HealthPanelView {
     const chartsBox = el('div', 'bg-health-charts');
     const clients = el('div', 'bg-health-clients');
     clients.hidden = !signals.includes('clients');
-    root.append(head, meta, message, outage, readyz, chartsBox, clients);
-    this.els = { state, summary, target, cost, message, outage, readyz, chartsBox, clients };
+    root.append(head, path, meta, message, outage, readyz, chartsBox, clients);
+    this.els = { state, summary, target, cost, path, message, outage, readyz, chartsBox, clients };
 
     for (const spec of chartsFor(signals)) {
       const box = el('figure', 'bg-chart');
@@ -148,9 +153,10 @@ export class HealthPanelView {
       const source = el('span', 'bg-source', '');
       cap.append(el('span', 'bg-chart-title', spec.title), caption, source);
       const plotEl = el('div', 'bg-chart-plot');
-      box.append(cap, plotEl);
+      const note = el('div', 'bg-chart-note');
+      box.append(cap, plotEl, note);
       chartsBox.append(box);
-      this.charts.push({ spec, root: box, caption, source, plotEl, labels: '' });
+      this.charts.push({ spec, root: box, caption, source, note, plotEl, labels: '' });
     }
     if (typeof ResizeObserver !== 'undefined') {
       this.resize = new ResizeObserver(() => {
@@ -238,7 +244,8 @@ export class HealthPanelView {
     state.dataset.state = this.root.dataset.state;
     state.textContent = watching && s ? STATE_WORDS[s.state] : !t || watching ? 'connecting' : t.status === 'none' ? 'no cluster' : t.status === 'restricted' ? 'restricted' : 'not watching';
     summary.textContent = !watching ? '' : s ? s.summary : 'waiting for the first poll…';
-    cost.textContent = watching && s ? `this panel's poller: ${formatCost(s.cost)} (at most ${t?.budgetPerMinute ?? 12} a minute, shared by every panel of this cluster)` : '';
+    cost.textContent = watching && s ? `this panel's poller: ${formatCost(s.cost)} (at most ${t?.budgetPerMinute ?? 12} a minute on all paths, shared by every panel of this cluster)` : '';
+    this.drawPath(s, watching);
 
     // When the API server stops answering: keep the last values (greyed, with their age) and point the way out.
     const down = watching && !!s && (s.state === 'unreachable' || s.error !== undefined);
@@ -272,13 +279,14 @@ export class HealthPanelView {
     o.textContent = '';
     const lead =
       s.state === 'unreachable'
-        ? `The API server is not answering (${s.error ?? 'no answer'}). The values below are the last ones read, greyed, with their age.`
-        : `The API server is shedding this panel's requests (${s.error}); the panel backs off. The values below are from earlier polls.`;
+        ? `No API server replica answers on any path (${s.error ?? 'no answer'}). The values below are the last ones read, greyed, with their age.`
+        : `The API server is shedding this panel's requests (${s.error}); the panel backs off. The values below are from earlier polls, greyed.`;
     const age = el('span');
     o.append(el('span', 'codicon codicon-flame'), document.createTextNode(` ${lead} Last answer: `), age, document.createTextNode('. '));
-    const answered = [...this.history].reverse().find((h) => h.state !== 'unreachable' && h.error === undefined);
-    if (answered) this.track(age, answered.at, (now) => formatAge(now - answered.at));
-    else age.textContent = 'none since this panel opened';
+    // One notion of "last answer", the poller's: no value shown is newer than it.
+    const answered = s.lastAnswer;
+    if (answered) this.track(age, answered.at, (now) => `${formatAge(now - answered.at)}, through ${answered.via}`);
+    else age.textContent = 'none since the poller started';
     const steps = (this.root.dataset.breakglassSteps ?? '').split(/\s+/).filter(Boolean);
     if (steps.length) {
       o.append(document.createTextNode("Don't wait for it: use this runbook's break-glass steps: "));
@@ -290,19 +298,50 @@ export class HealthPanelView {
       });
       o.append(document.createTextNode('.'));
     } else {
+      const fb = this.target?.fallback;
       o.append(
         document.createTextNode(
-          "Don't wait for it: use your runbook's break-glass steps (they work without this API server's ordinary paths; in a simulation the context sim-breakglass is exempt from API Priority and Fairness).",
+          `Don't wait for it: use your runbook's break-glass steps (they work without this API server's ordinary paths${fb ? `; the context ${fb} is exempt from API Priority and Fairness while a replica is up` : ''}).`,
         ),
       );
     }
   }
 
-  /** ` — from /metrics, 12 s ago`, kept current. */
+  /** ` — from /metrics via X, 12 s ago`, or once it is a leftover ` — last read 3 min ago, from …`, kept current. */
   private source(r: Pick<Reading<unknown>, 'source' | 'at'>, stale?: HTMLElement): HTMLElement {
     const e = el('span', 'bg-source');
-    this.track(e, r.at, (now) => ` — ${describeReading(r, now)}`, stale);
+    this.track(e, r.at, (now) => {
+      const s = this.history[this.history.length - 1];
+      return ` — ${describeReading(r, now, !!s && isStale(r, s, now))}`;
+    }, stale);
     return e;
+  }
+
+  /** The path line: through which context the readings come, and why when it is the break-glass one. */
+  private drawPath(s: HealthSnapshot | undefined, watching: boolean): void {
+    const p = this.els.path;
+    p.textContent = '';
+    const fb = this.target?.fallback;
+    p.hidden = !watching || (!s?.via && !fb);
+    if (p.hidden) return;
+    p.classList.toggle('bg-fallback', !!s?.via?.fallback);
+    if (s?.error !== undefined && s.via) {
+      // Nothing answered in the last poll: say which paths were tried, not that one is in use.
+      p.append(el('span', 'codicon codicon-debug-disconnect'), el('span', 'bg-label', ' No answer through '), el('span', 'bg-path-name', s.via.path));
+      if (s.via.fallback && s.ordinaryFailure) p.append(document.createTextNode(` nor through the ordinary context ${s.ordinaryFailure.path}.`));
+      else p.append(document.createTextNode(fb && !s.via.fallback ? ` (the break-glass context ${fb} is tried while it backs off).` : '.'));
+    } else if (s?.via?.fallback) {
+      p.append(el('span', 'codicon codicon-shield'), el('span', 'bg-label', ' Reading through '), el('span', 'bg-path-name', s.via.path));
+      const f = s.ordinaryFailure;
+      if (f) {
+        const why = el('span');
+        this.track(why, f.at, (now) => ` — the ordinary context ${f.path} was refused (${f.error}) ${formatAge(now - f.at)}; it is tried again as it backs off.`);
+        p.append(why);
+      }
+    } else {
+      p.append(el('span', 'codicon codicon-plug'), el('span', 'bg-label', ' Reading through '), el('span', 'bg-path-name', s?.via?.path ?? '…'));
+      p.append(document.createTextNode(fb ? ` — if it is shed or does not answer, through ${fb} (break-glass).` : ' — no break-glass context for this cluster: nothing to fall back on.'));
+    }
   }
 
   private drawReadyz(s: HealthSnapshot | undefined, watching: boolean): void {
@@ -342,12 +381,16 @@ export class HealthPanelView {
     if (r) c.source.append(this.source(r, c.root));
     const data = chartData(c.spec.id, this.history);
     const labels = data.series.map((x) => x.label).join('\u0000');
-    if (data.x.length === 0) {
+    const note = chartNote(c.spec.id, this.history, (ms) => clockTime(ms / 1000));
+    const points = data.series.some((x) => x.values.some((v) => v !== null));
+    c.note.textContent = points ? note : '';
+    c.note.hidden = !points || !note;
+    if (!points) {
       c.plot?.destroy();
       c.plot = undefined;
       c.labels = '';
       c.plotEl.textContent = '';
-      c.plotEl.append(el('div', 'bg-chart-empty', c.spec.id === 'rejected' || c.spec.id === 'latency' ? 'plotted from the second scrape of /metrics on' : 'no points yet'));
+      c.plotEl.append(el('div', 'bg-chart-empty', note));
       return;
     }
     const aligned: uPlot.AlignedData = [data.x, ...data.series.map((x) => x.values)];
@@ -505,10 +548,54 @@ declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
 if (document.body?.dataset.page === 'health') {
   const vscode = acquireVsCodeApi();
   guardLinks((href) => vscode.postMessage({ type: 'openLink', href }));
-  const { dispatch } = mountHealthPanels((m) => vscode.postMessage(m));
+  const post = (m: ToHost) => vscode.postMessage(m);
+  const { panels, dispatch } = mountHealthPanels(post);
+  const picker = document.querySelector<HTMLElement>('.bg-health-picker');
+  const columns = document.querySelector<HTMLElement>('.bg-health-columns');
   window.addEventListener('message', (ev: MessageEvent) => {
+    const layout = parseHealthClusters(ev.data);
+    if (layout && picker && columns) {
+      showClusters(layout, picker, columns, panels, post);
+      return;
+    }
     const msg = parseHealthToWebview(ev.data);
     if (msg) dispatch(msg);
   });
   vscode.postMessage({ type: 'ready' });
+}
+
+/**
+ * The standalone page's clusters: a toggle per cluster of the kubeconfig (at most MAX_COMPARED
+ * shown at once, at least one), and a panel per chosen cluster, side by side when there is room.
+ */
+function showClusters(m: HealthClustersMessage, picker: HTMLElement, columns: HTMLElement, panels: Map<string, HealthPanelView>, post: (m: ToHost) => void): void {
+  const chosen = m.panels.map((p) => p.context).filter((c): c is string => !!c);
+  picker.textContent = '';
+  picker.hidden = m.choices.length < 2;
+  if (!picker.hidden) {
+    picker.append(el('span', 'bg-label', 'Clusters'));
+    for (const c of m.choices) {
+      const on = chosen.includes(c.context);
+      const b = el('button', 'bg-btn bg-toggle', c.context === c.cluster ? c.cluster : `${c.cluster} (${c.context})`);
+      b.type = 'button';
+      b.setAttribute('aria-pressed', String(on));
+      b.dataset.context = c.context;
+      b.title = on ? 'Shown: click to hide' : chosen.length >= MAX_COMPARED ? `At most ${MAX_COMPARED} side by side: hide one first` : 'Click to show it beside the others';
+      b.disabled = (on && chosen.length === 1) || (!on && chosen.length >= MAX_COMPARED);
+      b.addEventListener('click', () => post({ type: 'healthChoose', contexts: on ? chosen.filter((x) => x !== c.context) : [...chosen, c.context] }));
+      picker.append(b);
+    }
+    picker.append(el('span', 'bg-muted', chosen.length > 1 ? 'side by side' : 'choose another to compare side by side'));
+  }
+  for (const v of panels.values()) v.dispose();
+  panels.clear();
+  columns.textContent = '';
+  columns.dataset.count = String(m.panels.length);
+  for (const p of m.panels) {
+    const root = el('div', 'bg-health bg-health-standalone');
+    root.dataset.healthId = p.id;
+    root.dataset.title = p.context && m.choices.length > 1 ? (m.choices.find((c) => c.context === p.context)?.cluster ?? p.context) : 'Cluster health';
+    columns.append(root);
+    panels.set(p.id, new HealthPanelView(root, post));
+  }
 }

@@ -118,8 +118,8 @@ export function resourcePath(resource: string, namespace: string | undefined, na
   return `${prefix}${ns}/${resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
 }
 
-export const EXEMPT_PLC_PATH = '/apis/flowcontrol.apiserver.k8s.io/v1/prioritylevelconfigurations/exempt';
-export const PL_UID_HEADER = 'x-kubernetes-pf-prioritylevel-uid';
+import { EXEMPT_PLC_PATH, PL_UID_HEADER } from '../cluster/breakglass-context';
+export { EXEMPT_PLC_PATH, PL_UID_HEADER };
 
 export interface ExemptCheck {
   /** The exempt PriorityLevelConfiguration's UID, if it could be read. */

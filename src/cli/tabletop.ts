@@ -19,6 +19,7 @@ import type { Scores } from '../tabletop/score';
 import { Tabletop } from '../tabletop/tabletop';
 import { UsageError } from './run';
 import { loadScenario } from './sim';
+import { breakglassContextOf } from '../cluster/breakglass-context';
 
 export const TABLETOP_USAGE = `usage: breakglass tabletop <scenario.yaml> --runbook <runbook.md> [--auto]
                 [--speed N] [--respond-after 2m] [--until 4h22m] [--skip STEP]... [--skip-breakglass]
@@ -121,7 +122,7 @@ export async function tabletopCommand(argv: string[], io: IO): Promise<number> {
 
   const tt = await Tabletop.start(scenario, { speed, seed, journalDir, scenarioFile: resolve(positionals[0]), via: 'cli' });
   io.err.write(`tabletop: ${scenario.name} — ${tt.clusters().map((c) => `${c.name} (${c.nodes} nodes)`).join(', ')}; clock ×${speed}\n`);
-  io.err.write(`kubeconfig: ${tt.kubeconfig} (contexts: ${tt.clusters().map((c) => `${c.name}, ${c.name}-breakglass`).join(', ')}; current: ${tt.focus()})\n`);
+  io.err.write(`kubeconfig: ${tt.kubeconfig} (contexts: ${tt.clusters().map((c) => `${c.name}, ${breakglassContextOf(c.name)}`).join(', ')}; current: ${tt.focus()})\n`);
   const offEvents = tt.onUpdate((u) => {
     if (u.type === 'event' && u.event.type === 'sim-event' && !/restarted|oom|relist/i.test(u.event.kind)) io.err.write(`  T+${fmtSimT(u.event.simT)} ${u.event.cluster}: ${u.event.detail}\n`);
   });

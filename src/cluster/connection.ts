@@ -1,6 +1,7 @@
 // One connection to an API server from a kubeconfig context: every request has a timeout
 // (AbortSignal), and the connection counts what it sent and received. The Kubernetes client is
 // loaded only here, lazily, to keep it out of the extension's activation.
+import { statSync } from 'node:fs';
 import * as https from 'node:https';
 import * as http from 'node:http';
 
@@ -94,5 +95,42 @@ export class ClusterConnection implements Requester {
       });
       req.end();
     });
+  }
+}
+
+/**
+ * A connection made on first use and remade when the kubeconfig file changes (a restarted
+ * `breakglass sim serve` or tabletop rewrites it with a new port, CA and tokens). Loading the
+ * Kubernetes client waits until a panel really polls.
+ */
+export class KubeconfigRequester implements Requester {
+  private conn?: Promise<ClusterConnection>;
+  private loadedMtime = -1;
+
+  constructor(
+    readonly file: string,
+    readonly context: string,
+  ) {}
+
+  get label(): string {
+    return this.context;
+  }
+
+  async get(path: string, opts: { timeoutMs: number; accept?: string; signal?: AbortSignal }): Promise<ApiResponse> {
+    let mtime: number;
+    try {
+      mtime = statSync(this.file).mtimeMs;
+    } catch {
+      throw new Error(`kubeconfig ${this.file} does not exist`);
+    }
+    if (!this.conn || mtime !== this.loadedMtime) {
+      this.loadedMtime = mtime;
+      const made = ClusterConnection.fromKubeconfig(this.file, this.context);
+      made.catch(() => {
+        if (this.conn === made) this.conn = undefined;
+      });
+      this.conn = made;
+    }
+    return (await this.conn).get(path, opts);
   }
 }

@@ -52,4 +52,10 @@ export const PROM_QUERIES = {
   nodesTotal: 'count(kube_node_info)',
   dnsServfail: 'sum(rate(coredns_dns_responses_total{rcode="SERVFAIL"}[2m]))',
   dnsTotal: 'sum(rate(coredns_dns_responses_total[2m]))',
+  // The API servers' own load, as Prometheus last scraped it: read only when no path to the API
+  // server answers (kube-apiserver metric names, k8s.io/apiserver pkg/endpoints/metrics and
+  // pkg/util/flowcontrol/metrics).
+  inflight: 'sum(apiserver_current_inflight_requests)',
+  limitSeats: 'sum(apiserver_flowcontrol_current_limit_seats)',
+  rejectedRate: 'sum(rate(apiserver_flowcontrol_rejected_requests_total[2m]))',
 };

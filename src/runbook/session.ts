@@ -15,6 +15,7 @@ import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName,
 import { DEFAULT_STEP_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
 import { scaledIntervalMs, scaledTimeoutMs, type SimHost } from './simhost';
 import type { ClusterOutcome } from '../breakglass/fanout';
+import { breakglassContextOf } from '../cluster/breakglass-context';
 
 export interface Prompter {
   /** A step marked `confirm`: true to go ahead. */
@@ -710,7 +711,7 @@ export class RunSession {
       name: c.name,
       size: c.nodes,
       // A tabletop's kubeconfig has a break-glass context per cluster: `<cluster>-breakglass`.
-      body: spec?.action === 'exempt-request' ? { ...spec, context: `${c.name}-breakglass` } : undefined,
+      body: spec?.action === 'exempt-request' ? { ...spec, context: breakglassContextOf(c.name) } : undefined,
       ctx: { ...base, mode: 'sim' as const, sim: { cluster: c.model, timeline: host.timeline(c.name) } },
     }));
   }

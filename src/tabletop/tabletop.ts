@@ -8,6 +8,7 @@ import { safeUser } from '../runbook/user';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { privateTempDir } from '../runbook/private-dir';
 import { simulatedMarkLines } from '../runbook/target';
+import { breakglassContextOf } from '../cluster/breakglass-context';
 import { dirname, join } from 'node:path';
 import { clockTimeline } from '../breakglass/simtime';
 import type { SimTimeline } from '../breakglass/types';
@@ -371,8 +372,10 @@ export class Tabletop implements SimHost {
     const name = model.spec.name;
     const admit = (req: SimRequest): AdmissionDecision => {
       const d = model.admit(req);
+      // The health panels read through the break-glass identity too: only participants' own requests count.
+      if (TOOL_AGENT.test(req.userAgent)) return d;
       if (req.user === EXEMPT_USER) this.requests.exempt++;
-      else if (req.user === PARTICIPANT_USER && !TOOL_AGENT.test(req.userAgent)) {
+      else if (req.user === PARTICIPANT_USER) {
         this.requests.total++;
         if (this.saturatedNow.get(name)) this.requests.whileSaturated++;
         if (d.outcome !== 'serve' || d.unavailable) this.requests.refused++;
@@ -412,14 +415,14 @@ export function renderTabletopKubeconfig(entries: KubeEntry[], focus: string): s
   };
   for (const e of entries) {
     ctx(e.name, e.name, `${e.name}-user`);
-    ctx(`${e.name}-breakglass`, e.name, `${e.name}-breakglass`);
+    ctx(breakglassContextOf(e.name), e.name, breakglassContextOf(e.name));
   }
   ctx('sim', focus, `${focus}-user`);
-  ctx('sim-breakglass', focus, `${focus}-breakglass`);
+  ctx(breakglassContextOf('sim'), focus, breakglassContextOf(focus));
   lines.push(`current-context: ${q(focus)}`, 'users:');
   for (const e of entries) {
     lines.push(`- name: ${q(`${e.name}-user`)}`, '  user:', `    token: ${q(e.userToken)}`);
-    lines.push(`- name: ${q(`${e.name}-breakglass`)}`, '  user:', `    token: ${q(e.breakglassToken)}`);
+    lines.push(`- name: ${q(breakglassContextOf(e.name))}`, '  user:', `    token: ${q(e.breakglassToken)}`);
   }
   // Marks it as a simulated cluster's: the only kind of kubeconfig a SIMULATED run hands to steps.
   lines.push(...simulatedMarkLines(), '');

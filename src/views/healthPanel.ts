@@ -5,22 +5,20 @@
 // is decided here.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
-import type { ApiResponse, ClusterConnection, Requester } from '../cluster/connection';
-import { HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
+import { KubeconfigRequester } from '../cluster/connection';
+import { HEALTH_BUDGET_PER_MINUTE, HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
 import { PrometheusSource } from '../cluster/prometheus';
 import { defaultKubeconfigFiles, isSimulatedDoc, listContexts } from '../runbook/target';
 import { escapeHtml } from '../runbook/render';
 import { isOpenableLink } from '../runbook/links';
-import { parseHealthToHost, type HealthTargetView, type HealthToWebview } from './messages';
-import { resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
+import { MAX_COMPARED, parseHealthToHost, type HealthClustersMessage, type HealthTargetView, type HealthToWebview } from './messages';
+import { clusterChoices, resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
 import { healthColumn } from './layout';
 
-/** Requests a minute one poller spends at most, whatever the cluster's size. */
-export const HEALTH_BUDGET_PER_MINUTE = 12;
 /** Snapshots a panel receives when it (re)subscribes: its charts' history. */
 const HISTORY_SENT = 240;
 
@@ -33,59 +31,26 @@ export function readKubeconfigInfo(file: string): KubeconfigInfo {
   for (const c of Array.isArray(d.contexts) ? d.contexts : []) {
     const name = (c as { name?: unknown })?.name;
     const cluster = (c as { context?: { cluster?: unknown } })?.context?.cluster;
-    if (typeof name === 'string') contexts.push({ name, cluster: typeof cluster === 'string' ? cluster : undefined });
+    const user = (c as { context?: { user?: unknown } })?.context?.user;
+    if (typeof name === 'string') contexts.push({ name, cluster: typeof cluster === 'string' ? cluster : undefined, user: typeof user === 'string' ? user : undefined });
   }
   return { file, contexts, current: typeof d['current-context'] === 'string' ? d['current-context'] : undefined, simulated: isSimulatedDoc(doc) };
-}
-
-/**
- * A connection made on first use and remade when the kubeconfig file changes (a restarted
- * `breakglass sim serve` rewrites it with a new port, CA and tokens). Loading the Kubernetes
- * client waits until a panel really polls.
- */
-class KubeconfigRequester implements Requester {
-  private conn?: Promise<ClusterConnection>;
-  private loadedMtime = -1;
-
-  constructor(
-    readonly file: string,
-    readonly context: string,
-  ) {}
-
-  get label(): string {
-    return this.context;
-  }
-
-  async get(path: string, opts: { timeoutMs: number; accept?: string; signal?: AbortSignal }): Promise<ApiResponse> {
-    let mtime: number;
-    try {
-      mtime = statSync(this.file).mtimeMs;
-    } catch {
-      throw new Error(`kubeconfig ${this.file} does not exist`);
-    }
-    if (!this.conn || mtime !== this.loadedMtime) {
-      this.loadedMtime = mtime;
-      const made = import('../cluster/connection').then(({ ClusterConnection }) => ClusterConnection.fromKubeconfig(this.file, this.context));
-      made.catch(() => {
-        if (this.conn === made) this.conn = undefined;
-      });
-      this.conn = made;
-    }
-    return (await this.conn).get(path, opts);
-  }
 }
 
 interface PollerEntry {
   poller: HealthPoller;
   kubeconfig: string;
   context: string;
+  fallback?: string;
 }
 
 /** What the extension's own tests (and other tools) can ask about the panels. */
 export interface HealthStatus {
   /** Pollers in the registry: one per cluster ever watched. */
   registrySize: number;
-  pollers: { key: string; kubeconfig: string; context: string; watchers: number; cost: { requests: number; bytes: number }; polls: number; state: string; summary: string; at: number }[];
+  /** The standalone page: the clusters its picker offers (contexts) and those it shows, side by side. */
+  standalone?: { choices: string[]; shown: string[] };
+  pollers: { key: string; kubeconfig: string; context: string; fallback?: string; watchers: number; cost: { requests: number; bytes: number }; polls: number; state: string; summary: string; at: number }[];
   panels: { id: string; page: string; where: 'standalone' | 'runbook'; active: boolean; subscribed: boolean; status?: string; key?: string; label?: string; snapshot?: HealthSnapshot }[];
 }
 
@@ -94,6 +59,8 @@ export class HealthHub implements vscode.Disposable {
   readonly registry = new PollerRegistry();
   private readonly entries = new Map<string, PollerEntry>();
   readonly bindings = new Set<HealthBinding>();
+  /** What the standalone page offers and shows, while it is open. */
+  standalone?: { choices: string[]; shown: string[] };
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(readonly mode: ModeController) {
@@ -102,6 +69,7 @@ export class HealthHub implements vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.refreshAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('breakglass.simulatedKubeconfig')) this.syncSimulatedTarget();
+        if (e.affectsConfiguration('breakglass.breakglassContexts')) this.refreshAll();
       }),
     );
   }
@@ -127,14 +95,41 @@ export class HealthHub implements vscode.Disposable {
       attrs,
       readKubeconfigInfo,
       (ctx) => listContexts(realSetting ? [realSetting] : defaultKubeconfigFiles()).find((c) => c.name === ctx)?.file,
+      breakglassContextsSetting(),
     );
+  }
+
+  /**
+   * The clusters the standalone panel may show: every cluster of the target's kubeconfig (a
+   * tabletop's: each of its clusters), and the one it shows by default (the target's).
+   */
+  choices(): { choices: { context: string; cluster: string }[]; current?: string } {
+    const t = this.resolve({});
+    if (t.status !== 'watching') return { choices: [] };
+    try {
+      return { choices: clusterChoices(readKubeconfigInfo(t.kubeconfig)), current: t.context };
+    } catch {
+      return { choices: [], current: t.context };
+    }
   }
 
   /** The one poller of a cluster, made on first use. */
   pollerFor(t: Extract<ResolvedHealthTarget, { status: 'watching' }>): HealthPoller {
+    const known = this.entries.get(t.key);
+    if (known && known.fallback !== t.breakglassContext) {
+      // breakglass.breakglassContexts (or the kubeconfig) changed: the same poller, another break-glass path.
+      known.fallback = t.breakglassContext;
+      known.poller.setFallback(t.breakglassContext ? new KubeconfigRequester(t.kubeconfig, t.breakglassContext) : undefined);
+    }
     return this.registry.get(t.key, () => {
-      const poller = new HealthPoller(new KubeconfigRequester(t.kubeconfig, t.context), { budgetPerMinute: HEALTH_BUDGET_PER_MINUTE, simClients: t.simulated, prometheus: prometheusSource() });
-      this.entries.set(t.key, { poller, kubeconfig: t.kubeconfig, context: t.context });
+      const poller = new HealthPoller(new KubeconfigRequester(t.kubeconfig, t.context), {
+        budgetPerMinute: HEALTH_BUDGET_PER_MINUTE,
+        simClients: t.simulated,
+        prometheus: prometheusSource(),
+        // The path that survives the API server's saturation: the cluster's exempt break-glass identity.
+        fallback: t.breakglassContext ? new KubeconfigRequester(t.kubeconfig, t.breakglassContext) : undefined,
+      });
+      this.entries.set(t.key, { poller, kubeconfig: t.kubeconfig, context: t.context, fallback: t.breakglassContext });
       return poller;
     });
   }
@@ -146,10 +141,12 @@ export class HealthHub implements vscode.Disposable {
   status(): HealthStatus {
     return {
       registrySize: this.registry.size,
+      standalone: this.standalone,
       pollers: [...this.entries].map(([key, e]) => ({
         key,
         kubeconfig: e.kubeconfig,
         context: e.context,
+        fallback: e.fallback,
         watchers: e.poller.watchers,
         cost: e.poller.cost,
         polls: e.poller.history.length,
@@ -172,7 +169,7 @@ function targetView(t: ResolvedHealthTarget): HealthTargetView {
     const notes = t.note ? [t.note] : [];
     const promUrl = vscode.workspace.getConfiguration('breakglass').get<string>('prometheusUrl', '');
     if (promUrl && !prometheusSource()) notes.push(`breakglass.prometheusUrl is not a valid http(s) URL: ${promUrl}`);
-    return { status: 'watching', label: t.label, simulated: t.simulated, note: notes.join('; ') || undefined, budgetPerMinute: HEALTH_BUDGET_PER_MINUTE };
+    return { status: 'watching', label: t.label, simulated: t.simulated, note: notes.join('; ') || undefined, budgetPerMinute: HEALTH_BUDGET_PER_MINUTE, fallback: t.breakglassContext };
   }
   return { status: t.status, label: t.label, simulated: t.simulated, message: t.message };
 }
@@ -219,8 +216,10 @@ export class HealthBinding implements vscode.Disposable {
     const t = this.hub.resolve(this.attrs);
     const cur = this.target;
     if (this.sub && cur?.status === 'watching' && t.status === 'watching' && t.key === cur.key) {
-      // Still the same cluster: keep the subscription (and the poller's rhythm) as it is.
+      // Still the same cluster: keep the subscription (and the poller's rhythm) as it is; only its
+      // break-glass path may have changed.
       this.target = t;
+      this.hub.pollerFor(t);
       this.post({ type: 'healthTarget', panel: this.id, target: targetView(t) });
       return;
     }
@@ -283,41 +282,74 @@ export function healthStyles(webview: vscode.Webview, extensionUri: vscode.Uri):
   return `<link rel="stylesheet" href="${media('uPlot.min.css')}">\n<link rel="stylesheet" href="${media('health.css')}">`;
 }
 
-/** `Breakglass: Show Cluster Health`: one standalone panel for the active target. */
+/**
+ * `Breakglass: Show Cluster Health`: the standalone page. It shows the active target's cluster,
+ * or the clusters chosen in its picker (every cluster of the target's kubeconfig: a tabletop's
+ * each), side by side, each panel bound to its cluster's shared poller.
+ */
 class ClusterHealthPanel implements vscode.Disposable {
   private ready = false;
-  private readonly binding: HealthBinding;
+  private bindings: HealthBinding[] = [];
+  /** The contexts chosen in the picker; empty: the target's. */
+  private chosen: string[] = [];
+  /** What the bindings were made for: the layout is remade only when it changes. */
+  private laidOut = '';
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
   constructor(
-    hub: HealthHub,
+    private readonly hub: HealthHub,
     readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly onDisposed: () => void,
   ) {
-    this.binding = new HealthBinding(hub, 'main', 'Cluster Health', 'standalone', {}, (m) => {
-      if (this.ready && !this.disposed) void this.panel.webview.postMessage(m);
-    });
     panel.webview.html = this.html();
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
       panel.onDidChangeViewState(() => this.update()),
       panel.onDidDispose(() => this.dispose()),
-      hub.mode.onDidChange(() => this.retitle()),
+      hub.mode.onDidChange(() => {
+        this.layout();
+        this.retitle();
+      }),
     );
+  }
+
+  private post(m: unknown): void {
+    if (this.ready && !this.disposed) void this.panel.webview.postMessage(m);
+  }
+
+  /** The picker's choices and a panel per chosen cluster (the first is `main`). */
+  private layout(force = false): void {
+    if (this.disposed || !this.ready) return;
+    const { choices, current } = this.hub.choices();
+    let chosen = this.chosen.filter((c) => choices.some((x) => x.context === c));
+    if (!chosen.length) chosen = current ? [current] : [];
+    const panels: { id: string; context?: string }[] = chosen.length ? chosen.slice(0, MAX_COMPARED).map((context, i) => ({ id: i === 0 ? 'main' : `compare-${i}`, context })) : [{ id: 'main' }];
+    const key = JSON.stringify({ choices, panels });
+    if (!force && key === this.laidOut) return;
+    this.laidOut = key;
+    this.hub.standalone = { choices: choices.map((c) => c.context), shown: panels.map((p) => p.context ?? '') };
+    for (const b of this.bindings) b.dispose();
+    const msg: HealthClustersMessage = { type: 'healthClusters', choices, panels };
+    this.post(msg);
+    this.bindings = panels.map(
+      (p) => new HealthBinding(this.hub, p.id, 'Cluster Health', 'standalone', p.context ? { context: p.context } : {}, (m) => this.post(m)),
+    );
+    this.update();
   }
 
   private update(): void {
     if (this.disposed) return;
-    this.binding.setActive(this.ready && this.panel.visible);
+    for (const b of this.bindings) b.setActive(this.ready && this.panel.visible);
     this.retitle();
   }
 
   private retitle(): void {
     if (this.disposed) return;
-    const label = this.binding.label;
-    this.panel.title = label ? `Cluster Health: ${label.replace(/ \(context .*\)$/, '')}` : 'Cluster Health';
+    const labels = this.bindings.map((b) => b.label?.replace(/ \(context .*\)$/, '').replace(/^(SIMULATED|REAL): /, '')).filter(Boolean);
+    const mode = this.bindings[0]?.label?.match(/^(SIMULATED|REAL): /)?.[0] ?? '';
+    this.panel.title = labels.length ? `Cluster Health: ${mode}${labels.join(' | ')}` : 'Cluster Health';
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -326,10 +358,19 @@ class ClusterHealthPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         // A page that loads again (after a reload) starts from nothing: bind afresh.
-        this.binding.setActive(false);
+        for (const b of this.bindings) b.setActive(false);
         this.ready = true;
-        this.update();
+        this.layout(true);
         break;
+      case 'healthChoose': {
+        const { choices } = this.hub.choices();
+        const known = msg.contexts.filter((c) => choices.some((x) => x.context === c));
+        if (known.length) {
+          this.chosen = known;
+          this.layout();
+        }
+        break;
+      }
       case 'openSetting':
         await vscode.commands.executeCommand('workbench.action.openSettings', msg.setting);
         break;
@@ -360,7 +401,8 @@ ${healthStyles(webview, this.extensionUri)}
 <title>${escapeHtml('Cluster Health')}</title>
 </head>
 <body data-page="health">
-<div class="bg-health bg-health-standalone" data-health-id="main" data-title="Cluster health"></div>
+<div class="bg-health-picker" hidden></div>
+<div class="bg-health-columns"><div class="bg-health bg-health-standalone" data-health-id="main" data-title="Cluster health"></div></div>
 <script nonce="${nonce}" src="${media('health.js')}"></script>
 </body>
 </html>`;
@@ -369,7 +411,8 @@ ${healthStyles(webview, this.extensionUri)}
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.binding.dispose();
+    this.hub.standalone = undefined;
+    for (const b of this.bindings) b.dispose();
     for (const d of this.disposables) d.dispose();
     this.panel.dispose();
     this.onDisposed();
@@ -426,4 +469,12 @@ function prometheusSource(): PrometheusSource | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** breakglass.breakglassContexts: context → its break-glass context (strings only). */
+function breakglassContextsSetting(): Record<string, string> {
+  const v = vscode.workspace.getConfiguration('breakglass').get<unknown>('breakglassContexts', {});
+  const out: Record<string, string> = {};
+  if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) if (typeof x === 'string' && x) out[k] = x;
+  return out;
 }

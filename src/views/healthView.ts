@@ -2,6 +2,7 @@
 // what a panel watches) and the webview (which draws it): signals, chart series, ages, staleness.
 // No Node, no DOM, no vscode: both sides and the unit tests import it.
 import type { HealthSnapshot, HealthState, Reading } from '../cluster/poller';
+import { findBreakglassContext, isBreakglassTwin } from '../cluster/breakglass-context';
 
 /** The signals a ```health fence may ask for (`signals=` attribute). */
 export const HEALTH_SIGNALS = ['readyz', 'load', 'apf', 'size', 'dns', 'clients'] as const;
@@ -26,6 +27,7 @@ export function clusterKey(kubeconfig: string, context: string): string {
 export interface KubeContextInfo {
   name: string;
   cluster?: string;
+  user?: string;
 }
 
 /** What a kubeconfig offers, read by the host (YAML only, no Kubernetes client). */
@@ -54,7 +56,17 @@ export interface HealthFenceAttrs {
 }
 
 export type ResolvedHealthTarget =
-  | { status: 'watching'; key: string; kubeconfig: string; context: string; simulated: boolean; label: string; note?: string }
+  | {
+      status: 'watching';
+      key: string;
+      kubeconfig: string;
+      context: string;
+      simulated: boolean;
+      label: string;
+      note?: string;
+      /** The cluster's break-glass context in the same kubeconfig: the poller's path while the ordinary one is shed. */
+      breakglassContext?: string;
+    }
   | { status: 'none' | 'error' | 'restricted'; simulated: boolean; label: string; message: string };
 
 export const SIM_HINT =
@@ -72,6 +84,8 @@ export function resolveHealthTarget(
   attrs: HealthFenceAttrs,
   read: (file: string) => KubeconfigInfo,
   find: (context: string) => string | undefined = () => undefined,
+  /** Break-glass contexts named by the person (breakglass.breakglassContexts): context → its break-glass context. */
+  configured: Readonly<Record<string, string>> = {},
 ): ResolvedHealthTarget {
   const simulated = t.mode === 'sim';
   if (!t.trusted) {
@@ -101,7 +115,8 @@ export function resolveHealthTarget(
         message: `This panel watches cluster '${attrs.cluster}', but the simulated API server in ${t.kubeconfig} serves '${cluster}'. Serve it with \`npx breakglass sim serve <scenario.yaml> --cluster ${attrs.cluster}\`.`,
       };
     }
-    return { status: 'watching', key: clusterKey(t.kubeconfig, ctx), kubeconfig: t.kubeconfig, context: ctx, simulated, label: `SIMULATED: ${cluster ?? ctx} (context ${ctx})`, note };
+    const breakglassContext = findBreakglassContext(ctx, info.contexts.map((c) => c.name), configured);
+    return { status: 'watching', key: clusterKey(t.kubeconfig, ctx), kubeconfig: t.kubeconfig, context: ctx, simulated, label: `SIMULATED: ${cluster ?? ctx} (context ${ctx})`, note, breakglassContext };
   }
   const ctx = attrs.context ?? t.context;
   if (!ctx) return { status: 'error', simulated, label: 'REAL: ?', message: 'REAL mode without a context: use Breakglass: Enter Real Mode… again.' };
@@ -117,7 +132,34 @@ export function resolveHealthTarget(
     if (!file) return { status: 'error', simulated, label: `REAL: ${ctx}`, message: `Context '${ctx}' is in none of the kubeconfig files (breakglass.realKubeconfig, $KUBECONFIG, ~/.kube/config).` };
   }
   if (!file) return { status: 'error', simulated, label: `REAL: ${ctx}`, message: `No kubeconfig file is known for context '${ctx}'.` };
-  return { status: 'watching', key: clusterKey(file, ctx), kubeconfig: file, context: ctx, simulated, label: `REAL: ${ctx}` };
+  let names: string[] = [];
+  try {
+    names = read(file).contexts.map((c) => c.name);
+  } catch {
+    names = [];
+  }
+  return { status: 'watching', key: clusterKey(file, ctx), kubeconfig: file, context: ctx, simulated, label: `REAL: ${ctx}`, breakglassContext: findBreakglassContext(ctx, names, configured) };
+}
+
+/**
+ * The clusters a kubeconfig offers to the cluster picker, one context each: its break-glass
+ * twins left out, and an alias (another context with the same cluster and user, like a tabletop's
+ * `sim`) folded into the context named after its cluster.
+ */
+export function clusterChoices(info: KubeconfigInfo): { context: string; cluster: string }[] {
+  const names = info.contexts.map((c) => c.name);
+  const out: { context: string; cluster: string; user?: string }[] = [];
+  for (const c of info.contexts) {
+    if (isBreakglassTwin(c.name, names)) continue;
+    const cluster = c.cluster ?? c.name;
+    const same = out.findIndex((o) => o.cluster === cluster && o.user === c.user);
+    if (same >= 0) {
+      if (c.name === cluster) out[same] = { context: c.name, cluster, user: c.user };
+      continue;
+    }
+    out.push({ context: c.name, cluster, user: c.user });
+  }
+  return out.map(({ context, cluster }) => ({ context, cluster }));
 }
 
 // --- ages, sources, staleness --------------------------------------------------------------------
@@ -134,20 +176,21 @@ export function formatAge(ms: number): string {
   return `${h} h ${m % 60} min ago`;
 }
 
-/** "from /metrics, 12 s ago". */
-export function describeReading(r: Pick<Reading<unknown>, 'source' | 'at'>, now: number): string {
-  return `from ${r.source}, ${formatAge(now - r.at)}`;
+/** "from /metrics, 12 s ago"; an old value: "last read 3 min ago, from /metrics". */
+export function describeReading(r: Pick<Reading<unknown>, 'source' | 'at'>, now: number, stale = false): string {
+  return stale ? `last read ${formatAge(now - r.at)}, from ${r.source}` : `from ${r.source}, ${formatAge(now - r.at)}`;
 }
 
 /** Readings older than this are greyed even while the API server answers. */
 export const STALE_AFTER_MS = 90_000;
 
 /**
- * A reading is stale when the last poll failed (the API server did not answer or shed the
- * request: every value shown is a leftover) or when it was not refreshed for STALE_AFTER_MS.
+ * A reading is stale when the last poll failed and did not read it (no path to the API server
+ * answered: a value from before is a leftover; one read in that poll from an independent source,
+ * Prometheus, is not), or when it was not refreshed for STALE_AFTER_MS.
  */
-export function isStale(r: Pick<Reading<unknown>, 'at'>, s: Pick<HealthSnapshot, 'error' | 'state'>, now: number): boolean {
-  if (s.error !== undefined || s.state === 'unreachable') return true;
+export function isStale(r: Pick<Reading<unknown>, 'at'>, s: Pick<HealthSnapshot, 'error' | 'state' | 'at'>, now: number): boolean {
+  if ((s.error !== undefined || s.state === 'unreachable') && r.at < s.at) return true;
   return now - r.at > STALE_AFTER_MS;
 }
 
@@ -244,7 +287,8 @@ export interface ChartData {
 
 /**
  * The points of one chart: one per poll that read any of its signals afresh (a reading kept from
- * an earlier poll is not plotted again), in time order; a series without a fresh value there is a gap.
+ * an earlier poll is not plotted again), in time order; a series without a fresh value there is a
+ * gap, and so is a poll that no path answered (the line breaks there instead of bridging it).
  */
 export function chartData(chart: ChartId, snaps: readonly HealthSnapshot[]): ChartData {
   const defs = seriesOf(chart, snaps);
@@ -256,7 +300,7 @@ export function chartData(chart: ChartId, snaps: readonly HealthSnapshot[]): Cha
       const r = d.reading(s);
       return r && r.at === s.at && Number.isFinite(r.value) ? r.value : null;
     });
-    if (fresh.every((v) => v === null)) continue;
+    if (fresh.every((v) => v === null) && s.error === undefined) continue;
     const t = s.at / 1000;
     if (t <= lastT) continue; // out of order or repeated: keep time strictly increasing
     lastT = t;
@@ -264,6 +308,39 @@ export function chartData(chart: ChartId, snaps: readonly HealthSnapshot[]): Cha
     fresh.forEach((v, i) => series[i].values.push(v));
   }
   return { x, series };
+}
+
+/** The spans of time no path answered (polls that failed in a row), oldest first. */
+export function outages(snaps: readonly HealthSnapshot[]): { from: number; to: number }[] {
+  const out: { from: number; to: number }[] = [];
+  let cur: { from: number; to: number } | undefined;
+  for (const s of snaps) {
+    if (s.error !== undefined) {
+      if (cur) cur.to = s.at;
+      else out.push((cur = { from: s.at, to: s.at }));
+    } else cur = undefined;
+  }
+  return out;
+}
+
+/**
+ * The note under a chart, in a whole sentence: why it has no points yet, or where its gaps are.
+ * `clock` prints a time ("15:04:05").
+ */
+export function chartNote(chart: ChartId, snaps: readonly HealthSnapshot[], clock: (ms: number) => string): string {
+  const data = chartData(chart, snaps);
+  const points = data.series.some((x) => x.values.some((v) => v !== null));
+  const gaps = outages(snaps);
+  if (!points) {
+    if (!snaps.some((s) => s.lastAnswer)) return 'No path to the API server has answered this panel yet; points appear with the first reading.';
+    if (chart === 'rejected' || chart === 'latency') return 'A rate needs two scrapes of /metrics; the first point comes with the next poll.';
+    if (chart === 'dns' || chart === 'nodes') return 'Read once a minute; the first point comes with the next full poll.';
+    return 'No point yet; one comes with every poll that reads it.';
+  }
+  if (!gaps.length) return '';
+  const last = gaps[gaps.length - 1];
+  const span = last.from === last.to ? `at ${clock(last.from)}` : `from ${clock(last.from)} to ${clock(last.to)}`;
+  return `Gaps in the lines: no path answered ${span}${gaps.length > 1 ? ` (and ${gaps.length - 1} earlier time${gaps.length > 2 ? 's' : ''})` : ''}.`;
 }
 
 /** The newest reading a chart's caption describes. */

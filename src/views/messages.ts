@@ -31,7 +31,9 @@ export type ToHost =
   /** Run a break-glass step again on the items (nodes, keys, clusters) that failed in its last run. */
   | { type: 'retryFailed'; stepId: string }
   /** What the page drew for a break-glass step's clusters: one text per row, and the retry button's label ('' when hidden). */
-  | { type: 'clustersShown'; stepId: string; rows: string[]; retry: string };
+  | { type: 'clustersShown'; stepId: string; rows: string[]; retry: string }
+  /** The standalone Cluster Health page: show these clusters (contexts), side by side. */
+  | { type: 'healthChoose'; contexts: string[] };
 
 /** One cluster of a break-glass step run across clusters (a row of the step card's table). */
 export interface ClusterRowView {
@@ -67,6 +69,8 @@ export interface HealthTargetView {
   note?: string;
   /** Requests a minute the shared poller spends at most. */
   budgetPerMinute?: number;
+  /** The break-glass context the poller reads through while the ordinary one is shed. */
+  fallback?: string;
 }
 
 /** Messages to a health panel; `panel` names the panel in its page (a step id, or `main`). */
@@ -76,6 +80,16 @@ export type HealthToWebview =
   | { type: 'healthHistory'; panel: string; sentAt: number; snapshots: HealthSnapshot[] }
   /** One new snapshot. `sentAt` is the extension's clock, so the page can show ages without trusting its own. */
   | { type: 'health'; panel: string; sentAt: number; snapshot: HealthSnapshot };
+
+/** The standalone page's clusters: what the picker offers, and a panel per chosen cluster (first: `main`). */
+export interface HealthClustersMessage {
+  type: 'healthClusters';
+  choices: { context: string; cluster: string }[];
+  panels: { id: string; context?: string }[];
+}
+
+/** Most clusters the standalone page shows side by side. */
+export const MAX_COMPARED = 3;
 
 export type ToWebview =
   | {
@@ -127,6 +141,11 @@ export function parseToHost(msg: unknown): ToHost | undefined {
       return typeof msg.setting === 'string' && (HEALTH_SETTINGS as readonly string[]).includes(msg.setting) ? { type: 'openSetting', setting: msg.setting as HealthSetting } : undefined;
     case 'checkReadiness':
       return { type: 'checkReadiness' };
+    case 'healthChoose': {
+      const c = msg.contexts;
+      if (!Array.isArray(c) || c.length < 1 || c.length > MAX_COMPARED || !c.every((x) => isText(x, 300) && x.length > 0)) return undefined;
+      return { type: 'healthChoose', contexts: [...new Set(c as string[])] };
+    }
     case 'readinessShown': {
       const steps = byStepId(msg.steps, (v) => (typeof v === 'string' && v.length <= MAX_TEXT ? v : undefined));
       return steps ? { type: 'readinessShown', steps } : undefined;
@@ -290,6 +309,11 @@ export function parseHealthSnapshot(v: unknown): HealthSnapshot | undefined {
   if (!isObj(v.cost) || !isNum(v.cost.requests) || !isNum(v.cost.bytes)) return undefined;
   const s: HealthSnapshot = { at: v.at, state: v.state as HealthState, summary: v.summary, cost: { requests: v.cost.requests, bytes: v.cost.bytes } };
   if (v.error !== undefined && isText(v.error)) s.error = v.error;
+  if (isObj(v.via) && isText(v.via.path, 300) && typeof v.via.fallback === 'boolean') s.via = { path: v.via.path, fallback: v.via.fallback };
+  if (isObj(v.ordinaryFailure) && isText(v.ordinaryFailure.path, 300) && isText(v.ordinaryFailure.error) && isNum(v.ordinaryFailure.at)) {
+    s.ordinaryFailure = { path: v.ordinaryFailure.path, error: v.ordinaryFailure.error, at: v.ordinaryFailure.at };
+  }
+  if (isObj(v.lastAnswer) && isNum(v.lastAnswer.at) && isText(v.lastAnswer.via, 300)) s.lastAnswer = { at: v.lastAnswer.at, via: v.lastAnswer.via };
   const readyz = reading(v.readyz, (x) =>
     isObj(x) && typeof x.ok === 'boolean' && Array.isArray(x.failed) && x.failed.length <= 100 && x.failed.every((f) => isText(f, 200)) ? { ok: x.ok, failed: [...(x.failed as string[])] } : undefined,
   );
@@ -342,6 +366,10 @@ function parseTargetView(v: unknown): HealthTargetView | undefined {
     if (!isNum(v.budgetPerMinute)) return undefined;
     t.budgetPerMinute = v.budgetPerMinute;
   }
+  if (v.fallback !== undefined) {
+    if (!isText(v.fallback, 300)) return undefined;
+    t.fallback = v.fallback;
+  }
   return t;
 }
 
@@ -374,9 +402,26 @@ export function parseHealthToWebview(msg: unknown): HealthToWebview | undefined 
 }
 
 /** A message from a standalone health panel: only these intents are accepted there. */
-export function parseHealthToHost(msg: unknown): Extract<ToHost, { type: 'ready' | 'openLink' | 'openSetting' }> | undefined {
+export function parseHealthToHost(msg: unknown): Extract<ToHost, { type: 'ready' | 'openLink' | 'openSetting' | 'healthChoose' }> | undefined {
   const m = parseToHost(msg);
-  return m && (m.type === 'ready' || m.type === 'openLink' || m.type === 'openSetting') ? m : undefined;
+  return m && (m.type === 'ready' || m.type === 'openLink' || m.type === 'openSetting' || m.type === 'healthChoose') ? m : undefined;
+}
+
+/** The standalone page's cluster list, checked and rebuilt. */
+export function parseHealthClusters(msg: unknown): HealthClustersMessage | undefined {
+  if (!isObj(msg) || msg.type !== 'healthClusters' || !Array.isArray(msg.choices) || !Array.isArray(msg.panels)) return undefined;
+  if (msg.choices.length > 100 || msg.panels.length < 1 || msg.panels.length > MAX_COMPARED) return undefined;
+  const choices: HealthClustersMessage['choices'] = [];
+  for (const c of msg.choices) {
+    if (!isObj(c) || !isText(c.context, 300) || !isText(c.cluster, 300)) return undefined;
+    choices.push({ context: c.context, cluster: c.cluster });
+  }
+  const panels: HealthClustersMessage['panels'] = [];
+  for (const p of msg.panels) {
+    if (!isObj(p) || typeof p.id !== 'string' || !PANEL_ID.test(p.id) || (p.context !== undefined && !isText(p.context, 300))) return undefined;
+    panels.push(p.context === undefined ? { id: p.id } : { id: p.id, context: p.context });
+  }
+  return { type: 'healthClusters', choices, panels };
 }
 
 // --- the facilitator panel of a tabletop ---------------------------------------------------------

@@ -126,9 +126,9 @@ describe('Cluster health panels', function () {
     assert.match(main.label ?? '', /^SIMULATED: small \(context sim\)$/);
     const snap = main.snapshot!;
     assert.equal(snap.readyz?.value.ok, true);
-    assert.equal(snap.readyz?.source, '/readyz?verbose');
+    assert.equal(snap.readyz?.source, '/readyz?verbose via sim');
     assert.ok(snap.inflight && snap.limit, `in-flight and limit read from /metrics: ${JSON.stringify(snap)}`);
-    assert.equal(snap.inflight.source, '/metrics');
+    assert.equal(snap.inflight.source, '/metrics via sim');
     assert.ok(snap.nodesReadySample && snap.nodesReadySample.value.total === 10, JSON.stringify(snap.nodesReadySample));
     const st = await status();
     assert.equal(st.registrySize, sizeBefore + 1);

@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { HealthStatus } from '../../src/views/healthPanel';
 import type { JournalEvent } from '../../src/runbook/events';
 import type { Tabletop } from '../../src/tabletop/tabletop';
 import type { TabletopReportFiles, TabletopStarted } from '../../src/views/tabletopPanel';
@@ -191,6 +192,17 @@ describe('Tabletop in VS Code', function () {
     // …and the standalone panel counts too.
     await vscode.commands.executeCommand('breakglass.showClusterHealth');
     await until('the health panel as activity', () => journal(tt).some((e) => e.type === 'sim-activity' && e.activity === 'health-panel-opened' && e.detail === 'Breakglass: Show Cluster Health'));
+    // It offers every cluster of the exercise (to compare side by side), shows the focus cluster
+    // first, and its poller falls back on that cluster's exempt break-glass context.
+    const hs = await until('the standalone page to offer the clusters', async () => {
+      const st = await vscode.commands.executeCommand<HealthStatus>('breakglass.healthStatus');
+      return st?.standalone?.choices.length ? st : undefined;
+    });
+    assert.deepEqual(hs.standalone, { choices: ['staging', 'prod-east', 'prod-west'], shown: ['prod-east'] });
+    const main = hs.panels.find((p) => p.where === 'standalone' && p.id === 'main');
+    const poller = hs.pollers.find((p) => p.key === main?.key);
+    assert.equal(poller?.context, 'prod-east');
+    assert.equal(poller?.fallback, 'prod-east-breakglass');
   });
 
   it('pausing the clock stops simulated time; play starts it again', async () => {

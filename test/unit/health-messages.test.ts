@@ -2,7 +2,7 @@
 // what the extension accepts from them.
 import assert from 'node:assert/strict';
 import type { HealthSnapshot } from '../../src/cluster/poller';
-import { parseHealthSnapshot, parseHealthToHost, parseHealthToWebview, parseToHost, parseToWebview } from '../../src/views/messages';
+import { MAX_COMPARED, parseHealthClusters, parseHealthSnapshot, parseHealthToHost, parseHealthToWebview, parseToHost, parseToWebview } from '../../src/views/messages';
 
 const AT = 1_700_000_000_000;
 
@@ -109,5 +109,32 @@ describe('health messages', () => {
     assert.deepEqual(parseHealthToHost({ type: 'ready' }), { type: 'ready' });
     assert.deepEqual(parseHealthToHost({ type: 'openLink', href: 'https://kubernetes.io' }), { type: 'openLink', href: 'https://kubernetes.io' });
     for (const m of [{ type: 'run', stepId: 'a' }, { type: 'runAll' }, { type: 'cancelAll' }, { type: 'reveal', line: 1 }]) assert.equal(parseHealthToHost(m), undefined, JSON.stringify(m));
+  });
+});
+
+describe('health messages: paths and the cluster picker', () => {
+  it('keeps the path, the ordinary path\'s failure and the last answer of a snapshot, and drops malformed ones', () => {
+    const s = parseHealthSnapshot({
+      ...snapshot(),
+      via: { path: 'prod-east-breakglass (exempt)', fallback: true },
+      ordinaryFailure: { path: 'prod-east', error: '/readyz?verbose answered 429', at: AT - 1000 },
+      lastAnswer: { at: AT, via: 'prod-east-breakglass (exempt)' },
+    });
+    assert.deepEqual(s?.via, { path: 'prod-east-breakglass (exempt)', fallback: true });
+    assert.deepEqual(s?.ordinaryFailure, { path: 'prod-east', error: '/readyz?verbose answered 429', at: AT - 1000 });
+    assert.deepEqual(s?.lastAnswer, { at: AT, via: 'prod-east-breakglass (exempt)' });
+    const bad = parseHealthSnapshot({ ...snapshot(), via: { path: 3, fallback: 'yes' }, lastAnswer: { at: 'now' } });
+    assert.ok(bad && bad.via === undefined && bad.lastAnswer === undefined);
+  });
+
+  it('the page may ask for one to three clusters; the list it gets is checked', () => {
+    assert.deepEqual(parseHealthToHost({ type: 'healthChoose', contexts: ['staging', 'prod-east', 'staging'] }), { type: 'healthChoose', contexts: ['staging', 'prod-east'] });
+    assert.equal(parseHealthToHost({ type: 'healthChoose', contexts: [] }), undefined);
+    assert.equal(parseHealthToHost({ type: 'healthChoose', contexts: Array.from({ length: MAX_COMPARED + 1 }, (_, i) => `c${i}`) }), undefined);
+    assert.equal(parseHealthToHost({ type: 'healthChoose', contexts: [7] }), undefined);
+    const ok = { type: 'healthClusters', choices: [{ context: 'staging', cluster: 'staging' }], panels: [{ id: 'main', context: 'staging' }] };
+    assert.deepEqual(parseHealthClusters(ok), ok);
+    assert.equal(parseHealthClusters({ ...ok, panels: [{ id: '../x' }] }), undefined, 'panel ids are step-id-like');
+    assert.equal(parseHealthClusters({ ...ok, panels: [] }), undefined);
   });
 });

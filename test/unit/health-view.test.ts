@@ -5,7 +5,7 @@ import type { HealthSnapshot } from '../../src/cluster/poller';
 import { parseRunbook } from '../../src/runbook/parse';
 import { renderRunbookHtml } from '../../src/runbook/render';
 import {
-  appendSnapshot, chartCaption, chartData, chartsFor, clusterKey, describeReading, formatAge, formatCost, isStale, parseSignals,
+  appendSnapshot, chartCaption, chartData, chartNote, chartsFor, clusterChoices, clusterKey, describeReading, formatAge, formatCost, isStale, outages, parseSignals,
   resolveHealthTarget, STALE_AFTER_MS, type KubeconfigInfo,
 } from '../../src/views/healthView';
 
@@ -123,16 +123,16 @@ describe('health panels: ages, sources and leftovers', () => {
 });
 
 describe('health panels: chart series', () => {
-  it('one point per poll that read the signal afresh; leftovers are not plotted twice', () => {
+  it('one point per poll that read the signal afresh; leftovers are not plotted twice, a poll no path answered is a gap', () => {
     const s1 = snap(T0, { inflight: { value: 3, source: '/metrics', at: T0 }, limit: { value: 600, source: '/metrics', at: T0 } });
     // The API server did not answer: the poller keeps the old readings (old `at`).
     const s2 = snap(T0 + 15_000, { state: 'unreachable', error: 'x', inflight: s1.inflight, limit: s1.limit });
     const s3 = snap(T0 + 30_000, { inflight: { value: 9, source: '/metrics', at: T0 + 30_000 } });
     const d = chartData('inflight', [s1, s2, s3]);
-    assert.deepEqual(d.x, [T0 / 1000, (T0 + 30_000) / 1000]);
+    assert.deepEqual(d.x, [T0 / 1000, (T0 + 15_000) / 1000, (T0 + 30_000) / 1000]);
     assert.deepEqual(d.series, [
-      { label: 'in-flight', values: [3, 9] },
-      { label: 'limit', values: [600, null] },
+      { label: 'in-flight', values: [3, null, 9] },
+      { label: 'limit', values: [600, null, null] },
     ]);
   });
 
@@ -200,5 +200,58 @@ keys: [/registry/daemonsets/monitoring/telemetry-agent]
     assert.match(m[1], /data-signals="load,apf"/);
     assert.match(m[1], /data-breakglass-steps="delete-as-breakglass etcd"/);
     assert.doesNotMatch(html, /<servers>/);
+  });
+});
+
+describe('health panels: paths, old values, gaps and the cluster picker', () => {
+  /** A tabletop's kubeconfig: a context and its break-glass twin per cluster, and `sim` for the focus. */
+  const TABLETOP: KubeconfigInfo = {
+    file: '/tmp/tt/kubeconfig',
+    simulated: true,
+    current: 'prod-east',
+    contexts: [
+      ...['staging', 'prod-east', 'prod-west'].flatMap((c) => [
+        { name: c, cluster: c, user: `${c}-user` },
+        { name: `${c}-breakglass`, cluster: c, user: `${c}-breakglass` },
+      ]),
+      { name: 'sim', cluster: 'prod-east', user: 'prod-east-user' },
+      { name: 'sim-breakglass', cluster: 'prod-east', user: 'prod-east-breakglass' },
+    ],
+  };
+  const readTt = (f: string): KubeconfigInfo => (f === TABLETOP.file ? TABLETOP : read(f));
+
+  it("offers each of a tabletop's clusters once, without the break-glass twins or the `sim` alias", () => {
+    assert.deepEqual(clusterChoices(TABLETOP).map((c) => c.context), ['staging', 'prod-east', 'prod-west']);
+    assert.deepEqual(clusterChoices(SIM).map((c) => c.context), ['sim']);
+  });
+
+  it("falls back on the cluster's break-glass context: the `-breakglass` twin, or the one configured", () => {
+    const t = resolveHealthTarget({ mode: 'sim', kubeconfig: TABLETOP.file, trusted: true }, { context: 'staging' }, readTt);
+    assert.ok(t.status === 'watching' && t.breakglassContext === 'staging-breakglass', JSON.stringify(t));
+    const d = resolveHealthTarget({ mode: 'sim', kubeconfig: TABLETOP.file, trusted: true }, {}, readTt);
+    assert.ok(d.status === 'watching' && d.context === 'prod-east' && d.breakglassContext === 'prod-east-breakglass');
+    const real = resolveHealthTarget({ mode: 'real', context: 'prod-east', kubeconfig: '/home/me/.kube/config', trusted: true }, {}, read, undefined, { 'prod-east': 'prod-west' });
+    assert.ok(real.status === 'watching' && real.breakglassContext === 'prod-west', 'a configured one that is in the kubeconfig');
+    const none = resolveHealthTarget({ mode: 'real', context: 'prod-east', kubeconfig: '/home/me/.kube/config', trusted: true }, {}, read);
+    assert.ok(none.status === 'watching' && none.breakglassContext === undefined, 'no twin, none configured: nothing to fall back on');
+  });
+
+  it('an old value reads as old, not as current', () => {
+    assert.equal(describeReading({ source: '/readyz?verbose via prod-east', at: T0 }, T0 + 300_000, true), 'last read 5 min ago, from /readyz?verbose via prod-east');
+  });
+
+  it('a poll no path answered is a gap in the lines, and the note says when, in a whole sentence', () => {
+    const r = (at: number, v: number) => ({ value: v, source: '/metrics via x', at });
+    const ok1 = snap(T0, { inflight: r(T0, 10), limit: r(T0, 600), lastAnswer: { at: T0, via: 'x' } });
+    const down = snap(T0 + 15_000, { error: 'no answer', state: 'unreachable', inflight: r(T0, 10), limit: r(T0, 600), lastAnswer: { at: T0, via: 'x' } });
+    const ok2 = snap(T0 + 75_000, { inflight: r(T0 + 75_000, 12), limit: r(T0 + 75_000, 600), lastAnswer: { at: T0 + 75_000, via: 'x' } });
+    const d = chartData('inflight', [ok1, down, ok2]);
+    assert.deepEqual(d.series[0].values, [10, null, 12], 'the line breaks where no path answered');
+    assert.deepEqual(outages([ok1, down, ok2]), [{ from: T0 + 15_000, to: T0 + 15_000 }]);
+    const clock = (ms: number) => `T+${(ms - T0) / 1000}s`;
+    assert.equal(chartNote('inflight', [ok1, down, ok2], clock), 'Gaps in the lines: no path answered at T+15s.');
+    assert.equal(chartNote('inflight', [ok1, ok2], clock), '');
+    assert.match(chartNote('rejected', [ok1], clock), /^A rate needs two scrapes of \/metrics; .*\.$/);
+    assert.match(chartNote('inflight', [snap(T0, { error: 'no answer', state: 'unreachable' })], clock), /^No path to the API server has answered this panel yet; .*\.$/);
   });
 });

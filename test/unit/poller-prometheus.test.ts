@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HealthPoller } from '../../src/cluster/poller';
 import { PrometheusSource } from '../../src/cluster/prometheus';
+import { isStale } from '../../src/views/healthView';
 import { RequestTimeout, type ApiResponse, type Requester } from '../../src/cluster/connection';
 
 /** A Prometheus query API stand-in answering the panel's four queries. */
@@ -36,7 +37,8 @@ describe('health poller with Prometheus', () => {
     const prom = await prometheus({ 'condition="Ready"': 4990, kube_node_info: 5000, 'rcode="SERVFAIL"': 30, 'coredns_dns_responses_total[2m]': 100 });
     try {
       const api = new Api();
-      const p = new HealthPoller(api, { prometheus: new PrometheusSource(prom.url), now: () => 1e12 });
+      let t = 1e12;
+      const p = new HealthPoller(api, { prometheus: new PrometheusSource(prom.url), now: () => t });
       const s = await p.pollOnce();
       assert.deepEqual(s.nodesReadySample?.value, { ready: 4990, sampled: 5000, total: 5000 });
       assert.match(s.nodesReadySample!.source, /^Prometheus /);
@@ -47,13 +49,42 @@ describe('health poller with Prometheus', () => {
       assert.equal(prom.queries.length, 4);
       // The API server stops answering: Prometheus still does.
       api.down = true;
-      for (let i = 0; i < 4; i++) await p.pollOnce();
-      assert.equal(prom.queries.length, 8);
+      // Polls 15 s apart: nodes and DNS are read once a minute.
+      for (let i = 0; i < 4; i++) {
+        t += 15_000;
+        await p.pollOnce();
+      }
+      // Nodes and DNS once a minute; and, in each poll the API server did not answer, its load.
+      assert.equal(prom.queries.filter((q) => /kube_node|coredns/.test(q)).length, 8);
+      assert.equal(prom.queries.filter((q) => /apiserver_/.test(q)).length, 4 * 3);
       assert.equal(p.latest.state, 'unreachable');
     } finally {
       prom.close();
     }
   });
+  it('when no path to the API server answers, reads its load and 429s from Prometheus, current, and the rest as old', async () => {
+    const prom = await prometheus({ 'sum(apiserver_current_inflight_requests)': 598, apiserver_flowcontrol_current_limit_seats: 600, apiserver_flowcontrol_rejected_requests_total: 850 });
+    try {
+      const api = new Api();
+      let t = 1e12;
+      const p = new HealthPoller(api, { prometheus: new PrometheusSource(prom.url), now: () => t });
+      const first = await p.pollOnce();
+      assert.equal(first.inflight?.source, '/metrics via api');
+      api.down = true;
+      t += 15_000;
+      const s = await p.pollOnce();
+      assert.equal(s.state, 'unreachable');
+      assert.match(s.summary, /load and 429s from http:\/\/127\.0\.0\.1:/);
+      assert.deepEqual([s.inflight?.value, s.limit?.value, s.rejectedPerSecondByLevel?.value], [598, 600, { 'all levels': 850 }]);
+      assert.match(s.inflight!.source, /^Prometheus http:\/\/127\.0\.0\.1:\d+ \(apiserver_current_inflight_requests\)$/);
+      assert.equal(isStale(s.inflight!, s, t), false, 'read in this poll from an independent source: current');
+      assert.equal(isStale(s.readyz!, s, t), true, 'readyz from the earlier poll: old');
+      assert.ok(s.lastAnswer && s.lastAnswer.at < s.at, 'Prometheus is not an answer from the API server');
+    } finally {
+      prom.close();
+    }
+  });
+
   it('falls back to the API server when Prometheus cannot answer', async () => {
     const api = new Api();
     const p = new HealthPoller(api, { prometheus: new PrometheusSource('http://127.0.0.1:1', 1000), now: () => 1e12 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { HealthPoller, PollerRegistry } from '../../src/cluster/poller';
 import { RequestTimeout, type ApiResponse, type Requester } from '../../src/cluster/connection';
+import { EXEMPT_PLC_PATH, PL_UID_HEADER } from '../../src/cluster/breakglass-context';
 
 /** A scripted API server: each path answers from the current script. */
 class Scripted implements Requester {
-  readonly label = 'test';
+  constructor(readonly label = 'test') {}
   calls: string[] = [];
   mode: 'healthy' | 'saturated' | 'down' | 'notready' = 'healthy';
   requestsTotal = 0;
@@ -39,7 +40,7 @@ describe('health poller', () => {
     let s = await p.pollOnce();
     assert.equal(s.state, 'healthy', s.summary);
     assert.deepEqual(s.nodesReadySample?.value, { ready: 97, sampled: 100, total: 5000 });
-    assert.equal(s.nodesReadySample?.source, 'GET /api/v1/nodes?limit=50 (a sample)');
+    assert.equal(s.nodesReadySample?.source, 'GET /api/v1/nodes?limit=50 (a sample) via test');
     assert.equal(s.dnsReadyAddresses?.value, 2);
     assert.equal(s.nodes?.value, 5000);
     assert.equal(s.readyz?.value.ok, true);
@@ -111,5 +112,102 @@ describe('health poller', () => {
     assert.equal(a.watchers, 0);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(api.calls.length, calls, 'nothing polls while nobody watches');
+  });
+
+  it('reads through the break-glass context while the ordinary one is shed, names it, and goes back when it answers', async () => {
+    const EXEMPT_UID = 'uid-exempt';
+    /** The same server through an identity APF exempts: every answer lands in the exempt level. */
+    class Exempt extends Scripted {
+      landed = EXEMPT_UID;
+      override get(path: string): Promise<ApiResponse> {
+        if (path === EXEMPT_PLC_PATH) {
+          this.calls.push(path);
+          const body = JSON.stringify({ kind: 'PriorityLevelConfiguration', metadata: { name: 'exempt', uid: EXEMPT_UID } });
+          return Promise.resolve({ status: 200, body, headers: { [PL_UID_HEADER]: this.landed }, bytes: body.length, ms: 1 });
+        }
+        return super.get(path).then((r) => ({ ...r, headers: { ...r.headers, [PL_UID_HEADER]: this.landed } }));
+      }
+    }
+    const api = new Scripted('prod');
+    const bg = new Exempt('prod-breakglass');
+    const c = clock();
+    const p = new HealthPoller(api, { fallback: bg, now: c.now, random: () => 0.5 });
+    let s = await p.pollOnce();
+    assert.deepEqual(s.via, { path: 'prod', fallback: false });
+    assert.equal(s.readyz?.source, '/readyz?verbose via prod');
+    assert.equal(bg.calls.length, 0, 'the break-glass path is not used while the ordinary one answers');
+
+    api.mode = 'saturated';
+    c.advance(15_000);
+    s = await p.pollOnce();
+    assert.equal(s.error, undefined, 'the poll answered');
+    assert.deepEqual(s.via, { path: 'prod-breakglass (exempt)', fallback: true });
+    assert.equal(s.readyz?.at, s.at);
+    assert.equal(s.readyz?.source, '/readyz?verbose via prod-breakglass (exempt)');
+    assert.equal(s.inflight?.source, '/metrics via prod-breakglass (exempt)');
+    assert.equal(s.state, 'saturated');
+    assert.match(s.summary, /ordinary path prod: \/readyz\?verbose answered 429/);
+    assert.equal(s.ordinaryFailure?.path, 'prod');
+    assert.deepEqual(s.lastAnswer, { at: s.at, via: 'prod-breakglass (exempt)' });
+    assert.ok(bg.calls.includes(EXEMPT_PLC_PATH), 'the exempt level is checked once');
+
+    // While the ordinary path backs off (Retry-After 3 s, backoff 30 s × jitter), it is not asked.
+    const ordinaryBefore = api.calls.length;
+    c.advance(15_000);
+    s = await p.pollOnce();
+    assert.equal(api.calls.length, ordinaryBefore, 'the ordinary path is left alone while it backs off');
+    assert.equal(s.via?.fallback, true);
+    assert.equal(bg.calls.filter((x) => x === EXEMPT_PLC_PATH).length, 1, 'checked once only');
+
+    // The ordinary path answers again: the next probe finds it, and the poller goes back to it.
+    api.mode = 'healthy';
+    for (let i = 0; i < 8 && p.latest.via?.fallback; i++) {
+      c.advance(15_000);
+      await p.pollOnce();
+    }
+    assert.deepEqual(p.latest.via, { path: 'prod', fallback: false });
+    assert.equal(p.latest.state, 'healthy', p.latest.summary);
+    assert.equal(p.latest.ordinaryFailure, undefined);
+  });
+
+  it('says when the break-glass context is not exempt after all, and when no path answers', async () => {
+    const api = new Scripted('prod');
+    api.mode = 'saturated';
+    class NotExempt extends Scripted {
+      override get(path: string): Promise<ApiResponse> {
+        if (path === EXEMPT_PLC_PATH) {
+          this.calls.push(path);
+          const body = JSON.stringify({ metadata: { uid: 'uid-exempt' } });
+          return Promise.resolve({ status: 200, body, headers: { [PL_UID_HEADER]: 'uid-global-default' }, bytes: body.length, ms: 1 });
+        }
+        return super.get(path);
+      }
+    }
+    const bg = new NotExempt('prod-admin');
+    const c = clock();
+    const p = new HealthPoller(api, { fallback: bg, now: c.now, random: () => 0.5 });
+    let s = await p.pollOnce();
+    assert.equal(s.via?.path, 'prod-admin (break-glass, not exempt)');
+    bg.mode = 'down';
+    c.advance(60_000);
+    s = await p.pollOnce();
+    assert.equal(s.state, 'unreachable');
+    assert.match(s.summary, /unreachable on every path/);
+    assert.ok(s.error && /through prod-admin/.test(s.error), s.error);
+    assert.ok(s.lastAnswer && s.lastAnswer.at < s.at, 'the last answer is the earlier poll');
+  });
+
+  it('takes a break-glass path given later (the setting changed) on its next poll', async () => {
+    const api = new Scripted('prod');
+    api.mode = 'saturated';
+    const c = clock();
+    const p = new HealthPoller(api, { now: c.now, random: () => 0.5 });
+    assert.equal((await p.pollOnce()).error, '/readyz?verbose answered 429');
+    p.setFallback(new Scripted('prod-admin'));
+    c.advance(120_000);
+    const s = await p.pollOnce();
+    assert.equal(s.error, undefined);
+    assert.equal(s.via?.fallback, true);
+    assert.match(s.via?.path ?? '', /^prod-admin /);
   });
 });

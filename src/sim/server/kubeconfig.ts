@@ -5,6 +5,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { simulatedMarkLines } from '../../runbook/target';
+import { breakglassContextOf } from '../../cluster/breakglass-context';
 
 export interface KubeconfigInput {
   clusterName: string;
@@ -15,7 +16,7 @@ export interface KubeconfigInput {
 }
 
 export const SIM_CONTEXT = 'sim';
-export const BREAKGLASS_CONTEXT = 'sim-breakglass';
+export const BREAKGLASS_CONTEXT = breakglassContextOf(SIM_CONTEXT);
 
 /** YAML text of the kubeconfig (names are quoted; nothing in it needs escaping beyond that). */
 export function renderKubeconfig(k: KubeconfigInput): string {
