@@ -1,6 +1,6 @@
 // Markdown -> Runbook model. markdown-it tokenizes; front matter is YAML (with positions); fenced
 // blocks whose language a step kind claims become steps. Never throws: problems become diagnostics.
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
 import { parseDocument } from 'yaml';
 import { parseInfo } from './attrs';
@@ -31,7 +31,10 @@ let shared: MarkdownIt | undefined;
  */
 export function markdown(): MarkdownIt {
   if (!shared) {
-    const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+    // Required here, on the first runbook parsed, not when this module loads: markdown-it (~130 KB
+    // with its entity tables) is a lazy module of its own in dist/ (esbuild.config.mjs, LAZY).
+    const MarkdownItClass = require('markdown-it') as typeof MarkdownIt;
+    const md = new MarkdownItClass({ html: false, linkify: true, typographer: false });
     md.validateLink = isAllowedRunbookLink;
     // Linkify only what is written as a URL (`https://…`, `www.…`): its fuzzy mode would make
     // `other-runbook.md` a link to http://other-runbook.md (.md is a top-level domain; linkify-it
