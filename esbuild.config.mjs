@@ -22,28 +22,28 @@ function testEntries(dir) {
 
 // Lazy modules: each is a file of its own in dist/, evaluated the first time the code needs it —
 // `await import(X)` where the caller can wait, `require(X)` inside the function that needs it
-// where it cannot — so activation and the command line's start load none of them. Every build
-// (the extension, the command line and the lazy modules themselves) resolves an import of one of
-// these to its file in dist/ instead of bundling a copy: each exists once in the .vsix and is
-// evaluated at most once per process. Only plain data and the objects' own methods cross between
+// where it cannot (src/lazy.ts, src/breakglass/modules.ts) — so activation and the command line's
+// start load none of them. Every build (the extension, the command line and the lazy modules
+// themselves) resolves an import of one of these to its file in dist/ instead of bundling a copy:
+// each exists once in the .vsix and is evaluated at most once per process. Only plain data and the objects' own methods cross between
 // two files (no `instanceof` across them). Modules that keep process-wide state (the running
-// process groups of runbook/executor.ts, the private directory) belong to the extension's and the
-// command line's own bundles, never to a lazy module.
+// process groups of src/runbook/executor.ts) belong to the extension's and the command line's own
+// bundles, never to a lazy module. Where the code loads them: docs/ARCHITECTURE.md, "Bundles".
 //   package: an npm package, bundled whole; source: a file of src/ and what it imports.
 const LAZY = {
   // The Kubernetes client (~3.5 MB): when a command first connects to a cluster.
   'client-node': { package: '@kubernetes/client-node' },
-  // The tabletop (the simulator and its Kubernetes API server, ~250 KB): `Start Tabletop`.
+  // The tabletop (the simulator and its Kubernetes API server, ~140 KB): `Start Tabletop`.
   tabletop: { source: 'src/tabletop/tabletop.ts' },
   // The manifest analyzer (its agent catalogue, rules, cost model, fix planners): the first YAML
   // document analysed (src/views/analysis.ts).
   analysis: { source: 'src/analysis/index.ts' },
   // The break-glass actions: the first break-glass step run (src/runbook/session.ts).
   breakglass: { source: 'src/breakglass/index.ts' },
-  // markdown-it and its entity tables (~130 KB): the first runbook parsed (src/runbook/parse.ts).
+  // markdown-it and its entity tables (~150 KB): the first runbook parsed (src/runbook/parse.ts).
   // Its CommonJS build, so that `require('markdown-it')` is the class here as in Node.
   'markdown-it': { package: 'markdown-it', entry: require.resolve('markdown-it') },
-  // The YAML parser (~110 KB): runbook front matter, kubeconfigs, scenarios, manifests.
+  // The YAML parser (~110 KB): the first YAML read (front matter, a kubeconfig, a scenario, a manifest).
   yaml: { package: 'yaml' },
   // etcd3 with gRPC and protobuf.js (src/breakglass/modules.ts). It reads its .proto files at run
   // time from `${__dirname}/../proto/` (etcd3 1.1.2, lib/connection-pool.js): bundled, that

@@ -2,7 +2,7 @@
 // blocks whose language a step kind claims become steps. Never throws: problems become diagnostics.
 import type MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
-import { parseDocument } from 'yaml';
+import { markdownIt, yaml } from '../lazy';
 import { parseInfo } from './attrs';
 import { isAllowedRunbookLink, isOpenableLink } from './links';
 import { parseDuration } from './duration';
@@ -31,9 +31,8 @@ let shared: MarkdownIt | undefined;
  */
 export function markdown(): MarkdownIt {
   if (!shared) {
-    // Required here, on the first runbook parsed, not when this module loads: markdown-it (~130 KB
-    // with its entity tables) is a lazy module of its own in dist/ (esbuild.config.mjs, LAZY).
-    const MarkdownItClass = require('markdown-it') as typeof MarkdownIt;
+    // Loaded here, on the first runbook parsed (src/lazy.ts).
+    const MarkdownItClass = markdownIt();
     const md = new MarkdownItClass({ html: false, linkify: true, typographer: false });
     md.validateLink = isAllowedRunbookLink;
     // Linkify only what is written as a URL (`https://…`, `www.…`): its fuzzy mode would make
@@ -82,7 +81,7 @@ function splitFrontMatter(text: string, diags: RunbookDiagnostic[]): FrontMatter
   }
   const yamlText = lines.slice(1, end).join('\n');
   const body = lines.slice(end + 1).join('\n');
-  const doc = parseDocument(yamlText, { prettyErrors: false });
+  const doc = yaml().parseDocument(yamlText, { prettyErrors: false });
   for (const e of doc.errors) {
     const l = e.linePos?.[0]?.line ?? 1; // yaml's 1-based line inside the front matter = 0-based file line
     diags.push({ line: l, endLine: l, severity: 'error', code: 'front-matter-yaml', message: `front matter: ${e.message.split('\n')[0]}` });
