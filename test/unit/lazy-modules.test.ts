@@ -56,6 +56,15 @@ describe('lazy modules', function () {
     assert.deepEqual(m.files.map((f) => f.file), ['extension.js']);
   });
 
+  it('activation with a runbook and a manifest open still loads dist/extension.js alone: they are read just after', () => {
+    const open = ['runbooks/api-server-overload.md', 'runbooks/examples/telemetry-agent.yaml'].flatMap((f) => ['--open', join(ROOT, f)]);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench/activation.cjs'), DIST, ...open], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const m = JSON.parse(r.stdout) as { files: { file: string }[] };
+    assert.deepEqual(m.files.map((f) => f.file), ['extension.js']);
+  });
+
   it('`breakglass check` loads the YAML parser and markdown-it, nothing else', () => {
     const rb = join(dir, 'rb.md');
     writeFileSync(rb, '---\nrunbook: true\ntitle: Check\n---\n\n# Look\n\n```sh {name=look}\necho hi &amp; bye\n```\n');
