@@ -13,7 +13,8 @@ console.log(JSON.stringify({ bench: 'parse+render 500-step runbook', goalMs: 100
 const runs = [];
 for (let i = 0; i < 11; i++) runs.push(JSON.parse(execFileSync(process.execPath, ['bench/activation.cjs'], { encoding: 'utf8' })));
 const med = (k) => runs.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-console.log(JSON.stringify({ bench: 'activation (fresh process, 11 runs, medians)', goalMs: 50, loadMs: med('loadMs'), activateMs: med('activateMs'), totalMs: med('totalMs') }));
+console.log(JSON.stringify({ bench: 'activation (fresh process, 11 runs, medians)', goalMs: 50, goalKB: 400, loadedKB: runs[0].loadedKB, files: runs[0].files, loadMs: med('loadMs'), activateMs: med('activateMs'), totalMs: med('totalMs') }));
+// Side by side with the build before a change: node bench/activation-compare.mjs --against REF
 const sims = [];
 for (let i = 0; i < 5; i++) sims.push(JSON.parse(execFileSync(process.execPath, ['out/bench/sim-run.js'], { encoding: 'utf8' })));
 const smed = (k) => sims.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(sims.length / 2)];

@@ -42,8 +42,8 @@ tar czf "$cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" -C "$(dirna
 mkdir -p "$dir"
 rm -f "$dir"/.installed-*
 # A package.json of its own, so that this install never touches the project's dependencies.
-# allowScripts: code-server's postinstall installs VS Code's server dependencies, some of them
-# native (built from source with node-gyp against the installed Node headers).
+# allowScripts: argon2 is built from source with node-gyp against the installed Node headers, and
+# so are some of VS Code's server dependencies installed below.
 cat >"$dir/package.json" <<'JSON'
 {
   "name": "breakglass-code-server",
@@ -56,10 +56,33 @@ cat >"$dir/package.json" <<'JSON'
 }
 JSON
 cd "$dir"
-# nodedir: node-gyp uses the installed headers instead of downloading them; yes: npx never asks;
-# unsafe-perm: code-server's postinstall refuses to run as root otherwise.
-npm_config_unsafe_perm=true npm_config_nodedir=/usr npm_config_yes=true npm_config_strict_allow_scripts=false \
-  npm install --no-fund --no-audit --no-update-notifier "code-server@$version"
+# nodedir: node-gyp uses the installed headers instead of downloading them; yes: npx never asks.
+export npm_config_nodedir=/usr npm_config_yes=true
+# code-server's own postinstall (postinstall.sh) refuses to run as root unless npm_config_unsafe_perm
+# is "true", a setting of npm 6 that npm 7 and later no longer know: npm 11 warns `Unknown env
+# config "unsafe-perm"` for it, and for the `--unsafe-perm` its postinstall passes on. So the
+# package is installed without its scripts, argon2 (a native module, built from source with
+# node-gyp) is built with `npm rebuild`, and the rest of code-server 4.100.3's postinstall.sh
+# (vscode_install) runs here: VS Code's server dependencies and its extensions' dependencies, and
+# the links it makes.
+# Their output goes to a log, shown when a step fails, as npm does with a dependency's scripts.
+npm install --ignore-scripts --no-fund --no-audit --no-update-notifier "code-server@$version"
+log=$dir/install.log
+: >"$log"
+quiet() {
+  (cd "$1" && shift && "$@") >>"$log" 2>&1 || {
+    tail -n 40 "$log" >&2
+    echo "install-code-server: \`${*:2}\` in $1 failed; the whole log: $log" >&2
+    exit 1
+  }
+}
+vscode=$dir/node_modules/code-server/lib/vscode
+quiet "$dir" npm rebuild --no-fund --no-audit --no-update-notifier argon2
+quiet "$vscode" npm install --omit=dev --no-fund --no-audit --no-update-notifier
+ln -sfn node_modules "$vscode/node_modules.asar"
+ln -sfn code-linux.sh "$vscode/bin/remote-cli/code-server"
+ln -sfn browser-linux.sh "$vscode/bin/helpers/browser.sh"
+quiet "$vscode/extensions" npm install --omit=dev --no-fund --no-audit --no-update-notifier
 "$dir/node_modules/.bin/code-server" --version >/dev/null
 touch "$marker"
 echo "install-code-server: done in $(($(date +%s) - start)) s"

@@ -1,24 +1,22 @@
-// etcd3 and ssh2 are loaded at run time from node_modules, never bundled: etcd3 reads its .proto
-// files relative to its own folder when it loads, and ssh2 probes optional native add-ons
-// (its crypto binding, cpu-features) that a bundle cannot carry. Loading them only when an action
-// needs them also keeps them out of the extension's activation.
-import { createRequire } from 'node:module';
+// etcd3 and ssh2, required the first time an action or a preflight check needs them. In dist/
+// each is a lazy module of its own (dist/etcd3.js with its .proto files, dist/ssh2.js; see LAZY
+// in esbuild.config.mjs), so neither activation nor the command line's start loads them. ssh2's
+// optional native add-ons (its crypto binding, cpu-features) are not bundled: ssh2 falls back to
+// its pure JavaScript code without them, as it does wherever they failed to build.
 import { ActionError } from './types';
 
-const load = createRequire(__filename);
-
-function loadModule<T>(name: string, what: string): T {
+function loadModule<T>(load: () => T, name: string, what: string): T {
   try {
-    return load(name) as T;
+    return load();
   } catch (e) {
-    throw new ActionError(`${what} (npm package ${name}) could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+    throw new ActionError(`${what} (${name}) could not be loaded: ${(e as Error).message.split('\n')[0]}`);
   }
 }
 
 export function etcd3(): typeof import('etcd3') {
-  return loadModule('etcd3', 'the etcd client');
+  return loadModule(() => require('etcd3') as typeof import('etcd3'), 'etcd3', 'the etcd client');
 }
 
 export function ssh2(): typeof import('ssh2') {
-  return loadModule('ssh2', 'the SSH client');
+  return loadModule(() => require('ssh2') as typeof import('ssh2'), 'ssh2', 'the SSH client');
 }

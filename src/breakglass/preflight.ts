@@ -36,7 +36,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../lazy';
 import { etcdTarget, explainEtcdError, openEtcd, plaintextCredentialsProblem } from './etcd-client';
 import { describeInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
 import { checkExempt, kubeTarget, kubeconfigPath } from './kube';
@@ -123,7 +123,7 @@ export function parsePreflightConfig(text: string, file: string, env: NodeJS.Pro
   const dir = dirname(resolve(file));
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = yaml().parse(text);
   } catch (e) {
     throw new ActionError(`${file}: YAML: ${(e as Error).message.split('\n')[0]}`);
   }

@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import type { PreflightEvent } from '../runbook/events';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
 import type { Step } from '../runbook/model';
-import { stepClusters } from './index';
+import { stepClusters } from './step-clusters';
 import { LABEL, type PathName, type PathResult, type PreflightConfig } from './preflight';
 
 /** The preflight path each break-glass action depends on. */

@@ -5,15 +5,12 @@ import { closeSync, fsyncSync, openSync, readFileSync, readdirSync, realpathSync
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ClusterProfile } from '../cost/model';
-import { DEFAULT_PROFILES, analyze, type AnalysisResult, type Finding } from '../analysis/analyze';
-import { MAX_FILE_BYTES, ReadCache, type Note, type Severity } from '../analysis/read';
-import { renderAgentsMarkdown } from '../analysis/agents';
-import { renderRulesMarkdown } from '../analysis/explain';
-import { fixFile, unifiedDiff, type FileFixes } from '../analysis/fix';
-import type { FixPlan } from '../analysis/types';
-import { describe } from '../analysis/format';
-import { rank } from '../analysis/load';
-import { allRules } from '../analysis/rules';
+// The analyzer through its public API: in dist/ that is the lazy module dist/analysis.js, the
+// same file the editor loads (esbuild.config.mjs, LAZY).
+import {
+  DEFAULT_PROFILES, MAX_FILE_BYTES, ReadCache, allRules, analyze, describeEstimate, fixFile, rankSeverity, renderAgentsMarkdown, renderRulesMarkdown, unifiedDiff,
+  type AnalysisResult, type FileFixes, type Finding, type FixPlan, type Note, type Severity,
+} from '../analysis';
 
 export const LINT_USAGE = `usage: breakglass lint <files|dirs…> [--profile NAME=NODES[:PODS_PER_NODE]]… [--format text|json|sarif] [--fail-on error|warning|never] [--fix [--dry-run]] [--list-rules] [--list-agents]
 
@@ -158,8 +155,8 @@ export async function lintCommand(argv: string[], io: LintIO): Promise<number> {
     return 2;
   }
   if (failOn === 'never') return 0;
-  const threshold = rank(failOn as Severity);
-  return result.findings.some((f) => rank(f.severity) >= threshold) ? 1 : 0;
+  const threshold = rankSeverity(failOn as Severity);
+  return result.findings.some((f) => rankSeverity(f.severity) >= threshold) ? 1 : 0;
 }
 
 /**
@@ -382,7 +379,7 @@ function writeText(io: LintIO, r: AnalysisResult, profiles: ClusterProfile[], fi
   for (const f of r.findings) {
     io.out.write(`${f.file}:${f.line}: ${f.severity} [${f.rule}] ${f.workload.kind} ${f.workload.namespace}/${f.workload.name}: ${f.message}\n`);
     const shown = f.estimates.filter((e) => !f.message.includes(`at ${e.profile} (`));
-    for (const e of shown) io.out.write(`    ${describe(e)}\n`);
+    for (const e of shown) io.out.write(`    ${describeEstimate(e)}\n`);
   }
   const count = (s: Severity) => r.findings.filter((f: Finding) => f.severity === s).length;
   io.out.write(

@@ -1,6 +1,6 @@
 // The registry of step kinds: each kind says which fence languages it claims, which attributes it
 // understands and how its body is checked. The parser knows nothing kind-specific beyond this table.
-import { parseDocument } from 'yaml';
+import { yaml } from '../lazy';
 import { parseDuration } from './duration';
 import type { AttrValue, StepKind } from './model';
 
@@ -72,7 +72,7 @@ function yamlBody(body: string, problems: BodyProblem[], required: boolean): Rec
     if (required) problems.push({ line: 0, severity: 'error', message: 'the body is empty: it must be a YAML mapping' });
     return undefined;
   }
-  const doc = parseDocument(body, { prettyErrors: false });
+  const doc = yaml().parseDocument(body, { prettyErrors: false });
   for (const e of doc.errors) problems.push({ line: e.linePos?.[0]?.line ? e.linePos[0].line - 1 : 0, severity: 'error', message: `YAML: ${firstLine(e.message)}` });
   if (doc.errors.length) return undefined;
   const value = doc.toJS() as unknown;

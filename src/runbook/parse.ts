@@ -1,8 +1,8 @@
 // Markdown -> Runbook model. markdown-it tokenizes; front matter is YAML (with positions); fenced
 // blocks whose language a step kind claims become steps. Never throws: problems become diagnostics.
-import MarkdownIt from 'markdown-it';
+import type MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
-import { parseDocument } from 'yaml';
+import { markdownIt, yaml } from '../lazy';
 import { parseInfo } from './attrs';
 import { isAllowedRunbookLink, isOpenableLink } from './links';
 import { unboundedCalls } from './bounded';
@@ -32,7 +32,9 @@ let shared: MarkdownIt | undefined;
  */
 export function markdown(): MarkdownIt {
   if (!shared) {
-    const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
+    // Loaded here, on the first runbook parsed (src/lazy.ts).
+    const MarkdownItClass = markdownIt();
+    const md = new MarkdownItClass({ html: false, linkify: true, typographer: false });
     md.validateLink = isAllowedRunbookLink;
     // Linkify only what is written as a URL (`https://…`, `www.…`): its fuzzy mode would make
     // `other-runbook.md` a link to http://other-runbook.md (.md is a top-level domain; linkify-it
@@ -80,7 +82,7 @@ function splitFrontMatter(text: string, diags: RunbookDiagnostic[]): FrontMatter
   }
   const yamlText = lines.slice(1, end).join('\n');
   const body = lines.slice(end + 1).join('\n');
-  const doc = parseDocument(yamlText, { prettyErrors: false });
+  const doc = yaml().parseDocument(yamlText, { prettyErrors: false });
   for (const e of doc.errors) {
     const l = e.linePos?.[0]?.line ?? 1; // yaml's 1-based line inside the front matter = 0-based file line
     diags.push({ line: l, endLine: l, severity: 'error', code: 'front-matter-yaml', message: `front matter: ${e.message.split('\n')[0]}` });

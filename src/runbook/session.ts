@@ -719,7 +719,7 @@ export class RunSession {
   /** Real mode, `clusters:` named: each cluster's paths come from the preflight config. */
   private async realTargets(step: Step, base: Omit<import('../breakglass').ActionContext, 'mode'>, bg: typeof import('../breakglass')): Promise<import('../breakglass').ClusterTarget[] | string> {
     const file = this.opts.clustersConfig ?? resolve(dirname(this.opts.journalDir), 'preflight.yaml');
-    const { clusterTargets } = await import('../breakglass/clusters');
+    const { clusterTargets } = bg;
     try {
       const all = await clusterTargets(file, step.spec, { ...base, mode: 'real' });
       const sel = bg.selectClusters(step.spec, all, []);

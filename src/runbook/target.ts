@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { yaml } from '../lazy';
 import type { RunMode } from './model';
 import { processDir, privateTempDir } from './private-dir';
 
@@ -147,7 +147,7 @@ export function placeholderKubeconfig(): string {
 }
 
 function readKubeconfig(file: string): KubeconfigDoc {
-  const doc = parse(readFileSync(file, 'utf8')) as unknown;
+  const doc = yaml().parse(readFileSync(file, 'utf8')) as unknown;
   if (!doc || typeof doc !== 'object') throw new Error(`${file} is not a kubeconfig (not a YAML mapping)`);
   return doc as KubeconfigDoc;
 }
@@ -199,7 +199,7 @@ export function prepareKubeconfig(t: Target, env: NodeJS.ProcessEnv = process.en
   if (doc['current-context'] === t.context) return { path: kubeconfig, cleanup() {} };
   const dir = privateTempDir('kube');
   const path = join(dir, 'config');
-  writeFileSync(path, stringify({ ...doc, 'current-context': t.context }), { mode: 0o600 });
+  writeFileSync(path, yaml().stringify({ ...doc, 'current-context': t.context }), { mode: 0o600 });
   chmodSync(path, 0o600);
   return { path, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -24,6 +24,7 @@ export class RunbookDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('breakglass');
   private readonly disposables: vscode.Disposable[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly initial: NodeJS.Timeout;
 
   constructor() {
     this.disposables.push(
@@ -32,7 +33,11 @@ export class RunbookDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.collection.delete(d.uri)),
     );
-    for (const d of vscode.workspace.textDocuments) this.update(d);
+    // The runbooks already open are parsed just after activation, not during it: parsing loads
+    // the YAML parser and markdown-it (src/lazy.ts), which activation itself does not need.
+    this.initial = setTimeout(() => {
+      for (const d of vscode.workspace.textDocuments) this.update(d);
+    }, 0);
   }
 
   private schedule(doc: vscode.TextDocument): void {
@@ -54,6 +59,7 @@ export class RunbookDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.initial);
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }

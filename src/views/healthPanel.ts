@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { yaml } from '../lazy';
 import { KubeconfigRequester } from '../cluster/connection';
 import { HEALTH_BUDGET_PER_MINUTE, HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
 import { PrometheusSource } from '../cluster/prometheus';
@@ -24,7 +24,7 @@ const HISTORY_SENT = 240;
 
 /** A kubeconfig's contexts and their clusters (YAML only: no Kubernetes client, no credential plugin). */
 export function readKubeconfigInfo(file: string): KubeconfigInfo {
-  const doc = parse(readFileSync(file, 'utf8')) as unknown;
+  const doc = yaml().parse(readFileSync(file, 'utf8')) as unknown;
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new Error('not a kubeconfig (not a YAML mapping)');
   const d = doc as { contexts?: unknown; 'current-context'?: unknown };
   const contexts: KubeconfigInfo['contexts'] = [];

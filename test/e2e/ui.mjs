@@ -84,7 +84,13 @@ async function runCommand(page, title) {
   );
   const idx = rows.findIndex((l) => l.toLowerCase().includes(title.toLowerCase()));
   await page.locator('.quick-input-widget .monaco-list-row').nth(idx).click();
-  await until(async () => !(await input.isVisible()), { timeout: 10_000, message: () => `the palette stayed open after "${title}"` });
+  // The palette has closed once its input no longer holds the command: a command that asks with
+  // a quick pick of its own (Enter Real Mode) reuses the same widget, emptied, at once, so the
+  // widget need not be seen hidden in between.
+  await until(async () => !(await input.isVisible()) || (await input.inputValue()) !== `>${title}`, {
+    timeout: 10_000,
+    message: () => `the palette stayed open after "${title}"`,
+  });
 }
 
 /** Error dialogs and error notifications the workbench shows, as text. */

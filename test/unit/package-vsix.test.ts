@@ -1,53 +1,21 @@
 // The .vsix: built here with the `vsce package` command of `npm run package` (from the dist/ the
-// test run just built), then read as a person installing it gets it. It must carry etcd3 and ssh2
-// (loaded from node_modules at run time, never bundled) with exactly their production dependency
-// closure, and nothing that is bundled into dist/ already; installed, both must load from the
-// extension's own folder, in the extension and in the command line.
+// test run just built), then read as a person installing it gets it. Everything is bundled into
+// dist/: no node_modules/ at all. The lazy modules (esbuild.config.mjs, LAZY) are files of their
+// own in dist/, etcd3's with its .proto files; installed, each loads from the extension's own
+// folder and nothing outside it, and the command line reaches a real etcd (etcd3, gRPC, the .proto
+// files) and a real sshd (ssh2) through them.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loginUser, makeSshKey, requireBinary, startEtcd, startSshd, tempDir, type EtcdServer, type SshNode } from './helpers/servers';
+import { etcdctl, loginUser, makeSshKey, requireBinary, startEtcd, startSshd, tempDir, type EtcdServer, type SshNode } from './helpers/servers';
 
 const ROOT = resolve(__dirname, '../../..');
 const UNZIP = '/usr/bin/unzip';
-/** Packages that must load from node_modules at run time: package.json `dependencies`. */
-const SHIPPED = ['etcd3', 'ssh2'];
-/** Bundled into dist/ by esbuild.config.mjs: never in node_modules of the .vsix. */
-const BUNDLED = ['@kubernetes/client-node', 'markdown-it', 'yaml', 'uplot'];
-/**
- * In the production closure but left out by .vscodeignore: native add-ons and what builds them
- * (optional for ssh2, which then uses pure JavaScript), and type declarations.
- */
-const LEFT_OUT = ['cpu-features', 'buildcheck', 'nan', '@types/node', 'undici-types'];
-
-interface LockEntry {
-  dev?: boolean;
-}
-
-/** `node_modules/…` paths of the production dependency closure, from package-lock.json. */
-function productionClosure(): string[] {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-  return Object.entries(lock.packages)
-    .filter(([k, v]) => k.startsWith('node_modules/') && !v.dev)
-    .map(([k]) => k)
-    .sort();
-}
-
-/** The innermost package name of a `node_modules/a/node_modules/@b/c` path. */
-function packageName(path: string): string {
-  return path.replace(/^.*node_modules\//, '');
-}
-
-/** The package folders (`node_modules/…`, nested ones included) that hold a package.json in the listing. */
-function packagesIn(entries: string[]): string[] {
-  const out = new Set<string>();
-  for (const e of entries) {
-    const m = /^extension\/((?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+)package\.json$/.exec(e);
-    if (m) out.add(m[1].replace(/\/$/, ''));
-  }
-  return [...out].sort();
-}
+/** The lazy modules of esbuild.config.mjs, each dist/NAME.js. */
+const LAZY = ['client-node', 'tabletop', 'analysis', 'breakglass', 'markdown-it', 'yaml', 'etcd3', 'ssh2'];
+/** Every JavaScript file of the .vsix: the two entry bundles, the lazy modules, the webview scripts. */
+const JS = [...['extension', 'cli', ...LAZY].map((n) => `extension/dist/${n}.js`), ...['runbook', 'health', 'tabletop'].map((n) => `extension/dist/media/${n}.js`)].sort();
 
 describe('the packaged .vsix', function () {
   this.timeout(180_000);
@@ -76,57 +44,54 @@ describe('the packaged .vsix', function () {
     ext = join(dir, 'installed', 'extension');
   });
 
-  it('carries etcd3, ssh2 and @grpc/grpc-js, and nothing that dist/ bundles', () => {
-    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js', 'extension/dist/client-node.js']) assert.ok(entries.includes(f), f);
+  it('is bundled: no node_modules, JavaScript only in dist/, etcd3\'s .proto files beside it', () => {
+    for (const f of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/cli.js']) assert.ok(entries.includes(f), f);
     // The walkthrough's pages and the shipped runbooks and scenarios it opens.
     for (const f of ['extension/walkthrough/2-start-tabletop.md', 'extension/runbooks/api-server-overload.md', 'extension/runbooks/scenarios/telemetry-rollout-2024-12-11.yaml']) assert.ok(entries.includes(f), f);
-    for (const p of [...SHIPPED, '@grpc/grpc-js', '@grpc/proto-loader', 'protobufjs']) assert.ok(entries.includes(`extension/node_modules/${p}/package.json`), `${p} is in the .vsix`);
-    // etcd3 loads its .proto files from disk.
-    for (const f of ['rpc.proto', 'kv.proto', 'auth.proto']) assert.ok(entries.includes(`extension/node_modules/etcd3/proto/${f}`), f);
-    for (const p of BUNDLED) assert.ok(!entries.some((e) => e.startsWith(`extension/node_modules/${p}/`)), `${p} is bundled, not shipped in node_modules`);
-    const manifest = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies?: Record<string, string> };
-    assert.deepEqual(Object.keys(manifest.dependencies).sort(), SHIPPED);
-    for (const p of BUNDLED) assert.ok(manifest.devDependencies?.[p], `${p} is a devDependency`);
-  });
-
-  it('ships exactly the production dependency closure of package-lock.json, without native add-ons or types', () => {
-    const closure = productionClosure();
-    for (const p of SHIPPED) assert.ok(closure.includes(`node_modules/${p}`), `${p} is a production dependency in package-lock.json`);
-    const expected = closure.filter((p) => !LEFT_OUT.includes(packageName(p)));
-    assert.deepEqual(packagesIn(entries), expected);
-    // Nothing from development: no test suites, no maps, no TypeScript, no compiled add-on.
+    assert.deepEqual(entries.filter((e) => e.includes('node_modules/')), []);
+    assert.deepEqual(entries.filter((e) => /\.(c|m)?js$/.test(e)).sort(), JS);
+    for (const f of ['rpc.proto', 'kv.proto', 'auth.proto']) assert.ok(entries.includes(`extension/dist/etcd3-proto/${f}`), f);
+    // Nothing from development: no maps, no TypeScript, no compiled add-on, no tests.
     const bad = entries.filter((e) => /\.(node|map|ts)$/.test(e) || (/\/(test|tests|examples)\//.test(e) && !e.startsWith('extension/runbooks/')) || /binding\.gyp$/.test(e));
     assert.deepEqual(bad, []);
+    assert.ok(entries.length < 60, `${entries.length} files`);
     assert.ok(statSync(vsix).size < 4 * 1024 * 1024, `the .vsix is ${statSync(vsix).size} bytes`);
+    // Nothing left to install: the manifest has no run-time dependencies.
+    const manifest = JSON.parse(readFileSync(join(ext, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies: Record<string, string> };
+    assert.deepEqual(manifest.dependencies ?? {}, {});
+    for (const p of ['etcd3', 'ssh2', 'markdown-it', 'yaml', '@kubernetes/client-node']) assert.ok(manifest.devDependencies[p], `${p} is a devDependency (bundled)`);
   });
 
-  it('installed, etcd3 and ssh2 load from the extension folder as src/breakglass/modules.ts loads them', () => {
-    // modules.ts: createRequire(__filename) in dist/extension.js (and dist/cli.js).
+  it('installed, every lazy module loads from the extension folder and nothing outside it', () => {
+    // A fresh Node in a folder with no node_modules above it: a require that esbuild left to run
+    // time (a package not bundled) would fail here, or resolve outside the extension.
     const probe = `
-      const { createRequire } = require('node:module');
+      const path = require('node:path');
+      const ext = process.argv[1];
       const out = {};
-      for (const bundle of ['dist/extension.js', 'dist/cli.js']) {
-        const load = createRequire(require('node:path').join(process.argv[1], bundle));
-        const { Etcd3 } = load('etcd3');
-        const client = new Etcd3({ hosts: '127.0.0.1:1' }); // loads the .proto files
-        client.close();
-        const ssh2 = load('ssh2');
-        // ssh2 1.x's own round trip fails now and then ("Malformed OpenSSH private key", about 3
-        // keys in 1,000 here): a few fresh keys prove the module works all the same.
-        let parsed;
-        for (let i = 0; i < 5 && !(parsed && parsed.type); i++) parsed = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519').private);
-        out[bundle] = { etcd3: load.resolve('etcd3'), ssh2: load.resolve('ssh2'), grpc: load.resolve('@grpc/grpc-js', { paths: [require('node:path').dirname(load.resolve('etcd3'))] }), keyType: parsed.type };
+      for (const name of ${JSON.stringify(LAZY)}) {
+        const m = require(path.join(ext, 'dist', name + '.js'));
+        out[name] = typeof m === 'function' ? 1 : Object.keys(m).length;
       }
-      console.log(JSON.stringify(out));`;
+      const { Etcd3 } = require(path.join(ext, 'dist/etcd3.js'));
+      const client = new Etcd3({ hosts: '127.0.0.1:1' }); // loads the .proto files
+      client.close();
+      const ssh2 = require(path.join(ext, 'dist/ssh2.js'));
+      // ssh2 1.x's own round trip fails now and then ("Malformed OpenSSH private key", about 3
+      // keys in 1,000 here): a few fresh keys prove the module works all the same.
+      let parsed;
+      for (let i = 0; i < 5 && !(parsed && parsed.type); i++) parsed = ssh2.utils.parseKey(ssh2.utils.generateKeyPairSync('ed25519').private);
+      const MarkdownIt = require(path.join(ext, 'dist/markdown-it.js'));
+      const html = new MarkdownIt().render('# hi &amp; *there*');
+      const outside = Object.keys(require.cache).filter((f) => !f.startsWith(ext + path.sep));
+      console.log(JSON.stringify({ out, keyType: parsed.type, html, outside }));`;
     const r = spawnSync(process.execPath, ['-e', probe, ext], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir }, timeout: 30_000 });
     assert.equal(r.status, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as Record<string, { etcd3: string; ssh2: string; grpc: string; keyType: string }>;
-    for (const [bundle, x] of Object.entries(out)) {
-      assert.equal(x.etcd3, join(ext, 'node_modules/etcd3/lib/index.js'), bundle);
-      assert.equal(x.ssh2, join(ext, 'node_modules/ssh2/lib/index.js'), bundle);
-      assert.ok(x.grpc.startsWith(join(ext, 'node_modules/@grpc/grpc-js/')), x.grpc);
-      assert.equal(x.keyType, 'ssh-ed25519');
-    }
+    const got = JSON.parse(r.stdout) as { out: Record<string, number>; keyType: string; html: string; outside: string[] };
+    for (const name of LAZY) assert.ok(got.out[name] > 0, `dist/${name}.js exports something`);
+    assert.equal(got.keyType, 'ssh-ed25519');
+    assert.equal(got.html.trim(), '<h1>hi &amp; <em>there</em></h1>');
+    assert.deepEqual(got.outside, []);
   });
 
   describe('the installed command line', () => {
@@ -158,6 +123,26 @@ describe('the packaged .vsix', function () {
       assert.match(etcdResult.detail, /keys under \/registry\/ at revision \d+/);
       const nodes = doc.results.find((x) => x.path === 'nodes')!;
       assert.match(nodes.detail, /1 of 1 node\(s\) tried .*: 1 ok/);
+    });
+
+    it('`breakglass run` deletes keys from etcd with a break-glass step (dist/breakglass.js, dist/etcd3.js)', async () => {
+      etcd ??= await startEtcd();
+      etcdctl(etcd, ['put', '/registry/daemonsets/monitoring/telemetry-agent', 'ds']);
+      etcdctl(etcd, ['put', '/registry/pods/monitoring/telemetry-agent-abcde', 'pod']);
+      etcdctl(etcd, ['put', '/registry/pods/monitoring/other-1', 'keep']);
+      const kubeconfig = join(dir, 'kubeconfig');
+      writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\ncurrent-context: prod\ncontexts:\n- name: prod\n  context: {cluster: c, user: u}\nclusters:\n- name: c\n  cluster: {server: "https://127.0.0.1:1"}\nusers:\n- name: u\n  user: {}\n');
+      const rb = join(dir, 'remove.md');
+      writeFileSync(rb, '---\nrunbook: true\ntitle: Remove the agent\n---\n\n```breakglass {name=remove-from-etcd}\naction: etcd-delete\nkeys: [/registry/daemonsets/monitoring/telemetry-agent]\nprefixes: [/registry/pods/monitoring/telemetry-agent-]\n```\n');
+      const r = spawnSync(process.execPath, [join(ext, 'dist/cli.js'), 'run', rb, '--all', '--mode', 'real', '--kubeconfig', kubeconfig, '--context', 'prod', '--yes', '--journal', join(dir, 'journal')], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH, HOME: dir, ...etcd.env },
+        timeout: 60_000,
+      });
+      assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+      assert.match(r.stdout + r.stderr, /preview: 2 key\(s\) to delete/);
+      assert.equal(etcdctl(etcd, ['get', '--prefix', '--keys-only', '/registry/']).trim(), '/registry/pods/monitoring/other-1');
     });
   });
 });
