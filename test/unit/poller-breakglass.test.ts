@@ -70,14 +70,16 @@ describe('health poller through the break-glass context (seed tabletop)', functi
       const s = p.s;
       assert.equal(s.error, undefined, show(p));
       assert.equal(s.state, 'saturated', show(p));
-      assert.equal(s.readyz?.at, s.at, `readyz current: ${show(p)}`);
-      assert.equal(s.inflight?.at, s.at, `in-flight current: ${show(p)}`);
-      assert.equal(s.limit?.at, s.at, `limit current: ${show(p)}`);
+      // Read by this poll, or by the one before when a request of this one was shed on both paths
+      // (each reading shows its age; never older than one poll while the server answers).
+      for (const r of [s.readyz, s.inflight, s.limit]) assert.ok(r && s.at - r.at <= 30_000, `at most one poll old: ${show(p)}`);
       // DNS and who loads it: read once a minute, never older than that while the server answers.
       for (const r of [s.dnsReadyAddresses, s.topClients]) assert.ok(r && s.at - r.at <= 60_000, `DNS and clients at most a minute old: ${show(p)}`);
       for (const r of [s.readyz, s.inflight, s.dnsReadyAddresses, s.topClients]) assert.equal(isStale(r!, s, s.at), false, show(p));
       assert.equal(s.lastAnswer?.at, s.at);
     }
+    const current = saturated.filter(({ s }) => s.readyz?.at === s.at && s.inflight?.at === s.at && s.limit?.at === s.at);
+    assert.ok(current.length >= 0.9 * saturated.length, `${current.length} of ${saturated.length} saturated polls read readyz and /metrics afresh`);
     const viaExempt = saturated.filter((p) => p.s.via?.fallback);
     assert.ok(viaExempt.length >= 0.8 * saturated.length, `${viaExempt.length} of ${saturated.length} saturated polls through the break-glass context`);
     const metricsViaExempt = saturated.filter((p) => p.s.inflight?.source === '/metrics via prod-east-breakglass (exempt)');
