@@ -18,6 +18,7 @@ import { MAX_COMPARED, parseHealthToHost, type HealthClustersMessage, type Healt
 import { clusterChoices, resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
 import { healthColumn } from './layout';
+import { webviewCsp } from './csp';
 
 /** Snapshots a panel receives when it (re)subscribes: its charts' history. */
 const HISTORY_SENT = 240;
@@ -389,7 +390,7 @@ class ClusterHealthPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     const nonce = randomBytes(16).toString('base64');
     const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
-    const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+    const csp = webviewCsp(webview.cspSource, nonce);
     return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -3,6 +3,7 @@
 // render the same page in a browser.
 import type { ParseResult } from '../runbook/parse';
 import { escapeHtml, renderRunbookHtml } from '../runbook/render';
+import { webviewCsp } from './csp';
 
 export interface RunbookPageOptions {
   parsed: ParseResult;
@@ -19,7 +20,7 @@ export interface RunbookPageOptions {
 
 export function runbookPageHtml(o: RunbookPageOptions): string {
   const rb = o.parsed.runbook;
-  const csp = ["default-src 'none'", `style-src ${o.cspSource}`, `font-src ${o.cspSource}`, `img-src ${o.cspSource} data:`, `script-src 'nonce-${o.nonce}'`].join('; ');
+  const csp = webviewCsp(o.cspSource, o.nonce);
   const errors = rb.diagnostics.filter((d) => d.severity === 'error').length;
   const notRunbook = rb.isRunbook ? '' : `<div class="bg-banner bg-info"><span class="codicon codicon-info"></span> This file is not marked as a runbook (front matter <code>runbook: true</code>); its shell blocks are shown as steps anyway.</div>`;
   const realDefault = rb.defaultMode === 'real' ? `<div class="bg-banner bg-info" data-show-when="sim"><span class="codicon codicon-info"></span> This runbook is written for real mode. Use <b>Breakglass: Enter Real Mode</b> to act on a cluster.</div>` : '';

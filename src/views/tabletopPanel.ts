@@ -22,6 +22,7 @@ import {
 import type { ModeController } from './mode';
 import { copyShipped, resolveShipped } from './shipped';
 import { clockLabel, eventView, fmtClock, fmtDur, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from './tabletopView';
+import { webviewCsp } from './csp';
 
 /** What `breakglass.startTabletop` accepts as its argument (tests, walkthroughs). */
 export interface StartTabletopArgs {
@@ -676,7 +677,7 @@ class FacilitatorPanel implements vscode.Disposable {
     const webview = this.panel.webview;
     const nonce = randomBytes(16).toString('base64');
     const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
-    const csp = ["default-src 'none'", `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `img-src ${webview.cspSource} data:`, `script-src 'nonce-${nonce}'`].join('; ');
+    const csp = webviewCsp(webview.cspSource, nonce);
     const speeds = TABLETOP_SPEEDS.map((s) => `<button type="button" class="bg-btn tt-speed" data-speed="${s}" aria-pressed="false">${s}×</button>`).join('');
     const inject = TABLETOP_INJECTIONS.map((a) => `<button type="button" class="bg-btn tt-inject" data-inject="${a}">${escapeHtml(INJECTION_TITLES[a])}</button>`);
     return `<!DOCTYPE html>

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import {
   ARTIFACTS, CODE_SERVER_BIN, QUIET_SETTINGS, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
 } from '../../scripts/lib/code-server.mjs';
+import { workbenchErrors } from './workbench.mjs';
 
 const VSIX = join(ROOT, 'dist/breakglass.vsix');
 const EXTENSION_ID = 'breakglass.breakglass';
@@ -91,25 +92,6 @@ async function runCommand(page, title) {
     timeout: 10_000,
     message: () => `the palette stayed open after "${title}"`,
   });
-}
-
-/** Error dialogs and error notifications the workbench shows, as text. */
-async function workbenchErrors(page) {
-  const dialogs = await page
-    .locator('.monaco-dialog-box')
-    .evaluateAll((els) =>
-      els.map((e) =>
-        [...e.querySelectorAll('.dialog-message-text, .dialog-message-detail')]
-          .map((m) => m.innerText.replace(/\s+/g, ' ').trim())
-          .join(': '),
-      ),
-    );
-  const toasts = await page
-    .locator('.notifications-toasts .notification-list-item')
-    .evaluateAll((els) =>
-      els.filter((e) => e.querySelector('.codicon-error, .codicon-notifications-error')).map((e) => e.innerText.replace(/\s+/g, ' ').trim()),
-    );
-  return [...dialogs, ...toasts].filter(Boolean);
 }
 
 /** The webview frame that contains the runbook view (webviews live in nested iframes). */
