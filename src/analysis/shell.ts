@@ -1,7 +1,7 @@
 // API calls made by shell commands in containers: kubectl and curl against the API server,
 // inside or outside polling loops. A deliberately small reader of shell: statements split on
 // unquoted ; & | and newlines, loops tracked by do/done, sleeps summed per loop.
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import type { Scope, Verb } from '../cost/model';
 
 export interface CommandCall {

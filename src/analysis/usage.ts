@@ -6,7 +6,7 @@
 // The result is a WorkloadUsage for the shared cost model plus the evidence for each call.
 import { parseDocument, LineCounter, isSeq } from 'yaml';
 import { PER_NODE_RESOURCES, PER_POD_RESOURCES, type ApiCall, type Scope, type Verb, type WorkloadUsage, type ClusterProfile } from '../cost/model';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import { AGENTS, parseIntervalSeconds, recogniseAgent, type AgentHint, type ConfigText } from './agents';
 import { configMapData, roleKey, type Inventory, type PolicyRule, type Workload } from './objects';
 import { isObject, type Note } from './read';

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Etcd3, IOptions } from 'etcd3';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import { etcd3 } from './modules';
 import { ActionError, type EtcdSettings } from './types';
 

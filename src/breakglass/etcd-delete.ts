@@ -17,7 +17,7 @@
 // saturated API server. Deleting pod keys while their DaemonSet exists changes nothing lasting
 // (the DaemonSet controller recreates them); once the DaemonSet is gone, pod keys going away
 // does not reach the kubelets any faster. Stopping agents quickly takes node-exec.
-import { SuffixCodec, hashChars } from '../sim/server/names';
+import { WorkloadPodNames } from '../sim/podNames';
 import type { ClusterModel } from '../sim/model/cluster';
 import { explainEtcdError, etcdTarget, openEtcd, plaintextCredentialsProblem, type EtcdConnection } from './etcd-client';
 import { asBody, bool, int, strList, unknownFields } from './spec';
@@ -269,11 +269,10 @@ export function simKeyspace(cluster: ClusterModel): SimKey[] {
   for (const w of cluster.workloads()) {
     const k = `${w.namespace}/${w.name}`;
     out.push({ key: `/registry/${w.kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}/${k}`, workload: k, kind: w.kind });
-    const codec = new SuffixCodec(`${k}:${w.createdAt}`);
-    const hash = hashChars(`${k}:${w.image}:${w.createdAt}`, 10);
+    const names = new WorkloadPodNames(w);
     // Pods whose agents were stopped on their nodes are still objects in etcd.
     const n = cluster.podObjects(w.namespace, w.name);
-    for (let i = 0; i < n; i++) out.push({ key: `/registry/pods/${w.namespace}/${w.kind === 'DaemonSet' ? `${w.name}-${codec.encode(i)}` : `${w.name}-${hash}-${codec.encode(i)}`}`, workload: k, kind: 'Pod' });
+    for (let i = 0; i < n; i++) out.push({ key: `/registry/pods/${w.namespace}/${names.name(i)}`, workload: k, kind: 'Pod' });
   }
   return out;
 }

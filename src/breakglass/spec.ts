@@ -1,5 +1,5 @@
 // Small readers for action bodies: each returns a value or records a problem, never throws.
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 
 export type Body = Record<string, unknown>;
 

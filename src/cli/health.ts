@@ -1,7 +1,7 @@
 // `breakglass health [--kubeconfig F] [--context C] [--duration 60s] [--interval 15s] [--json]`:
 // the panels' poller in a terminal — a snapshot per poll, and what it cost at the end.
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import { UsageError } from './run';
 import type { HealthSnapshot } from '../cluster/poller';
 

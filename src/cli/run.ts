@@ -9,7 +9,7 @@ import { parseRunbook } from '../runbook/parse';
 import { RunSession, namesMatch, splitNames, type ActTarget, type Prompter } from '../runbook/session';
 import { defaultKubeconfigFiles, isSimulatedKubeconfig, listContexts, targetLabel, type Target } from '../runbook/target';
 import type { Param, RunMode, Step } from '../runbook/model';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
 import { readHidden } from './prompt';
 import { briefOf } from '../breakglass/result';

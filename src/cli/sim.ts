@@ -1,7 +1,7 @@
 // `breakglass sim run|serve`: the cluster model from a terminal.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import { ScenarioError, parseScenario, type Scenario } from '../sim/scenario';
 import { Simulation } from '../sim/simulation';
 import { UsageError } from './run';

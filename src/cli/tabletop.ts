@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import { parseRunbook } from '../runbook/parse';
 import { RunSession, type Prompter } from '../runbook/session';
 import type { Runbook } from '../runbook/model';

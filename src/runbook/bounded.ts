@@ -9,7 +9,7 @@
 // the `||` branch with it. Only an outer bound (`timeout 12s kubectl …`) shorter than the step's
 // timeout leaves the fallback its turn. This check finds API clients in steps that have a fallback
 // and are not bounded that way, or whose bounds add up to more than the step's timeout.
-import { formatDuration, parseDuration } from './duration';
+import { formatDuration, parseDuration } from '../common/duration';
 
 /** Commands that talk to the API server through client-go (and so retry 429s). */
 const API_CLIENTS = ['kubectl', 'helm', 'oc'];

@@ -1,7 +1,8 @@
 // The registry of step kinds: each kind says which fence languages it claims, which attributes it
 // understands and how its body is checked. The parser knows nothing kind-specific beyond this table.
+import { BREAKGLASS_ACTIONS } from '../breakglass/names';
 import { yaml } from '../lazy';
-import { parseDuration } from './duration';
+import { parseDuration } from '../common/duration';
 import type { AttrValue, StepKind } from './model';
 
 export type AttrType = 'string' | 'boolean' | 'duration' | 'mode' | 'name' | 'list';
@@ -65,7 +66,6 @@ export function looksDestructive(command: string): boolean {
   return DESTRUCTIVE_PATTERNS.some((re) => re.test(command));
 }
 
-export const BREAKGLASS_ACTIONS = ['etcd-delete', 'node-exec', 'network-block', 'exempt-request', 'scale-apiserver'] as const;
 
 function yamlBody(body: string, problems: BodyProblem[], required: boolean): Record<string, unknown> | undefined {
   if (body.trim() === '') {

@@ -6,7 +6,7 @@ import { markdownIt, yaml } from '../lazy';
 import { parseInfo } from './attrs';
 import { isAllowedRunbookLink, isOpenableLink } from './links';
 import { unboundedCalls } from './bounded';
-import { DEFAULT_STEP_TIMEOUT_MS, parseDuration } from './duration';
+import { DEFAULT_STEP_TIMEOUT_MS, parseDuration } from '../common/duration';
 import { COMMON_ATTRS, RUNME_ONLY_ATTRS, checkAttr, kindForLang, looksDestructive, type BodyProblem } from './kinds';
 import type { Param, RunMode, Runbook, RunbookDiagnostic, Section, Step, StepMode } from './model';
 

@@ -4,7 +4,7 @@ import type Token from 'markdown-it/lib/token.mjs';
 import type { Options } from 'markdown-it';
 import type Renderer from 'markdown-it/lib/renderer.mjs';
 import type { RenderRule } from 'markdown-it/lib/renderer.mjs';
-import { formatDuration } from './duration';
+import { formatDuration } from '../common/duration';
 import { kindForLang, kindSpec } from './kinds';
 import type { ParseResult } from './parse';
 import type { Runbook, Step } from './model';

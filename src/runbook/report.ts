@@ -1,6 +1,6 @@
 // After-action report: a markdown timeline built from a journal (already masked).
 import type { JournalEvent, RunStartedEvent } from './events';
-import { formatDuration } from './duration';
+import { formatDuration } from '../common/duration';
 import { replay } from './journal';
 import { mdCode, mdFence as fence, mdText as txt } from './mdEscape';
 

@@ -12,7 +12,7 @@ import { kindSpec } from './kinds';
 import { Masker, StreamMasker, maskEnvSecrets } from './mask';
 import type { Param, Runbook, Step, StepState } from './model';
 import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName, type Target } from './target';
-import { DEFAULT_STEP_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
+import { DEFAULT_STEP_TIMEOUT_MS, formatDuration, parseDuration } from '../common/duration';
 import { scaledIntervalMs, scaledTimeoutMs, type SimHost } from './simhost';
 import type { ClusterOutcome } from '../breakglass/fanout';
 import { breakglassContextOf } from '../cluster/breakglass-context';

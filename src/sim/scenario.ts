@@ -1,7 +1,7 @@
 // Tabletop scenarios: YAML files in runbooks/scenarios/. Validated with errors that name the
 // line and the field, never a crash.
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import type { ApiCall, Scope, Verb } from '../cost/model';
 
 export interface ScenarioCluster {

@@ -6,7 +6,7 @@ import { dirname, join, isAbsolute } from 'node:path';
 import { parseRunbook, type ParseResult } from '../runbook/parse';
 import { RunSession, namesMatch, type ActTarget, type Prompter, type StepRuntime } from '../runbook/session';
 import { listJournals, readJournal, replay } from '../runbook/journal';
-import { parseDuration } from '../runbook/duration';
+import { parseDuration } from '../common/duration';
 import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
 import { isOpenableLink } from '../runbook/links';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseInfo } from '../../src/runbook/attrs';
-import { parseDuration } from '../../src/runbook/duration';
+import { parseDuration } from '../../src/common/duration';
 import { isRunbookText, parseRunbook } from '../../src/runbook/parse';
 import { renderRunbookHtml } from '../../src/runbook/render';
 

@@ -21,6 +21,7 @@ import type { ClusterSpec } from '../types';
 import { FLOW_SCHEMAS, PRIORITY_LEVELS, apfUid } from './apf';
 import { ConcatSeq, EMPTY, arraySeq, concat, rangeSeq, type Seq } from './seq';
 import { SuffixCodec, fnv32, hashChars, pad, stableUid } from './names';
+import { WorkloadPodNames } from '../podNames';
 
 export type Json = Record<string, unknown>;
 
@@ -102,6 +103,7 @@ export interface WGroup extends WorkloadInfo {
   hash: string;
   podLabels: Record<string, string>;
   codec: SuffixCodec;
+  names: WorkloadPodNames;
   /** Deployments: node of replica 0. */
   offset: number;
   uid: string;
@@ -189,7 +191,8 @@ export class Layout {
       const pods = wl.kind === 'DaemonSet' ? this.N : Math.max(0, Math.floor(wl.replicas));
       const prev = input.previous?.groups.get(key);
       const samePrev = prev && prev.createdAt === wl.createdAt && prev.kind === wl.kind ? prev : undefined;
-      const hash = hashChars(`${key}:${wl.image}:${wl.createdAt}`, 10);
+      const names = new WorkloadPodNames(wl);
+      const hash = names.hash;
       const run = input.running[key];
       const g: WGroup = {
         ...wl,
@@ -200,7 +203,8 @@ export class Layout {
         rv: samePrev?.rv ?? input.baseRv,
         hash,
         podLabels: wl.kind === 'DaemonSet' ? { ...wl.labels, 'controller-revision-hash': hash, 'pod-template-generation': '1' } : { ...wl.labels, 'pod-template-hash': hash },
-        codec: new SuffixCodec(`${key}:${wl.createdAt}`),
+        codec: names.codec,
+        names,
         offset: this.N ? fnv32(key) % this.N : 0,
         uid: stableUid(`${wl.kind}/${key}/${wl.createdAt}`),
       };
@@ -440,7 +444,7 @@ export class Layout {
   }
 
   workloadPodName(g: WGroup, i: number): string {
-    return g.kind === 'DaemonSet' ? `${g.name}-${g.codec.encode(i)}` : `${g.name}-${g.hash}-${g.codec.encode(i)}`;
+    return g.names.name(i);
   }
 
   workloadPodNode(g: WGroup, i: number): number {
