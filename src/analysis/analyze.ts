@@ -2,68 +2,18 @@
 // shared cost model at every cluster profile, and run the rules.
 import type { ClusterProfile } from '../cost/model';
 import { addObject, emptyInventory, type Inventory, type Workload } from './objects';
-import { readManifests, ReadCache, defaultReadCache, type Note, type Severity } from './read';
+import { readManifests, ReadCache, defaultReadCache, type Note } from './read';
 import { profileEstimate, rank } from './load';
 import { ANNOTATION_RULE, RULES } from './rules';
-import type { ConcreteFix, Phase, ProfileEstimate, RuleContext } from './types';
-import { inferUsage, startUsage, steadyUsage, type Evidence, type EvidenceSource, type UsageCall } from './usage';
+import type { AnalysisResult, Finding, Phase, ProfileEstimate, RuleContext, WorkloadRef, WorkloadReport } from './types';
+import { inferUsage, startUsage, steadyUsage, type UsageCall } from './usage';
 
 export const DEFAULT_PROFILES: ClusterProfile[] = [
   { name: 'staging', nodes: 20, podsPerNode: 30 },
   { name: 'prod-large', nodes: 5000, podsPerNode: 30 },
 ];
 
-export interface WorkloadRef {
-  kind: string;
-  namespace: string;
-  name: string;
-}
-
-export interface Finding {
-  rule: string;
-  severity: Severity;
-  file: string;
-  /** 1-based. */
-  line: number;
-  workload: WorkloadRef;
-  message: string;
-  /** Per profile, for the phase the rule judged (see `phase`). */
-  estimates: ProfileEstimate[];
-  /** Profiles at which the rule's threshold is crossed. */
-  profiles: string[];
-  phase?: Phase;
-  fix?: ConcreteFix;
-  evidence: Evidence[];
-}
-
-export interface WorkloadReport {
-  workload: WorkloadRef;
-  file: string;
-  line: number;
-  clients: number | 'perNode';
-  serviceAccount: string;
-  /** Strongest evidence found for its usage. */
-  source: EvidenceSource | 'none';
-  agents: string[];
-  /** Parts of a recognised agent's configuration whose API usage is not modelled: its calls are a lower bound. */
-  unmodelled: string[];
-  calls: UsageCall[];
-  /** What its RBAC would let it do (informers on what it may list/watch). */
-  reach: UsageCall[];
-  evidence: Evidence[];
-  priorityLevel: string;
-  flowSchema?: string;
-  /** Steady state, per profile (what the simulator's workloadLoad reports after a rollout). */
-  estimates: ProfileEstimate[];
-  /** Every client starting within the start window, per profile. */
-  start: ProfileEstimate[];
-}
-
-export interface AnalysisResult {
-  findings: Finding[];
-  workloads: WorkloadReport[];
-  notes: Note[];
-}
+export type { WorkloadRef, Finding, WorkloadReport, AnalysisResult } from './types';
 
 export interface AnalyzeOptions {
   /** Parsed documents by their text, kept across calls (the editor's); null: none kept. */

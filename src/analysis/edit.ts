@@ -2,7 +2,13 @@
 // the primitives that place them (set a key on a line, insert lines, find a container and its env).
 // Edits are planned on the text as analysed and applied together; nothing here touches a file.
 import { isMap, isScalar, isSeq, parseAllDocuments, parseDocument } from 'yaml';
-import type { TextEdit } from './types';
+
+/** One replacement in a file's text: [start, end) as offsets, replaced by newText. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  newText: string;
+}
 
 /** A text with its line starts: offsets and 0-based lines. */
 export class Lines {

@@ -1,11 +1,11 @@
 // The rule contract: what a rule looks at (RuleContext), what it reports (RuleHit), how it is
 // described (RuleInfo) and the quick fixes it plans for its findings (FixPlan).
 import type { ClusterProfile } from '../cost/model';
-import type { Finding, WorkloadReport } from './analyze';
-import type { Lines } from './edit';
+import type { Lines, TextEdit } from './edit';
 import type { Inventory, Workload } from './objects';
-import type { Severity } from './read';
-import type { Evidence, InferredUsage, UsageCall } from './usage';
+import type { Note, Severity } from './read';
+import type { Evidence, EvidenceSource, UsageCall } from './calls';
+import type { InferredUsage } from './usage';
 
 /** What the editor turns into a quick fix: a kind of edit, and what goes where. */
 export interface FixDescription {
@@ -75,12 +75,7 @@ export interface RuleHit {
   evidence?: Evidence[];
 }
 
-/** One replacement in a file's text: [start, end) as offsets, replaced by newText. */
-export interface TextEdit {
-  start: number;
-  end: number;
-  newText: string;
-}
+export type { TextEdit } from './edit';
 
 /** A quick fix: a title for the menu and the edits, all in the finding's file. */
 export interface FixPlan {
@@ -113,4 +108,56 @@ export interface RuleInfo {
 
 export interface Rule extends RuleInfo {
   check(ctx: RuleContext): RuleHit[];
+}
+
+export interface WorkloadRef {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  file: string;
+  /** 1-based. */
+  line: number;
+  workload: WorkloadRef;
+  message: string;
+  /** Per profile, for the phase the rule judged (see `phase`). */
+  estimates: ProfileEstimate[];
+  /** Profiles at which the rule's threshold is crossed. */
+  profiles: string[];
+  phase?: Phase;
+  fix?: ConcreteFix;
+  evidence: Evidence[];
+}
+
+export interface WorkloadReport {
+  workload: WorkloadRef;
+  file: string;
+  line: number;
+  clients: number | 'perNode';
+  serviceAccount: string;
+  /** Strongest evidence found for its usage. */
+  source: EvidenceSource | 'none';
+  agents: string[];
+  /** Parts of a recognised agent's configuration whose API usage is not modelled: its calls are a lower bound. */
+  unmodelled: string[];
+  calls: UsageCall[];
+  /** What its RBAC would let it do (informers on what it may list/watch). */
+  reach: UsageCall[];
+  evidence: Evidence[];
+  priorityLevel: string;
+  flowSchema?: string;
+  /** Steady state, per profile (what the simulator's workloadLoad reports after a rollout). */
+  estimates: ProfileEstimate[];
+  /** Every client starting within the start window, per profile. */
+  start: ProfileEstimate[];
+}
+
+export interface AnalysisResult {
+  findings: Finding[];
+  workloads: WorkloadReport[];
+  notes: Note[];
 }

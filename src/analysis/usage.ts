@@ -7,39 +7,16 @@
 import { parseDocument, LineCounter, isSeq } from 'yaml';
 import { PER_NODE_RESOURCES, PER_POD_RESOURCES, type ApiCall, type Scope, type Verb, type WorkloadUsage, type ClusterProfile } from '../cost/model';
 import { parseDuration } from '../common/duration';
-import { AGENTS, parseIntervalSeconds, recogniseAgent, type AgentHint, type ConfigText } from './agents';
+import { AGENTS, recogniseAgent, type AgentHint, type ConfigText } from './agents';
 import { configMapData, roleKey, type Inventory, type PolicyRule, type Workload } from './objects';
 import { isObject, type Note } from './read';
 import { callsInScript, normaliseResource } from './shell';
 
-export type Encoding = 'json' | 'protobuf';
-
 /** The annotation that declares a workload's API calls. */
 export const API_CALLS_ANNOTATION = 'breakglass.dev/api-calls';
 
-/** Strongest first: declared, a recognised agent's configuration, commands, RBAC reach; hints only scope the others. */
-export type EvidenceSource = 'annotation' | 'agent' | 'command' | 'rbac' | 'hint';
-
-export interface Evidence {
-  source: EvidenceSource;
-  file: string;
-  line: number;
-  detail: string;
-}
-
-/** One kind of request, as the cost model sees it, plus what happens when a client starts. */
-export interface UsageCall extends ApiCall {
-  /** Requests each client makes when it starts: an informer's initial LIST (1), per-pod GETs. */
-  atStart: number | 'podsOnNode';
-  /** Steady requests per second per pod on the client's node (metadata cache misses). */
-  perPodOnNodePerSecond?: number;
-  /**
-   * What the cluster's data plane needs from every node (a service proxy's Services and
-   * EndpointSlices, as kube-proxy watches them): reported, not blamed on the agent.
-   */
-  inherent?: boolean;
-  evidence: Evidence;
-}
+export type { Encoding, EvidenceSource, Evidence, UsageCall } from './calls';
+import type { Encoding, EvidenceSource, Evidence, UsageCall } from './calls';
 
 export interface InferredUsage {
   /** The strongest evidence found. */
@@ -501,4 +478,4 @@ function toApiCall(c: UsageCall, interval: number): ApiCall {
   return { verb: c.verb, resource: c.resource, scope: c.scope, intervalSeconds: interval, resourceVersion: c.resourceVersion, encoding: c.encoding, clients: c.clients };
 }
 
-export { AGENTS, parseIntervalSeconds };
+export { AGENTS };

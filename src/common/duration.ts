@@ -1,5 +1,5 @@
-// Durations as people write them in runbooks and settings: `500ms`, `20s`, `5m`, `1h30m`, or a
-// bare number of seconds.
+// Durations as people write them in runbooks, settings and agents' configuration: `500ms`, `20s`,
+// `5m`, `1h30m` (or `1h 30m`), or a bare number of seconds.
 
 /** A step's timeout when neither the step nor the settings name one. */
 export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60_000;
@@ -21,8 +21,14 @@ export function parseDuration(text: string | number): number | undefined {
     if (!m) return undefined;
     total += Number(m[1]) * UNIT_MS[m[2]];
     pos = re.lastIndex;
+    while (s[pos] === ' ') pos++;
   }
   return total;
+}
+
+/** Seconds, for configuration values whose default applies when they are not a duration (0 then). */
+export function parseSeconds(text: string): number {
+  return (parseDuration(text) ?? 0) / 1000;
 }
 
 /** `1h 2m 3.4s` style, for people. */

@@ -101,7 +101,6 @@ export const PRIORITY_LEVELS: PriorityLevelSpec[] = [
   { name: 'global-default', shares: 20, lendablePercent: 50, queues: 128, handSize: 6, queueLength: 50 },
   { name: 'catch-all', shares: 5, lendablePercent: 0, queues: 0, handSize: 0, queueLength: 0 },
 ];
-export const PRIORITY_LEVELS_SOURCE = 'apiserver bootstrap/default.go (../shared/REFERENCE.md)';
 
 /**
  * What a level can reach with borrowing (KEP-1040) when the other levels are idle: its own

@@ -1,7 +1,8 @@
 // descheduler: one client that evicts pods by policy, every --descheduling-interval (Deployment)
 // or once per run (CronJob/Job). v0.23.0 moved pod reads from per-node LISTs to an informer.
+import { parseSeconds } from '../../common/duration';
 import type { Agent } from './types';
-import { argLine, call, imageVersion, olderThan, parseIntervalSeconds, result } from './util';
+import { argLine, call, imageVersion, olderThan, result } from './util';
 
 export const descheduler: Agent = {
   id: 'descheduler',
@@ -18,7 +19,7 @@ export const descheduler: Agent = {
   infer(ctx) {
     const r = result(ctx);
     const version = imageVersion(ctx.container.image);
-    const interval = parseIntervalSeconds(ctx.flags.get('descheduling-interval') ?? '0');
+    const interval = parseSeconds(ctx.flags.get('descheduling-interval') ?? '0');
     const at = interval ? argLine(ctx, 'descheduling-interval') : { file: ctx.workload.file, line: ctx.container.line };
     const leader = ctx.flags.has('leader-elect') && ctx.flags.get('leader-elect') !== 'false';
     r.leaderElection = leader;

@@ -1,10 +1,11 @@
 // What Elastic's Kubernetes integrations ask of the API server, shared by the beats and Elastic
 // Agent recognisers: the `kubernetes` module's metricsets and their metadata enrichers, the
 // kubernetes autodiscover provider / dynamic provider, and Lease-based leader election.
+import { parseSeconds } from '../../common/duration';
 import { parse as parseYaml } from 'yaml';
 import type { Scope } from '../../cost/model';
-import type { UsageCall } from '../usage';
-import { call, asObj, asArr, truthy, parseIntervalSeconds } from './util';
+import type { UsageCall } from '../calls';
+import { call, asObj, asArr, truthy } from './util';
 
 type At = { file: string; line: number };
 
@@ -140,7 +141,7 @@ export function dedupeCalls(calls: UsageCall[]): UsageCall[] {
  * retry period (no resourceVersion: a quorum read); the holder also UPDATEs it.
  */
 export function leaseCalls(retry: unknown, at: At, agent: string, lease: string): UsageCall[] {
-  const every = typeof retry === 'string' ? parseIntervalSeconds(retry) || 2 : typeof retry === 'number' ? retry : 2;
+  const every = typeof retry === 'string' ? parseSeconds(retry) || 2 : typeof retry === 'number' ? retry : 2;
   return [
     call({ verb: 'get', resource: 'leases', scope: 'namespace', interval: every, atStart: 1 }, at, agent, `every candidate GETs Lease ${lease} every ${every}s (retry period)`),
     call({ verb: 'update', resource: 'leases', scope: 'namespace', interval: every, leaderOnly: true }, at, agent, `the holder renews Lease ${lease} every ${every}s`),

@@ -100,7 +100,7 @@ export function recogniseAgent(image: string): Agent | undefined {
 }
 
 export type { Agent, AgentContext, AgentHint, AgentResult, ConfigText, AgentCategory } from './types';
-export { parseIntervalSeconds, POD_CHURN_PER_SECOND } from './util';
+export { POD_CHURN_PER_SECOND } from './util';
 
 const CATEGORY_TITLES: Record<string, string> = {
   cni: 'Network plugins (CNI)',

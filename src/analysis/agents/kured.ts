@@ -1,8 +1,9 @@
 // kured: the reboot daemon. It reads the API server at start and while its node reboots; the
 // periodic check is a local sentinel file. Calls read from kubereboot/kured
 // cmd/kured/main.go@0ad1867 (tag 1.20.0).
+import { parseSeconds } from '../../common/duration';
 import type { Agent } from './types';
-import { call, parseIntervalSeconds, result } from './util';
+import { call, result } from './util';
 
 export const kured: Agent = {
   id: 'kured',
@@ -17,7 +18,7 @@ export const kured: Agent = {
   infer(ctx) {
     const r = result(ctx);
     const at = { file: ctx.workload.file, line: ctx.container.line };
-    const period = parseIntervalSeconds(ctx.flags.get('period') ?? '1h');
+    const period = parseSeconds(ctx.flags.get('period') ?? '1h');
     r.calls.push(call({ verb: 'get', resource: 'daemonsets', scope: 'namespace', atStart: 1 }, at, 'kured', `its lock at start (annotation on ${ctx.flags.get('ds-namespace') ?? 'kube-system'}/${ctx.flags.get('ds-name') ?? 'kured'})`));
     r.calls.push(call({ verb: 'get', resource: 'nodes', scope: 'node', atStart: 1 }, at, 'kured', 'its own Node at start (taint check)'));
     const blocking = ctx.flags.has('blocking-pod-selector') ? ', a LIST of its node\'s pods (--blocking-pod-selector)' : '';

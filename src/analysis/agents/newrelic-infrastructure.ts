@@ -1,5 +1,6 @@
 import type { Agent, AgentContext } from './types';
-import { asObj, call, parseIntervalSeconds, result, truthy, tryYaml } from './util';
+import { parseSeconds } from '../../common/duration';
+import { asObj, call, result, truthy, tryYaml } from './util';
 
 const V2 = 'newrelic/nri-kubernetes src/kubernetes.go@e6b1461';
 
@@ -47,7 +48,7 @@ function v2(ctx: AgentContext) {
   const r = result(ctx);
   const env = ctx.env;
   const at = { file: ctx.workload.file, line: ctx.container.line };
-  const dur = (v: string | undefined, def: number) => (v ? parseIntervalSeconds(v) || def : def);
+  const dur = (v: string | undefined, def: number) => (v ? parseSeconds(v) || def : def);
   const ttl = dur(env.DISCOVERY_CACHE_TTL, 3600);
   const nodeTtl = dur(env.API_SERVER_CACHE_TTL, 300);
   // The integration runs every 15 s (nri-kubernetes-definition.yml `interval: 15`).
@@ -85,7 +86,7 @@ function v3(ctx: AgentContext) {
   switch (component) {
     case 'kubelet':
       r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: 'cluster', rv: '0' }, at, tag, 'every Node from every node (kubelet scraper NewNodeLister: an informer without a selector)'));
-      if (truthy(asObj(cfg.kubelet).fetchPodsFromKubeService) || truthy(cfg.fetchPodsFromKubeService)) r.calls.push(call({ verb: 'list', resource: 'pods', scope: 'node', interval: parseIntervalSeconds(String(cfg.interval ?? '15s')) || 15, atStart: 1 }, where, tag, 'pods of its node from the API server (fetchPodsFromKubeService), each run'));
+      if (truthy(asObj(cfg.kubelet).fetchPodsFromKubeService) || truthy(cfg.fetchPodsFromKubeService)) r.calls.push(call({ verb: 'list', resource: 'pods', scope: 'node', interval: parseSeconds(String(cfg.interval ?? '15s')) || 15, atStart: 1 }, where, tag, 'pods of its node from the API server (fetchPodsFromKubeService), each run'));
       else r.notes.push('nri-kubernetes kubelet scraper: pods from the kubelet');
       break;
     case 'ksm':

@@ -1,8 +1,9 @@
 // Node Feature Discovery: one image, four programs (nfd-worker per node, nfd-master and nfd-gc one
 // each, nfd-topology-updater per node). Calls read from kubernetes-sigs/node-feature-discovery
 // @040f31c (worker) and @76e6cc8 (master, gc, topology-updater).
+import { parseSeconds } from '../../common/duration';
 import type { Agent } from './types';
-import { argLine, asObj, call, parseIntervalSeconds, programOf, result, tryYaml } from './util';
+import { argLine, asObj, call, programOf, result, tryYaml } from './util';
 
 export const nodeFeatureDiscovery: Agent = {
   id: 'node-feature-discovery',
@@ -27,7 +28,7 @@ export const nodeFeatureDiscovery: Agent = {
       }
       const conf = ctx.configs.find((c) => c.key === 'nfd-worker.conf');
       const raw = asObj(asObj(conf ? tryYaml(conf.text) : undefined).core).sleepInterval;
-      const sleep = raw === undefined ? 60 : parseIntervalSeconds(String(raw));
+      const sleep = raw === undefined ? 60 : parseSeconds(String(raw));
       const oneshot = ctx.flags.has('oneshot') && ctx.flags.get('oneshot') !== 'false';
       const interval = oneshot || sleep <= 0 ? 0 : sleep;
       const where = conf ? { file: conf.file, line: conf.line } : at;
@@ -37,7 +38,7 @@ export const nodeFeatureDiscovery: Agent = {
       return r;
     }
     if (prog === 'nfd-topology-updater') {
-      const sleep = parseIntervalSeconds(ctx.flags.get('sleep-interval') ?? '60s');
+      const sleep = parseSeconds(ctx.flags.get('sleep-interval') ?? '60s');
       r.calls.push(call({ verb: 'patch', resource: 'noderesourcetopologies', scope: 'node', interval: sleep > 0 ? sleep : 0, atStart: 1 }, at, 'nfd-topology-updater', `its node's NodeResourceTopology (server-side apply) every ${sleep}s (-sleep-interval) and on kubelet state changes`));
       return r;
     }
@@ -49,7 +50,7 @@ export const nodeFeatureDiscovery: Agent = {
       return r;
     }
     if (prog === 'nfd-gc') {
-      const gc = parseIntervalSeconds(ctx.flags.get('gc-interval') ?? '1h');
+      const gc = parseSeconds(ctx.flags.get('gc-interval') ?? '1h');
       r.calls.push(call({ verb: 'watch', resource: 'nodes', scope: 'cluster', rv: '0' }, at, 'nfd-gc', 'Node metadata cluster-wide (metadata informer)'));
       for (const res of ['nodefeatures', 'noderesourcetopologies']) r.calls.push(call({ verb: 'list', resource: res, scope: 'cluster', interval: gc }, argLine(ctx, 'gc-interval'), 'nfd-gc', `every ${res.slice(0, -1)} in pages every ${gc}s (-gc-interval), to delete those of gone nodes`));
       return r;

@@ -1,8 +1,9 @@
 // node-problem-detector [D5][D6]: writes for its own node only: Node Conditions (a status PATCH,
 // forced every --k8s-exporter-heartbeat-period) and Events. ~3k of ~11k QPS in a 4,000-node test
 // were such PATCHes at an older, shorter period (npd #124, REFERENCE.md).
+import { parseSeconds } from '../../common/duration';
 import type { Agent } from './types';
-import { argLine, call, result, parseIntervalSeconds } from './util';
+import { argLine, call, result } from './util';
 
 const off = (v: string | undefined) => v === 'false';
 
@@ -23,7 +24,7 @@ export const nodeProblemDetector: Agent = {
       r.notes.push('node-problem-detector --enable-k8s-exporter=false: no API calls');
       return r;
     }
-    const hb = parseIntervalSeconds(ctx.flags.get('k8s-exporter-heartbeat-period') ?? '5m');
+    const hb = parseSeconds(ctx.flags.get('k8s-exporter-heartbeat-period') ?? '5m');
     const at = { file: ctx.workload.file, line: ctx.container.line };
     r.calls.push(call({ verb: 'get', resource: 'nodes', scope: 'node', rv: '0', atStart: 1 }, at, 'node-problem-detector', 'its node at start (resourceVersion 0)'));
     if (!off(ctx.flags.get('k8s-exporter-update-node-conditions'))) {

@@ -1,8 +1,9 @@
 // NVIDIA k8s-device-plugin and gpu-feature-discovery. The plugin talks to the kubelet's
 // device-plugin socket only; the helm chart's config-manager sidecar (same image) watches its own
 // Node's label; GFD publishes labels as its node's NodeFeature (NFD) or as a local file.
+import { parseSeconds } from '../../common/duration';
 import type { Agent } from './types';
-import { call, parseIntervalSeconds, programOf, result } from './util';
+import { call, programOf, result } from './util';
 
 export const nvidiaDevicePlugin: Agent = {
   id: 'nvidia-device-plugin',
@@ -31,7 +32,7 @@ export const nvidiaDevicePlugin: Agent = {
         return r;
       }
       const oneshot = flag('oneshot', ['GFD_ONESHOT']) === 'true';
-      const sleep = oneshot ? 0 : parseIntervalSeconds(flag('sleep-interval', ['GFD_SLEEP_INTERVAL']) ?? '60s');
+      const sleep = oneshot ? 0 : parseSeconds(flag('sleep-interval', ['GFD_SLEEP_INTERVAL']) ?? '60s');
       if (nf === undefined) r.notes.push('gpu-feature-discovery: use-node-feature-api not set (its default changed between releases); assumed on');
       r.calls.push(call({ verb: 'get', resource: 'nodefeatures', scope: 'node', interval: sleep, atStart: 1 }, at, 'gpu-feature-discovery', `its node's NodeFeature${sleep ? ` every ${sleep}s (sleep-interval)` : ' once (oneshot)'}`));
       r.calls.push(call({ verb: 'update', resource: 'nodefeatures', scope: 'node' }, at, 'gpu-feature-discovery', "its node's NodeFeature when the labels change"));

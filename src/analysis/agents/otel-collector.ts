@@ -1,6 +1,7 @@
 import type { Agent } from './types';
+import { parseSeconds } from '../../common/duration';
 import { sdCalls } from './prometheus-sd';
-import { call, result, lineIn, lineIndexOf, tryYaml, asObj, asArr, envValue, parseIntervalSeconds } from './util';
+import { call, result, lineIn, lineIndexOf, tryYaml, asObj, asArr, envValue } from './util';
 import type { Scope } from '../../cost/model';
 
 /**
@@ -74,7 +75,7 @@ export const otelCollector: Agent = {
         electors.add(name);
         const cfg = asObj(cfgRaw);
         const where = keyAt(name);
-        const retry = typeof cfg.retry_period === 'string' ? parseIntervalSeconds(cfg.retry_period) || 2 : 2;
+        const retry = typeof cfg.retry_period === 'string' ? parseSeconds(cfg.retry_period) || 2 : 2;
         const lease = String(cfg.lease_name ?? name);
         r.calls.push(call({ verb: 'get', resource: 'leases', scope: 'namespace', interval: retry }, where, 'otel k8s_leader_elector', `every collector polls the Lease ${lease} every ${retry}s (retry_period)`));
         r.calls.push(call({ verb: 'update', resource: 'leases', scope: 'namespace', interval: retry, leaderOnly: true }, where, 'otel k8s_leader_elector', `the holder renews the Lease ${lease}`));
@@ -124,7 +125,7 @@ export const otelCollector: Agent = {
         const from = r.calls.length;
         switch (base(name)) {
           case 'kubeletstats': {
-            const interval = typeof cfg.collection_interval === 'string' ? parseIntervalSeconds(cfg.collection_interval) || 10 : 10;
+            const interval = typeof cfg.collection_interval === 'string' ? parseSeconds(cfg.collection_interval) || 10 : 10;
             if (cfg.auth_type === 'kubeConfig') r.calls.push(call({ verb: 'get', resource: 'nodes/proxy', scope: 'node', interval }, where, 'otel kubeletstats', `its kubelet's stats through the API server's node proxy every ${interval}s (auth_type kubeConfig)`));
             else r.notes.push(`${name}: reads its kubelet, not the API server`);
             if (cfg.k8s_api_config !== undefined) unmodelled.push(`receiver ${name} k8s_api_config (volume metadata lookups)`);
@@ -143,7 +144,7 @@ export const otelCollector: Agent = {
               const fs = envValue(String(x.field_selector ?? ''), ctx.env);
               const scope: Scope = res === 'pods' && /spec\.nodeName\s*=/.test(fs) ? 'node' : nsList.length ? 'namespace' : 'cluster';
               const mode = String(x.mode ?? 'pull');
-              const interval = typeof x.interval === 'string' ? parseIntervalSeconds(x.interval) : 3600;
+              const interval = typeof x.interval === 'string' ? parseSeconds(x.interval) : 3600;
               for (let i = 0; i < Math.max(1, nsList.length); i++) {
                 if (mode === 'watch') r.calls.push(call({ verb: 'watch', resource: res, scope, rv: '0' }, where, 'otel k8sobjects', `watch ${res}`));
                 else r.calls.push(call({ verb: 'list', resource: res, scope, interval, atStart: 1 }, where, 'otel k8sobjects', `pull ${res} every ${interval}s (LIST without resourceVersion, assumption)`));

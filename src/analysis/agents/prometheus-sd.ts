@@ -1,7 +1,7 @@
 import type { Agent } from './types';
 import { call, result, lineIn, lineIndexOf, tryYaml, truthy, asObj, asArr, envValue } from './util';
 import type { Scope } from '../../cost/model';
-import type { UsageCall } from '../usage';
+import type { UsageCall } from '../calls';
 
 /**
  * `kubernetes_sd_configs` [D4]: without `namespaces` all namespaces are used; `selectors` limit

@@ -1,6 +1,6 @@
 // What a recognised agent is and what recognising it yields. Each agent lives in its own file
 // in this folder and is registered in index.ts.
-import type { UsageCall } from '../usage';
+import type { UsageCall } from '../calls';
 import type { Container, Workload } from '../objects';
 
 /** A mounted configuration file: its text and where it starts. */

@@ -1,7 +1,7 @@
 // Helpers the agent recognisers share: building calls with their evidence, reading mounted
 // configuration, flags and env.
 import { parse as parseYaml } from 'yaml';
-import type { Encoding, UsageCall } from '../usage';
+import type { Encoding, UsageCall } from '../calls';
 import type { Scope, Verb } from '../../cost/model';
 import { isObject } from '../read';
 import type { AgentContext, AgentResult, ConfigText } from './types';
@@ -78,18 +78,6 @@ export const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 /** Resolves ${VAR} and $(VAR) with the container env. */
 export function envValue(s: string, env: Record<string, string>): string {
   return s.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-?[^}]*)?\}|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, a, b) => env[a ?? b] ?? m);
-}
-
-export function parseIntervalSeconds(s: string): number {
-  const t = s.trim();
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(t);
-  if (m) {
-    const n = Number(m[1]);
-    return n * ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? 's'] ?? 1);
-  }
-  let total = 0;
-  for (const p of t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d)/g)) total += Number(p[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[p[2]] ?? 1);
-  return total || 0;
 }
 
 /** The numeric version of an image tag (`agent:7.21.1`, `cadvisor:v0.45.0`, `agent:7.63.3-jmx`), or undefined (latest, a digest, no tag). */
