@@ -10,6 +10,7 @@ import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { yaml } from '../lazy';
+import { isSimulatedDoc, renderKubeconfig, SIMULATED_EXTENSION } from '../common/kubeconfig';
 import type { RunMode } from './model';
 import { processDir, privateTempDir } from './private-dir';
 
@@ -62,23 +63,7 @@ export function contextWhere(t: Target, env: NodeJS.ProcessEnv = process.env): s
   }
 }
 
-/**
- * The mark of a kubeconfig for simulated clusters: a top-level extension (kubeconfig's
- * `extensions`, a list of `{name, extension}` that kubectl and client-go keep but do not act on:
- * k8s.io/client-go/tools/clientcmd/api/v1 NamedExtension).
- */
-export const SIMULATED_EXTENSION = 'breakglass.dev/simulated';
-
-/** The YAML lines of the mark, for the kubeconfig writers of `sim serve` and the tabletop. */
-export function simulatedMarkLines(): string[] {
-  return ['extensions:', `- name: ${SIMULATED_EXTENSION}`, '  extension:', '    simulated: true'];
-}
-
-/** Whether a parsed kubeconfig carries the mark of a simulated cluster's. */
-export function isSimulatedDoc(doc: unknown): boolean {
-  const ext = (doc as KubeconfigDoc | null)?.extensions;
-  return Array.isArray(ext) && ext.some((e) => (e as { name?: unknown } | null)?.name === SIMULATED_EXTENSION);
-}
+export { SIMULATED_EXTENSION, isSimulatedDoc };
 
 /** Whether a kubeconfig file was written for simulated clusters (false when unreadable). */
 export function isSimulatedKubeconfig(file: string): boolean {
@@ -119,28 +104,17 @@ export const PLACEHOLDER_CONTEXT = 'no-simulated-cluster';
 export function placeholderKubeconfig(): string {
   const file = join(processDir(), 'placeholder-kubeconfig');
   if (!existsSync(file)) {
-    const text = [
-      '# Breakglass, SIMULATED mode with no simulated cluster: this kubeconfig reaches nothing.',
-      '# Start a tabletop (Breakglass: Start Tabletop) or `breakglass sim serve` for a cluster to act on.',
-      'apiVersion: v1',
-      'kind: Config',
-      'clusters:',
-      `- name: ${PLACEHOLDER_CONTEXT}`,
-      '  cluster:',
-      '    server: https://127.0.0.1:0',
-      'contexts:',
-      `- name: ${PLACEHOLDER_CONTEXT}`,
-      '  context:',
-      `    cluster: ${PLACEHOLDER_CONTEXT}`,
-      `    user: ${PLACEHOLDER_CONTEXT}`,
-      `current-context: ${PLACEHOLDER_CONTEXT}`,
-      'users:',
-      `- name: ${PLACEHOLDER_CONTEXT}`,
-      '  user:',
-      '    token: none', // without a credential kubectl would ask for a user name
-      ...simulatedMarkLines(),
-      '',
-    ].join('\n');
+    const text = renderKubeconfig({
+      comments: [
+        'Breakglass, SIMULATED mode with no simulated cluster: this kubeconfig reaches nothing.',
+        'Start a tabletop (Breakglass: Start Tabletop) or `breakglass sim serve` for a cluster to act on.',
+      ],
+      clusters: [{ name: PLACEHOLDER_CONTEXT, server: 'https://127.0.0.1:0' }],
+      contexts: [{ name: PLACEHOLDER_CONTEXT, cluster: PLACEHOLDER_CONTEXT, user: PLACEHOLDER_CONTEXT }],
+      currentContext: PLACEHOLDER_CONTEXT,
+      users: [{ name: PLACEHOLDER_CONTEXT, token: 'none' }], // without a credential kubectl would ask for a user name
+      simulated: true,
+    });
     writeFileSync(file, text, { mode: 0o600 });
   }
   return file;

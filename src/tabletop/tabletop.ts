@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { safeUser } from '../runbook/user';
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { privateTempDir } from '../runbook/private-dir';
-import { simulatedMarkLines } from '../runbook/target';
+import { renderKubeconfig } from '../common/kubeconfig';
 import { breakglassContextOf } from '../cluster/breakglass-context';
 import { dirname, join } from 'node:path';
 import { clockTimeline } from '../breakglass/simtime';
@@ -406,27 +406,22 @@ interface KubeEntry {
  * level), plus `sim` and `sim-breakglass` for the focus cluster, which is the current context.
  */
 export function renderTabletopKubeconfig(entries: KubeEntry[], focus: string): string {
-  const q = (s: string): string => JSON.stringify(s);
-  const lines = ['apiVersion: v1', 'kind: Config', 'preferences: {}', 'clusters:'];
-  for (const e of entries) lines.push(`- name: ${q(e.name)}`, '  cluster:', `    server: ${q(e.url)}`, `    certificate-authority-data: ${Buffer.from(e.caPem).toString('base64')}`);
-  lines.push('contexts:');
-  const ctx = (name: string, cluster: string, user: string): void => {
-    lines.push(`- name: ${q(name)}`, '  context:', `    cluster: ${q(cluster)}`, `    user: ${q(user)}`, '    namespace: default');
-  };
-  for (const e of entries) {
-    ctx(e.name, e.name, `${e.name}-user`);
-    ctx(breakglassContextOf(e.name), e.name, breakglassContextOf(e.name));
-  }
-  ctx('sim', focus, `${focus}-user`);
-  ctx(breakglassContextOf('sim'), focus, breakglassContextOf(focus));
-  lines.push(`current-context: ${q(focus)}`, 'users:');
-  for (const e of entries) {
-    lines.push(`- name: ${q(`${e.name}-user`)}`, '  user:', `    token: ${q(e.userToken)}`);
-    lines.push(`- name: ${q(breakglassContextOf(e.name))}`, '  user:', `    token: ${q(e.breakglassToken)}`);
-  }
-  // Marks it as a simulated cluster's: the only kind of kubeconfig a SIMULATED run hands to steps.
-  lines.push(...simulatedMarkLines(), '');
-  return lines.join('\n');
+  const contexts = entries.flatMap((e) => [
+    { name: e.name, cluster: e.name, user: `${e.name}-user`, namespace: 'default' },
+    { name: breakglassContextOf(e.name), cluster: e.name, user: breakglassContextOf(e.name), namespace: 'default' },
+  ]);
+  contexts.push({ name: 'sim', cluster: focus, user: `${focus}-user`, namespace: 'default' });
+  contexts.push({ name: breakglassContextOf('sim'), cluster: focus, user: breakglassContextOf(focus), namespace: 'default' });
+  return renderKubeconfig({
+    clusters: entries.map((e) => ({ name: e.name, server: e.url, caPem: e.caPem })),
+    contexts,
+    currentContext: focus,
+    users: entries.flatMap((e) => [
+      { name: `${e.name}-user`, token: e.userToken },
+      { name: breakglassContextOf(e.name), token: e.breakglassToken },
+    ]),
+    simulated: true,
+  });
 }
 
 function round(x: number, digits: number): number {

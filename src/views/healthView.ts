@@ -35,7 +35,7 @@ export interface KubeconfigInfo {
   file: string;
   contexts: KubeContextInfo[];
   current?: string;
-  /** Written for simulated clusters (it carries the mark of target.ts's SIMULATED_EXTENSION). */
+  /** Written for simulated clusters (it carries the mark of common/kubeconfig.ts's SIMULATED_EXTENSION). */
   simulated?: boolean;
 }
 

@@ -9,7 +9,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync, symlinkSyn
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { renderKubeconfig } from '../../src/sim/server/kubeconfig';
+import { renderSimKubeconfig } from '../../src/sim/server/kubeconfig';
 import { removeTempDir, tempDir } from './helpers/servers';
 
 const CLI = resolve(__dirname, '../../../dist/cli.js');
@@ -114,7 +114,7 @@ describe('simulated mode never reaches a real cluster', function () {
     assert.equal(envVar.code, 2, envVar.err);
     // A simulated cluster's kubeconfig (as `sim serve` writes it) is handed to the steps as it is.
     const simKc = join(dir, 'sim-kubeconfig');
-    writeFileSync(simKc, renderKubeconfig({ clusterName: 'prod-east', server: 'https://127.0.0.1:1', caPem: 'x', userToken: 'u'.repeat(20), breakglassToken: 'b'.repeat(20) }));
+    writeFileSync(simKc, renderSimKubeconfig({ clusterName: 'prod-east', server: 'https://127.0.0.1:1', caPem: 'x', userToken: 'u'.repeat(20), breakglassToken: 'b'.repeat(20) }));
     const ok = await run(['run', runbook('kc', 'echo "KC=$KUBECONFIG"'), '--all', '--journal', join(dir, 'j')], { ...hostileEnv(), BREAKGLASS_SIM_KUBECONFIG: simKc }, dir);
     assert.equal(ok.code, 0, ok.err);
     assert.equal(ok.out, `KC=${simKc}\n`);
