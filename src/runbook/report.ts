@@ -2,18 +2,14 @@
 import type { JournalEvent, RunStartedEvent } from './events';
 import { formatDuration } from '../common/duration';
 import { replay } from './journal';
-import { mdCode, mdFence as fence, mdText as txt } from './mdEscape';
+import { mdCode, mdFence as fence, mdText as txt, tailLines } from '../common/markdown';
 
-// Everything from the journal is escaped (mdEscape.ts): inline text with `txt`, identifiers and
+// Everything from the journal is escaped (common/markdown.ts): inline text with `txt`, identifiers and
 // paths as code spans, commands and output in fences that nothing inside can close.
 
 const OUTPUT_LINES = 40;
 
-function tail(text: string, n: number): string {
-  const lines = text.replace(/\n$/, '').split('\n');
-  if (lines.length <= n) return lines.join('\n');
-  return `… ${lines.length - n} earlier lines in the journal …\n${lines.slice(-n).join('\n')}`;
-}
+const tail = (text: string, n: number): string => tailLines(text, n, 'the journal');
 
 function clock(iso: string, start: number): string {
   const t = Date.parse(iso);

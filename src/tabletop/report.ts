@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { JournalEvent, SimClusterReading, SimSampleEvent, SimStepMarkerEvent, TabletopFinishedEvent, TabletopStartedEvent } from '../runbook/events';
 import { readJournal } from '../runbook/journal';
-import { mdCode, mdDestination, mdFence as fence, mdText as txt } from '../runbook/mdEscape';
+import { mdCode, mdDestination, mdFence as fence, mdText as txt, tailLines } from '../common/markdown';
 import { renderChartSvg, fmtSimT, type ChartMarker } from './chart';
 import type { Scores } from './score';
 
@@ -20,10 +20,7 @@ export interface TabletopReport {
   scores?: Scores;
 }
 
-function tail(text: string, n: number): string {
-  const lines = text.replace(/\n$/, '').split('\n');
-  return lines.length <= n ? lines.join('\n') : `… ${lines.length - n} earlier lines in the run's journal …\n${lines.slice(-n).join('\n')}`;
-}
+const tail = (text: string, n: number): string => tailLines(text, n, "the run's journal");
 
 export function dur(s: number | undefined): string {
   if (s === undefined) return '—';
@@ -101,7 +98,7 @@ export function renderTabletopReport(events: JournalEvent[], o: TabletopReportOp
   const svg = renderChartSvg({ title, samples, markers, clusters: impacted?.length ? impacted : undefined, recoveredErrorRatio: start?.recoveredErrorRatio, until: lastT > 0 ? until : undefined });
 
   const out: string[] = [];
-  // Everything from the journal is escaped (src/runbook/mdEscape.ts); the chart keeps the raw text
+  // Everything from the journal is escaped (src/common/markdown.ts); the chart keeps the raw text
   // (renderChartSvg escapes it for SVG).
   out.push(`# After-action report — ${start ? `Tabletop: ${txt(start.scenario)}` : title}`, '');
   if (!start) {

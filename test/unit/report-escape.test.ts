@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import MarkdownIt from 'markdown-it';
 import type { JournalEvent } from '../../src/runbook/events';
-import { mdCode, mdDestination, mdFence, mdText } from '../../src/runbook/mdEscape';
+import { mdCode, mdDestination, mdFence, mdText } from '../../src/common/markdown';
 import { renderReport } from '../../src/runbook/report';
 import type { Scores } from '../../src/tabletop/score';
 import { renderTabletopReport } from '../../src/tabletop/report';

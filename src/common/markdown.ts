@@ -75,3 +75,9 @@ export function mdDestination(path: string): string {
   if (/^[^\s()<>\\\u0000-\u001f\u007f]+$/.test(path)) return path;
   return `<${path.replace(/[\\<>]/g, (c) => `\\${c}`).replace(/[\r\n]/g, (c) => encodeURIComponent(c))}>`;
 }
+
+/** The last `n` lines of a step's output, with a line saying how many came before and where they are. */
+export function tailLines(text: string, n: number, where: string): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  return lines.length <= n ? lines.join('\n') : `… ${lines.length - n} earlier lines in ${where} …\n${lines.slice(-n).join('\n')}`;
+}
