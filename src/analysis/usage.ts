@@ -4,7 +4,8 @@
 //   (c) kubectl/curl calls in its command, args or mounted scripts, with their loops' sleeps;
 //   (d) what its ServiceAccount's RBAC lets it do: a reach, not a usage, reported as such.
 // The result is a WorkloadUsage for the shared cost model plus the evidence for each call.
-import { parseDocument, LineCounter, isSeq } from 'yaml';
+import { isSeq } from 'yaml';
+import { readYaml } from '../common/yaml';
 import { PER_NODE_RESOURCES, PER_POD_RESOURCES, type ApiCall, type Scope, type Verb, type WorkloadUsage, type ClusterProfile } from '../cost/model';
 import { parseDuration } from '../common/duration';
 import { AGENTS, recogniseAgent, type AgentHint, type ConfigText } from './agents';
@@ -69,13 +70,12 @@ const SCOPES: Scope[] = ['cluster', 'namespace', 'node'];
 export function parseApiCallsAnnotation(value: string, line: number, file: string): { calls: UsageCall[]; notes: Note[] } {
   const notes: Note[] = [];
   const calls: UsageCall[] = [];
-  const lc = new LineCounter();
-  const doc = parseDocument(value, { lineCounter: lc, prettyErrors: false, logLevel: 'silent' });
+  const { doc, errors, lineAt } = readYaml(value);
   // A block scalar starts one line below its key.
-  const at = (off: number | undefined) => line + (value.includes('\n') ? lc.linePos(off ?? 0).line : 0);
+  const at = (off: number | undefined) => line + (value.includes('\n') ? lineAt(off ?? 0) : 0);
   const bad = (off: number | undefined, message: string) => notes.push({ file, line: at(off), severity: 'error', code: 'annotation', message: `${API_CALLS_ANNOTATION}: ${message}` });
-  if (doc.errors.length) {
-    bad(doc.errors[0].pos[0], `not YAML/JSON: ${doc.errors[0].message.split('\n')[0]}`);
+  if (errors.length) {
+    bad(errors[0].offset, `not YAML/JSON: ${errors[0].message}`);
     return { calls, notes };
   }
   const root = doc.contents;
