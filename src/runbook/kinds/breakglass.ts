@@ -25,6 +25,9 @@ export const breakglass: StepKindDef<'breakglass'> = {
   },
   icon: 'flame',
   kindBadge: true,
+  confirmShowsBody: true,
+  realRunLabel: 'Break-glass',
+  retriesFailedItems: true,
   checkBody(body, problems) {
     const spec = yamlBody(body, problems, true);
     if (!spec) return undefined;

@@ -22,6 +22,8 @@ export const check: StepKindDef<'check'> = {
   },
   icon: 'pass',
   kindBadge: true,
+  confirmShowsBody: false,
+  realRunLabel: 'Destructive',
   checkBody(body, problems): CheckSpec | undefined {
     const spec = yamlBody(body, problems, true);
     if (!spec) return undefined;

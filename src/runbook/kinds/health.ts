@@ -32,6 +32,9 @@ export const health: StepKindDef<'health'> = {
   },
   icon: 'pulse',
   kindBadge: true,
+  confirmShowsBody: true,
+  realRunLabel: 'Destructive',
+  livePanel: true,
   checkBody(body, problems) {
     return yamlBody(body, problems, false);
   },

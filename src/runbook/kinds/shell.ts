@@ -26,6 +26,8 @@ export const shell: StepKindDef<'shell'> = {
   attributes: {},
   icon: 'terminal',
   kindBadge: false,
+  confirmShowsBody: true,
+  realRunLabel: 'Destructive',
   checkBody(body, problems, { timeoutMs }) {
     if (body.trim() === '') problems.push({ line: 0, severity: 'warning', message: 'empty shell step' });
     // API calls that would outlive the step's timeout (bounded.ts).

@@ -111,6 +111,14 @@ export interface StepKindDef<K extends StepKind = StepKind> {
   icon: string;
   /** Its cards carry a badge naming the kind (the plain shell step does not). */
   kindBadge: boolean;
+  /** The question before a `confirm` step runs shows the step's body. */
+  confirmShowsBody: boolean;
+  /** How the question before it acts on a real cluster names the step (`Destructive step 'x' on REAL …`). */
+  realRunLabel: string;
+  /** Its card is a live cluster-health panel that the views bind to their cluster's poller. */
+  livePanel?: boolean;
+  /** Its runs report the items that failed, and "Retry failed" runs those again (RunSession.retryFailed). */
+  retriesFailedItems?: boolean;
   /** Checks the body, adding problems; returns its parsed form (`Step.spec`). */
   checkBody(body: string, problems: BodyProblem[], check: BodyCheck): unknown;
   /** Changes things when the author did not say (`destructive=`). */
