@@ -6,7 +6,7 @@ import type Token from 'markdown-it/lib/token.mjs';
 import { yaml } from '../lazy';
 import { parseInfo } from './attrs';
 import { DEFAULT_STEP_TIMEOUT_MS, parseDuration } from '../common/duration';
-import { COMMON_ATTRS, RUNME_ONLY_ATTRS, checkAttr, kindForLang, type BodyProblem } from './kinds';
+import { COMMON_ATTRS, RUNME_ONLY_ATTRS, STEP_KINDS, checkAttr, kindForLang, type BodyProblem } from './kinds';
 import { markdown } from './markdown';
 import type { Param, RunMode, Runbook, RunbookDiagnostic, Section, Step, StepMode } from './model';
 
@@ -222,7 +222,8 @@ export function parseRunbook(text: string, fileName = 'runbook.md'): ParseResult
   }
 
   if (isRunbook && steps.length === 0) {
-    diags.push({ line: 0, endLine: 0, severity: 'warning', code: 'no-steps', message: 'this runbook has no steps (```sh, ```bash, ```check, ```health or ```breakglass fences)' });
+    const fences = STEP_KINDS.flatMap((k) => k.languages).map((l) => `\`\`\`${l}`);
+    diags.push({ line: 0, endLine: 0, severity: 'warning', code: 'no-steps', message: `this runbook has no steps (${fences.slice(0, -1).join(', ')} or ${fences[fences.length - 1]} fences)` });
   }
 
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.md$/i, '');

@@ -366,7 +366,7 @@ export class RunSession {
   blocker(step: Step): string | undefined {
     if (this.opts.isTrusted && !this.opts.isTrusted()) return 'this workspace is not trusted: Breakglass runs nothing in Restricted Mode';
     const kind = kindOfStep(step);
-    const kindBlock = kind.blocker?.(step, { mode: this.opts.target.mode, hasSim: this.opts.target.mode === 'sim' && !!this.opts.sim?.() });
+    const kindBlock = kind.blocker?.(step, { mode: this.opts.target.mode, hasSim: () => !!this.opts.sim?.() });
     if (kindBlock) return kindBlock;
     if (!kind.run) return `a ${kind.title.toLowerCase()} step is shown, not run`;
     const errs = this.opts.runbook.diagnostics.filter((d) => d.severity === 'error' && d.line >= step.line && d.line < step.endLine);

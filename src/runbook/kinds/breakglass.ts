@@ -41,7 +41,7 @@ export const breakglass: StepKindDef<'breakglass'> = {
   },
   destructiveByDefault: () => true,
   blocker(_step, { mode, hasSim }) {
-    if (mode === 'sim' && !hasSim) {
+    if (mode === 'sim' && !hasSim()) {
       return 'in simulated mode break-glass actions act on the cluster models of a tabletop: start one (Breakglass: Start Tabletop, or `breakglass tabletop`)';
     }
     return undefined;

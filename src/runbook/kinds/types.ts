@@ -88,8 +88,8 @@ export interface StepRun {
 /** What a kind's blocker knows about the run. */
 export interface RunSituation {
   mode: RunMode;
-  /** A tabletop is there to act on (simulated mode). */
-  hasSim: boolean;
+  /** A tabletop is there to act on (simulated mode); asked only by kinds that need one. */
+  hasSim(): boolean;
 }
 
 /** What rendering a step knows besides the step. */
