@@ -41,8 +41,3 @@ export function kindOf(kind: StepKind): StepKindDef {
 export function kindOfStep(step: Step): StepKindDef {
   return BY_KIND[step.kind];
 }
-
-/** Steps of this kind run (others, like health panels, are only shown). */
-export function isRunnable(kind: StepKind): boolean {
-  return BY_KIND[kind].run !== undefined;
-}

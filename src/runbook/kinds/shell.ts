@@ -15,7 +15,7 @@ const DESTRUCTIVE_PATTERNS: RegExp[] = [
   /\bmv\s+\S*\/etc\/kubernetes\/manifests\b/,
 ];
 
-export function looksDestructive(command: string): boolean {
+function looksDestructive(command: string): boolean {
   return DESTRUCTIVE_PATTERNS.some((re) => re.test(command));
 }
 
