@@ -38,7 +38,7 @@ const LAZY = {
   // The manifest analyzer (its agent catalogue, rules, cost model, fix planners): the first YAML
   // document analysed (src/views/analysis.ts).
   analysis: { source: 'src/analysis/index.ts' },
-  // The break-glass actions: the first break-glass step run (src/runbook/session.ts).
+  // The break-glass actions: the first break-glass step run (src/runbook/kinds/breakglass.ts).
   breakglass: { source: 'src/breakglass/index.ts' },
   // markdown-it and its entity tables (~150 KB): the first runbook parsed (src/runbook/parse.ts).
   // Its CommonJS build, so that `require('markdown-it')` is the class here as in Node.

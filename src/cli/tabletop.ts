@@ -11,6 +11,7 @@ import { parseDuration } from '../common/duration';
 import { parseRunbook } from '../runbook/parse';
 import { RunSession, type Prompter } from '../runbook/session';
 import type { Runbook } from '../runbook/model';
+import { kindOfStep } from '../runbook/kinds';
 import { journalTimestamp } from '../runbook/journal';
 import { ScenarioError, type Scenario, type ScenarioAction, type ScenarioWorkload } from '../sim/scenario';
 import { fmtSimT } from '../tabletop/chart';
@@ -187,7 +188,7 @@ async function autoPlay(tt: Tabletop, session: RunSession, runbook: Runbook, o: 
   const runnable = new Set(session.runAllSteps().map((s) => s.id));
   for (const step of runbook.steps) {
     if (o.signal.aborted) break;
-    if (step.kind === 'health') {
+    if (kindOfStep(step).livePanel) {
       // The drill looks at the panel: that is a diagnosis.
       tt.noteActivity('health-panel-opened', step.id);
       continue;

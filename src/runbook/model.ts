@@ -79,5 +79,3 @@ export interface Runbook {
   bodyLine: number;
   frontMatter: Record<string, unknown>;
 }
-
-export const TERMINAL_STATES: ReadonlySet<StepState> = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);

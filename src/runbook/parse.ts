@@ -1,13 +1,13 @@
 // Markdown -> Runbook model. markdown-it tokenizes; front matter is YAML (with positions); fenced
-// blocks whose language a step kind claims become steps. Never throws: problems become diagnostics.
+// blocks whose language a step kind claims become steps (kinds/). Never throws: problems become
+// diagnostics.
 import type MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
-import { markdownIt, yaml } from '../lazy';
+import { yaml } from '../lazy';
 import { parseInfo } from './attrs';
-import { isAllowedRunbookLink, isOpenableLink } from './links';
-import { unboundedCalls } from './bounded';
 import { DEFAULT_STEP_TIMEOUT_MS, parseDuration } from '../common/duration';
-import { COMMON_ATTRS, RUNME_ONLY_ATTRS, checkAttr, kindForLang, looksDestructive, type BodyProblem } from './kinds';
+import { COMMON_ATTRS, RUNME_ONLY_ATTRS, STEP_KINDS, checkAttr, kindForLang, type BodyProblem } from './kinds';
+import { markdown } from './markdown';
 import type { Param, RunMode, Runbook, RunbookDiagnostic, Section, Step, StepMode } from './model';
 
 export interface ParseResult {
@@ -15,44 +15,6 @@ export interface ParseResult {
   /** markdown-it tokens of the body (lines relative to `runbook.bodyLine`), for the renderer. */
   tokens: Token[];
   md: MarkdownIt;
-}
-
-let shared: MarkdownIt | undefined;
-/**
- * The one markdown-it instance: raw HTML off (it is escaped), no typographer surprises, and links
- * only to http(s) URLs and in-page `#fragments`.
- *
- * markdown-it asks `validateLink` about every link destination it parses (inline links, images,
- * reference definitions, `<autolinks>` and linkify's finds) and, when it says no, keeps the source
- * as plain text (markdown-it 14.1.0, lib/rules_inline/link.mjs, image.mjs, autolink.mjs,
- * lib/rules_core/linkify.mjs, lib/rules_block/reference.mjs). Its own check only refuses
- * `javascript:`, `vbscript:`, `file:` and non-image `data:` (lib/index.mjs, BAD_PROTO_RE), so
- * `vscode:`, `command:` and `mailto:` links would otherwise become anchors, and VS Code's webview
- * host hands every clicked anchor it sees to the editor's opener.
- */
-export function markdown(): MarkdownIt {
-  if (!shared) {
-    // Loaded here, on the first runbook parsed (src/lazy.ts).
-    const MarkdownItClass = markdownIt();
-    const md = new MarkdownItClass({ html: false, linkify: true, typographer: false });
-    md.validateLink = isAllowedRunbookLink;
-    // Linkify only what is written as a URL (`https://…`, `www.…`): its fuzzy mode would make
-    // `other-runbook.md` a link to http://other-runbook.md (.md is a top-level domain; linkify-it
-    // 5, `fuzzyLink`).
-    md.linkify.set({ fuzzyLink: false });
-    // Images: the Runbook view's Content-Security-Policy loads images only from the extension's own
-    // files and data: URLs, so a remote image would be a broken one. It is shown as a link to the
-    // image, named by its alt text; a fragment "image" is just its alt text.
-    md.renderer.rules.image = (tokens, idx, _options, _env, self) => {
-      const t = tokens[idx];
-      const src = t.attrGet('src') ?? '';
-      const alt = self.renderInlineAsText(t.children ?? [], _options, _env) || src;
-      if (!isOpenableLink(src)) return md.utils.escapeHtml(alt);
-      return `<a href="${md.utils.escapeHtml(src)}" class="bg-image-link">${md.utils.escapeHtml(alt)}</a>`;
-    };
-    shared = md;
-  }
-  return shared;
 }
 
 const RESERVED_PARAMS = new Set(['PATH', 'HOME', 'SHELL', 'USER', 'KUBECONFIG', 'PWD', 'IFS', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'NODE_OPTIONS']);
@@ -200,7 +162,7 @@ export function parseRunbook(text: string, fileName = 'runbook.md'): ParseResult
     for (const e of info.errors) d('error', 'attr-syntax', e);
     if (info.trailing) d('warning', 'attr-syntax', `text after the language is not an attribute block: write {key=value …} (found '${info.trailing}')`);
 
-    const known = { ...COMMON_ATTRS, ...kind.attrs };
+    const known = { ...COMMON_ATTRS, ...kind.attributes };
     for (const [k, v] of Object.entries(info.attrs)) {
       const spec = known[k];
       if (!spec) {
@@ -226,20 +188,17 @@ export function parseRunbook(text: string, fileName = 'runbook.md'): ParseResult
     names.add(id);
 
     const body = tok.content.replace(/\n$/, '');
-    const problems: BodyProblem[] = [];
-    const spec = kind.checkBody(body, problems);
-    for (const p of problems) d(p.severity, `${kind.kind}-body`, p.message, line + 1 + p.line);
-
     const timeoutMs = info.attrs.timeout !== undefined ? parseDuration(info.attrs.timeout as string | number) : undefined;
-    if (kind.kind === 'shell') {
-      for (const p of unboundedCalls(body, timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS)) d('warning', 'unbounded-api-call', p.message, line + 1 + p.line);
-    }
+    const problems: BodyProblem[] = [];
+    const spec = kind.checkBody(body, problems, { timeoutMs: timeoutMs ?? DEFAULT_STEP_TIMEOUT_MS });
+    for (const p of problems) d(p.severity, p.code ?? `${kind.kind}-body`, p.message, line + 1 + p.line);
+
     const modeAttr = info.attrs.mode;
     const mode: StepMode = modeAttr === 'sim' || modeAttr === 'real' || modeAttr === 'both' ? modeAttr : 'both';
     const destructive =
       typeof info.attrs.destructive === 'boolean'
         ? info.attrs.destructive
-        : kind.destructiveByDefault || (kind.kind === 'shell' && looksDestructive(body));
+        : kind.destructiveByDefault(body);
     const section = sections.length - 1;
     const step: Step = {
       id,
@@ -263,7 +222,8 @@ export function parseRunbook(text: string, fileName = 'runbook.md'): ParseResult
   }
 
   if (isRunbook && steps.length === 0) {
-    diags.push({ line: 0, endLine: 0, severity: 'warning', code: 'no-steps', message: 'this runbook has no steps (```sh, ```bash, ```check, ```health or ```breakglass fences)' });
+    const fences = STEP_KINDS.flatMap((k) => k.languages).map((l) => `\`\`\`${l}`);
+    diags.push({ line: 0, endLine: 0, severity: 'warning', code: 'no-steps', message: `this runbook has no steps (${fences.slice(0, -1).join(', ')} or ${fences[fences.length - 1]} fences)` });
   }
 
   const base = fileName.replace(/^.*[\\/]/, '').replace(/\.md$/i, '');

@@ -7,15 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { JournalEvent, StepFinishedEvent } from './events';
 import { runShell, type ShellRunResult } from './executor';
 import { Journal, readJournal, replay, type JournalFs } from './journal';
-import type { CheckSpec } from './kinds';
-import { kindSpec } from './kinds';
+import { kindOfStep, type ActTarget, type StepRun } from './kinds';
 import { Masker, StreamMasker, maskEnvSecrets } from './mask';
 import type { Param, Runbook, Step, StepState } from './model';
 import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName, type Target } from './target';
-import { DEFAULT_STEP_TIMEOUT_MS, formatDuration, parseDuration } from '../common/duration';
-import { scaledIntervalMs, scaledTimeoutMs, type SimHost } from './simhost';
+import { DEFAULT_STEP_TIMEOUT_MS, formatDuration } from '../common/duration';
+import { scaledTimeoutMs, type SimHost } from './simhost';
 import type { ClusterOutcome } from '../breakglass/fanout';
-import { breakglassContextOf } from '../cluster/breakglass-context';
 
 export interface Prompter {
   /** A step marked `confirm`: true to go ahead. */
@@ -30,11 +28,7 @@ export interface Prompter {
   askParam(param: Param): Promise<string | undefined>;
 }
 
-/** A cluster a step acts on: the name a person types, and what it reaches there. */
-export interface ActTarget {
-  name: string;
-  where: string[];
-}
+export type { ActTarget };
 
 /** Cluster names typed as a comma-separated list. */
 export function splitNames(typed: string): string[] {
@@ -371,11 +365,10 @@ export class RunSession {
   /** Why a step cannot run now, or undefined. */
   blocker(step: Step): string | undefined {
     if (this.opts.isTrusted && !this.opts.isTrusted()) return 'this workspace is not trusted: Breakglass runs nothing in Restricted Mode';
-    const spec = kindSpec(step.kind);
-    if (!spec.runnable) return 'a health panel is shown, not run';
-    if (step.kind === 'breakglass' && this.opts.target.mode === 'sim' && !this.opts.sim?.()) {
-      return 'in simulated mode break-glass actions act on the cluster models of a tabletop: start one (Breakglass: Start Tabletop, or `breakglass tabletop`)';
-    }
+    const kind = kindOfStep(step);
+    const kindBlock = kind.blocker?.(step, { mode: this.opts.target.mode, hasSim: () => !!this.opts.sim?.() });
+    if (kindBlock) return kindBlock;
+    if (!kind.run) return `a ${kind.title.toLowerCase()} step is shown, not run`;
     const errs = this.opts.runbook.diagnostics.filter((d) => d.severity === 'error' && d.line >= step.line && d.line < step.endLine);
     if (errs.length) return `the step has errors: ${errs.map((d) => `line ${d.line + 1}: ${d.message}`).join('; ')}`;
     return undefined;
@@ -437,8 +430,8 @@ export class RunSession {
       if (!this.record({ type: 'decision', t: now(), stepId: step.id, decision: ok ? 'confirmed' : 'declined', user: this.user })) return this.journalRefused(step);
       if (!ok) return this.finish(step, 'cancelled', { reason: 'not confirmed' });
     }
-    // Break-glass steps ask once they know which clusters they act on (runBreakglass).
-    if (mode === 'real' && step.destructive && step.kind !== 'breakglass') {
+    // Some kinds (break-glass steps) ask once they know which clusters they act on.
+    if (mode === 'real' && step.destructive && !kindOfStep(step).namesOwnTargets) {
       const ctx = this.opts.target.context ?? '';
       const ok = await this.confirmTargets(step, [{ name: ctx, where: contextWhere(this.opts.target, this.opts.env ?? process.env) }], 'typed-context');
       if (ok === 'unjournaled') return this.journalRefused(step);
@@ -453,7 +446,7 @@ export class RunSession {
       t: now(),
       stepId: step.id,
       kind: step.kind,
-      command: this.masker.mask(step.kind === 'check' ? (step.spec as CheckSpec).run : step.body),
+      command: this.masker.mask(kindOfStep(step).command(step)),
       user: this.user,
       mode,
       target: targetName(this.opts.target),
@@ -475,10 +468,9 @@ export class RunSession {
       const written = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
       // In a tabletop, timeouts are incident time: at 30× a 15-minute wait takes 30 s.
       const timeoutMs = host ? scaledTimeoutMs(written, host.speed()) : written;
-      if (step.kind === 'check') return await this.runCheck(step, env, cwd, timeoutMs, abort.signal, host);
-      if (step.kind === 'breakglass') return await this.runBreakglass(step, env, timeoutMs, abort.signal, host, opts.only);
-      const res = await this.shell(step, step.body, env, cwd, timeoutMs, abort.signal);
-      return this.finishShell(step, res, timeoutMs);
+      const run = kindOfStep(step).run;
+      if (!run) throw new Error(`a ${kindOfStep(step).title.toLowerCase()} step is shown, not run`);
+      return await run(this.stepRun(step, { env, cwd, timeoutMs, signal: abort.signal, host, only: opts.only }));
     } catch (err) {
       const reason = (err as Error).message;
       this.appendOutput(step.id, 'info', `${reason}\n`);
@@ -504,6 +496,31 @@ export class RunSession {
     if (res.exitCode === 0) return this.finish(step, 'succeeded', { exitCode: 0 });
     const reason = res.exitCode === null ? `killed by ${res.signal}` : `exit code ${res.exitCode}`;
     return this.finish(step, 'failed', { reason, exitCode: res.exitCode, signal: res.signal });
+  }
+
+  /** One run of a step as its kind sees it: the session's output, journal, questions and end. */
+  private stepRun(step: Step, r: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs: number; signal: AbortSignal; host: SimHost | undefined; only: string[] | undefined }): StepRun {
+    return {
+      step,
+      mode: this.opts.target.mode,
+      target: this.opts.target,
+      ...r,
+      runbookPath: this.opts.runbookPath,
+      journalDir: this.opts.journalDir,
+      clustersConfig: this.opts.clustersConfig,
+      parallelClusters: this.opts.parallelClusters,
+      user: this.user,
+      masker: this.masker,
+      output: (stream, text) => this.appendOutput(step.id, stream, text),
+      shell: (command, timeoutMs, capture) => this.shell(step, command, r.env, r.cwd, timeoutMs, r.signal, capture),
+      finishShell: (res, timeoutMs) => this.finishShell(step, res, timeoutMs),
+      finish: (state, extra) => this.finish(step, state, extra),
+      record: (e) => this.record(e),
+      journalRefused: () => this.journalRefused(step),
+      confirmTargets: (targets, decision) => this.confirmTargets(step, targets, decision),
+      clusters: (clusters) => this.emit({ type: 'clusters', stepId: step.id, clusters }),
+      failedItems: (ids) => this.failedItems.set(step.id, ids),
+    };
   }
 
   private shell(step: Step, command: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, capture?: { text: string }): Promise<ShellRunResult> {
@@ -535,198 +552,6 @@ export class RunSession {
       streams.stdout.flush();
       streams.stderr.flush();
     });
-  }
-
-  private async runCheck(step: Step, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, host?: SimHost): Promise<StepState> {
-    const spec = step.spec as CheckSpec;
-    const deadline = Date.now() + timeoutMs;
-    const attr = step.attrs.interval;
-    const written = (typeof attr === 'string' || typeof attr === 'number' ? parseDuration(attr) : undefined) ?? spec.intervalMs;
-    const intervalMs = host ? scaledIntervalMs(written, host.speed()) : written;
-    for (let attempt = 1; ; attempt++) {
-      const capture = { text: '' };
-      const remaining = Math.max(1, deadline - Date.now());
-      const res = await this.shell(step, spec.run, env, cwd, remaining, signal, capture);
-      if (res.error) return this.finishShell(step, res, timeoutMs);
-      if (res.cancelled) return this.finish(step, 'cancelled', { reason: 'cancelled', exitCode: res.exitCode });
-      const failures: string[] = [];
-      if (res.timedOut) failures.push('the command timed out');
-      if (spec.expect.exitCode !== undefined && res.exitCode !== spec.expect.exitCode) failures.push(`exit code ${res.exitCode ?? res.signal} (expected ${spec.expect.exitCode})`);
-      if (spec.expect.output !== undefined && !new RegExp(spec.expect.output, 'm').test(capture.text)) failures.push(`output does not match /${spec.expect.output}/`);
-      if (failures.length === 0) {
-        this.appendOutput(step.id, 'info', `check passed (attempt ${attempt})\n`);
-        return this.finish(step, 'succeeded', { exitCode: res.exitCode });
-      }
-      this.appendOutput(step.id, 'info', `attempt ${attempt}: ${failures.join('; ')}\n`);
-      if (!spec.until) return this.finish(step, 'failed', { reason: failures.join('; '), exitCode: res.exitCode });
-      if (Date.now() + intervalMs >= deadline) {
-        const reason = `still failing after ${attempt} attempts (${formatDuration(timeoutMs)}): ${failures.join('; ')}`;
-        return this.finish(step, 'failed', { reason, exitCode: res.exitCode, timedOut: true });
-      }
-      const waited = await sleep(intervalMs, signal);
-      if (!waited) return this.finish(step, 'cancelled', { reason: 'cancelled' });
-    }
-  }
-
-  /**
-   * A typed bypass action (etcd, node SSH, network block, exempt request): preview, then run. With
-   * `clusters:` (or in a tabletop) it fans out across clusters, largest first.
-   */
-  private async runBreakglass(step: Step, env: NodeJS.ProcessEnv, timeoutMs: number, signal: AbortSignal, host: SimHost | undefined, only: string[] | undefined): Promise<StepState> {
-    const bg = await import('../breakglass');
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const both = AbortSignal.any([signal, timeout]);
-    const info = (line: string) => this.appendOutput(step.id, 'info', `${this.masker.mask(line)}\n`);
-    const dryRun = step.attrs.dryRun === true;
-    const lastTenth = new Map<string, number>();
-    const progress = (who: string) => (p: { done: number; total: number; failed: number }) => {
-      const tenth = p.total > 0 ? Math.floor((p.done / p.total) * 10) : 10;
-      if (tenth !== lastTenth.get(who)) {
-        lastTenth.set(who, tenth);
-        info(`${who ? `[${who}] ` : ''}progress: ${p.done}/${p.total} done, ${p.failed} failed`);
-      }
-    };
-    const base = { runbookDir: dirname(this.opts.runbookPath), env, signal: both, dryRun, log: info };
-    let preview: import('../breakglass').ActionResult | undefined;
-    let result: import('../breakglass').ActionResult;
-    const multi = bg.stepClusters(step.spec) !== undefined;
-    if (host || multi) {
-      const targets = host ? this.simTargets(step, host, base, bg) : await this.realTargets(step, base, bg);
-      if (typeof targets === 'string') {
-        info(targets);
-        return this.finish(step, 'failed', { reason: targets, exitCode: 1 });
-      }
-      info(`clusters, largest first: ${bg.orderClusters(targets).map((t) => `${t.name}${t.size !== undefined ? ` (${t.size} nodes)` : ''}`).join(', ')}`);
-      // The clusters this run acts on (a retry: only those with something that failed).
-      const acted = bg.orderClusters(targets).filter((t) => bg.onlyFor(only, t.name) !== null);
-      const named = acted.map((t) => ({ name: t.name, where: bg.describeWhere(t.body ?? step.spec, t.ctx) }));
-      if (host) {
-        if (!this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'targets', user: this.user, detail: named.map((t) => t.name).join(', '), targets: named })) return this.journalRefused(step);
-      } else if (!dryRun) {
-        const ok = await this.confirmTargets(step, named, 'typed-clusters');
-        if (ok === 'unjournaled') return this.journalRefused(step);
-        if (!ok) return this.finish(step, 'cancelled', { reason: `the clusters it acts on (${named.map((t) => t.name).join(', ')}) were not named` });
-      }
-      // Each cluster's plan as its preview comes back, and its outcome as it ends: once each, as
-      // they happen (the table shows the same rows live).
-      const told = new Set<string>();
-      const tell = (clusters: readonly ClusterOutcome[]): void => {
-        for (const c of clusters) {
-          if (c.preview && !told.has(`${c.name}/plan`)) {
-            told.add(`${c.name}/plan`);
-            info(`[${c.name}] plan: ${c.preview.summary}`);
-          }
-          if (c.result && c.state !== 'running' && c.state !== 'pending' && !told.has(`${c.name}/result`)) {
-            told.add(`${c.name}/result`);
-            info(`[${c.name}] ${c.state}: ${c.result.summary}`);
-          }
-        }
-      };
-      const out = await bg.fanOutStep(step.spec, targets.map((t) => ({ ...t, ctx: { ...t.ctx, progress: progress(t.name) } })), {
-        parallel: this.opts.parallelClusters,
-        only,
-        signal: both,
-        onUpdate: (clusters) => {
-          tell(clusters);
-          this.emit({ type: 'clusters', stepId: step.id, clusters: clusters.map((c) => this.maskedOutcome(c)) });
-        },
-      });
-      result = out.result;
-      tell(out.result.clusters);
-      this.listItems(out.result.clusters.map((c) => ({ prefix: `[${c.name}] `, items: c.result?.items ?? [] })), info);
-    } else {
-      const ctx = { ...base, mode: 'real' as const };
-      const name = this.opts.target.context ?? '?';
-      if (!dryRun) {
-        const ok = await this.confirmTargets(step, [{ name, where: bg.describeWhere(step.spec, ctx) }], 'typed-clusters');
-        if (ok === 'unjournaled') return this.journalRefused(step);
-        if (!ok) return this.finish(step, 'cancelled', { reason: `the context it acts on (${name}) was not named` });
-      }
-      const r = await bg.runStep(step.spec, { ...ctx, progress: progress('') }, { only });
-      preview = r.preview;
-      result = r.result;
-      if (preview) info(`preview: ${preview.summary}`);
-      this.listItems([{ prefix: '', items: result.items }], info);
-    }
-    info(result.summary);
-    this.failedItems.set(step.id, bg.failedIds(result));
-    if (signal.aborted) return this.finish(step, 'cancelled', { reason: 'cancelled' });
-    if (timeout.aborted) return this.finish(step, 'failed', { reason: `timed out after ${formatDuration(timeoutMs)}`, timedOut: true });
-    return result.ok ? this.finish(step, 'succeeded', { exitCode: 0, reason: dryRun ? 'dry run: nothing changed' : undefined }) : this.finish(step, 'failed', { reason: result.summary, exitCode: 1 });
-  }
-
-  /** Results already masked for views (a cluster's result is masked once, not on every update). */
-  private readonly maskedResults = new WeakMap<object, import('../breakglass').ActionResult>();
-
-  /** A cluster's outcome with every text masked (it goes to views and logs); previews keep only their summary. */
-  private maskedOutcome(c: ClusterOutcome): ClusterOutcome {
-    const briefOf = (r: import('../breakglass').ActionResult) => ({ ...(r.brief !== undefined ? { brief: this.masker.mask(r.brief) } : {}), ...(r.dryRun ? { dryRun: true } : {}) });
-    const result = (r: import('../breakglass').ActionResult): import('../breakglass').ActionResult => {
-      let m = this.maskedResults.get(r);
-      if (!m) {
-        m = { ok: r.ok, summary: this.masker.mask(r.summary), items: r.items.map((i) => ({ ...i, detail: this.masker.mask(i.detail) })), simSeconds: r.simSeconds, ...briefOf(r) };
-        this.maskedResults.set(r, m);
-      }
-      return m;
-    };
-    return {
-      ...c,
-      preview: c.preview ? { ok: c.preview.ok, summary: this.masker.mask(c.preview.summary), items: [], simSeconds: c.preview.simSeconds, ...briefOf(c.preview) } : undefined,
-      result: c.result ? result(c.result) : undefined,
-      progress: c.progress ? { ...c.progress, current: c.progress.current && this.masker.mask(c.progress.current) } : undefined,
-    };
-  }
-
-  /**
-   * Every failed item with its reason; changed and unchanged ones up to a few dozen. Items of a
-   * step across clusters come per cluster, each line naming its cluster (`[prod-east] ✔ /registry/…`).
-   */
-  private listItems(groups: { prefix: string; items: readonly import('../breakglass').ActionItem[] }[], info: (line: string) => void): void {
-    // Successes shown: a few dozen in all, shared between the clusters so that each one shows some.
-    const SHOWN = 40;
-    const per = Math.max(5, Math.ceil(SHOWN / Math.max(1, groups.filter((g) => g.items.length).length)));
-    let hidden = 0;
-    for (const { prefix, items } of groups) {
-      let shown = 0;
-      for (const item of items) {
-        if (item.ok && shown >= per) {
-          hidden++;
-          continue;
-        }
-        if (item.ok) shown++;
-        info(`${prefix}${item.ok ? (item.unchanged ? '=' : '✔') : '✖'} ${item.id}: ${item.detail}`);
-      }
-    }
-    if (hidden) info(`… and ${hidden} more that succeeded (the journal's summary counts them)`);
-  }
-
-  /** Tabletop: the scenario's clusters (models), in simulated time. */
-  private simTargets(step: Step, host: SimHost, base: Omit<import('../breakglass').ActionContext, 'mode'>, bg: typeof import('../breakglass')): import('../breakglass').ClusterTarget[] | string {
-    const known = host.clusters();
-    const focus = known.filter((c) => c.name === host.focus());
-    const sel = bg.selectClusters(step.spec, known, focus.length ? focus : known.slice(0, 1));
-    if (sel.problem) return sel.problem;
-    const spec = step.spec as Record<string, unknown> | undefined;
-    return sel.clusters.map((c) => ({
-      name: c.name,
-      size: c.nodes,
-      // A tabletop's kubeconfig has a break-glass context per cluster: `<cluster>-breakglass`.
-      body: spec?.action === 'exempt-request' ? { ...spec, context: breakglassContextOf(c.name) } : undefined,
-      ctx: { ...base, mode: 'sim' as const, sim: { cluster: c.model, timeline: host.timeline(c.name) } },
-    }));
-  }
-
-  /** Real mode, `clusters:` named: each cluster's paths come from the preflight config. */
-  private async realTargets(step: Step, base: Omit<import('../breakglass').ActionContext, 'mode'>, bg: typeof import('../breakglass')): Promise<import('../breakglass').ClusterTarget[] | string> {
-    const file = this.opts.clustersConfig ?? resolve(dirname(this.opts.journalDir), 'preflight.yaml');
-    const { clusterTargets } = bg;
-    try {
-      const all = await clusterTargets(file, step.spec, { ...base, mode: 'real' });
-      const sel = bg.selectClusters(step.spec, all, []);
-      return sel.problem ?? sel.clusters;
-    } catch (e) {
-      return (e as Error).message;
-    }
   }
 
   /**
@@ -774,7 +599,7 @@ export class RunSession {
 
   /** Steps Run All would run, in order. */
   runAllSteps(): Step[] {
-    return this.opts.runbook.steps.filter((s) => kindSpec(s.kind).kind !== 'health' && !s.excludeFromRunAll);
+    return this.opts.runbook.steps.filter((s) => kindOfStep(s).run !== undefined && !s.excludeFromRunAll);
   }
 
   /** Runs every pending step in order; stops at the first failure or cancellation. */
@@ -823,21 +648,6 @@ export class RunSession {
     }
     this.listeners.clear();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((res) => {
-    if (signal.aborted) return res(false);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      res(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      res(false);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function now(): string {

@@ -9,6 +9,7 @@ import { listJournals, readJournal, replay } from '../runbook/journal';
 import { parseDuration } from '../common/duration';
 import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
+import { kindOfStep } from '../runbook/kinds';
 import { isOpenableLink } from '../runbook/links';
 import { parseToHost, type StepView, type ToWebview } from './messages';
 import type { ModeController } from './mode';
@@ -43,7 +44,7 @@ export function journalDirFor(uri: vscode.Uri): string {
 
 const vscodePrompter: Prompter = {
   async confirm(step: Step, message: string) {
-    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: step.kind === 'check' ? undefined : step.body.slice(0, 2000) }, 'Run');
+    const choice = await vscode.window.showWarningMessage(message, { modal: true, detail: kindOfStep(step).confirmShowsBody ? step.body.slice(0, 2000) : undefined }, 'Run');
     return choice === 'Run';
   },
   async confirmTargets(step: Step, targets: ActTarget[]) {
@@ -53,7 +54,7 @@ const vscodePrompter: Prompter = {
     // What it acts on stays in view while the person types (a validation message replaces the prompt).
     const actsOn = `acts on ${targets.map((t) => `${t.name} (${t.where.join('; ')})`).join(', ')}`;
     const typed = await vscode.window.showInputBox({
-      title: `${step.kind === 'breakglass' ? 'Break-glass' : 'Destructive'} step '${step.id}' on REAL ${names.length === 1 ? `'${names[0]}'` : `clusters ${want}`}`,
+      title: `${kindOfStep(step).realRunLabel} step '${step.id}' on REAL ${names.length === 1 ? `'${names[0]}'` : `clusters ${want}`}`,
       prompt: `It ${actsOn}. Type ${want} to run it.`,
       placeHolder: want,
       ignoreFocusOut: true,
@@ -154,7 +155,7 @@ export class RunbookPanel implements vscode.Disposable {
   /** "Retry failed (N)" on a break-glass step: N items failed in its last run (0 while it runs). */
   private postRetry(s: RunSession, stepId: string): void {
     const step = this.parsed.runbook.steps.find((x) => x.id === stepId);
-    if (step?.kind !== 'breakglass') return;
+    if (!step || !kindOfStep(step).retriesFailedItems) return;
     this.post({ type: 'retry', stepId, failed: s.isRunning(stepId) ? 0 : s.failedOf(stepId).length });
   }
 
@@ -171,7 +172,7 @@ export class RunbookPanel implements vscode.Disposable {
     const hub = healthHub();
     if (!hub) return;
     for (const step of this.parsed.runbook.steps) {
-      if (step.kind !== 'health') continue;
+      if (!kindOfStep(step).livePanel) continue;
       const attr = (k: string) => (step.attrs[k] === undefined ? undefined : String(step.attrs[k]));
       this.health.push(new HealthBinding(hub, step.id, this.uri.fsPath, 'runbook', { context: attr('context'), cluster: attr('cluster') }, (m) => this.post(m)));
     }
@@ -184,7 +185,7 @@ export class RunbookPanel implements vscode.Disposable {
     for (const b of this.health) b.setActive(on);
     if (on && !healthHub()) {
       for (const step of this.parsed.runbook.steps) {
-        if (step.kind === 'health') this.post({ type: 'healthTarget', panel: step.id, target: { status: 'error', label: 'no cluster', simulated: this.mode.current.mode === 'sim', message: 'Cluster-health panels are not available in this window.' } });
+        if (kindOfStep(step).livePanel) this.post({ type: 'healthTarget', panel: step.id, target: { status: 'error', label: 'no cluster', simulated: this.mode.current.mode === 'sim', message: 'Cluster-health panels are not available in this window.' } });
       }
     }
   }

@@ -1,0 +1,47 @@
+// ```sh / ```bash / ```shell: a command run by the shell, its output streamed and journaled.
+import { unboundedCalls } from '../bounded';
+import { bodyCommand, codeBlock } from './common';
+import type { StepKindDef } from './types';
+
+/** Shell constructs that change a cluster or a host: a step using one counts as destructive. */
+const DESTRUCTIVE_PATTERNS: RegExp[] = [
+  /\bkubectl\b[^\n|;&]*\s(delete|drain|cordon|uncordon|scale|patch|apply|replace|edit|create|label|annotate|taint|set|rollout\s+(undo|restart|pause))\b/,
+  /\bhelm\s+(uninstall|delete|rollback|upgrade|install)\b/,
+  /\betcdctl\b[^\n|;&]*\s(del|put|defrag|compact)\b/,
+  /\b(iptables|nft)\b[^\n]*\s(-A|-I|-D|add|insert|delete)\b/,
+  /\b(systemctl|service)\s+\S*\s*(stop|restart|kill|disable)\b/,
+  /\b(crictl|docker|nerdctl)\s+(stop|rm|kill)\b/,
+  /\brm\s+-[a-z]*[rf]/,
+  /\bmv\s+\S*\/etc\/kubernetes\/manifests\b/,
+];
+
+function looksDestructive(command: string): boolean {
+  return DESTRUCTIVE_PATTERNS.some((re) => re.test(command));
+}
+
+export const shell: StepKindDef<'shell'> = {
+  kind: 'shell',
+  languages: ['sh', 'bash', 'shell'],
+  title: 'Shell',
+  attributes: {},
+  icon: 'terminal',
+  kindBadge: false,
+  confirmShowsBody: true,
+  realRunLabel: 'Destructive',
+  checkBody(body, problems, { timeoutMs }) {
+    if (body.trim() === '') problems.push({ line: 0, severity: 'warning', message: 'empty shell step' });
+    // API calls that would outlive the step's timeout (bounded.ts).
+    for (const p of unboundedCalls(body, timeoutMs)) problems.push({ line: p.line, severity: 'warning', code: 'unbounded-api-call', message: p.message });
+    return undefined;
+  },
+  destructiveByDefault: looksDestructive,
+  command: bodyCommand,
+  async run(run) {
+    const res = await run.shell(run.step.body, run.timeoutMs);
+    return run.finishShell(res, run.timeoutMs);
+  },
+  // A command against a break-glass context (`--context prod-breakglass`): an identity API Priority
+  // and Fairness exempts (src/cluster/breakglass-context.ts).
+  bypassesApiServer: (step) => /--context[= ]\S*breakglass/.test(step.body),
+  render: codeBlock,
+};
