@@ -3,7 +3,7 @@
 // diagnostics.
 import type MarkdownIt from 'markdown-it';
 import type Token from 'markdown-it/lib/token.mjs';
-import { yaml } from '../lazy';
+import { readYaml } from '../common/yaml';
 import { parseInfo } from './attrs';
 import { DEFAULT_STEP_TIMEOUT_MS, parseDuration } from '../common/duration';
 import { COMMON_ATTRS, RUNME_ONLY_ATTRS, STEP_KINDS, checkAttr, kindForLang, type BodyProblem } from './kinds';
@@ -44,12 +44,12 @@ function splitFrontMatter(text: string, diags: RunbookDiagnostic[]): FrontMatter
   }
   const yamlText = lines.slice(1, end).join('\n');
   const body = lines.slice(end + 1).join('\n');
-  const doc = yaml().parseDocument(yamlText, { prettyErrors: false });
-  for (const e of doc.errors) {
-    const l = e.linePos?.[0]?.line ?? 1; // yaml's 1-based line inside the front matter = 0-based file line
-    diags.push({ line: l, endLine: l, severity: 'error', code: 'front-matter-yaml', message: `front matter: ${e.message.split('\n')[0]}` });
+  const { doc, errors } = readYaml(yamlText);
+  for (const e of errors) {
+    const l = e.line; // yaml's 1-based line inside the front matter = 0-based file line
+    diags.push({ line: l, endLine: l, severity: 'error', code: 'front-matter-yaml', message: `front matter: ${e.message}` });
   }
-  if (doc.errors.length) return { data: {}, bodyLine: end + 1, body };
+  if (errors.length) return { data: {}, bodyLine: end + 1, body };
   const value = doc.toJS() as unknown;
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     diags.push({ line: 1, endLine: end, severity: 'error', code: 'front-matter-shape', message: 'front matter must be a YAML mapping (key: value lines)' });

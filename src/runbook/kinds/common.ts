@@ -1,6 +1,6 @@
 // What every step kind shares: the common attributes, the check of an attribute's value, and the
 // reading of a YAML body.
-import { yaml } from '../../lazy';
+import { readYaml } from '../../common/yaml';
 import { parseDuration } from '../../common/duration';
 import { escapeHtml } from '../html';
 import type { AttrValue, Step } from '../model';
@@ -46,9 +46,9 @@ export function yamlBody(body: string, problems: BodyProblem[], required: boolea
     if (required) problems.push({ line: 0, severity: 'error', message: 'the body is empty: it must be a YAML mapping' });
     return undefined;
   }
-  const doc = yaml().parseDocument(body, { prettyErrors: false });
-  for (const e of doc.errors) problems.push({ line: e.linePos?.[0]?.line ? e.linePos[0].line - 1 : 0, severity: 'error', message: `YAML: ${firstLine(e.message)}` });
-  if (doc.errors.length) return undefined;
+  const { doc, errors } = readYaml(body);
+  for (const e of errors) problems.push({ line: e.line - 1, severity: 'error', message: `YAML: ${e.message}` });
+  if (errors.length) return undefined;
   const value = doc.toJS() as unknown;
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'object' || Array.isArray(value)) {
@@ -56,10 +56,6 @@ export function yamlBody(body: string, problems: BodyProblem[], required: boolea
     return undefined;
   }
   return value as Record<string, unknown>;
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0];
 }
 
 /** A step's body as code in its card. */
