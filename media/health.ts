@@ -9,7 +9,8 @@ import {
   isStale, parseSignals, STATE_WORDS, type ChartSpec, type HealthSignal,
 } from '../src/views/healthView';
 import { MAX_COMPARED, parseHealthClusters, parseHealthToWebview, type HealthClustersMessage, type HealthTargetView, type HealthToWebview, type ToHost } from '../src/views/messages';
-import { el, guardLinks, themeColor } from './dom';
+import { el, guardLinks } from './dom';
+import { readTheme, type ChartTheme } from './theme';
 
 const CHART_HEIGHT = 130;
 
@@ -20,34 +21,8 @@ function clockTime(seconds: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-interface Theme {
-  fg: string;
-  muted: string;
-  grid: string;
-  font: string;
-  palette: string[];
-}
-
-function readTheme(): Theme {
-  const family = getComputedStyle(document.body).fontFamily || 'sans-serif';
-  return {
-    fg: themeColor('foreground', '#ccc'),
-    muted: themeColor('descriptionForeground', '#999'),
-    grid: themeColor('editorWidget-border', themeColor('panel-border', 'rgba(128,128,128,0.35)')),
-    font: `11px ${family}`,
-    palette: [
-      themeColor('charts-blue', '#3794ff'),
-      themeColor('charts-orange', '#d18616'),
-      themeColor('charts-green', '#89d185'),
-      themeColor('charts-purple', '#b180d7'),
-      themeColor('charts-yellow', '#cca700'),
-      themeColor('charts-red', '#f14c4c'),
-    ],
-  };
-}
-
 /** Colour of a series: fixed for the well-known ones so they look the same in every panel. */
-function seriesColor(theme: Theme, chart: ChartSpec, label: string, i: number): string {
+function seriesColor(theme: ChartTheme, chart: ChartSpec, label: string, i: number): string {
   const [blue, orange, green, , , red] = theme.palette;
   if (chart.id === 'inflight') return label === 'limit' ? red : blue;
   if (chart.id === 'latency') return label === 'read p99' ? blue : orange;

@@ -4,7 +4,6 @@
 // so nothing polls when no panel is visible. The page only draws: what a panel watches, and when,
 // is decided here.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { yaml } from '../lazy';
@@ -12,13 +11,12 @@ import { KubeconfigRequester } from '../cluster/connection';
 import { HEALTH_BUDGET_PER_MINUTE, HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
 import { PrometheusSource } from '../cluster/prometheus';
 import { defaultKubeconfigFiles, isSimulatedDoc, listContexts } from '../runbook/target';
-import { escapeHtml } from '../runbook/render';
 import { isOpenableLink } from '../runbook/links';
 import { MAX_COMPARED, parseHealthToHost, type HealthClustersMessage, type HealthTargetView, type HealthToWebview } from './messages';
 import { clusterChoices, resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
 import { healthColumn } from './layout';
-import { webviewCsp } from './csp';
+import { webviewHtml, webviewPanelOptions } from './webview';
 
 /** Snapshots a panel receives when it (re)subscribes: its charts' history. */
 const HISTORY_SENT = 240;
@@ -277,11 +275,8 @@ export function healthHub(): HealthHub | undefined {
   return hub;
 }
 
-/** The links, styles and script a page with health panels needs, under its CSP. */
-export function healthStyles(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', f));
-  return `<link rel="stylesheet" href="${media('uPlot.min.css')}">\n<link rel="stylesheet" href="${media('health.css')}">`;
-}
+/** The stylesheets (in dist/media) a page with health panels needs. */
+export const HEALTH_STYLES = ['uPlot.min.css', 'health.css'] as const;
 
 /**
  * `Breakglass: Show Cluster Health`: the standalone page. It shows the active target's cluster,
@@ -387,26 +382,14 @@ class ClusterHealthPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
-    const csp = webviewCsp(webview.cspSource, nonce);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('codicon.css')}">
-${healthStyles(webview, this.extensionUri)}
-<title>${escapeHtml('Cluster Health')}</title>
-</head>
-<body data-page="health">
-<div class="bg-health-picker" hidden></div>
-<div class="bg-health-columns"><div class="bg-health bg-health-standalone" data-health-id="main" data-title="Cluster health"></div></div>
-<script nonce="${nonce}" src="${media('health.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.extensionUri, {
+      title: 'Cluster Health',
+      styles: ['codicon.css', ...HEALTH_STYLES],
+      script: 'health.js',
+      bodyAttributes: { 'data-page': 'health' },
+      body: `<div class="bg-health-picker" hidden></div>
+<div class="bg-health-columns"><div class="bg-health bg-health-standalone" data-health-id="main" data-title="Cluster health"></div></div>`,
+    });
   }
 
   dispose(): void {
@@ -439,11 +422,7 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
       standalone.reveal();
       return 'revealed';
     }
-    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: await healthColumn(), preserveFocus: false }, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: await healthColumn(), preserveFocus: false }, webviewPanelOptions(context.extensionUri));
     standalone = new ClusterHealthPanel(h, panel, context.extensionUri, () => (standalone = undefined));
     return 'opened';
   };

@@ -1,7 +1,6 @@
 // The Runbook view: one webview per runbook file, driving one RunSession. The webview only draws
 // and posts intents; every decision (trust, mode, confirmation) is taken here.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { dirname, join, isAbsolute } from 'node:path';
 import { parseRunbook, type ParseResult } from '../runbook/parse';
 import { RunSession, namesMatch, type ActTarget, type Prompter, type StepRuntime } from '../runbook/session';
@@ -12,12 +11,13 @@ import type { Param, Step } from '../runbook/model';
 import { isOpenableLink } from '../runbook/links';
 import { parseToHost, type StepView, type ToWebview } from './messages';
 import type { ModeController } from './mode';
-import { HealthBinding, healthHub, healthStyles } from './healthPanel';
+import { HEALTH_STYLES, HealthBinding, healthHub } from './healthPanel';
 import { readinessBadges } from '../breakglass/readiness';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
 import { preflightConfigFor, readinessState } from './readiness';
 import { ClusterTableThrottle, clusterRows } from './clusterTable';
 import { runbookPageHtml } from './runbookPage';
+import { webviewPageContext } from './webview';
 
 export interface OpenOptions {
   /** What to do with the runbook's last journal: ask (default), resume it, or start afresh. */
@@ -357,14 +357,11 @@ export class RunbookPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
     return runbookPageHtml({
+      ...webviewPageContext(this.panel.webview, this.extensionUri),
       parsed: this.parsed,
       modeLabel: targetLabel(this.mode.current),
-      cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      media: (f) => String(webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f))),
-      head: healthStyles(webview, this.extensionUri),
+      styles: HEALTH_STYLES,
     });
   }
 

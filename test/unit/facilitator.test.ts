@@ -2,7 +2,8 @@
 // the extension accepts from the page, and the pure functions both sides draw with.
 import assert from 'node:assert/strict';
 import { parseTabletopToHost, parseTabletopToWebview, type TabletopStateView } from '../../src/views/messages';
-import { appendReading, chartSeries, clockLabel, fmtClock, fmtDur, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from '../../src/views/tabletopView';
+import { formatElapsed as fmtDur } from '../../src/common/duration';
+import { appendReading, chartSeries, clockLabel, fmtClock, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from '../../src/views/tabletopView';
 import type { ScenarioWorkload } from '../../src/sim/scenario';
 import type { Scores } from '../../src/tabletop/score';
 
