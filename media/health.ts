@@ -8,7 +8,7 @@ import {
   appendSnapshot, chartCaption, chartData, chartNote, chartReading, chartsFor, describeReading, formatAge, formatCost, formatNumber, formatSeconds,
   isStale, parseSignals, STATE_WORDS, type ChartSpec, type HealthSignal,
 } from '../src/views/healthView';
-import { MAX_COMPARED, parseHealthClusters, parseHealthToWebview, type HealthClustersMessage, type HealthTargetView, type HealthToWebview, type ToHost } from '../src/views/messages';
+import { MAX_COMPARED, parseHealthClusters, parseHealthToWebview, type HealthClustersMessage, type HealthTargetView, type HealthToHost, type HealthToWebview } from '../src/views/messages/health';
 import { el, guardLinks } from './dom';
 import { readTheme, type ChartTheme } from './theme';
 
@@ -86,7 +86,7 @@ export class HealthPanelView {
 
   constructor(
     readonly root: HTMLElement,
-    private readonly post: (m: ToHost) => void,
+    private readonly post: (m: HealthToHost) => void,
   ) {
     const { signals, unknown } = parseSignals(root.dataset.signals ?? '');
     this.signals = signals;
@@ -483,7 +483,7 @@ export class HealthPanelView {
  * Mounts every `.bg-health[data-health-id]` of the page; returns a dispatcher for the health
  * messages. Ages tick every second; a theme change redraws the plots in its colours.
  */
-export function mountHealthPanels(post: (m: ToHost) => void): { panels: Map<string, HealthPanelView>; dispatch(msg: HealthToWebview): void } {
+export function mountHealthPanels(post: (m: HealthToHost) => void): { panels: Map<string, HealthPanelView>; dispatch(msg: HealthToWebview): void } {
   const panels = new Map<string, HealthPanelView>();
   document.querySelectorAll<HTMLElement>('.bg-health[data-health-id]').forEach((root) => {
     const id = root.dataset.healthId!;
@@ -519,11 +519,11 @@ export function isHealthMessage(msg: { type: string }): msg is HealthToWebview {
 }
 
 // The standalone Cluster Health page.
-declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
+declare function acquireVsCodeApi(): { postMessage(msg: HealthToHost): void };
 if (document.body?.dataset.page === 'health') {
   const vscode = acquireVsCodeApi();
   guardLinks((href) => vscode.postMessage({ type: 'openLink', href }));
-  const post = (m: ToHost) => vscode.postMessage(m);
+  const post = (m: HealthToHost) => vscode.postMessage(m);
   const { panels, dispatch } = mountHealthPanels(post);
   const picker = document.querySelector<HTMLElement>('.bg-health-picker');
   const columns = document.querySelector<HTMLElement>('.bg-health-columns');
@@ -543,7 +543,7 @@ if (document.body?.dataset.page === 'health') {
  * The standalone page's clusters: a toggle per cluster of the kubeconfig (at most MAX_COMPARED
  * shown at once, at least one), and a panel per chosen cluster, side by side when there is room.
  */
-function showClusters(m: HealthClustersMessage, picker: HTMLElement, columns: HTMLElement, panels: Map<string, HealthPanelView>, post: (m: ToHost) => void): void {
+function showClusters(m: HealthClustersMessage, picker: HTMLElement, columns: HTMLElement, panels: Map<string, HealthPanelView>, post: (m: HealthToHost) => void): void {
   const chosen = m.panels.map((p) => p.context).filter((c): c is string => !!c);
   picker.textContent = '';
   picker.hidden = m.choices.length < 2;

@@ -6,7 +6,7 @@ import uPlot from 'uplot';
 import {
   parseTabletopToWebview, TABLETOP_INJECTIONS, type TabletopDrawn, type TabletopEventView, type TabletopHintsView, type TabletopInjection, type TabletopMarkerView,
   type TabletopReadingView, type TabletopScoresView, type TabletopStateView, type TabletopToHost, type TabletopToWebview,
-} from '../src/views/messages';
+} from '../src/views/messages/tabletop';
 import { appendReading, chartSeries, fmtClock, INJECTION_TITLES, LOAD_CAP, markerLabels } from '../src/views/tabletopView';
 import { formatElapsed as fmtDur } from '../src/common/duration';
 import { el, guardLinks, pathCode } from './dom';

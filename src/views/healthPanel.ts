@@ -12,7 +12,7 @@ import { HEALTH_BUDGET_PER_MINUTE, HealthPoller, PollerRegistry, type HealthSnap
 import { PrometheusSource } from '../cluster/prometheus';
 import { defaultKubeconfigFiles, isSimulatedDoc, listContexts } from '../runbook/target';
 import { isOpenableLink } from '../runbook/links';
-import { MAX_COMPARED, parseHealthToHost, type HealthClustersMessage, type HealthTargetView, type HealthToWebview } from './messages';
+import { MAX_COMPARED, parseHealthToHost, type HealthClustersMessage, type HealthTargetView, type HealthToWebview } from './messages/health';
 import { clusterChoices, resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
 import { healthColumn } from './layout';
@@ -268,13 +268,6 @@ export class HealthBinding implements vscode.Disposable {
   }
 }
 
-let hub: HealthHub | undefined;
-
-/** The hub registered by registerHealth(), for the Runbook view's ```health fences. */
-export function healthHub(): HealthHub | undefined {
-  return hub;
-}
-
 /** The stylesheets (in dist/media) a page with health panels needs. */
 export const HEALTH_STYLES = ['uPlot.min.css', 'health.css'] as const;
 
@@ -404,14 +397,13 @@ class ClusterHealthPanel implements vscode.Disposable {
 }
 
 /**
- * Registers `breakglass.showClusterHealth` and owns the PollerRegistry every health panel shares
- * (the standalone panel and the Runbook view's ```health fences). `breakglass.healthStatus`
- * (not in the Command Palette) returns a HealthStatus. Call it in activate() before any Runbook
- * view opens, and add the result to the context's subscriptions.
+ * Registers `breakglass.showClusterHealth`, whose panel binds to `h`, the PollerRegistry every
+ * health panel of the window shares (the standalone panel and the Runbook view's ```health
+ * fences). `breakglass.healthStatus` (not in the Command Palette) returns a HealthStatus. Add the
+ * result to the context's subscriptions; its disposal closes the panel (the hub is its creator's).
  */
-export function registerHealth(context: vscode.ExtensionContext, mode: ModeController): vscode.Disposable {
-  const h = new HealthHub(mode);
-  hub = h;
+export function registerHealth(context: vscode.ExtensionContext, h: HealthHub): vscode.Disposable {
+  const mode = h.mode;
   let standalone: ClusterHealthPanel | undefined;
 
   const show = async (): Promise<string> => {
@@ -432,11 +424,7 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
     vscode.commands.registerCommand('breakglass.healthStatus', () => h.status()),
   ];
   return vscode.Disposable.from(...disposables, {
-    dispose: () => {
-      standalone?.dispose();
-      h.dispose();
-      if (hub === h) hub = undefined;
-    },
+    dispose: () => standalone?.dispose(),
   });
 }
 

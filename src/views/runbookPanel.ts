@@ -9,9 +9,9 @@ import { parseDuration } from '../common/duration';
 import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
 import { isOpenableLink } from '../runbook/links';
-import { parseToHost, type StepView, type ToWebview } from './messages';
+import { parseToHost, type StepView, type ToWebview } from './messages/runbook';
 import type { ModeController } from './mode';
-import { HEALTH_STYLES, HealthBinding, healthHub } from './healthPanel';
+import { HEALTH_STYLES, HealthBinding, type HealthHub } from './healthPanel';
 import { readinessBadges } from '../breakglass/readiness';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
 import { preflightConfigFor, readinessState } from './readiness';
@@ -106,6 +106,8 @@ export class RunbookPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly mode: ModeController,
+    /** The window's health pollers, for the runbook's ```health fences. */
+    private readonly hub: HealthHub,
     text: string,
     private readonly onDisposed: () => void,
   ) {
@@ -168,12 +170,10 @@ export class RunbookPanel implements vscode.Disposable {
   private bindHealth(): void {
     for (const b of this.health) b.dispose();
     this.health = [];
-    const hub = healthHub();
-    if (!hub) return;
     for (const step of this.parsed.runbook.steps) {
       if (step.kind !== 'health') continue;
       const attr = (k: string) => (step.attrs[k] === undefined ? undefined : String(step.attrs[k]));
-      this.health.push(new HealthBinding(hub, step.id, this.uri.fsPath, 'runbook', { context: attr('context'), cluster: attr('cluster') }, (m) => this.post(m)));
+      this.health.push(new HealthBinding(this.hub, step.id, this.uri.fsPath, 'runbook', { context: attr('context'), cluster: attr('cluster') }, (m) => this.post(m)));
     }
   }
 
@@ -182,11 +182,6 @@ export class RunbookPanel implements vscode.Disposable {
     const on = this.ready && !this.disposed && this.panel.visible;
     this.noteHealthInView();
     for (const b of this.health) b.setActive(on);
-    if (on && !healthHub()) {
-      for (const step of this.parsed.runbook.steps) {
-        if (step.kind === 'health') this.post({ type: 'healthTarget', panel: step.id, target: { status: 'error', label: 'no cluster', simulated: this.mode.current.mode === 'sim', message: 'Cluster-health panels are not available in this window.' } });
-      }
-    }
   }
 
   private newSession(resumeFrom?: string): RunSession {

@@ -17,7 +17,7 @@ import type { Tabletop, TabletopUpdate } from '../tabletop/tabletop';
 import {
   parseTabletopToHost, TABLETOP_INJECTIONS, TABLETOP_SPEEDS, type TabletopDrawn, type TabletopEventView, type TabletopMarkerView, type TabletopScoresView,
   type TabletopStateView, type TabletopToHost, type TabletopToWebview,
-} from './messages';
+} from './messages/tabletop';
 import type { ModeController } from './mode';
 import { copyShipped, resolveShipped } from './shipped';
 import { clockLabel, eventView, fmtClock, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from './tabletopView';

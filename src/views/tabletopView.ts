@@ -8,7 +8,7 @@ import type { Scores } from '../tabletop/score';
 import type {
   TabletopClockView, TabletopClusterReadingView, TabletopEventView, TabletopInjection, TabletopMarkerView, TabletopReadingView, TabletopScoresView, TabletopToHost,
   TabletopWorkloadView,
-} from './messages';
+} from './messages/tabletop';
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
 
