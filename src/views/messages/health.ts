@@ -84,7 +84,7 @@ export const HEALTH_TO_WEBVIEW = {
   /** One new snapshot. `sentAt` is the extension's clock, so the page can show ages without trusting its own. */
   health: object({ panel: panelId, sentAt: num, snapshot: healthSnapshot }),
 };
-const healthToWebview = tagged('type', HEALTH_TO_WEBVIEW);
+export const healthToWebview = tagged('type', HEALTH_TO_WEBVIEW);
 export type HealthToWebview = Infer<typeof healthToWebview>;
 
 /** A message to a health panel, checked and rebuilt; undefined when it is not one. */
@@ -114,7 +114,7 @@ export const HEALTH_TO_HOST = {
   /** The standalone Cluster Health page: show these clusters (contexts), side by side (duplicates dropped). */
   healthChoose: object({ contexts: map(array(string({ min: 1, max: 300 }), { min: 1, max: MAX_COMPARED }), (c) => [...new Set(c)]) }),
 };
-const healthToHost = tagged('type', HEALTH_TO_HOST);
+export const healthToHost = tagged('type', HEALTH_TO_HOST);
 export type HealthToHost = Infer<typeof healthToHost>;
 
 /** A message from a standalone health panel: only these intents are accepted there. */

@@ -55,7 +55,7 @@ export function parseReadinessBadge(v: unknown): ReadinessBadge | undefined {
 
 const modeView = object({ label: string(), real: boolean() });
 
-const toHost = tagged('type', {
+export const runbookToHost = tagged('type', {
   ...HEALTH_TO_HOST,
   run: object({ stepId }),
   cancel: object({ stepId }),
@@ -73,14 +73,14 @@ const toHost = tagged('type', {
   /** What the page drew for a break-glass step's clusters: one text per row, and the retry button's label ('' when hidden). */
   clustersShown: object({ stepId, rows: array(text(), { max: MAX_CLUSTERS }), retry: text(200) }),
 });
-export type ToHost = Infer<typeof toHost>;
+export type ToHost = Infer<typeof runbookToHost>;
 
 /** A message from the webview, or undefined when it is not one we accept. */
 export function parseToHost(msg: unknown): ToHost | undefined {
-  return parse(toHost, msg);
+  return parse(runbookToHost, msg);
 }
 
-const toWebview = tagged('type', {
+export const runbookToWebview = tagged('type', {
   snapshot: object({
     mode: modeView,
     trusted: boolean(),
@@ -101,9 +101,9 @@ const toWebview = tagged('type', {
   retry: object({ stepId, failed: count }),
   ...HEALTH_TO_WEBVIEW,
 });
-export type ToWebview = Infer<typeof toWebview>;
+export type ToWebview = Infer<typeof runbookToWebview>;
 
 /** A message from the extension, checked by the webview before it touches the page. */
 export function parseToWebview(msg: unknown): ToWebview | undefined {
-  return parse(toWebview, msg);
+  return parse(runbookToWebview, msg);
 }

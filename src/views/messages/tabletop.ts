@@ -115,7 +115,7 @@ const state = object({
 });
 export type TabletopStateView = Infer<typeof state>;
 
-const toWebview = tagged('type', {
+export const tabletopToWebview = tagged('type', {
   ttState: object({ state }),
   ttClock: object({ clock }),
   ttReading: object({ reading }),
@@ -125,11 +125,11 @@ const toWebview = tagged('type', {
   ttEnded: object({ scores, report: optional(text()) }),
   ttNotice: object({ level: oneOf(['info', 'warning', 'error']), message: text() }),
 });
-export type TabletopToWebview = Infer<typeof toWebview>;
+export type TabletopToWebview = Infer<typeof tabletopToWebview>;
 
 /** A message to the facilitator panel, checked and rebuilt; undefined when it is not one. */
 export function parseTabletopToWebview(msg: unknown): TabletopToWebview | undefined {
-  return parse(toWebview, msg);
+  return parse(tabletopToWebview, msg);
 }
 
 /** What the page drew, as it reports it (the tests read it; nothing is decided on it). */
@@ -163,7 +163,7 @@ const injection: Validator<Injection> = {
   },
 };
 
-const toHost = tagged('type', {
+export const tabletopToHost = tagged('type', {
   ready: PAGE_TO_HOST.ready,
   ttPlay: object({}),
   ttPause: object({}),
@@ -176,9 +176,9 @@ const toHost = tagged('type', {
   ttOpenReport: object({}),
   ttDrawn: object({ drawn }),
 });
-export type TabletopToHost = Infer<typeof toHost>;
+export type TabletopToHost = Infer<typeof tabletopToHost>;
 
 /** An intent from the facilitator panel, checked and rebuilt; undefined when it is not one. */
 export function parseTabletopToHost(msg: unknown): TabletopToHost | undefined {
-  return parse(toHost, msg);
+  return parse(tabletopToHost, msg);
 }
