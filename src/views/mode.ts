@@ -129,7 +129,7 @@ export function registerModeCommands(context: vscode.ExtensionContext, mode: Mod
           { label: '$(beaker) SIMULATED', description: 'steps act on the simulated cluster', id: 'sim' },
           { label: '$(warning) REAL…', description: 'choose a kube context; asks for confirmation', id: 'real' },
         ],
-        { title: `Breakglass mode (now ${mode.current.mode === 'real' ? `REAL: ${mode.current.context}` : 'SIMULATED'})` },
+        { title: `Breakglass mode (now ${targetLabel(mode.current)})` },
       );
       if (pick?.id === 'sim') mode.enterSimulated();
       else if (pick?.id === 'real') await mode.enterReal();
