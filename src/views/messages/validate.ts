@@ -245,13 +245,6 @@ export function tagged<K extends string, M extends Variants>(key: K, variants: M
   });
 }
 
-/** Only the variants of `variants` with these tags (a page that accepts fewer messages). */
-export function pick<M extends Variants, T extends keyof M>(variants: M, tags: readonly T[]): Pick<M, T> {
-  const out = {} as Pick<M, T>;
-  for (const t of tags) out[t] = variants[t];
-  return out;
-}
-
 /** A further check on what `v` accepted: `test` returns what is wrong, or undefined. */
 export function refine<T>(v: Validator<T>, what: string, test: (value: T) => string | undefined): Validator<T> {
   return validator(`${v.what} (${what})`, (x, path) => {
