@@ -53,7 +53,10 @@ export interface HealthStatus {
   panels: { id: string; page: string; where: 'standalone' | 'runbook'; active: boolean; subscribed: boolean; status?: string; key?: string; label?: string; snapshot?: HealthSnapshot }[];
 }
 
-/** The registry of pollers and every panel bound to one. */
+/**
+ * The registry of pollers and every panel bound to one. One per window: activate() makes it and
+ * hands it to the Cluster Health command and to every Runbook view (their ```health fences).
+ */
 export class HealthHub implements vscode.Disposable {
   readonly registry = new PollerRegistry();
   private readonly entries = new Map<string, PollerEntry>();
