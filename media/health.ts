@@ -8,8 +8,9 @@ import {
   appendSnapshot, chartCaption, chartData, chartNote, chartReading, chartsFor, describeReading, formatAge, formatCost, formatNumber, formatSeconds,
   isStale, parseSignals, STATE_WORDS, type ChartSpec, type HealthSignal,
 } from '../src/views/healthView';
-import { MAX_COMPARED, parseHealthClusters, parseHealthToWebview, type HealthClustersMessage, type HealthTargetView, type HealthToWebview, type ToHost } from '../src/views/messages';
-import { el, guardLinks, themeColor } from './dom';
+import { MAX_COMPARED, parseHealthClusters, parseHealthToWebview, type HealthClustersMessage, type HealthTargetView, type HealthToHost, type HealthToWebview } from '../src/views/messages/health';
+import { el, guardLinks } from './dom';
+import { readTheme, type ChartTheme } from './theme';
 
 const CHART_HEIGHT = 130;
 
@@ -20,34 +21,8 @@ function clockTime(seconds: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-interface Theme {
-  fg: string;
-  muted: string;
-  grid: string;
-  font: string;
-  palette: string[];
-}
-
-function readTheme(): Theme {
-  const family = getComputedStyle(document.body).fontFamily || 'sans-serif';
-  return {
-    fg: themeColor('foreground', '#ccc'),
-    muted: themeColor('descriptionForeground', '#999'),
-    grid: themeColor('editorWidget-border', themeColor('panel-border', 'rgba(128,128,128,0.35)')),
-    font: `11px ${family}`,
-    palette: [
-      themeColor('charts-blue', '#3794ff'),
-      themeColor('charts-orange', '#d18616'),
-      themeColor('charts-green', '#89d185'),
-      themeColor('charts-purple', '#b180d7'),
-      themeColor('charts-yellow', '#cca700'),
-      themeColor('charts-red', '#f14c4c'),
-    ],
-  };
-}
-
 /** Colour of a series: fixed for the well-known ones so they look the same in every panel. */
-function seriesColor(theme: Theme, chart: ChartSpec, label: string, i: number): string {
+function seriesColor(theme: ChartTheme, chart: ChartSpec, label: string, i: number): string {
   const [blue, orange, green, , , red] = theme.palette;
   if (chart.id === 'inflight') return label === 'limit' ? red : blue;
   if (chart.id === 'latency') return label === 'read p99' ? blue : orange;
@@ -111,7 +86,7 @@ export class HealthPanelView {
 
   constructor(
     readonly root: HTMLElement,
-    private readonly post: (m: ToHost) => void,
+    private readonly post: (m: HealthToHost) => void,
   ) {
     const { signals, unknown } = parseSignals(root.dataset.signals ?? '');
     this.signals = signals;
@@ -508,7 +483,7 @@ export class HealthPanelView {
  * Mounts every `.bg-health[data-health-id]` of the page; returns a dispatcher for the health
  * messages. Ages tick every second; a theme change redraws the plots in its colours.
  */
-export function mountHealthPanels(post: (m: ToHost) => void): { panels: Map<string, HealthPanelView>; dispatch(msg: HealthToWebview): void } {
+export function mountHealthPanels(post: (m: HealthToHost) => void): { panels: Map<string, HealthPanelView>; dispatch(msg: HealthToWebview): void } {
   const panels = new Map<string, HealthPanelView>();
   document.querySelectorAll<HTMLElement>('.bg-health[data-health-id]').forEach((root) => {
     const id = root.dataset.healthId!;
@@ -544,11 +519,11 @@ export function isHealthMessage(msg: { type: string }): msg is HealthToWebview {
 }
 
 // The standalone Cluster Health page.
-declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
+declare function acquireVsCodeApi(): { postMessage(msg: HealthToHost): void };
 if (document.body?.dataset.page === 'health') {
   const vscode = acquireVsCodeApi();
   guardLinks((href) => vscode.postMessage({ type: 'openLink', href }));
-  const post = (m: ToHost) => vscode.postMessage(m);
+  const post = (m: HealthToHost) => vscode.postMessage(m);
   const { panels, dispatch } = mountHealthPanels(post);
   const picker = document.querySelector<HTMLElement>('.bg-health-picker');
   const columns = document.querySelector<HTMLElement>('.bg-health-columns');
@@ -568,7 +543,7 @@ if (document.body?.dataset.page === 'health') {
  * The standalone page's clusters: a toggle per cluster of the kubeconfig (at most MAX_COMPARED
  * shown at once, at least one), and a panel per chosen cluster, side by side when there is room.
  */
-function showClusters(m: HealthClustersMessage, picker: HTMLElement, columns: HTMLElement, panels: Map<string, HealthPanelView>, post: (m: ToHost) => void): void {
+function showClusters(m: HealthClustersMessage, picker: HTMLElement, columns: HTMLElement, panels: Map<string, HealthPanelView>, post: (m: HealthToHost) => void): void {
   const chosen = m.panels.map((p) => p.context).filter((c): c is string => !!c);
   picker.textContent = '';
   picker.hidden = m.choices.length < 2;

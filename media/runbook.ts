@@ -1,7 +1,7 @@
 // Runbook view script: draws step states and output, posts the person's intents. No logic beyond
 // drawing: the extension decides everything. ```health fences are live cluster-health panels,
 // drawn by media/health.ts.
-import { parseToWebview, type ClusterRowView, type StepView, type ToHost, type ToWebview } from '../src/views/messages';
+import { parseToWebview, type ClusterRowView, type StepView, type ToHost, type ToWebview } from '../src/views/messages/runbook';
 import type { ReadinessBadge } from '../src/breakglass/readiness';
 import { guardLinks } from './dom';
 import { isHealthMessage, mountHealthPanels } from './health';

@@ -6,9 +6,11 @@ import uPlot from 'uplot';
 import {
   parseTabletopToWebview, TABLETOP_INJECTIONS, type TabletopDrawn, type TabletopEventView, type TabletopHintsView, type TabletopInjection, type TabletopMarkerView,
   type TabletopReadingView, type TabletopScoresView, type TabletopStateView, type TabletopToHost, type TabletopToWebview,
-} from '../src/views/messages';
-import { appendReading, chartSeries, fmtClock, fmtDur, INJECTION_TITLES, LOAD_CAP, markerLabels } from '../src/views/tabletopView';
-import { el, guardLinks, pathCode, themeColor } from './dom';
+} from '../src/views/messages/tabletop';
+import { appendReading, chartSeries, fmtClock, INJECTION_TITLES, LOAD_CAP, markerLabels } from '../src/views/tabletopView';
+import { formatElapsed as fmtDur } from '../src/common/duration';
+import { el, guardLinks, pathCode } from './dom';
+import { readTheme } from './theme';
 
 declare function acquireVsCodeApi(): { postMessage(msg: TabletopToHost): void };
 const vscode = acquireVsCodeApi();
@@ -23,35 +25,6 @@ function $(id: string): HTMLElement {
   const e = document.getElementById(id);
   if (!e) throw new Error(`the page has no #${id}`);
   return e;
-}
-
-interface Theme {
-  fg: string;
-  muted: string;
-  grid: string;
-  font: string;
-  load: string;
-  dns: string;
-  errors: string;
-  ok: string;
-  bad: string;
-  injected: string;
-}
-
-function readTheme(): Theme {
-  const family = getComputedStyle(document.body).fontFamily || 'sans-serif';
-  return {
-    fg: themeColor('foreground', '#ccc'),
-    muted: themeColor('descriptionForeground', '#999'),
-    grid: themeColor('editorWidget-border', themeColor('panel-border', 'rgba(128,128,128,0.35)')),
-    font: `11px ${family}`,
-    load: themeColor('charts-orange', '#d18616'),
-    dns: themeColor('charts-blue', '#3794ff'),
-    errors: themeColor('charts-red', '#f14c4c'),
-    ok: themeColor('charts-green', '#89d185'),
-    bad: themeColor('charts-red', '#f14c4c'),
-    injected: themeColor('charts-purple', '#b180d7'),
-  };
 }
 
 /** Axis labels of simulated time: `0m`, `15m`, `1h30`. */

@@ -15,7 +15,8 @@ import { kindOfStep } from '../runbook/kinds';
 import { journalTimestamp } from '../runbook/journal';
 import { ScenarioError, type Scenario, type ScenarioAction, type ScenarioWorkload } from '../sim/scenario';
 import { fmtSimT } from '../tabletop/chart';
-import { dur, writeTabletopReport } from '../tabletop/report';
+import { writeTabletopReport } from '../tabletop/report';
+import { formatElapsed } from '../common/duration';
 import type { Scores } from '../tabletop/score';
 import { Tabletop } from '../tabletop/tabletop';
 import { UsageError } from './run';
@@ -183,7 +184,7 @@ async function autoPlay(tt: Tabletop, session: RunSession, runbook: Runbook, o: 
     io.err.write(`no impact by T+${fmtSimT(tt.now())}: nothing to respond to\n`);
     return;
   }
-  io.err.write(`T+${fmtSimT(impact)} impact: responders start ${dur(o.respondAfter)} later\n`);
+  io.err.write(`T+${fmtSimT(impact)} impact: responders start ${formatElapsed(o.respondAfter)} later\n`);
   await tt.fastForward(Math.min(o.until, impact + o.respondAfter), o.signal);
   const runnable = new Set(session.runAllSteps().map((s) => s.id));
   for (const step of runbook.steps) {
@@ -346,9 +347,9 @@ export function summary(s: Scores): string {
   if (s.impactAt === undefined) lines.push('  no impact: nothing to score');
   else {
     lines.push(`  impact          T+${fmtSimT(s.impactAt)} (${s.impactCluster})`);
-    lines.push(`  time to detect  ${dur(s.timeToDetect)}${s.detectedBy ? ` (${s.detectedBy})` : ''}`);
-    lines.push(`  time to mitigate ${dur(s.timeToMitigate)}`);
-    lines.push(`  time to recover ${s.recovered ? dur(s.timeToRecover) : 'not recovered'} (seed incident: ${dur(s.reference.allClearSeconds)})`);
+    lines.push(`  time to detect  ${formatElapsed(s.timeToDetect)}${s.detectedBy ? ` (${s.detectedBy})` : ''}`);
+    lines.push(`  time to mitigate ${formatElapsed(s.timeToMitigate)}`);
+    lines.push(`  time to recover ${s.recovered ? formatElapsed(s.timeToRecover) : 'not recovered'} (seed incident: ${formatElapsed(s.reference.allClearSeconds)})`);
     for (const c of s.clusters) lines.push(`    ${c.name.padEnd(14)} impact T+${fmtSimT(c.impactedAt ?? 0)}, ${c.recoveredAt !== undefined ? `recovered T+${fmtSimT(c.recoveredAt)}` : 'not recovered'}`);
   }
   const r = s.requests;

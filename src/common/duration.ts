@@ -41,3 +41,17 @@ export function formatDuration(ms: number): string {
   const sec = Math.floor(totalS % 60);
   return h > 0 ? `${h}h ${m}m ${sec}s` : `${m}m ${sec}s`;
 }
+
+/**
+ * A span of seconds in words, to the second under an hour and to the minute above: `42 s`,
+ * `3 m 05 s`, `1 h 02 m`; `—` when it did not happen (a tabletop's time to detect before anyone
+ * detected). The facilitator panel, the status notices and the after-action report all say it so.
+ */
+export function formatElapsed(seconds: number | undefined): string {
+  if (seconds === undefined) return '—';
+  const p2 = (n: number): string => String(n).padStart(2, '0');
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const sec = Math.round(seconds % 60);
+  return h ? `${h} h ${p2(m)} m` : m ? `${m} m ${p2(sec)} s` : `${sec} s`;
+}

@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { JournalEvent, SimClusterReading, SimSampleEvent, SimStepMarkerEvent, TabletopFinishedEvent, TabletopStartedEvent } from '../runbook/events';
 import { readJournal } from '../runbook/journal';
 import { mdCode, mdDestination, mdFence as fence, mdText as txt, tailLines } from '../common/markdown';
+import { formatElapsed } from '../common/duration';
 import { renderChartSvg, fmtSimT, type ChartMarker } from './chart';
 import type { Scores } from './score';
 
@@ -21,14 +22,6 @@ export interface TabletopReport {
 }
 
 const tail = (text: string, n: number): string => tailLines(text, n, "the run's journal");
-
-export function dur(s: number | undefined): string {
-  if (s === undefined) return '—';
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = Math.round(s % 60);
-  return h ? `${h} h ${String(m).padStart(2, '0')} m` : m ? `${m} m ${String(sec).padStart(2, '0')} s` : `${sec} s`;
-}
 
 /** Outputs of each step run, from the runbook run's journal, in order (several runs of a step stay apart). */
 function stepOutputs(file: string): Map<string, string[]> {
@@ -123,9 +116,9 @@ export function renderTabletopReport(events: JournalEvent[], o: TabletopReportOp
     const ref = scores.reference.allClearSeconds;
     out.push('| Measure | This exercise | Seed incident |', '|---|---|---|');
     out.push(`| Impact began | ${scores.impactAt !== undefined ? `T+${fmtSimT(scores.impactAt)} (${txt(scores.impactCluster)})` : 'no impact'} | minutes after the rollout |`);
-    out.push(`| Time to detect | ${dur(scores.timeToDetect)}${scores.detectedBy ? ` (${txt(scores.detectedBy)})` : ''} | — |`);
-    out.push(`| Time to mitigate (offending load stopped) | ${dur(scores.timeToMitigate)} | — |`);
-    out.push(`| Time to recover (errors under ${((start.recoveredErrorRatio ?? 0.01) * 100).toFixed(1)} % for good) | ${scores.recovered ? dur(scores.timeToRecover) : `**not recovered** by T+${fmtSimT(endT)}`} | ${dur(ref)} |`);
+    out.push(`| Time to detect | ${formatElapsed(scores.timeToDetect)}${scores.detectedBy ? ` (${txt(scores.detectedBy)})` : ''} | — |`);
+    out.push(`| Time to mitigate (offending load stopped) | ${formatElapsed(scores.timeToMitigate)} | — |`);
+    out.push(`| Time to recover (errors under ${((start.recoveredErrorRatio ?? 0.01) * 100).toFixed(1)} % for good) | ${scores.recovered ? formatElapsed(scores.timeToRecover) : `**not recovered** by T+${fmtSimT(endT)}`} | ${formatElapsed(ref)} |`);
     if (scores.recovered && scores.timeToRecover !== undefined && scores.timeToRecover > 0) {
       out.push(`| Against the incident | ${(ref / scores.timeToRecover).toFixed(1)}× faster to all-clear | |`);
     }

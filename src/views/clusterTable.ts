@@ -3,7 +3,7 @@
 // throttle so that a 5,000-node fan-out does not post a message per node. No vscode here.
 import type { ClusterOutcome } from '../breakglass/fanout';
 import { NOT_ATTEMPTED, briefOf } from '../breakglass/result';
-import { MAX_CLUSTERS, type ClusterRowView } from './messages';
+import { MAX_CLUSTERS, type ClusterRowView } from './messages/runbook';
 
 const MAX_SUMMARY = 1000;
 /** A table cell's text: a few words; the rest goes to the row's detail (shown on demand). */

@@ -4,7 +4,6 @@
 // so nothing polls when no panel is visible. The page only draws: what a panel watches, and when,
 // is decided here.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { yaml } from '../lazy';
@@ -12,13 +11,12 @@ import { KubeconfigRequester } from '../cluster/connection';
 import { HEALTH_BUDGET_PER_MINUTE, HealthPoller, PollerRegistry, type HealthSnapshot } from '../cluster/poller';
 import { PrometheusSource } from '../cluster/prometheus';
 import { defaultKubeconfigFiles, isSimulatedDoc, listContexts } from '../runbook/target';
-import { escapeHtml } from '../runbook/render';
 import { isOpenableLink } from '../runbook/links';
-import { MAX_COMPARED, parseHealthToHost, type HealthClustersMessage, type HealthTargetView, type HealthToWebview } from './messages';
+import { MAX_COMPARED, parseHealthToHost, type HealthClustersMessage, type HealthTargetView, type HealthToWebview } from './messages/health';
 import { clusterChoices, resolveHealthTarget, type HealthFenceAttrs, type KubeconfigInfo, type ResolvedHealthTarget } from './healthView';
 import type { ModeController } from './mode';
 import { healthColumn } from './layout';
-import { webviewCsp } from './csp';
+import { webviewHtml, webviewPanelOptions } from './webview';
 
 /** Snapshots a panel receives when it (re)subscribes: its charts' history. */
 const HISTORY_SENT = 240;
@@ -55,7 +53,10 @@ export interface HealthStatus {
   panels: { id: string; page: string; where: 'standalone' | 'runbook'; active: boolean; subscribed: boolean; status?: string; key?: string; label?: string; snapshot?: HealthSnapshot }[];
 }
 
-/** The registry of pollers and every panel bound to one. */
+/**
+ * The registry of pollers and every panel bound to one. One per window: activate() makes it and
+ * hands it to the Cluster Health command and to every Runbook view (their ```health fences).
+ */
 export class HealthHub implements vscode.Disposable {
   readonly registry = new PollerRegistry();
   private readonly entries = new Map<string, PollerEntry>();
@@ -270,18 +271,8 @@ export class HealthBinding implements vscode.Disposable {
   }
 }
 
-let hub: HealthHub | undefined;
-
-/** The hub registered by registerHealth(), for the Runbook view's ```health fences. */
-export function healthHub(): HealthHub | undefined {
-  return hub;
-}
-
-/** The links, styles and script a page with health panels needs, under its CSP. */
-export function healthStyles(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'media', f));
-  return `<link rel="stylesheet" href="${media('uPlot.min.css')}">\n<link rel="stylesheet" href="${media('health.css')}">`;
-}
+/** The stylesheets (in dist/media) a page with health panels needs. */
+export const HEALTH_STYLES = ['uPlot.min.css', 'health.css'] as const;
 
 /**
  * `Breakglass: Show Cluster Health`: the standalone page. It shows the active target's cluster,
@@ -387,26 +378,14 @@ class ClusterHealthPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
-    const csp = webviewCsp(webview.cspSource, nonce);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('codicon.css')}">
-${healthStyles(webview, this.extensionUri)}
-<title>${escapeHtml('Cluster Health')}</title>
-</head>
-<body data-page="health">
-<div class="bg-health-picker" hidden></div>
-<div class="bg-health-columns"><div class="bg-health bg-health-standalone" data-health-id="main" data-title="Cluster health"></div></div>
-<script nonce="${nonce}" src="${media('health.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(this.panel.webview, this.extensionUri, {
+      title: 'Cluster Health',
+      styles: ['codicon.css', ...HEALTH_STYLES],
+      script: 'health.js',
+      bodyAttributes: { 'data-page': 'health' },
+      body: `<div class="bg-health-picker" hidden></div>
+<div class="bg-health-columns"><div class="bg-health bg-health-standalone" data-health-id="main" data-title="Cluster health"></div></div>`,
+    });
   }
 
   dispose(): void {
@@ -421,14 +400,13 @@ ${healthStyles(webview, this.extensionUri)}
 }
 
 /**
- * Registers `breakglass.showClusterHealth` and owns the PollerRegistry every health panel shares
- * (the standalone panel and the Runbook view's ```health fences). `breakglass.healthStatus`
- * (not in the Command Palette) returns a HealthStatus. Call it in activate() before any Runbook
- * view opens, and add the result to the context's subscriptions.
+ * Registers `breakglass.showClusterHealth`, whose panel binds to `h`, the PollerRegistry every
+ * health panel of the window shares (the standalone panel and the Runbook view's ```health
+ * fences). `breakglass.healthStatus` (not in the Command Palette) returns a HealthStatus. Add the
+ * result to the context's subscriptions; its disposal closes the panel (the hub is its creator's).
  */
-export function registerHealth(context: vscode.ExtensionContext, mode: ModeController): vscode.Disposable {
-  const h = new HealthHub(mode);
-  hub = h;
+export function registerHealth(context: vscode.ExtensionContext, h: HealthHub): vscode.Disposable {
+  const mode = h.mode;
   let standalone: ClusterHealthPanel | undefined;
 
   const show = async (): Promise<string> => {
@@ -439,11 +417,7 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
       standalone.reveal();
       return 'revealed';
     }
-    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: await healthColumn(), preserveFocus: false }, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel('breakglass.health', 'Cluster Health', { viewColumn: await healthColumn(), preserveFocus: false }, webviewPanelOptions(context.extensionUri));
     standalone = new ClusterHealthPanel(h, panel, context.extensionUri, () => (standalone = undefined));
     return 'opened';
   };
@@ -453,11 +427,7 @@ export function registerHealth(context: vscode.ExtensionContext, mode: ModeContr
     vscode.commands.registerCommand('breakglass.healthStatus', () => h.status()),
   ];
   return vscode.Disposable.from(...disposables, {
-    dispose: () => {
-      standalone?.dispose();
-      h.dispose();
-      if (hub === h) hub = undefined;
-    },
+    dispose: () => standalone?.dispose(),
   });
 }
 

@@ -117,3 +117,22 @@ export class ModeController implements vscode.Disposable {
     this.changed.dispose();
   }
 }
+
+/** Registers the mode's commands: Enter Real Mode, Enter Simulated Mode, Switch Mode (the status-bar item's). */
+export function registerModeCommands(context: vscode.ExtensionContext, mode: ModeController): void {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('breakglass.enterRealMode', (args?: unknown) => mode.enterReal((args ?? undefined) as Parameters<ModeController['enterReal']>[0])),
+    vscode.commands.registerCommand('breakglass.enterSimulatedMode', () => mode.enterSimulated()),
+    vscode.commands.registerCommand('breakglass.switchMode', async () => {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: '$(beaker) SIMULATED', description: 'steps act on the simulated cluster', id: 'sim' },
+          { label: '$(warning) REAL…', description: 'choose a kube context; asks for confirmation', id: 'real' },
+        ],
+        { title: `Breakglass mode (now ${targetLabel(mode.current)})` },
+      );
+      if (pick?.id === 'sim') mode.enterSimulated();
+      else if (pick?.id === 'real') await mode.enterReal();
+    }),
+  );
+}

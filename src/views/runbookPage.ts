@@ -1,42 +1,31 @@
 // The Runbook view's page: the HTML around the rendered runbook (toolbar, banners, the page's
-// script under a nonce CSP). No vscode here: the view host gives it the webview's URIs, and tests
-// render the same page in a browser.
+// script under a nonce CSP, src/views/webview.ts). No vscode here: the view host gives it the
+// webview's URIs, and tests render the same page in a browser.
 import type { ParseResult } from '../runbook/parse';
 import { escapeHtml, renderRunbookHtml } from '../runbook/render';
-import { webviewCsp } from './csp';
+import { webviewShellHtml, type WebviewPageContext } from './webview';
 
-export interface RunbookPageOptions {
+export interface RunbookPageOptions extends WebviewPageContext {
   parsed: ParseResult;
   /** The mode badge ("SIMULATED", "REAL: prod-east"). */
   modeLabel: string;
-  /** The webview's own origin for styles and fonts (`webview.cspSource`). */
-  cspSource: string;
-  nonce: string;
-  /** The URI of a file in dist/media. */
-  media(file: string): string;
-  /** More of the head (the health panels' styles). */
+  /** More stylesheets in dist/media (the health panels'). */
+  styles?: readonly string[];
+  /** More of the head. */
   head?: string;
 }
 
 export function runbookPageHtml(o: RunbookPageOptions): string {
   const rb = o.parsed.runbook;
-  const csp = webviewCsp(o.cspSource, o.nonce);
   const errors = rb.diagnostics.filter((d) => d.severity === 'error').length;
   const notRunbook = rb.isRunbook ? '' : `<div class="bg-banner bg-info"><span class="codicon codicon-info"></span> This file is not marked as a runbook (front matter <code>runbook: true</code>); its shell blocks are shown as steps anyway.</div>`;
   const realDefault = rb.defaultMode === 'real' ? `<div class="bg-banner bg-info" data-show-when="sim"><span class="codicon codicon-info"></span> This runbook is written for real mode. Use <b>Breakglass: Enter Real Mode</b> to act on a cluster.</div>` : '';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${o.media('codicon.css')}">
-<link rel="stylesheet" href="${o.media('runbook.css')}">
-${o.head ?? ''}
-<title>${escapeHtml(rb.title)}</title>
-</head>
-<body>
-<header class="bg-toolbar">
+  return webviewShellHtml(o, {
+    title: rb.title,
+    styles: ['codicon.css', 'runbook.css', ...(o.styles ?? [])],
+    head: o.head,
+    script: 'runbook.js',
+    body: `<header class="bg-toolbar">
   <span class="bg-title">${escapeHtml(rb.title)}</span>
   ${rb.severity ? `<span class="bg-badge bg-severity">${escapeHtml(rb.severity)}</span>` : ''}
   <span id="bg-mode" class="bg-mode-badge" title="${escapeHtml(o.modeLabel)}">${escapeHtml(o.modeLabel)}</span>
@@ -50,8 +39,6 @@ ${o.head ?? ''}
 ${notRunbook}${realDefault}
 <main id="bg-doc">
 ${renderRunbookHtml(o.parsed)}
-</main>
-<script nonce="${o.nonce}" src="${o.media('runbook.js')}"></script>
-</body>
-</html>`;
+</main>`,
+  });
 }

@@ -1,7 +1,6 @@
 // The Runbook view: one webview per runbook file, driving one RunSession. The webview only draws
 // and posts intents; every decision (trust, mode, confirmation) is taken here.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { dirname, join, isAbsolute } from 'node:path';
 import { parseRunbook, type ParseResult } from '../runbook/parse';
 import { RunSession, namesMatch, type ActTarget, type Prompter, type StepRuntime } from '../runbook/session';
@@ -11,14 +10,15 @@ import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
 import { kindOfStep } from '../runbook/kinds';
 import { isOpenableLink } from '../runbook/links';
-import { parseToHost, type StepView, type ToWebview } from './messages';
+import { parseToHost, type StepView, type ToWebview } from './messages/runbook';
 import type { ModeController } from './mode';
-import { HealthBinding, healthHub, healthStyles } from './healthPanel';
+import { HEALTH_STYLES, HealthBinding, type HealthHub } from './healthPanel';
 import { readinessBadges } from '../breakglass/readiness';
 import { Masker, maskEnvSecrets } from '../runbook/mask';
 import { preflightConfigFor, readinessState } from './readiness';
 import { ClusterTableThrottle, clusterRows } from './clusterTable';
 import { runbookPageHtml } from './runbookPage';
+import { webviewPageContext } from './webview';
 
 export interface OpenOptions {
   /** What to do with the runbook's last journal: ask (default), resume it, or start afresh. */
@@ -107,6 +107,8 @@ export class RunbookPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly mode: ModeController,
+    /** The window's health pollers, for the runbook's ```health fences. */
+    private readonly hub: HealthHub,
     text: string,
     private readonly onDisposed: () => void,
   ) {
@@ -169,12 +171,10 @@ export class RunbookPanel implements vscode.Disposable {
   private bindHealth(): void {
     for (const b of this.health) b.dispose();
     this.health = [];
-    const hub = healthHub();
-    if (!hub) return;
     for (const step of this.parsed.runbook.steps) {
       if (!kindOfStep(step).livePanel) continue;
       const attr = (k: string) => (step.attrs[k] === undefined ? undefined : String(step.attrs[k]));
-      this.health.push(new HealthBinding(hub, step.id, this.uri.fsPath, 'runbook', { context: attr('context'), cluster: attr('cluster') }, (m) => this.post(m)));
+      this.health.push(new HealthBinding(this.hub, step.id, this.uri.fsPath, 'runbook', { context: attr('context'), cluster: attr('cluster') }, (m) => this.post(m)));
     }
   }
 
@@ -183,11 +183,6 @@ export class RunbookPanel implements vscode.Disposable {
     const on = this.ready && !this.disposed && this.panel.visible;
     this.noteHealthInView();
     for (const b of this.health) b.setActive(on);
-    if (on && !healthHub()) {
-      for (const step of this.parsed.runbook.steps) {
-        if (kindOfStep(step).livePanel) this.post({ type: 'healthTarget', panel: step.id, target: { status: 'error', label: 'no cluster', simulated: this.mode.current.mode === 'sim', message: 'Cluster-health panels are not available in this window.' } });
-      }
-    }
   }
 
   private newSession(resumeFrom?: string): RunSession {
@@ -358,14 +353,11 @@ export class RunbookPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
     return runbookPageHtml({
+      ...webviewPageContext(this.panel.webview, this.extensionUri),
       parsed: this.parsed,
       modeLabel: targetLabel(this.mode.current),
-      cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      media: (f) => String(webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f))),
-      head: healthStyles(webview, this.extensionUri),
+      styles: HEALTH_STYLES,
     });
   }
 

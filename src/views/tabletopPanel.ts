@@ -6,7 +6,6 @@
 // `End Tabletop` and `Export Tabletop Report` write the after-action report from the journal.
 // The simulator is loaded by the commands that need it, never at activation.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { arrangeForTabletop, columnFor } from './layout';
@@ -18,11 +17,12 @@ import type { Tabletop, TabletopUpdate } from '../tabletop/tabletop';
 import {
   parseTabletopToHost, TABLETOP_INJECTIONS, TABLETOP_SPEEDS, type TabletopDrawn, type TabletopEventView, type TabletopMarkerView, type TabletopScoresView,
   type TabletopStateView, type TabletopToHost, type TabletopToWebview,
-} from './messages';
+} from './messages/tabletop';
 import type { ModeController } from './mode';
 import { copyShipped, resolveShipped } from './shipped';
-import { clockLabel, eventView, fmtClock, fmtDur, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from './tabletopView';
-import { webviewCsp } from './csp';
+import { clockLabel, eventView, fmtClock, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from './tabletopView';
+import { webviewHtml, webviewPanelOptions } from './webview';
+import { formatElapsed } from '../common/duration';
 
 /** What `breakglass.startTabletop` accepts as its argument (tests, walkthroughs). */
 export interface StartTabletopArgs {
@@ -456,11 +456,7 @@ export class TabletopController implements vscode.Disposable {
       this.panel.reveal();
       return 'revealed';
     }
-    const webviewPanel = vscode.window.createWebviewPanel('breakglass.tabletop', `Facilitator: ${ex.scenario.name}`, { viewColumn: columnFor('facilitator'), preserveFocus: false }, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'media')],
-    });
+    const webviewPanel = vscode.window.createWebviewPanel('breakglass.tabletop', `Facilitator: ${ex.scenario.name}`, { viewColumn: columnFor('facilitator'), preserveFocus: false }, webviewPanelOptions(this.context.extensionUri));
     this.panel = new FacilitatorPanel(webviewPanel, this.context.extensionUri, (m) => this.intent(m), () => this.current && this.state(this.current), () => (this.panel = undefined));
     if (!ex.ended) ex.tt.noteActivity('facilitator-panel-opened', 'Breakglass: Show Facilitator Panel', false);
     return 'opened';
@@ -608,7 +604,7 @@ export function parseStartArgs(arg: unknown): Partial<StartTabletopArgs> | strin
 
 function summaryLine(s: TabletopScoresView): string {
   if (s.impactAt === undefined) return 'no impact';
-  return `detected after ${fmtDur(s.timeToDetect)}, mitigated after ${fmtDur(s.timeToMitigate)}, ${s.recovered ? `recovered after ${fmtDur(s.timeToRecover)}` : 'not recovered'} (seed incident: ${fmtDur(s.referenceSeconds)})`;
+  return `detected after ${formatElapsed(s.timeToDetect)}, mitigated after ${formatElapsed(s.timeToMitigate)}, ${s.recovered ? `recovered after ${formatElapsed(s.timeToRecover)}` : 'not recovered'} (seed incident: ${formatElapsed(s.referenceSeconds)})`;
 }
 
 function escapeMd(s: string): string {
@@ -674,25 +670,9 @@ class FacilitatorPanel implements vscode.Disposable {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const nonce = randomBytes(16).toString('base64');
-    const media = (f: string) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'media', f));
-    const csp = webviewCsp(webview.cspSource, nonce);
     const speeds = TABLETOP_SPEEDS.map((s) => `<button type="button" class="bg-btn tt-speed" data-speed="${s}" aria-pressed="false">${s}×</button>`).join('');
     const inject = TABLETOP_INJECTIONS.map((a) => `<button type="button" class="bg-btn tt-inject" data-inject="${a}">${escapeHtml(INJECTION_TITLES[a])}</button>`);
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('codicon.css')}">
-<link rel="stylesheet" href="${media('uPlot.min.css')}">
-<link rel="stylesheet" href="${media('tabletop.css')}">
-<title>Facilitator</title>
-</head>
-<body data-page="tabletop">
-<header class="tt-head">
+    const body = `<header class="tt-head">
   <h1><span class="codicon codicon-organization"></span> <span id="tt-title">Tabletop</span></h1>
   <p id="tt-desc" class="tt-muted"></p>
 </header>
@@ -737,10 +717,14 @@ class FacilitatorPanel implements vscode.Disposable {
     <h2>Events <span class="tt-muted tt-small">newest first</span></h2>
     <ol id="tt-events" class="tt-events"></ol>
   </section>
-</div>
-<script nonce="${nonce}" src="${media('tabletop.js')}"></script>
-</body>
-</html>`;
+</div>`;
+    return webviewHtml(this.panel.webview, this.extensionUri, {
+      title: 'Facilitator',
+      styles: ['codicon.css', 'uPlot.min.css', 'tabletop.css'],
+      script: 'tabletop.js',
+      bodyAttributes: { 'data-page': 'tabletop' },
+      body,
+    });
   }
 
   dispose(): void {

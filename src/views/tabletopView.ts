@@ -1,6 +1,6 @@
 // What the facilitator panel shows, as pure functions shared by the extension (which turns the
 // tabletop's journal events, readings and scores into view data) and the webview (which draws
-// them): clock and duration texts, chart series, injections. No Node, no DOM, no vscode: both
+// them): clock texts, chart series, injections (durations: formatElapsed, src/common/duration.ts). No Node, no DOM, no vscode: both
 // sides and the unit tests import it.
 import type { SimClusterReading, SimModelEvent, SimStepMarkerEvent } from '../runbook/events';
 import type { ScenarioAction, ScenarioWorkload } from '../sim/scenario';
@@ -8,7 +8,7 @@ import type { Scores } from '../tabletop/score';
 import type {
   TabletopClockView, TabletopClusterReadingView, TabletopEventView, TabletopInjection, TabletopMarkerView, TabletopReadingView, TabletopScoresView, TabletopToHost,
   TabletopWorkloadView,
-} from './messages';
+} from './messages/tabletop';
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
 
@@ -18,15 +18,6 @@ export function fmtClock(t: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   return h ? `T+${h}h${p2(m)}m${p2(s % 60)}s` : `T+${m}m${p2(s % 60)}s`;
-}
-
-/** A duration in words: `42 s`, `3 m 05 s`, `1 h 02 m`; `—` when it did not happen. */
-export function fmtDur(s: number | undefined): string {
-  if (s === undefined) return '—';
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = Math.round(s % 60);
-  return h ? `${h} h ${p2(m)} m` : m ? `${m} m ${p2(sec)} s` : `${sec} s`;
 }
 
 /** The clock in the status bar: `Tabletop T+4m05s ×30` or `… paused`. */

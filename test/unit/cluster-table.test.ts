@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { ClusterOutcome } from '../../src/breakglass/fanout';
 import { ClusterTableThrottle, clusterRows, tableFinished } from '../../src/views/clusterTable';
-import { parseClusterRow, parseToHost, parseToWebview, type ClusterRowView } from '../../src/views/messages';
+import { parseClusterRow, parseToHost, parseToWebview, type ClusterRowView } from '../../src/views/messages/runbook';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

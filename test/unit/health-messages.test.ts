@@ -2,7 +2,8 @@
 // what the extension accepts from them.
 import assert from 'node:assert/strict';
 import type { HealthSnapshot } from '../../src/cluster/poller';
-import { MAX_COMPARED, parseHealthClusters, parseHealthSnapshot, parseHealthToHost, parseHealthToWebview, parseToHost, parseToWebview } from '../../src/views/messages';
+import { MAX_COMPARED, parseHealthClusters, parseHealthSnapshot, parseHealthToHost, parseHealthToWebview } from '../../src/views/messages/health';
+import { parseToHost, parseToWebview } from '../../src/views/messages/runbook';
 
 const AT = 1_700_000_000_000;
 

@@ -12,7 +12,7 @@ import { KubeconfigRequester } from '../../src/cluster/connection';
 import { HealthPoller, type HealthSnapshot } from '../../src/cluster/poller';
 import { parseScenario } from '../../src/sim/scenario';
 import { Tabletop } from '../../src/tabletop/tabletop';
-import type { HealthClustersMessage, HealthTargetView } from '../../src/views/messages';
+import type { HealthClustersMessage, HealthTargetView } from '../../src/views/messages/health';
 
 const ROOT = resolve(__dirname, '../../..');
 const SEED = join(ROOT, 'runbooks/scenarios/telemetry-rollout-2024-12-11.yaml');

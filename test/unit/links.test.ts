@@ -3,7 +3,8 @@ import MarkdownIt from 'markdown-it';
 import { isAllowedRunbookLink, isOpenableLink, linkAction } from '../../src/runbook/links';
 import { parseRunbook } from '../../src/runbook/parse';
 import { renderRunbookHtml } from '../../src/runbook/render';
-import { parseHealthToHost, parseToHost } from '../../src/views/messages';
+import { parseHealthToHost } from '../../src/views/messages/health';
+import { parseToHost } from '../../src/views/messages/runbook';
 import { startTags, urlsIn } from './helpers/html';
 
 const HOSTILE_HREFS = [

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { parseToHost, parseToWebview } from '../../src/views/messages';
+import { parseToHost, parseToWebview } from '../../src/views/messages/runbook';
 
 describe('webview messages', () => {
   it('accepts well-formed intents from the webview', () => {

@@ -8,7 +8,7 @@ import { MAX_REASON, preflightEvent, preflightSecrets, readinessBadge, readiness
 import { Journal, listJournals, readJournal } from '../../src/runbook/journal';
 import { MASK, Masker } from '../../src/runbook/mask';
 import { parseRunbook } from '../../src/runbook/parse';
-import { parseToHost, parseToWebview } from '../../src/views/messages';
+import { parseToHost, parseToWebview } from '../../src/views/messages/runbook';
 import { removeTempDir, tempDir } from './helpers/servers';
 
 const RUNBOOK = `---

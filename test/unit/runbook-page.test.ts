@@ -17,7 +17,7 @@ import type { SimHost } from '../../src/runbook/simhost';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
 import { clusterRows } from '../../src/views/clusterTable';
-import type { ToWebview } from '../../src/views/messages';
+import type { ToWebview } from '../../src/views/messages/runbook';
 import { runbookPageHtml } from '../../src/views/runbookPage';
 import { removeTempDir, tempDir } from './helpers/servers';
 
