@@ -17,6 +17,7 @@
 // saturated API server. Deleting pod keys while their DaemonSet exists changes nothing lasting
 // (the DaemonSet controller recreates them); once the DaemonSet is gone, pod keys going away
 // does not reach the kubelets any faster. Stopping agents quickly takes node-exec.
+import { mapPool } from '../common/pool';
 import { WorkloadPodNames } from '../sim/podNames';
 import type { ClusterModel } from '../sim/model/cluster';
 import { explainEtcdError, etcdTarget, openEtcd, plaintextCredentialsProblem, type EtcdConnection } from './etcd-client';
@@ -134,15 +135,6 @@ function checkPlan(p: unknown): EtcdDeletePlan | undefined {
   return x;
 }
 
-/** Runs fn over items with at most `limit` in flight; stops taking new ones when the signal aborts. */
-async function pool<T>(items: T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !signal.aborted) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 // ---- real ---------------------------------------------------------------------------------------
 
 async function readKeys(conn: EtcdConnection, spec: EtcdDeleteSpec, signal: AbortSignal): Promise<{ plan: EtcdDeletePlan; missing: string[] }> {
@@ -218,7 +210,7 @@ async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOption
     let gone = 0;
     let failed = 0;
     const client = conn.client;
-    await pool(todo, TXN_CONCURRENCY, ctx.signal, async (k) => {
+    await mapPool(todo, TXN_CONCURRENCY, async (k) => {
       try {
         const r = await client.if(k.key, 'Mod', '==', k.modRevision).then(client.delete().key(k.key)).else(client.get(k.key)).commit();
         if (r.succeeded) {
@@ -240,7 +232,7 @@ async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOption
         items.push({ id: k.key, ok: false, detail: explainEtcdError(e, conn.target).message });
       }
       ctx.progress?.({ done: items.length, total: todo.length, failed: changed + failed, current: k.key });
-    });
+    }, ctx.signal);
     for (const k of todo.slice(items.length)) items.push({ id: k.key, ok: false, detail: 'cancelled: not attempted' });
     const order = new Map(todo.map((k, i) => [k.key, i]));
     items.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
