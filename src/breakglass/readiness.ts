@@ -10,9 +10,7 @@
 // failures) when one failed, and `not-checked` when there is no result yet, the preflight could not
 // run, or a cluster (or its path) is not in the config.
 import { basename } from 'node:path';
-import type { PreflightEvent } from '../runbook/events';
-import { Masker, maskEnvSecrets } from '../runbook/mask';
-import type { Step } from '../runbook/model';
+import { Masker, maskEnvSecrets } from '../common/mask';
 import { stepClusters } from './step-clusters';
 import { LABEL, type PathName, type PathResult, type PreflightConfig } from './preflight';
 
@@ -59,6 +57,12 @@ export interface ReadinessBadge {
   checkedAt?: number;
 }
 
+/** What readiness reads of a runbook step (src/runbook/model.ts, Step): its kind and parsed body. */
+export interface StepLike {
+  kind: string;
+  spec?: unknown;
+}
+
 /** What a ```breakglass step needs proved: one path, on some clusters. */
 export interface StepNeed {
   action: string;
@@ -70,7 +74,7 @@ export interface StepNeed {
 }
 
 /** The path a ```breakglass step needs, or undefined (not a break-glass step, no known action). */
-export function stepNeed(step: Pick<Step, 'kind' | 'spec'>): StepNeed | undefined {
+export function stepNeed(step: StepLike): StepNeed | undefined {
   if (step.kind !== 'breakglass' || typeof step.spec !== 'object' || step.spec === null) return undefined;
   const action = (step.spec as Record<string, unknown>).action;
   if (typeof action !== 'string' || !Object.hasOwn(ACTION_PATHS, action)) return undefined;
@@ -117,7 +121,7 @@ function badge(need: StepNeed, r: Readiness | undefined): ReadinessBadge {
 }
 
 /** Badges of every ```breakglass step with a known action, by step id. */
-export function readinessBadges(steps: readonly Step[], r: Readiness | undefined): Record<string, ReadinessBadge> {
+export function readinessBadges(steps: readonly (StepLike & { id: string })[], r: Readiness | undefined): Record<string, ReadinessBadge> {
   const out: Record<string, ReadinessBadge> = {};
   for (const s of steps) {
     const need = stepNeed(s);
@@ -162,6 +166,35 @@ export function readinessFromResults(cfg: PreflightConfig, results: PathResult[]
         }),
     })),
   };
+}
+
+/**
+ * One readiness check of every configured break-glass path (`Breakglass: Check Break-Glass
+ * Readiness`, the preflight run in VS Code), alone in its own journal (preflight-<start>.jsonl);
+ * one of the journal's events (src/runbook/events.ts). Details are masked.
+ */
+export interface PreflightEvent {
+  type: 'preflight';
+  /** ISO-8601 time the check finished. */
+  t: string;
+  user: string;
+  host: string;
+  via: 'vscode' | 'cli';
+  /** The preflight config file. */
+  config: string;
+  /** Every configured path passed. */
+  ok: boolean;
+  clusters: {
+    name: string;
+    checks: {
+      path: PathName;
+      ok: boolean;
+      detail: string;
+      ms: number;
+      /** Per host (SSH paths). */
+      hosts?: { id: string; ok: boolean; detail: string }[];
+    }[];
+  }[];
 }
 
 /** The journal event of a readiness result (its details are already masked). */

@@ -9,7 +9,7 @@ import { runShell, type ShellRunResult } from './executor';
 import { Journal, readJournal, replay, type JournalFs } from './journal';
 import type { CheckSpec } from './kinds';
 import { kindSpec } from './kinds';
-import { Masker, StreamMasker, maskEnvSecrets } from './mask';
+import { Masker, StreamMasker, maskEnvSecrets } from '../common/mask';
 import type { Param, Runbook, Step, StepState } from './model';
 import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName, type Target } from './target';
 import { DEFAULT_STEP_TIMEOUT_MS, formatDuration, parseDuration } from '../common/duration';
