@@ -19,10 +19,10 @@
 // does not reach the kubelets any faster. Stopping agents quickly takes node-exec.
 import { mapPool } from '../common/pool';
 import { WorkloadPodNames } from '../sim/podNames';
-import type { ClusterModel } from '../sim/model/cluster';
+import type { SimTarget } from '../sim/types';
 import { explainEtcdError, etcdTarget, openEtcd, plaintextCredentialsProblem, type EtcdConnection } from './etcd-client';
 import { asBody, bool, int, strList, unknownFields } from './spec';
-import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
 
 export interface EtcdDeleteSpec {
   keys: string[];
@@ -256,7 +256,7 @@ interface SimKey {
  * The model's keyspace: each workload's object and its pod objects (running, or stopped on their
  * nodes), named as sim serve names them.
  */
-export function simKeyspace(cluster: ClusterModel): SimKey[] {
+export function simKeyspace(cluster: SimTarget): SimKey[] {
   const out: SimKey[] = [];
   for (const w of cluster.workloads()) {
     const k = `${w.namespace}/${w.name}`;
@@ -269,7 +269,7 @@ export function simKeyspace(cluster: ClusterModel): SimKey[] {
   return out;
 }
 
-function simMatch(spec: EtcdDeleteSpec, cluster: ClusterModel): { plan: EtcdDeletePlan; missing: string[]; index: Map<string, SimKey> } {
+function simMatch(spec: EtcdDeleteSpec, cluster: SimTarget): { plan: EtcdDeletePlan; missing: string[]; index: Map<string, SimKey> } {
   const space = simKeyspace(cluster);
   const index = new Map(space.map((k) => [k.key, k]));
   const found = new Set<string>();
@@ -280,13 +280,8 @@ function simMatch(spec: EtcdDeleteSpec, cluster: ClusterModel): { plan: EtcdDele
   return { plan: { kind: 'etcd-delete', revision: SIM_REVISION, keys }, missing, index };
 }
 
-function simCluster(ctx: ActionContext): ClusterModel {
-  if (!ctx.sim?.cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
-  return ctx.sim.cluster;
-}
-
 async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
-  const cluster = simCluster(ctx);
+  const cluster = simTargetOf(ctx);
   const { plan: fresh, missing, index } = simMatch(spec, cluster);
   const given = opts.plan === undefined ? undefined : checkPlan(opts.plan);
   if (opts.plan !== undefined && !given) throw new ActionError('the plan handed to run() is not an etcd-delete preview');
@@ -343,7 +338,7 @@ async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions
   return { ok: true, summary, brief: runBrief(deleted, { gone }), items, plan, simSeconds };
 }
 
-function workloadKind(cluster: ClusterModel, w: string): string {
+function workloadKind(cluster: SimTarget, w: string): string {
   return cluster.workloads().find((x) => `${x.namespace}/${x.name}` === w)?.kind ?? 'workload';
 }
 
@@ -362,7 +357,7 @@ export const etcdDelete: BreakglassAction<EtcdDeleteSpec> = {
   },
   async preview(spec, ctx) {
     if (ctx.mode === 'sim') {
-      const { plan, missing } = simMatch(spec, simCluster(ctx));
+      const { plan, missing } = simMatch(spec, simTargetOf(ctx));
       return previewResult(spec, plan, missing, `simulated etcd of ${ctx.sim!.cluster.spec.name}`);
     }
     return realPreview(spec, ctx);

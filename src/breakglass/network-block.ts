@@ -24,7 +24,7 @@ import { fanOutSummary, nodeItems, selectNodes } from './node-exec';
 import { clockTimeline, scheduleSessions, simSessionSeconds } from './simtime';
 import { asBody, bool, duration, int, str, unknownFields, workloadRef } from './spec';
 import { DEFAULT_NODE_TIMEOUT_MS, MAX_CONCURRENCY, fanOut, sshAuth } from './ssh';
-import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
 
 export interface NetworkBlockSpec {
   /** Absent in a multi-cluster step: each cluster's control-plane hosts come from its configuration. */
@@ -201,8 +201,7 @@ async function realExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOpt
 }
 
 async function simExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOptions, previewOnly: boolean): Promise<ActionResult> {
-  const cluster = ctx.sim?.cluster;
-  if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  const cluster = simTargetOf(ctx);
   if (!spec.workload) throw new ActionError('simulated mode needs `workload` (namespace/name): the clients whose traffic is blocked');
   const key = `${spec.workload.namespace}/${spec.workload.name}`;
   if (!(key in cluster.snapshot().workloadPods)) throw new ActionError(`no workload ${key} in the simulated cluster ${cluster.spec.name}`);

@@ -16,7 +16,7 @@
 import { nodeExec, type NodeExecSpec } from './node-exec';
 import { parseInventory } from './inventory';
 import { asBody, int, str, unknownFields, duration } from './spec';
-import { ActionError, type ActionContext, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
 
 export interface ScaleApiServerSpec {
   exec?: NodeExecSpec;
@@ -43,8 +43,7 @@ export function parseScaleApiServer(body: unknown): ParseResult<ScaleApiServerSp
 }
 
 async function sim(spec: ScaleApiServerSpec, ctx: ActionContext, previewOnly: boolean): Promise<ActionResult> {
-  const cluster = ctx.sim?.cluster;
-  if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  const cluster = simTargetOf(ctx);
   if (spec.replicas === undefined) throw new ActionError('simulated mode needs `replicas`: the API server replica count to reach');
   const before = cluster.snapshot().apiserver.replicas;
   const where = `simulated control plane of ${cluster.spec.name}`;

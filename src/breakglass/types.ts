@@ -2,7 +2,7 @@
 // (etcd directly, the nodes over SSH, firewall rules on the control-plane hosts, the exempt
 // priority level). Each action has a real implementation and a simulated one (against the
 // cluster model) behind the same interface; the runbook engine only sees this file.
-import type { ClusterModel } from '../sim/model/cluster';
+import type { SimTarget } from '../sim/types';
 
 /** Where etcd is and how to authenticate; defaults come from etcdctl's own environment. */
 export interface EtcdSettings {
@@ -77,7 +77,7 @@ export interface ActionContext {
   /** Overrides of the environment (from the preflight config or the extension's settings). */
   settings?: { etcd?: EtcdSettings; ssh?: SshSettings; kube?: KubeSettings };
   /** Simulated mode: the cluster the actions act on, and how its time moves. */
-  sim?: { cluster: ClusterModel; timeline?: SimTimeline };
+  sim?: { cluster: SimTarget; timeline?: SimTimeline };
 }
 
 export interface ActionItem {
@@ -144,4 +144,10 @@ export class ActionError extends Error {
     super(message);
     this.name = 'ActionError';
   }
+}
+
+/** The simulated cluster a simulated action acts on. */
+export function simTargetOf(ctx: ActionContext): SimTarget {
+  if (!ctx.sim?.cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  return ctx.sim.cluster;
 }
