@@ -22,7 +22,15 @@ import { WorkloadPodNames } from '../sim/podNames';
 import type { SimTarget } from '../sim/types';
 import { explainEtcdError, etcdTarget, openEtcd, plaintextCredentialsProblem, type EtcdConnection } from './etcd-client';
 import { asBody, bool, int, strList, unknownFields } from './spec';
-import { ActionError, simTargetOf, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionReadiness, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+const NAME = 'etcd-delete';
+
+/**
+ * The preflight path a run needs (its readiness badge). Plain data, exported on its own: readiness.ts
+ * imports only this, so the bundler leaves the action's code out of the extension's main bundle.
+ */
+export const ETCD_DELETE_READINESS: ActionReadiness = { action: NAME, path: 'etcd' };
 
 export interface EtcdDeleteSpec {
   keys: string[];
@@ -343,8 +351,9 @@ function workloadKind(cluster: SimTarget, w: string): string {
 }
 
 export const etcdDelete: BreakglassAction<EtcdDeleteSpec> = {
-  name: 'etcd-delete',
+  name: NAME,
   title: 'Delete keys from etcd',
+  readiness: ETCD_DELETE_READINESS,
   parse: parseEtcdDelete,
   where(_spec, ctx) {
     if (ctx.mode === 'sim') return [`the simulated etcd of ${ctx.sim?.cluster.spec.name ?? '?'}`];

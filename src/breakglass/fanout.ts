@@ -5,7 +5,7 @@
 // are `<cluster>/<id>`; a cluster whose action failed as a whole has the item `<cluster>`, so
 // "retry failed" can run again exactly what failed, across clusters.
 import { mapPool } from '../common/pool';
-import { parseAction } from './index';
+import { parseAction } from './registry';
 import type { ActionContext, ActionItem, ActionResult, Progress } from './types';
 
 export interface ClusterTarget {

@@ -16,11 +16,19 @@
 // Simulated: the nodes are the model's nodes (node-00001…). Each session takes a few simulated
 // seconds (simtime.ts); as nodes finish, their agents stop — through the model's
 // stopAgentsOn(namespace, name, nodes).
-import { describeInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
+import { describeInventory, fillInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
 import { clockTimeline, scheduleSessions, simSessionSeconds } from './simtime';
 import { asBody, duration, int, str, unknownFields, workloadRef } from './spec';
 import { DEFAULT_CONCURRENCY, DEFAULT_NODE_TIMEOUT_MS, MAX_CONCURRENCY, fanOut, sshAuth, type NodeResult } from './ssh';
-import { ActionError, simTargetOf, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionReadiness, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+const NAME = 'node-exec';
+
+/**
+ * The preflight path a run needs (its readiness badge). Plain data, exported on its own: readiness.ts
+ * imports only this, so the bundler leaves the action's code out of the extension's main bundle.
+ */
+export const NODE_EXEC_READINESS: ActionReadiness = { action: NAME, path: 'nodes' };
 
 export interface NodeExecSpec {
   /** Absent in a multi-cluster step: each cluster's inventory comes from its configuration. */
@@ -211,8 +219,12 @@ async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions, 
 }
 
 export const nodeExec: BreakglassAction<NodeExecSpec> = {
-  name: 'node-exec',
+  name: NAME,
   title: 'Run a command on nodes over SSH',
+  readiness: NODE_EXEC_READINESS,
+  forCluster(body, cluster) {
+    fillInventory(body, 'nodes', cluster.nodes);
+  },
   parse: parseNodeExec,
   where(spec, ctx) {
     if (ctx.mode === 'sim') return [`the nodes of the simulated cluster ${ctx.sim?.cluster.spec.name ?? '?'}`];

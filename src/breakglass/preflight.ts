@@ -38,26 +38,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { yaml } from '../lazy';
 import { etcdTarget, explainEtcdError, openEtcd, plaintextCredentialsProblem } from './etcd-client';
-import { describeInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
+import { describeInventory, parseInventory, resolveInventory, type NodeAddress } from './inventory';
 import { checkExempt, kubeTarget, kubeconfigPath } from './kube';
 import { DEFAULT_CONNECT_TIMEOUT_MS, fanOut, sshAuth, type NodeResult } from './ssh';
-import { ActionError, type EtcdSettings, type SshSettings } from './types';
+import { ActionError, type EtcdSettings, type PathName, type PreflightCluster, type PreflightSshPath, type SshSettings } from './types';
 
-export interface PreflightSshPath {
-  inventory: InventorySource;
-  user?: string;
-  port?: number;
-  sample: number;
-  check: string;
-}
-
-export interface PreflightCluster {
-  name: string;
-  etcd?: { settings: EtcdSettings; env?: Record<string, string> };
-  nodes?: PreflightSshPath;
-  controlPlane?: PreflightSshPath;
-  breakglass?: { kubeconfig?: string; context: string };
-}
+export type { PathName, PreflightCluster, PreflightSshPath };
 
 export interface PreflightConfig {
   file: string;
@@ -65,8 +51,6 @@ export interface PreflightConfig {
   ssh: SshSettings;
   clusters: PreflightCluster[];
 }
-
-export type PathName = 'etcd' | 'nodes' | 'controlPlane' | 'breakglass';
 
 export interface PathResult {
   cluster: string;

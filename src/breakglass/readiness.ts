@@ -3,7 +3,8 @@
 // vscode): `Breakglass: Check Break-Glass Readiness` (src/views/readiness.ts) runs the preflight
 // and journals it, the Runbook view draws one badge per step.
 //
-//   etcd-delete → etcd · node-exec → nodes · network-block → controlPlane · exempt-request → breakglass
+//   etcd-delete → etcd · node-exec → nodes · network-block, scale-apiserver → controlPlane ·
+//   exempt-request → breakglass   (each action's file says which: ACTION_READINESS below)
 //
 // A step's clusters: `clusters: [names]` in its body, or `'*'`; without one, every cluster of the
 // preflight config. A badge is `ready` when every one of them passed, `not-ready` (with the
@@ -11,17 +12,22 @@
 // run, or a cluster (or its path) is not in the config.
 import { basename } from 'node:path';
 import { Masker, maskEnvSecrets } from '../common/mask';
+import { ETCD_DELETE_READINESS } from './etcd-delete';
+import { EXEMPT_REQUEST_READINESS } from './exempt-request';
+import { NETWORK_BLOCK_READINESS } from './network-block';
+import { NODE_EXEC_READINESS } from './node-exec';
+import { LABEL, type PathResult, type PreflightConfig } from './preflight';
+import { SCALE_APISERVER_READINESS } from './scale-apiserver';
 import { stepClusters } from './step-clusters';
-import { LABEL, type PathName, type PathResult, type PreflightConfig } from './preflight';
+import type { ActionReadiness, PathName } from './types';
 
-/** The preflight path each break-glass action depends on. */
-export const ACTION_PATHS: Readonly<Record<string, PathName>> = {
-  'etcd-delete': 'etcd',
-  'node-exec': 'nodes',
-  'network-block': 'controlPlane',
-  'exempt-request': 'breakglass',
-  'scale-apiserver': 'controlPlane',
-};
+/**
+ * The preflight path each break-glass action needs, as each action's file declares it. The
+ * readiness constants alone, not the registry: the badges are drawn by the extension's main bundle,
+ * which must not load the actions' code (dist/breakglass.js). The registry's unit test checks that
+ * this list and the registry's actions agree.
+ */
+export const ACTION_READINESS: readonly ActionReadiness[] = [ETCD_DELETE_READINESS, NODE_EXEC_READINESS, NETWORK_BLOCK_READINESS, EXEMPT_REQUEST_READINESS, SCALE_APISERVER_READINESS];
 
 export interface ReadinessCheck {
   path: PathName;
@@ -77,8 +83,9 @@ export interface StepNeed {
 export function stepNeed(step: StepLike): StepNeed | undefined {
   if (step.kind !== 'breakglass' || typeof step.spec !== 'object' || step.spec === null) return undefined;
   const action = (step.spec as Record<string, unknown>).action;
-  if (typeof action !== 'string' || !Object.hasOwn(ACTION_PATHS, action)) return undefined;
-  const need: StepNeed = { action, path: ACTION_PATHS[action] };
+  const known = ACTION_READINESS.find((r) => r.action === action);
+  if (!known) return undefined;
+  const need: StepNeed = { action: known.action, path: known.path };
   const c = stepClusters(step.spec);
   if (c === '*' || Array.isArray(c)) need.clusters = c;
   else if (typeof c === 'string') need.problem = c;

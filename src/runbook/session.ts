@@ -15,7 +15,6 @@ import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName,
 import { DEFAULT_STEP_TIMEOUT_MS, formatDuration, parseDuration } from '../common/duration';
 import { scaledIntervalMs, scaledTimeoutMs, type SimHost } from './simhost';
 import type { ClusterOutcome } from '../breakglass/fanout';
-import { breakglassContextOf } from '../cluster/breakglass-context';
 
 export interface Prompter {
   /** A step marked `confirm`: true to go ahead. */
@@ -710,8 +709,8 @@ export class RunSession {
     return sel.clusters.map((c) => ({
       name: c.name,
       size: c.nodes,
-      // A tabletop's kubeconfig has a break-glass context per cluster: `<cluster>-breakglass`.
-      body: spec?.action === 'exempt-request' ? { ...spec, context: breakglassContextOf(c.name) } : undefined,
+      // The action's own body for this cluster, if it has one (exempt-request: its break-glass context).
+      body: bg.simBodyFor(spec, c.name),
       ctx: { ...base, mode: 'sim' as const, sim: { cluster: c.model, timeline: host.timeline(c.name) } },
     }));
   }
