@@ -25,7 +25,7 @@ import type { ActionReadiness, PathName } from './types';
  * The preflight path each break-glass action needs, as each action's file declares it. The
  * readiness constants alone, not the registry: the badges are drawn by the extension's main bundle,
  * which must not load the actions' code (dist/breakglass.js). The registry's unit test checks that
- * this list and the registry's actions agree.
+ * this list holds exactly the registered actions' readiness constants (registryProblems).
  */
 export const ACTION_READINESS: readonly ActionReadiness[] = [ETCD_DELETE_READINESS, NODE_EXEC_READINESS, NETWORK_BLOCK_READINESS, EXEMPT_REQUEST_READINESS, SCALE_APISERVER_READINESS];
 

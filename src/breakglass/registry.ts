@@ -1,7 +1,10 @@
 // The break-glass action registry: every action, in the order they are offered, and the lookups
-// by a step body's `action:`. Adding an action: its file (name, title, readiness path, the
-// hooks it needs, parse/where/preview/run) and one line here and in names.ts; the check below
-// fails at load if the two lists disagree, and a unit test checks readiness.ts's list too.
+// by a step body's `action:`. Adding an action: its file (name, title, readiness constant, the
+// hooks it needs, parse/where/preview/run) and one entry here, in names.ts (the names the runbook
+// parser accepts without loading any action) and in readiness.ts (the readiness constants the
+// badges read without loading any action). The check below fails at load if the registry and
+// names.ts disagree; the registry's unit test runs it with readiness.ts's list too (importing
+// readiness.ts here would put it, and the masking it imports, into dist/breakglass.js).
 import { etcdDelete } from './etcd-delete';
 import { exemptRequest } from './exempt-request';
 import { BREAKGLASS_ACTIONS } from './names';
@@ -10,15 +13,16 @@ import { nodeExec } from './node-exec';
 import { scaleApiServer } from './scale-apiserver';
 import type { Body } from './spec';
 import { stepClusters } from './step-clusters';
-import type { BreakglassAction, ParseResult } from './types';
+import type { ActionReadiness, BreakglassAction, ParseResult } from './types';
 
 export const ACTIONS: readonly BreakglassAction<unknown>[] = [etcdDelete, nodeExec, networkBlock, exemptRequest, scaleApiServer] as unknown as BreakglassAction<unknown>[];
 
 /**
- * Problems with a registry against the names the runbook parser accepts (names.ts): every name
- * has exactly one action, in the same order, and each action's readiness names the action.
+ * Problems with a registry against the names the runbook parser accepts (names.ts) and, if given,
+ * the readiness constants the badges read (readiness.ts): every name has exactly one action, in
+ * the same order; each action's readiness names the action and is the one readiness.ts lists.
  */
-export function registryProblems(actions: readonly BreakglassAction<unknown>[], names: readonly string[]): string[] {
+export function registryProblems(actions: readonly BreakglassAction<unknown>[], names: readonly string[], readiness?: readonly ActionReadiness[]): string[] {
   const problems: string[] = [];
   const have = actions.map((a) => a.name);
   for (const n of names) if (!have.includes(n)) problems.push(`no action for '${n}' (names.ts)`);
@@ -26,6 +30,9 @@ export function registryProblems(actions: readonly BreakglassAction<unknown>[], 
   for (const n of new Set(have)) if (have.indexOf(n) !== have.lastIndexOf(n)) problems.push(`action '${n}' is registered more than once`);
   if (!problems.length && have.join() !== names.join()) problems.push(`the actions are in another order than names.ts: ${have.join(', ')}`);
   for (const a of actions) if (a.readiness.action !== a.name) problems.push(`action '${a.name}' has the readiness of '${a.readiness.action}'`);
+  if (!readiness) return problems;
+  for (const a of actions) if (!readiness.includes(a.readiness)) problems.push(`the readiness of '${a.name}' is not in readiness.ts`);
+  for (const r of readiness) if (!actions.some((a) => a.readiness === r)) problems.push(`readiness.ts lists '${r.action}', which is no registered action's readiness`);
   return problems;
 }
 

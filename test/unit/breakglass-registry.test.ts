@@ -1,7 +1,7 @@
 // The break-glass action registry (src/breakglass/registry.ts): the same actions as the names
-// the runbook parser accepts (names.ts) and as readiness.ts's list; each action's own hooks fill
-// in a cluster's body (real mode from the clusters' config, simulated mode for a tabletop's
-// clusters). And src/breakglass/ as a layer: no import cycle among its files (type imports
+// the runbook parser accepts (names.ts, checked at load) and as readiness.ts's list; each
+// action's own hooks fill in a cluster's body (real mode from the clusters' config, simulated
+// mode for a tabletop's clusters). And src/breakglass/ as a layer: no import cycle among its files (type imports
 // included), nothing from the runbook engine, the views, the command line or the cluster model's
 // internals, and the extension's main bundle carries no action code.
 import assert from 'node:assert/strict';
@@ -22,17 +22,22 @@ describe('break-glass action registry', () => {
   it('holds exactly the actions names.ts lists, in its order', () => {
     assert.deepEqual(actionNames(), [...BREAKGLASS_ACTIONS]);
     for (const n of BREAKGLASS_ACTIONS) assert.equal(actionFor(n)?.name, n);
-    assert.deepEqual(registryProblems(ACTIONS, BREAKGLASS_ACTIONS), []);
+    assert.deepEqual(registryProblems(ACTIONS, BREAKGLASS_ACTIONS, ACTION_READINESS), []);
   });
 
-  it('the load-time check catches a missing, an extra, a doubled, a reordered action and a readiness of another action', () => {
+  it('the load-time check catches a missing, an extra, a doubled, a reordered action and a readiness of another action or missing from readiness.ts', () => {
     const [a, b, c] = ACTIONS;
-    assert.match(registryProblems([a, b], [a.name, b.name, c.name]).join('\n'), new RegExp(`no action for '${c.name}'`));
-    assert.match(registryProblems([a, b, c], [a.name, b.name]).join('\n'), new RegExp(`action '${c.name}' is not in names.ts`));
-    assert.match(registryProblems([a, b, b], [a.name, b.name]).join('\n'), new RegExp(`'${b.name}' is registered more than once`));
-    assert.match(registryProblems([b, a], [a.name, b.name]).join('\n'), /another order/);
+    const r = (...xs: BreakglassAction<unknown>[]) => xs.map((x) => x.readiness);
+    assert.match(registryProblems([a, b], [a.name, b.name, c.name], r(a, b)).join('\n'), new RegExp(`no action for '${c.name}'`));
+    assert.match(registryProblems([a, b, c], [a.name, b.name], r(a, b, c)).join('\n'), new RegExp(`action '${c.name}' is not in names.ts`));
+    assert.match(registryProblems([a, b, b], [a.name, b.name], r(a, b)).join('\n'), new RegExp(`'${b.name}' is registered more than once`));
+    assert.match(registryProblems([b, a], [a.name, b.name], r(a, b)).join('\n'), /another order/);
     const wrong = { ...a, readiness: b.readiness } as BreakglassAction<unknown>;
-    assert.match(registryProblems([wrong, b], [a.name, b.name]).join('\n'), new RegExp(`'${a.name}' has the readiness of '${b.name}'`));
+    assert.match(registryProblems([wrong, b], [a.name, b.name], r(a, b)).join('\n'), new RegExp(`'${a.name}' has the readiness of '${b.name}'`));
+    assert.match(registryProblems([a, b], [a.name, b.name], r(a)).join('\n'), new RegExp(`the readiness of '${b.name}' is not in readiness.ts`));
+    assert.match(registryProblems([a], [a.name], r(a, b)).join('\n'), new RegExp(`readiness.ts lists '${b.name}'`));
+    // A copy with the same fields is not the action's own constant.
+    assert.match(registryProblems([a], [a.name], [{ ...a.readiness }]).join('\n'), new RegExp(`the readiness of '${a.name}' is not in readiness.ts`));
   });
 
   it("readiness.ts's list is the registry's actions' own readiness, and each step's badge needs its action's path", () => {
