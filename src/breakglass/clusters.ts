@@ -9,45 +9,27 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ClusterTarget } from './fanout';
 import { resolveInventory, type InventorySource } from './inventory';
 import { parsePreflightConfig, type PreflightCluster, type PreflightConfig } from './preflight';
+import { actionFor } from './registry';
+import type { Body } from './spec';
 import { ActionError, type ActionContext } from './types';
 
 function absolute(src: InventorySource, dir: string): InventorySource {
   return 'file' in src && !isAbsolute(src.file) ? { file: resolve(dir, src.file) } : src;
 }
 
-/** The body for one cluster: fields the step leaves out come from the cluster's config entry. */
+/** A cluster's config entry with its inventory files made absolute (they are relative to the config). */
+function resolved(c: PreflightCluster, dir: string): PreflightCluster {
+  const path = <P extends { inventory: InventorySource }>(p: P | undefined): P | undefined => p && { ...p, inventory: absolute(p.inventory, dir) };
+  return { ...c, nodes: path(c.nodes), controlPlane: path(c.controlPlane) };
+}
+
+/** The body for one cluster: fields the step leaves out come from the cluster's config entry (the action's forCluster). */
 export function bodyForCluster(body: unknown, c: PreflightCluster, cfg: PreflightConfig): unknown {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  const b = { ...(body as Record<string, unknown>) };
+  const b = { ...(body as Body) };
   // One cluster's body: what the step leaves out must now be there.
   delete b.clusters;
-  switch (b.action) {
-    case 'node-exec':
-      if (b.nodes === undefined && c.nodes) {
-        b.nodes = absolute(c.nodes.inventory, cfg.dir);
-        if (b.user === undefined && c.nodes.user) b.user = c.nodes.user;
-      }
-      break;
-    case 'network-block':
-      if (b.hosts === undefined && c.controlPlane) {
-        b.hosts = absolute(c.controlPlane.inventory, cfg.dir);
-        if (b.user === undefined && c.controlPlane.user) b.user = c.controlPlane.user;
-      }
-      if (b.sources === undefined && c.nodes) b.sources = absolute(c.nodes.inventory, cfg.dir);
-      break;
-    case 'scale-apiserver':
-      if (b.hosts === undefined && c.controlPlane) {
-        b.hosts = absolute(c.controlPlane.inventory, cfg.dir);
-        if (b.user === undefined && c.controlPlane.user) b.user = c.controlPlane.user;
-      }
-      break;
-    case 'exempt-request':
-      if (b.context === undefined && c.breakglass) {
-        b.context = c.breakglass.context;
-        if (b.kubeconfig === undefined && c.breakglass.kubeconfig) b.kubeconfig = c.breakglass.kubeconfig;
-      }
-      break;
-  }
+  if (typeof b.action === 'string') actionFor(b.action)?.forCluster?.(b, resolved(c, cfg.dir));
   return b;
 }
 

@@ -17,11 +17,20 @@
 // saturated API server. Deleting pod keys while their DaemonSet exists changes nothing lasting
 // (the DaemonSet controller recreates them); once the DaemonSet is gone, pod keys going away
 // does not reach the kubelets any faster. Stopping agents quickly takes node-exec.
+import { mapPool } from '../common/pool';
 import { WorkloadPodNames } from '../sim/podNames';
-import type { ClusterModel } from '../sim/model/cluster';
+import type { SimTarget } from '../sim/types';
 import { explainEtcdError, etcdTarget, openEtcd, plaintextCredentialsProblem, type EtcdConnection } from './etcd-client';
 import { asBody, bool, int, strList, unknownFields } from './spec';
-import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionReadiness, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+const NAME = 'etcd-delete';
+
+/**
+ * The preflight path a run needs (its readiness badge). Plain data, exported on its own: readiness.ts
+ * imports only this, so the bundler leaves the action's code out of the extension's main bundle.
+ */
+export const ETCD_DELETE_READINESS: ActionReadiness = { action: NAME, path: 'etcd' };
 
 export interface EtcdDeleteSpec {
   keys: string[];
@@ -134,15 +143,6 @@ function checkPlan(p: unknown): EtcdDeletePlan | undefined {
   return x;
 }
 
-/** Runs fn over items with at most `limit` in flight; stops taking new ones when the signal aborts. */
-async function pool<T>(items: T[], limit: number, signal: AbortSignal, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length && !signal.aborted) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
 // ---- real ---------------------------------------------------------------------------------------
 
 async function readKeys(conn: EtcdConnection, spec: EtcdDeleteSpec, signal: AbortSignal): Promise<{ plan: EtcdDeletePlan; missing: string[] }> {
@@ -218,7 +218,7 @@ async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOption
     let gone = 0;
     let failed = 0;
     const client = conn.client;
-    await pool(todo, TXN_CONCURRENCY, ctx.signal, async (k) => {
+    await mapPool(todo, TXN_CONCURRENCY, async (k) => {
       try {
         const r = await client.if(k.key, 'Mod', '==', k.modRevision).then(client.delete().key(k.key)).else(client.get(k.key)).commit();
         if (r.succeeded) {
@@ -240,7 +240,7 @@ async function realRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOption
         items.push({ id: k.key, ok: false, detail: explainEtcdError(e, conn.target).message });
       }
       ctx.progress?.({ done: items.length, total: todo.length, failed: changed + failed, current: k.key });
-    });
+    }, ctx.signal);
     for (const k of todo.slice(items.length)) items.push({ id: k.key, ok: false, detail: 'cancelled: not attempted' });
     const order = new Map(todo.map((k, i) => [k.key, i]));
     items.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
@@ -264,7 +264,7 @@ interface SimKey {
  * The model's keyspace: each workload's object and its pod objects (running, or stopped on their
  * nodes), named as sim serve names them.
  */
-export function simKeyspace(cluster: ClusterModel): SimKey[] {
+export function simKeyspace(cluster: SimTarget): SimKey[] {
   const out: SimKey[] = [];
   for (const w of cluster.workloads()) {
     const k = `${w.namespace}/${w.name}`;
@@ -277,7 +277,7 @@ export function simKeyspace(cluster: ClusterModel): SimKey[] {
   return out;
 }
 
-function simMatch(spec: EtcdDeleteSpec, cluster: ClusterModel): { plan: EtcdDeletePlan; missing: string[]; index: Map<string, SimKey> } {
+function simMatch(spec: EtcdDeleteSpec, cluster: SimTarget): { plan: EtcdDeletePlan; missing: string[]; index: Map<string, SimKey> } {
   const space = simKeyspace(cluster);
   const index = new Map(space.map((k) => [k.key, k]));
   const found = new Set<string>();
@@ -288,13 +288,8 @@ function simMatch(spec: EtcdDeleteSpec, cluster: ClusterModel): { plan: EtcdDele
   return { plan: { kind: 'etcd-delete', revision: SIM_REVISION, keys }, missing, index };
 }
 
-function simCluster(ctx: ActionContext): ClusterModel {
-  if (!ctx.sim?.cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
-  return ctx.sim.cluster;
-}
-
 async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions): Promise<ActionResult> {
-  const cluster = simCluster(ctx);
+  const cluster = simTargetOf(ctx);
   const { plan: fresh, missing, index } = simMatch(spec, cluster);
   const given = opts.plan === undefined ? undefined : checkPlan(opts.plan);
   if (opts.plan !== undefined && !given) throw new ActionError('the plan handed to run() is not an etcd-delete preview');
@@ -351,13 +346,14 @@ async function simRun(spec: EtcdDeleteSpec, ctx: ActionContext, opts: RunOptions
   return { ok: true, summary, brief: runBrief(deleted, { gone }), items, plan, simSeconds };
 }
 
-function workloadKind(cluster: ClusterModel, w: string): string {
+function workloadKind(cluster: SimTarget, w: string): string {
   return cluster.workloads().find((x) => `${x.namespace}/${x.name}` === w)?.kind ?? 'workload';
 }
 
 export const etcdDelete: BreakglassAction<EtcdDeleteSpec> = {
-  name: 'etcd-delete',
+  name: NAME,
   title: 'Delete keys from etcd',
+  readiness: ETCD_DELETE_READINESS,
   parse: parseEtcdDelete,
   where(_spec, ctx) {
     if (ctx.mode === 'sim') return [`the simulated etcd of ${ctx.sim?.cluster.spec.name ?? '?'}`];
@@ -370,7 +366,7 @@ export const etcdDelete: BreakglassAction<EtcdDeleteSpec> = {
   },
   async preview(spec, ctx) {
     if (ctx.mode === 'sim') {
-      const { plan, missing } = simMatch(spec, simCluster(ctx));
+      const { plan, missing } = simMatch(spec, simTargetOf(ctx));
       return previewResult(spec, plan, missing, `simulated etcd of ${ctx.sim!.cluster.spec.name}`);
     }
     return realPreview(spec, ctx);

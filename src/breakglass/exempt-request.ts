@@ -17,10 +17,19 @@
 // X-Kubernetes-PF-PriorityLevel-UID header of that response; then the request, whose own header
 // is checked too. Dry-run sends the DELETE with dryRun=All. In simulated mode the kubeconfig is
 // the one `breakglass sim serve` wrote, and a context missing from it means `sim-breakglass`.
+import { breakglassContextOf } from '../cluster/breakglass-context';
 import { BREAKGLASS_CONTEXT } from '../sim/server/kubeconfig';
 import { PL_UID_HEADER, checkExempt, header, kubeTarget, kubeconfigPath, resourcePath, type KubeTarget } from './kube';
 import { asBody, bool, duration, str, unknownFields } from './spec';
-import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult } from './types';
+import { ActionError, type ActionContext, type ActionReadiness, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult } from './types';
+
+const NAME = 'exempt-request';
+
+/**
+ * The preflight path a run needs (its readiness badge). Plain data, exported on its own: readiness.ts
+ * imports only this, so the bundler leaves the action's code out of the extension's main bundle.
+ */
+export const EXEMPT_REQUEST_READINESS: ActionReadiness = { action: NAME, path: 'breakglass' };
 
 export interface ExemptRequestSpec {
   context: string;
@@ -128,8 +137,18 @@ function statusMessage(body: string): string {
 }
 
 export const exemptRequest: BreakglassAction<ExemptRequestSpec> = {
-  name: 'exempt-request',
+  name: NAME,
   title: 'One request through the break-glass (exempt) context',
+  readiness: EXEMPT_REQUEST_READINESS,
+  forCluster(body, cluster) {
+    // The cluster's kubeconfig, if it names one, is the context's setting (settings.kube, see
+    // clusterTargets): a body has no `kubeconfig` field.
+    if (body.context === undefined && cluster.breakglass) body.context = cluster.breakglass.context;
+  },
+  // A tabletop's kubeconfig has a break-glass context per cluster: `<cluster>-breakglass`.
+  simBody(body, cluster) {
+    return { ...body, context: breakglassContextOf(cluster) };
+  },
   parse: parseExemptRequest,
   where(spec, ctx) {
     if (ctx.mode === 'sim') return [`the simulated API server of ${ctx.sim?.cluster.spec.name ?? '?'}`];

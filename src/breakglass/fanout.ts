@@ -4,7 +4,8 @@
 // down), each with its own context (etcd endpoints, node inventory, simulated model). Item ids
 // are `<cluster>/<id>`; a cluster whose action failed as a whole has the item `<cluster>`, so
 // "retry failed" can run again exactly what failed, across clusters.
-import { parseAction } from './index';
+import { mapPool } from '../common/pool';
+import { parseAction } from './registry';
 import type { ActionContext, ActionItem, ActionResult, Progress } from './types';
 
 export interface ClusterTarget {
@@ -71,7 +72,6 @@ export async function fanOutStep(body: unknown, targets: ClusterTarget[], o: Fan
   const update = (): void => o.onUpdate?.(table.map((c) => ({ ...c })));
   update();
   const parallel = Math.max(1, o.parallel ?? 2);
-  let next = 0;
   const one = async (i: number): Promise<void> => {
     const t = ordered[i];
     const row = table[i];
@@ -116,10 +116,7 @@ export async function fanOutStep(body: unknown, targets: ClusterTarget[], o: Fan
     row.state = ctx.signal.aborted ? 'cancelled' : row.result.ok ? 'succeeded' : 'failed';
     update();
   };
-  const worker = async (): Promise<void> => {
-    while (next < ordered.length) await one(next++);
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, ordered.length) }, worker));
+  await mapPool(ordered, parallel, (_t, i) => one(i));
 
   const items: ActionItem[] = [];
   for (const row of table) {

@@ -1,41 +1,16 @@
-// The break-glass action registry: `actionFor(name)` gives the action for a ```breakglass step's
-// `action:` field. Each action parses its body, previews, and runs — really or against the
-// cluster model — behind the interface in types.ts.
-import { etcdDelete } from './etcd-delete';
-import { exemptRequest } from './exempt-request';
-import { networkBlock } from './network-block';
-import { nodeExec } from './node-exec';
-import { scaleApiServer } from './scale-apiserver';
-import { stepClusters } from './step-clusters';
-import type { ActionContext, ActionResult, BreakglassAction, ParseResult, RunOptions } from './types';
+// The break-glass actions as one module (dist/breakglass.js, loaded by the first break-glass step
+// run): `actionFor(name)` (registry.ts) gives the action for a ```breakglass step's `action:`
+// field. Each action parses its body, previews, and runs — really or against the cluster model —
+// behind the interface in types.ts.
+import { parseAction } from './registry';
+import type { ActionContext, ActionResult, RunOptions } from './types';
 
 export * from './types';
+export { actionFor, actionNames, parseAction, simBodyFor } from './registry';
 export { headlessTimeline, clockTimeline } from './simtime';
 export { stepClusters, selectClusters } from './step-clusters';
 export { clusterTargets } from './clusters';
 export { fanOutStep, failedIds, onlyFor, orderClusters, type ClusterTarget, type ClusterOutcome, type FanOutResult } from './fanout';
-
-const ACTIONS: readonly BreakglassAction<unknown>[] = [etcdDelete, nodeExec, networkBlock, exemptRequest, scaleApiServer] as unknown as BreakglassAction<unknown>[];
-
-export function actionFor(name: string): BreakglassAction<unknown> | undefined {
-  return ACTIONS.find((a) => a.name === name);
-}
-
-export function actionNames(): string[] {
-  return ACTIONS.map((a) => a.name);
-}
-
-/** Parses a whole step body (`action` + its fields) in one call. */
-export function parseAction(body: unknown): ParseResult<{ action: BreakglassAction<unknown>; spec: unknown }> {
-  const name = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).action : undefined;
-  if (typeof name !== 'string') return { problems: [`\`action\` is required: one of ${actionNames().join(', ')}`] };
-  const action = actionFor(name);
-  if (!action) return { problems: [`unknown action '${name}': expected one of ${actionNames().join(', ')}`] };
-  const r = action.parse(body);
-  const clusters = stepClusters(body);
-  const problems = typeof clusters === 'string' && clusters !== '*' ? [...r.problems, clusters] : r.problems;
-  return r.spec === undefined || problems !== r.problems ? { problems } : { spec: { action, spec: r.spec }, problems };
-}
 
 /** What a step body would act on with this context, in words (see BreakglassAction.where). */
 export function describeWhere(body: unknown, ctx: ActionContext): string[] {

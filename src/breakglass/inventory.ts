@@ -5,10 +5,10 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
-import { ActionError } from './types';
+import { ActionError, type InventorySource, type PreflightSshPath } from './types';
 import type { Body } from './spec';
 
-export type InventorySource = { file: string } | { command: string } | { range: string } | { hosts: string[] };
+export type { InventorySource };
 
 export interface NodeAddress {
   /** What results call it: the entry as written (host or host:port). */
@@ -16,6 +16,16 @@ export interface NodeAddress {
   host: string;
   port?: number;
   user?: string;
+}
+
+/**
+ * A step body's inventory field and its `user`, where the step leaves them out, from an SSH path of
+ * the cluster's config entry (node-exec's `nodes`, network-block's and scale-apiserver's `hosts`).
+ */
+export function fillInventory(b: Body, field: string, path: Pick<PreflightSshPath, 'inventory' | 'user'> | undefined): void {
+  if (b[field] !== undefined || !path) return;
+  b[field] = path.inventory;
+  if (b.user === undefined && path.user) b.user = path.user;
 }
 
 /** At most this many addresses from one range (a /16). */

@@ -19,12 +19,20 @@
 // Simulated: the model's setBlocked(namespace, name, !lift) once every control-plane host is done.
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { describeInventory, expandRange, parseInventory, resolveInventory, type InventorySource } from './inventory';
+import { describeInventory, expandRange, fillInventory, parseInventory, resolveInventory, type InventorySource } from './inventory';
 import { fanOutSummary, nodeItems, selectNodes } from './node-exec';
 import { clockTimeline, scheduleSessions, simSessionSeconds } from './simtime';
 import { asBody, bool, duration, int, str, unknownFields, workloadRef } from './spec';
 import { DEFAULT_NODE_TIMEOUT_MS, MAX_CONCURRENCY, fanOut, sshAuth } from './ssh';
-import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionReadiness, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+const NAME = 'network-block';
+
+/**
+ * The preflight path a run needs (its readiness badge). Plain data, exported on its own: readiness.ts
+ * imports only this, so the bundler leaves the action's code out of the extension's main bundle.
+ */
+export const NETWORK_BLOCK_READINESS: ActionReadiness = { action: NAME, path: 'controlPlane' };
 
 export interface NetworkBlockSpec {
   /** Absent in a multi-cluster step: each cluster's control-plane hosts come from its configuration. */
@@ -201,8 +209,7 @@ async function realExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOpt
 }
 
 async function simExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOptions, previewOnly: boolean): Promise<ActionResult> {
-  const cluster = ctx.sim?.cluster;
-  if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  const cluster = simTargetOf(ctx);
   if (!spec.workload) throw new ActionError('simulated mode needs `workload` (namespace/name): the clients whose traffic is blocked');
   const key = `${spec.workload.namespace}/${spec.workload.name}`;
   if (!(key in cluster.snapshot().workloadPods)) throw new ActionError(`no workload ${key} in the simulated cluster ${cluster.spec.name}`);
@@ -227,8 +234,14 @@ async function simExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOpti
 }
 
 export const networkBlock: BreakglassAction<NetworkBlockSpec> = {
-  name: 'network-block',
+  name: NAME,
   title: 'Block clients at the control-plane hosts',
+  readiness: NETWORK_BLOCK_READINESS,
+  forCluster(body, cluster) {
+    fillInventory(body, 'hosts', cluster.controlPlane);
+    // The clients to block, by default: the cluster's own nodes.
+    if (body.sources === undefined && cluster.nodes) body.sources = cluster.nodes.inventory;
+  },
   parse: parseNetworkBlock,
   where(spec, ctx) {
     if (ctx.mode === 'sim') return [`the control plane of the simulated cluster ${ctx.sim?.cluster.spec.name ?? '?'}`];

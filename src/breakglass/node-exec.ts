@@ -15,14 +15,20 @@
 //
 // Simulated: the nodes are the model's nodes (node-00001…). Each session takes a few simulated
 // seconds (simtime.ts); as nodes finish, their agents stop — through the model's
-// stopAgentsOn(namespace, name, nodes) when it has one, else all at once with stopAgents() when
-// every node of the cluster is done (the model then cannot show a partial stop).
-import type { ClusterModel } from '../sim/model/cluster';
-import { describeInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
+// stopAgentsOn(namespace, name, nodes).
+import { describeInventory, fillInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
 import { clockTimeline, scheduleSessions, simSessionSeconds } from './simtime';
 import { asBody, duration, int, str, unknownFields, workloadRef } from './spec';
 import { DEFAULT_CONCURRENCY, DEFAULT_NODE_TIMEOUT_MS, MAX_CONCURRENCY, fanOut, sshAuth, type NodeResult } from './ssh';
-import { ActionError, type ActionContext, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionReadiness, type ActionItem, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+const NAME = 'node-exec';
+
+/**
+ * The preflight path a run needs (its readiness badge). Plain data, exported on its own: readiness.ts
+ * imports only this, so the bundler leaves the action's code out of the extension's main bundle.
+ */
+export const NODE_EXEC_READINESS: ActionReadiness = { action: NAME, path: 'nodes' };
 
 export interface NodeExecSpec {
   /** Absent in a multi-cluster step: each cluster's inventory comes from its configuration. */
@@ -122,15 +128,6 @@ async function realRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions)
 
 // ---- simulated ----------------------------------------------------------------------------------
 
-/** What the cluster model offers for stopping agents on part of the nodes (if it does). */
-interface PartialStop {
-  stopAgentsOn(namespace: string, name: string, nodes: number): unknown;
-}
-
-function hasPartialStop(c: ClusterModel): c is ClusterModel & PartialStop {
-  return typeof (c as unknown as Partial<PartialStop>).stopAgentsOn === 'function';
-}
-
 export function simNodeName(i: number, total: number): string {
   return `node-${String(i + 1).padStart(Math.max(5, String(total).length), '0')}`;
 }
@@ -171,8 +168,7 @@ function simPlanResult(spec: NodeExecSpec, plan: SimFanOutPlan): ActionResult {
 }
 
 async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions, previewOnly = false): Promise<ActionResult> {
-  const cluster = ctx.sim?.cluster;
-  if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  const cluster = simTargetOf(ctx);
   const total = cluster.spec.nodes;
   const plan = simFanOut(total, spec.concurrency, opts.only);
   const key = spec.workload ? `${spec.workload.namespace}/${spec.workload.name}` : undefined;
@@ -191,7 +187,6 @@ async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions, 
   const items: ActionItem[] = plan.ids.map((id) => ({ id, ok: false, detail: 'cancelled: not attempted' }));
   let done = 0;
   let stoppedSoFar = 0;
-  const partial = key && hasPartialStop(cluster);
   let k = 0;
   try {
     // Whole simulated seconds: the nodes that finished by then take effect together.
@@ -207,21 +202,12 @@ async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions, 
         batch++;
         done++;
       }
-      if (batch && partial) {
-        // The model says how many of those nodes had an agent running.
-        const stopped = (cluster as ClusterModel & PartialStop).stopAgentsOn(spec.workload!.namespace, spec.workload!.name, batch);
-        stoppedSoFar += typeof stopped === 'number' ? stopped : batch;
-      }
+      // The model says how many of those nodes had an agent running.
+      if (batch && key) stoppedSoFar += cluster.stopAgentsOn(spec.workload!.namespace, spec.workload!.name, batch);
       ctx.progress?.({ done, total: plan.ids.length, failed: 0, current: k > 0 ? plan.ids[order[k - 1]] : undefined });
     }
   } catch (e) {
     if ((e as Error).message !== 'cancelled') throw e;
-  }
-  if (key && !partial && done === total && !opts.only && runningAtStart > 0) {
-    cluster.stopAgents(spec.workload!.namespace, spec.workload!.name);
-    stoppedSoFar = runningAtStart;
-  } else if (key && !partial && runningAtStart > 0 && done > 0) {
-    ctx.log(`the cluster model stops agents only on every node at once: agents on ${done} of ${total} node(s) are stopped in the runbook's view but still running in the model`);
   }
   const simSeconds = timeline.now() - start;
   const failed = items.filter((i) => !i.ok).length;
@@ -233,8 +219,12 @@ async function simRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions, 
 }
 
 export const nodeExec: BreakglassAction<NodeExecSpec> = {
-  name: 'node-exec',
+  name: NAME,
   title: 'Run a command on nodes over SSH',
+  readiness: NODE_EXEC_READINESS,
+  forCluster(body, cluster) {
+    fillInventory(body, 'nodes', cluster.nodes);
+  },
   parse: parseNodeExec,
   where(spec, ctx) {
     if (ctx.mode === 'sim') return [`the nodes of the simulated cluster ${ctx.sim?.cluster.spec.name ?? '?'}`];

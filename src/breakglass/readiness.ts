@@ -3,27 +3,31 @@
 // vscode): `Breakglass: Check Break-Glass Readiness` (src/views/readiness.ts) runs the preflight
 // and journals it, the Runbook view draws one badge per step.
 //
-//   etcd-delete → etcd · node-exec → nodes · network-block → controlPlane · exempt-request → breakglass
+//   etcd-delete → etcd · node-exec → nodes · network-block, scale-apiserver → controlPlane ·
+//   exempt-request → breakglass   (each action's file says which: ACTION_READINESS below)
 //
 // A step's clusters: `clusters: [names]` in its body, or `'*'`; without one, every cluster of the
 // preflight config. A badge is `ready` when every one of them passed, `not-ready` (with the
 // failures) when one failed, and `not-checked` when there is no result yet, the preflight could not
 // run, or a cluster (or its path) is not in the config.
 import { basename } from 'node:path';
-import type { PreflightEvent } from '../runbook/events';
-import { Masker, maskEnvSecrets } from '../runbook/mask';
-import type { Step } from '../runbook/model';
+import { Masker, maskEnvSecrets } from '../common/mask';
+import { ETCD_DELETE_READINESS } from './etcd-delete';
+import { EXEMPT_REQUEST_READINESS } from './exempt-request';
+import { NETWORK_BLOCK_READINESS } from './network-block';
+import { NODE_EXEC_READINESS } from './node-exec';
+import { LABEL, type PathResult, type PreflightConfig } from './preflight';
+import { SCALE_APISERVER_READINESS } from './scale-apiserver';
 import { stepClusters } from './step-clusters';
-import { LABEL, type PathName, type PathResult, type PreflightConfig } from './preflight';
+import type { ActionReadiness, PathName } from './types';
 
-/** The preflight path each break-glass action depends on. */
-export const ACTION_PATHS: Readonly<Record<string, PathName>> = {
-  'etcd-delete': 'etcd',
-  'node-exec': 'nodes',
-  'network-block': 'controlPlane',
-  'exempt-request': 'breakglass',
-  'scale-apiserver': 'controlPlane',
-};
+/**
+ * The preflight path each break-glass action needs, as each action's file declares it. The
+ * readiness constants alone, not the registry: the badges are drawn by the extension's main bundle,
+ * which must not load the actions' code (dist/breakglass.js). The registry's unit test checks that
+ * this list holds exactly the registered actions' readiness constants (registryProblems).
+ */
+export const ACTION_READINESS: readonly ActionReadiness[] = [ETCD_DELETE_READINESS, NODE_EXEC_READINESS, NETWORK_BLOCK_READINESS, EXEMPT_REQUEST_READINESS, SCALE_APISERVER_READINESS];
 
 export interface ReadinessCheck {
   path: PathName;
@@ -59,6 +63,12 @@ export interface ReadinessBadge {
   checkedAt?: number;
 }
 
+/** What readiness reads of a runbook step (src/runbook/model.ts, Step): its kind and parsed body. */
+export interface StepLike {
+  kind: string;
+  spec?: unknown;
+}
+
 /** What a ```breakglass step needs proved: one path, on some clusters. */
 export interface StepNeed {
   action: string;
@@ -70,11 +80,12 @@ export interface StepNeed {
 }
 
 /** The path a ```breakglass step needs, or undefined (not a break-glass step, no known action). */
-export function stepNeed(step: Pick<Step, 'kind' | 'spec'>): StepNeed | undefined {
+export function stepNeed(step: StepLike): StepNeed | undefined {
   if (step.kind !== 'breakglass' || typeof step.spec !== 'object' || step.spec === null) return undefined;
   const action = (step.spec as Record<string, unknown>).action;
-  if (typeof action !== 'string' || !Object.hasOwn(ACTION_PATHS, action)) return undefined;
-  const need: StepNeed = { action, path: ACTION_PATHS[action] };
+  const known = ACTION_READINESS.find((r) => r.action === action);
+  if (!known) return undefined;
+  const need: StepNeed = { action: known.action, path: known.path };
   const c = stepClusters(step.spec);
   if (c === '*' || Array.isArray(c)) need.clusters = c;
   else if (typeof c === 'string') need.problem = c;
@@ -117,7 +128,7 @@ function badge(need: StepNeed, r: Readiness | undefined): ReadinessBadge {
 }
 
 /** Badges of every ```breakglass step with a known action, by step id. */
-export function readinessBadges(steps: readonly Step[], r: Readiness | undefined): Record<string, ReadinessBadge> {
+export function readinessBadges(steps: readonly (StepLike & { id: string })[], r: Readiness | undefined): Record<string, ReadinessBadge> {
   const out: Record<string, ReadinessBadge> = {};
   for (const s of steps) {
     const need = stepNeed(s);
@@ -162,6 +173,35 @@ export function readinessFromResults(cfg: PreflightConfig, results: PathResult[]
         }),
     })),
   };
+}
+
+/**
+ * One readiness check of every configured break-glass path (`Breakglass: Check Break-Glass
+ * Readiness`, the preflight run in VS Code), alone in its own journal (preflight-<start>.jsonl);
+ * one of the journal's events (src/runbook/events.ts). Details are masked.
+ */
+export interface PreflightEvent {
+  type: 'preflight';
+  /** ISO-8601 time the check finished. */
+  t: string;
+  user: string;
+  host: string;
+  via: 'vscode' | 'cli';
+  /** The preflight config file. */
+  config: string;
+  /** Every configured path passed. */
+  ok: boolean;
+  clusters: {
+    name: string;
+    checks: {
+      path: PathName;
+      ok: boolean;
+      detail: string;
+      ms: number;
+      /** Per host (SSH paths). */
+      hosts?: { id: string; ok: boolean; detail: string }[];
+    }[];
+  }[];
 }
 
 /** The journal event of a readiness result (its details are already masked). */

@@ -14,9 +14,17 @@
 // (apiServerRestartSeconds), so capacity arrives minutes later — while the offending load, if it
 // still runs, fills it again.
 import { nodeExec, type NodeExecSpec } from './node-exec';
-import { parseInventory } from './inventory';
+import { fillInventory, parseInventory } from './inventory';
 import { asBody, int, str, unknownFields, duration } from './spec';
-import { ActionError, type ActionContext, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+import { ActionError, simTargetOf, type ActionContext, type ActionReadiness, type ActionResult, type BreakglassAction, type ParseResult, type RunOptions } from './types';
+
+const NAME = 'scale-apiserver';
+
+/**
+ * The preflight path a run needs (its readiness badge). Plain data, exported on its own: readiness.ts
+ * imports only this, so the bundler leaves the action's code out of the extension's main bundle.
+ */
+export const SCALE_APISERVER_READINESS: ActionReadiness = { action: NAME, path: 'controlPlane' };
 
 export interface ScaleApiServerSpec {
   exec?: NodeExecSpec;
@@ -43,8 +51,7 @@ export function parseScaleApiServer(body: unknown): ParseResult<ScaleApiServerSp
 }
 
 async function sim(spec: ScaleApiServerSpec, ctx: ActionContext, previewOnly: boolean): Promise<ActionResult> {
-  const cluster = ctx.sim?.cluster;
-  if (!cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  const cluster = simTargetOf(ctx);
   if (spec.replicas === undefined) throw new ActionError('simulated mode needs `replicas`: the API server replica count to reach');
   const before = cluster.snapshot().apiserver.replicas;
   const where = `simulated control plane of ${cluster.spec.name}`;
@@ -67,8 +74,12 @@ function needExec(spec: ScaleApiServerSpec): NodeExecSpec {
 }
 
 export const scaleApiServer: BreakglassAction<ScaleApiServerSpec> = {
-  name: 'scale-apiserver',
+  name: NAME,
   title: 'Add API server capacity on the control-plane hosts',
+  readiness: SCALE_APISERVER_READINESS,
+  forCluster(body, cluster) {
+    fillInventory(body, 'hosts', cluster.controlPlane);
+  },
   parse: parseScaleApiServer,
   where(spec, ctx) {
     if (ctx.mode === 'sim') return [`the API servers of the simulated cluster ${ctx.sim?.cluster.spec.name ?? '?'}`];

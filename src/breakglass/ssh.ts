@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Client as SshClient, ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2';
+import { mapPool } from '../common/pool';
 import type { NodeAddress } from './inventory';
 import { KnownHosts, fingerprint } from './knownhosts';
 import { ssh2 } from './modules';
@@ -206,8 +207,6 @@ export async function fanOut(nodes: NodeAddress[], command: string | ((n: NodeAd
   if (o.signal.aborted) inner.abort();
   else o.signal.addEventListener('abort', relay, { once: true });
   const signal = inner.signal;
-  const results: NodeResult[] = new Array(nodes.length);
-  let next = 0;
   let done = 0;
   let failed = 0;
   let lastProgress = 0;
@@ -217,23 +216,18 @@ export async function fanOut(nodes: NodeAddress[], command: string | ((n: NodeAd
     lastProgress = now;
     o.progress({ done, total: nodes.length, failed, current });
   };
-  const worker = async (): Promise<void> => {
-    while (next < nodes.length) {
-      const i = next++;
-      const n = nodes[i];
+  let results: NodeResult[];
+  try {
+    results = await mapPool(nodes, o.concurrency, async (n) => {
       const r = signal.aborted
         ? { id: n.id, ok: false, reason: 'cancelled: not attempted', stdoutTail: '', stderrTail: '', unchanged: false, ms: 0 }
         : await execOnNode(n, typeof command === 'string' ? command : command(n), auth, { timeoutMs: o.timeoutMs, signal });
-      results[i] = r;
       done++;
       if (!r.ok) failed++;
       o.onResult?.(r);
       report(n.id);
-    }
-  };
-  const width = Math.max(1, Math.min(o.concurrency, nodes.length));
-  try {
-    await Promise.all(Array.from({ length: width }, worker));
+      return r;
+    });
   } finally {
     o.signal.removeEventListener('abort', relay);
   }

@@ -2,7 +2,8 @@
 // (etcd directly, the nodes over SSH, firewall rules on the control-plane hosts, the exempt
 // priority level). Each action has a real implementation and a simulated one (against the
 // cluster model) behind the same interface; the runbook engine only sees this file.
-import type { ClusterModel } from '../sim/model/cluster';
+import type { SimTarget } from '../sim/types';
+import type { Body } from './spec';
 
 /** Where etcd is and how to authenticate; defaults come from etcdctl's own environment. */
 export interface EtcdSettings {
@@ -45,6 +46,30 @@ export interface KubeSettings {
   kubeconfig?: string;
 }
 
+/** Where a node inventory comes from (inventory.ts reads it): a file, a command's output, a range, a list. */
+export type InventorySource = { file: string } | { command: string } | { range: string } | { hosts: string[] };
+
+/** The break-glass paths of a cluster that `breakglass preflight` proves (preflight.ts). */
+export type PathName = 'etcd' | 'nodes' | 'controlPlane' | 'breakglass';
+
+/** An SSH path of a cluster's config entry: the hosts, and how to log in and what proves it works. */
+export interface PreflightSshPath {
+  inventory: InventorySource;
+  user?: string;
+  port?: number;
+  sample: number;
+  check: string;
+}
+
+/** One cluster's entry of the clusters' config (the preflight config, preflight.ts). */
+export interface PreflightCluster {
+  name: string;
+  etcd?: { settings: EtcdSettings; env?: Record<string, string> };
+  nodes?: PreflightSshPath;
+  controlPlane?: PreflightSshPath;
+  breakglass?: { kubeconfig?: string; context: string };
+}
+
 /** Simulated time: how a simulated action lets the cluster's clock move. */
 export interface SimTimeline {
   /** Simulated seconds now. */
@@ -77,7 +102,7 @@ export interface ActionContext {
   /** Overrides of the environment (from the preflight config or the extension's settings). */
   settings?: { etcd?: EtcdSettings; ssh?: SshSettings; kube?: KubeSettings };
   /** Simulated mode: the cluster the actions act on, and how its time moves. */
-  sim?: { cluster: ClusterModel; timeline?: SimTimeline };
+  sim?: { cluster: SimTarget; timeline?: SimTimeline };
 }
 
 export interface ActionItem {
@@ -122,9 +147,34 @@ export interface ParseResult<S> {
   problems: string[];
 }
 
+/**
+ * The preflight path a run of an action needs: its readiness badge is that path's last result on
+ * the clusters the step acts on (readiness.ts).
+ */
+export interface ActionReadiness {
+  readonly action: string;
+  readonly path: PathName;
+}
+
 export interface BreakglassAction<S> {
   readonly name: string;
   readonly title: string;
+  /**
+   * The preflight path a run needs. Each action file exports it as a constant of its own, which
+   * readiness.ts (in the extension's main bundle, for the badges) imports without the action's code.
+   */
+  readonly readiness: ActionReadiness;
+  /**
+   * Real mode, a step across clusters: fills in what the step's body leaves out (a node inventory,
+   * the control-plane hosts, the break-glass context) from the cluster's config entry, whose
+   * inventory files are already absolute. `body` is this cluster's own copy.
+   */
+  forCluster?(body: Body, cluster: PreflightCluster): void;
+  /**
+   * Simulated mode, a tabletop's clusters: this cluster's body, or undefined when the step's own
+   * body serves every cluster.
+   */
+  simBody?(body: Body, cluster: string): Body | undefined;
   /** Validates a step body (the YAML mapping, `action` included). */
   parse(body: unknown): ParseResult<S>;
   /**
@@ -144,4 +194,10 @@ export class ActionError extends Error {
     super(message);
     this.name = 'ActionError';
   }
+}
+
+/** The simulated cluster a simulated action acts on. */
+export function simTargetOf(ctx: ActionContext): SimTarget {
+  if (!ctx.sim?.cluster) throw new ActionError('simulated mode needs a cluster model (ctx.sim.cluster)');
+  return ctx.sim.cluster;
 }

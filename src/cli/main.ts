@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
       return lintCommand(rest, io);
     }
     case 'preflight': {
-      const { preflightCommand } = await import('../breakglass/preflight');
+      const { preflightCommand } = await import('./preflight');
       return preflightCommand(rest, io);
     }
     case 'tabletop': {

@@ -10,7 +10,7 @@ import { RunSession, namesMatch, splitNames, type ActTarget, type Prompter } fro
 import { defaultKubeconfigFiles, isSimulatedKubeconfig, listContexts, targetLabel, type Target } from '../runbook/target';
 import type { Param, RunMode, Step } from '../runbook/model';
 import { parseDuration } from '../common/duration';
-import { Masker, maskEnvSecrets } from '../runbook/mask';
+import { Masker, maskEnvSecrets } from '../common/mask';
 import { readHidden } from './prompt';
 import { briefOf } from '../breakglass/result';
 

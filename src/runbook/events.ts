@@ -1,6 +1,9 @@
 // Journal events: one JSON object per line in `.breakglass/journal/<runbook>-<start>.jsonl`.
 // Every field that can carry command output or parameters is masked before it is written.
+import type { PreflightEvent } from '../breakglass/readiness';
 import type { RunMode, StepState } from './model';
+
+export type { PreflightEvent };
 
 interface Base {
   /** ISO-8601 time the event happened. */
@@ -168,32 +171,8 @@ export interface TabletopFinishedEvent extends Base {
   scores: unknown;
 }
 
-/**
- * One readiness check of every configured break-glass path (`Breakglass: Check Break-Glass
- * Readiness`, the preflight run in VS Code), alone in its own journal (preflight-<start>.jsonl).
- * Details are masked.
- */
-export interface PreflightEvent extends Base {
-  type: 'preflight';
-  user: string;
-  host: string;
-  via: 'vscode' | 'cli';
-  /** The preflight config file. */
-  config: string;
-  /** Every configured path passed. */
-  ok: boolean;
-  clusters: {
-    name: string;
-    checks: {
-      path: 'etcd' | 'nodes' | 'controlPlane' | 'breakglass';
-      ok: boolean;
-      detail: string;
-      ms: number;
-      /** Per host (SSH paths). */
-      hosts?: { id: string; ok: boolean; detail: string }[];
-    }[];
-  }[];
-}
+// PreflightEvent (one readiness check of every break-glass path) is defined beside the readiness
+// result it records: src/breakglass/readiness.ts.
 
 export type JournalEvent =
   | PreflightEvent

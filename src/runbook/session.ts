@@ -8,7 +8,7 @@ import type { JournalEvent, StepFinishedEvent } from './events';
 import { runShell, type ShellRunResult } from './executor';
 import { Journal, readJournal, replay, type JournalFs } from './journal';
 import { kindOfStep, type ActTarget, type StepRun } from './kinds';
-import { Masker, StreamMasker, maskEnvSecrets } from './mask';
+import { Masker, StreamMasker, maskEnvSecrets } from '../common/mask';
 import type { Param, Runbook, Step, StepState } from './model';
 import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName, type Target } from './target';
 import { DEFAULT_STEP_TIMEOUT_MS, formatDuration } from '../common/duration';

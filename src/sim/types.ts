@@ -146,3 +146,29 @@ export interface SimCluster {
   scaleWorkload(namespace: string, name: string, replicas: number): boolean;
   onEvent(listener: (e: ModelEvent) => void): () => void;
 }
+
+/**
+ * What a break-glass action (src/breakglass/) may read of and do to one simulated cluster, and
+ * nothing more: the etcd keyspace (workloads and their pod objects), the nodes, the control
+ * plane. Its changes go around the API server, as the real actions do: an object removed from
+ * etcd, agents stopped on their nodes over SSH, a firewall rule on the control-plane hosts, API
+ * server replicas started there.
+ */
+export interface SimTarget {
+  readonly spec: Pick<ClusterSpec, 'name' | 'nodes' | 'apiServerReplicas'>;
+  /** Simulated seconds since T+0. */
+  now(): number;
+  workloads(): WorkloadSpec[];
+  snapshot(): { workloadPods: ClusterSnapshot['workloadPods']; apiserver: Pick<ClusterSnapshot['apiserver'], 'replicas'> };
+  /** Pod objects of a workload in etcd: running agents and those stopped on their nodes. */
+  podObjects(namespace: string, name: string): number;
+  /** The workload's object removed from etcd (its running agents keep running). */
+  deleteWorkload(namespace: string, name: string): boolean;
+  /** Agents stopped on `nodes` more nodes; returns how many of those were running. */
+  stopAgentsOn(namespace: string, name: string, nodes: number): number;
+  /** The workload's traffic to the API servers dropped (or allowed again) at the control-plane hosts. */
+  setBlocked(namespace: string, name: string, blocked: boolean): boolean;
+  scaleApiServers(n: number): void;
+  /** An event on the cluster's timeline. */
+  emit(kind: string, detail: string): void;
+}

@@ -11,7 +11,7 @@ import { basename, isAbsolute, join } from 'node:path';
 import { LABEL, parsePreflightConfig, preflight, type PathResult, type PreflightConfig } from '../breakglass/preflight';
 import { preflightEvent, preflightSecrets, readinessFromResults, type Readiness } from '../breakglass/readiness';
 import { Journal } from '../runbook/journal';
-import { Masker } from '../runbook/mask';
+import { Masker } from '../common/mask';
 
 export const DEFAULT_PREFLIGHT_CONFIG = '.breakglass/preflight.yaml';
 

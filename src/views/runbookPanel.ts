@@ -14,7 +14,7 @@ import { parseToHost, type StepView, type ToWebview } from './messages/runbook';
 import type { ModeController } from './mode';
 import { HEALTH_STYLES, HealthBinding, type HealthHub } from './healthPanel';
 import { readinessBadges } from '../breakglass/readiness';
-import { Masker, maskEnvSecrets } from '../runbook/mask';
+import { Masker, maskEnvSecrets } from '../common/mask';
 import { preflightConfigFor, readinessState } from './readiness';
 import { ClusterTableThrottle, clusterRows } from './clusterTable';
 import { runbookPageHtml } from './runbookPage';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { MASK, Masker, StreamMasker, isSecretEnvName, maskEnvSecrets } from '../../src/runbook/mask';
+import { MASK, Masker, StreamMasker, isSecretEnvName, maskEnvSecrets } from '../../src/common/mask';
 
 const M = MASK;
 

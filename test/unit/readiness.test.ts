@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { parsePreflightConfig, type PathResult } from '../../src/breakglass/preflight';
 import { MAX_REASON, preflightEvent, preflightSecrets, readinessBadge, readinessBadges, readinessFromResults, stepNeed, type Readiness } from '../../src/breakglass/readiness';
 import { Journal, listJournals, readJournal } from '../../src/runbook/journal';
-import { MASK, Masker } from '../../src/runbook/mask';
+import { MASK, Masker } from '../../src/common/mask';
 import { parseRunbook } from '../../src/runbook/parse';
 import { parseToHost, parseToWebview } from '../../src/views/messages/runbook';
 import { removeTempDir, tempDir } from './helpers/servers';

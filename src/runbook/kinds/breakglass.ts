@@ -5,9 +5,8 @@ import { dirname, resolve } from 'node:path';
 import type { ActionContext, ActionItem, ActionResult, ClusterTarget } from '../../breakglass';
 import type { ClusterOutcome } from '../../breakglass/fanout';
 import { BREAKGLASS_ACTIONS } from '../../breakglass/names';
-import { breakglassContextOf } from '../../cluster/breakglass-context';
 import { formatDuration } from '../../common/duration';
-import type { Masker } from '../mask';
+import type { Masker } from '../../common/mask';
 import type { Step, StepState } from '../model';
 import type { SimHost } from '../simhost';
 import { bodyCommand, codeBlock, yamlBody } from './common';
@@ -199,8 +198,8 @@ function simTargets(step: Step, host: SimHost, base: BaseContext, bg: Breakglass
   return sel.clusters.map((c) => ({
     name: c.name,
     size: c.nodes,
-    // A tabletop's kubeconfig has a break-glass context per cluster: `<cluster>-breakglass`.
-    body: spec?.action === 'exempt-request' ? { ...spec, context: breakglassContextOf(c.name) } : undefined,
+    // The action's own body for this cluster, if it has one (exempt-request: its break-glass context).
+    body: bg.simBodyFor(spec, c.name),
     ctx: { ...base, mode: 'sim' as const, sim: { cluster: c.model, timeline: host.timeline(c.name) } },
   }));
 }

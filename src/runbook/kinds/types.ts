@@ -4,7 +4,7 @@
 import type { ClusterOutcome } from '../../breakglass/fanout';
 import type { JournalEvent, StepFinishedEvent } from '../events';
 import type { ShellRunResult } from '../executor';
-import type { Masker } from '../mask';
+import type { Masker } from '../../common/mask';
 import type { RunMode, Runbook, Step, StepKind, StepState } from '../model';
 import type { SimHost } from '../simhost';
 import type { Target } from '../target';

@@ -6,6 +6,7 @@ import { apfSeats, callCost, objectCount, watchLoad, type ApiCall, type ClusterP
 import { Rng, hashString } from '../rng';
 import type { ScenarioCluster, ScenarioWorkload } from '../scenario';
 import type { AdmissionDecision, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../types';
+import type { SimTarget } from '../types';
 
 /** Model parameters that are not per-scenario (docs/SIMULATION.md). */
 export const PARAMS = {
@@ -172,7 +173,7 @@ export function classify(user: string, groups: string[]): { level: string; flowS
   return { level: 'global-default', flowSchema: 'global-default' };
 }
 
-export class ClusterModel implements SimCluster {
+export class ClusterModel implements SimCluster, SimTarget {
   readonly spec: ClusterSpec;
   private t = 0;
   private readonly rng: Rng;
