@@ -12,13 +12,13 @@ import { parseRunbook } from '../runbook/parse';
 import { RunSession, type Prompter } from '../runbook/session';
 import type { Runbook } from '../runbook/model';
 import { journalTimestamp } from '../runbook/journal';
-import { ScenarioError, type Scenario, type ScenarioAction, type ScenarioWorkload } from '../sim/scenario';
+import type { ScenarioAction, ScenarioWorkload } from '../sim/scenario';
 import { fmtSimT } from '../tabletop/chart';
 import { dur, writeTabletopReport } from '../tabletop/report';
 import type { Scores } from '../tabletop/score';
 import { Tabletop } from '../tabletop/tabletop';
 import { UsageError } from './run';
-import { loadScenario } from './sim';
+import { loadScenarioOrReport } from './sim';
 import { breakglassContextOf } from '../cluster/breakglass-context';
 
 export const TABLETOP_USAGE = `usage: breakglass tabletop <scenario.yaml> --runbook <runbook.md> [--auto]
@@ -73,16 +73,8 @@ export async function tabletopCommand(argv: string[], io: IO): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('give one scenario file');
   if (!values.runbook) throw new UsageError('give the runbook: --runbook <runbook.md>');
-  let scenario: Scenario;
-  try {
-    scenario = loadScenario(positionals[0]);
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      io.err.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const scenario = loadScenarioOrReport(positionals[0], io.err);
+  if (!scenario) return 2;
   const rbFile = resolve(values.runbook);
   let rbText: string;
   try {
