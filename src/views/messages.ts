@@ -5,6 +5,7 @@ import type { ReadinessBadge } from '../breakglass/readiness';
 import type { HealthSnapshot, HealthState, Reading } from '../cluster/poller';
 import { isOpenableLink } from '../runbook/links';
 import type { StepState } from '../runbook/model';
+import { injectableActions, INJECT_PARAMS, type PanelActionName } from '../sim/actions';
 
 export interface StepView {
   state: StepState;
@@ -430,9 +431,8 @@ export function parseHealthClusters(msg: unknown): HealthClustersMessage | undef
 
 /** Clock speeds the facilitator panel offers (simulated seconds per real second). */
 export const TABLETOP_SPEEDS = [1, 10, 30, 60] as const;
-/** What a facilitator may inject from the panel. */
-export const TABLETOP_INJECTIONS = ['kill-apiserver', 'lose-control-plane', 'restore-control-plane', 'scale-apiserver', 'block-client', 'unblock-client', 'lose-dns', 'restore-dns', 'deploy'] as const;
-export type TabletopInjection = (typeof TABLETOP_INJECTIONS)[number];
+/** What a facilitator may inject from the panel: the scenario actions with a panel row. */
+export type TabletopInjection = PanelActionName;
 
 export interface TabletopClockView {
   /** Simulated seconds since T+0. */
@@ -558,7 +558,7 @@ export type TabletopToHost =
   | { type: 'ttPlay' }
   | { type: 'ttPause' }
   | { type: 'ttSpeed'; speed: number }
-  | { type: 'ttInject'; action: TabletopInjection; cluster: string; replicas?: number; namespace?: string; name?: string }
+  | { type: 'ttInject'; action: TabletopInjection; cluster: string; replicas?: number; namespace?: string; name?: string; latency?: string; duration?: string }
   | { type: 'ttRevealHint' }
   | { type: 'ttEnd' }
   | { type: 'ttExport' }
@@ -589,20 +589,17 @@ export function parseTabletopToHost(msg: unknown): TabletopToHost | undefined {
     case 'ttSpeed':
       return typeof msg.speed === 'number' && (TABLETOP_SPEEDS as readonly number[]).includes(msg.speed) ? { type: 'ttSpeed', speed: msg.speed } : undefined;
     case 'ttInject': {
-      if (typeof msg.action !== 'string' || !(TABLETOP_INJECTIONS as readonly string[]).includes(msg.action)) return undefined;
-      if (typeof msg.cluster !== 'string' || !TT_CLUSTER.test(msg.cluster)) return undefined;
-      const action = msg.action as TabletopInjection;
-      if (action === 'scale-apiserver') {
-        const n = msg.replicas;
-        return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 50 ? { type: 'ttInject', action, cluster: msg.cluster, replicas: n } : undefined;
+      // The action's parameters (src/sim/actions/params.ts) and nothing else: a deploy names one
+      // of the scenario's workloads, its definition never comes from the page.
+      const def = typeof msg.action === 'string' ? injectableActions('panel').find((a) => a.name === msg.action) : undefined;
+      if (!def?.inject || typeof msg.cluster !== 'string' || !TT_CLUSTER.test(msg.cluster)) return undefined;
+      const out: Extract<TabletopToHost, { type: 'ttInject' }> = { type: 'ttInject', action: def.name as TabletopInjection, cluster: msg.cluster };
+      for (const p of def.inject.params) {
+        const fields = INJECT_PARAMS[p].fromMessage(msg);
+        if (!fields) return undefined;
+        Object.assign(out, fields);
       }
-      if (action === 'block-client' || action === 'unblock-client' || action === 'deploy') {
-        const { namespace, name } = msg;
-        return typeof namespace === 'string' && TT_K8S_NAME.test(namespace) && namespace.length <= 63 && typeof name === 'string' && TT_K8S_NAME.test(name)
-          ? { type: 'ttInject', action, cluster: msg.cluster, namespace, name }
-          : undefined;
-      }
-      return { type: 'ttInject', action, cluster: msg.cluster };
+      return out;
     }
     case 'ttDrawn': {
       const d = msg.drawn;
