@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { injectableActions, SCENARIO_ACTIONS, scenarioAction, type ScenarioActionName } from '../../src/sim/actions';
+import { injectableActions, INJECT_PARAMS, SCENARIO_ACTIONS, scenarioAction, type ScenarioActionName } from '../../src/sim/actions';
 import { ScenarioError, parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
 import { parseInjection } from '../../src/cli/tabletop';
@@ -134,6 +134,8 @@ describe('scenario-action registry', () => {
       const ok = parseTabletopToHost({ type: 'ttInject', action: a.name, cluster: 'east', replicas: 3, namespace: 'monitoring', name: 'agent', latency: '200ms' });
       assert.equal(ok !== undefined, panel.includes(a.name as never), a.name);
     }
+    // What the terminal takes is what its usage says: the name (or alias), then a word per parameter.
+    for (const a of injectableActions('terminal')) assert.equal(a.usage, [a.inject?.alias ?? a.name, ...(a.inject?.params ?? []).map((p) => INJECT_PARAMS[p].word)].join(' '));
     const usage = parseInjection(['explode'], ['east']) as string;
     for (const a of injectableActions('terminal')) assert.ok(usage.includes(a.usage), `the terminal's usage names ${a.usage}: ${usage}`);
   });
