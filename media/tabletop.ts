@@ -4,11 +4,13 @@
 // scenario's events; posts the facilitator's intents. Every text goes in through textContent.
 import uPlot from 'uplot';
 import {
-  parseTabletopToWebview, TABLETOP_INJECTIONS, type TabletopDrawn, type TabletopEventView, type TabletopHintsView, type TabletopInjection, type TabletopMarkerView,
+  parseTabletopToWebview, type TabletopDrawn, type TabletopEventView, type TabletopHintsView, type TabletopMarkerView,
   type TabletopReadingView, type TabletopScoresView, type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from '../src/views/messages/tabletop';
-import { appendReading, chartSeries, fmtClock, INJECTION_TITLES, LOAD_CAP, markerLabels } from '../src/views/tabletopView';
+import { appendReading, chartSeries, fmtClock, LOAD_CAP, markerLabels } from '../src/views/tabletopView';
 import { formatElapsed as fmtDur } from '../src/common/duration';
+import { INJECT_PARAMS } from '../src/sim/actions/params';
+import type { InjectParam } from '../src/sim/actions/action';
 import { el, guardLinks, pathCode } from './dom';
 import { readTheme } from './theme';
 
@@ -65,6 +67,8 @@ const els = {
   client: $('tt-client') as HTMLInputElement,
   workloads: $('tt-workloads'),
   deploy: $('tt-deploy') as HTMLSelectElement,
+  etcdLatency: $('tt-etcd-latency') as HTMLInputElement,
+  etcdFor: $('tt-etcd-for') as HTMLInputElement,
   hintCount: $('tt-hint-count'),
   hints: $('tt-hints'),
   events: $('tt-events'),
@@ -92,8 +96,7 @@ function drawAll(): void {
   const deployable = s.workloads.map((w) => ({ value: `${w.namespace}/${w.name}`, label: `${w.namespace}/${w.name} (${w.kind})` }));
   fillSelect(els.deploy, deployable.length ? deployable : [{ value: '', label: 'none in this scenario' }], els.deploy.value);
   els.deploy.disabled = !deployable.length;
-  const deployBtn = document.querySelector<HTMLButtonElement>('button[data-inject="deploy"]');
-  if (deployBtn) deployBtn.disabled = !deployable.length;
+  document.querySelectorAll<HTMLButtonElement>('button.tt-inject[data-params~="workload"]').forEach((b) => (b.disabled = !deployable.length));
   drawKube();
   drawClock();
   drawChart(true);
@@ -455,22 +458,18 @@ document.body.addEventListener('click', (ev) => {
     post({ type: 'ttSpeed', speed: Number(btn.dataset.speed) });
     return;
   }
-  const inject = btn.dataset.inject as TabletopInjection | undefined;
-  if (inject && (TABLETOP_INJECTIONS as readonly string[]).includes(inject)) {
-    const where = els.injectCluster.value || state?.focus || '';
-    if (inject === 'scale-apiserver') {
-      const n = Number(els.replicas.value);
-      if (!Number.isInteger(n) || n < 1 || n > 50) return notice('error', 'Replicas: a whole number from 1 to 50.');
-      post({ type: 'ttInject', action: inject, cluster: where, replicas: n });
-    } else if (inject === 'block-client' || inject === 'unblock-client') {
-      const m = /^([a-z0-9][-a-z0-9.]*)\/([a-z0-9][-a-z0-9.]*)$/.exec(els.client.value.trim());
-      if (!m) return notice('error', `${INJECTION_TITLES[inject]}: give the client as namespace/name (e.g. monitoring/telemetry-agent).`);
-      post({ type: 'ttInject', action: inject, cluster: where, namespace: m[1], name: m[2] });
-    } else if (inject === 'deploy') {
-      const w = state?.workloads.find((x) => `${x.namespace}/${x.name}` === els.deploy.value);
-      if (!w) return notice('error', `${INJECTION_TITLES.deploy}: this scenario has no workload to deploy.`);
-      post({ type: 'ttInject', action: inject, cluster: where, namespace: w.namespace, name: w.name });
-    } else post({ type: 'ttInject', action: inject, cluster: where });
+  // Injection buttons come from the scenario-action registry (the panel draws them): each names
+  // its action and the parameters it takes, read here from the card's inputs.
+  const inject = btn.dataset.inject;
+  if (inject && btn.classList.contains('tt-inject')) {
+    const title = btn.textContent?.trim() || inject;
+    const m: Record<string, unknown> = { type: 'ttInject', action: inject, cluster: els.injectCluster.value || state?.focus || '' };
+    for (const p of (btn.dataset.params ?? '').split(' ').filter(Boolean) as InjectParam[]) {
+      const r = paramValue(p, title);
+      if (typeof r === 'string') return notice('error', r);
+      Object.assign(m, r);
+    }
+    post(m as TabletopToHost);
     return;
   }
   switch (btn.dataset.action) {
@@ -494,6 +493,28 @@ document.body.addEventListener('click', (ev) => {
       break;
   }
 });
+
+/** An injection's parameter from its input, as the message carries it; a string says what is wrong. */
+function paramValue(p: InjectParam, title: string): Record<string, unknown> | string {
+  switch (p) {
+    case 'replicas': {
+      const n = Number(els.replicas.value);
+      return Number.isInteger(n) && n >= 1 && n <= 50 ? { replicas: n } : 'Replicas: a whole number from 1 to 50.';
+    }
+    case 'client': {
+      const m = /^([a-z0-9][-a-z0-9.]*)\/([a-z0-9][-a-z0-9.]*)$/.exec(els.client.value.trim());
+      return m ? { namespace: m[1], name: m[2] } : `${title}: give the client as namespace/name (e.g. monitoring/telemetry-agent).`;
+    }
+    case 'workload': {
+      const w = state?.workloads.find((x) => `${x.namespace}/${x.name}` === els.deploy.value);
+      return w ? { namespace: w.namespace, name: w.name } : `${title}: this scenario has no workload to deploy.`;
+    }
+    case 'latency':
+      return INJECT_PARAMS.latency.fromMessage({ latency: els.etcdLatency.value }) ?? `${title}: give the latency of every etcd request as a duration, e.g. 200ms.`;
+    case 'duration':
+      return INJECT_PARAMS.duration.fromMessage({ duration: els.etcdFor.value.trim() || undefined }) ?? `${title}: give how long as a duration (e.g. 10m), or leave it empty for the rest of the exercise.`;
+  }
+}
 
 els.cluster.addEventListener('change', () => {
   cluster = els.cluster.value;

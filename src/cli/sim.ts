@@ -29,6 +29,22 @@ export function loadScenario(file: string): Scenario {
   return parseScenario(text, file);
 }
 
+/**
+ * The scenario of a command's argument, or undefined once its problems (`file:line: message`)
+ * are written to `err`: the caller exits with code 2. Unreadable files throw a UsageError.
+ */
+export function loadScenarioOrReport(file: string, err: NodeJS.WritableStream): Scenario | undefined {
+  try {
+    return loadScenario(file);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      err.write(`${e.message}\n`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
 /** Restricts a scenario to one cluster and/or overrides node counts. */
 export function selectClusters(s: Scenario, cluster: string | undefined, nodes: number | undefined): Scenario {
   if (cluster !== undefined && !s.clusters.some((c) => c.name === cluster)) {
@@ -72,16 +88,9 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
     },
   });
   if (positionals.length !== 1) throw new UsageError('give one scenario file');
-  let scenario: Scenario;
-  try {
-    scenario = loadScenario(positionals[0]);
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      io.err.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const loaded = loadScenarioOrReport(positionals[0], io.err);
+  if (!loaded) return 2;
+  let scenario = loaded;
   const nodes = intArg(values.nodes, '--nodes', 1, 100_000);
   scenario = selectClusters(scenario, values.cluster, nodes);
   const seed = intArg(values.seed, '--seed', 0, 2 ** 31);

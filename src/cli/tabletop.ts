@@ -13,14 +13,15 @@ import { RunSession, type Prompter } from '../runbook/session';
 import type { Runbook } from '../runbook/model';
 import { kindOfStep } from '../runbook/kinds';
 import { journalTimestamp } from '../runbook/journal';
-import { ScenarioError, type Scenario, type ScenarioAction, type ScenarioWorkload } from '../sim/scenario';
+import { injectableActions, injectedAction, INJECT_PARAMS, type ScenarioAction } from '../sim/actions';
+import type { ScenarioWorkload } from '../sim/scenarioTypes';
 import { fmtSimT } from '../tabletop/chart';
 import { writeTabletopReport } from '../tabletop/report';
 import { formatElapsed } from '../common/duration';
 import type { Scores } from '../tabletop/score';
 import { Tabletop } from '../tabletop/tabletop';
 import { UsageError } from './run';
-import { loadScenario } from './sim';
+import { loadScenarioOrReport } from './sim';
 import { breakglassContextOf } from '../cluster/breakglass-context';
 
 export const TABLETOP_USAGE = `usage: breakglass tabletop <scenario.yaml> --runbook <runbook.md> [--auto]
@@ -40,9 +41,22 @@ steps against them; prints a kubeconfig for your own kubectl. Ends with the afte
   --report FILE     where the report goes (default .breakglass/reports/tabletop-<scenario>-<time>.md)
   --journal DIR     journals (default .breakglass/journal)
 Without --auto, type commands: run STEP | all | pause | resume | speed N | hint | score |
-  inject ACTION [CLUSTER] (kill-apiserver, lose-control-plane, restore-control-plane, lose-dns, restore-dns,
-  scale-apiserver N, block NS/NAME, unblock NS/NAME, stop-agents NS/NAME, deploy NS/NAME: one of
-  the scenario's workloads, e.g. a second rollout) | end`;
+  inject ACTION [CLUSTER] (${wrap(injectableActions('terminal').map((a) => a.usage).join(', '), 88, '  ')};
+  deploy NS/NAME: one of the scenario's workloads, e.g. a second rollout) | end`;
+
+/** Words wrapped at `width` columns, continuation lines indented. */
+function wrap(text: string, width: number, indent: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const w of text.split(' ')) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  lines.push(line);
+  return lines.join(`\n${indent}`);
+}
 
 interface IO {
   out: NodeJS.WritableStream;
@@ -75,16 +89,8 @@ export async function tabletopCommand(argv: string[], io: IO): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('give one scenario file');
   if (!values.runbook) throw new UsageError('give the runbook: --runbook <runbook.md>');
-  let scenario: Scenario;
-  try {
-    scenario = loadScenario(positionals[0]);
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      io.err.write(`${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const scenario = loadScenarioOrReport(positionals[0], io.err);
+  if (!scenario) return 2;
   const rbFile = resolve(values.runbook);
   let rbText: string;
   try {
@@ -207,65 +213,38 @@ async function autoPlay(tt: Tabletop, session: RunSession, runbook: Runbook, o: 
   }
 }
 
-const INJECT_USAGE = 'inject ACTION [CLUSTER]: kill-apiserver | lose-control-plane | restore-control-plane | lose-dns | restore-dns | scale-apiserver N | block NS/NAME | unblock NS/NAME | stop-agents NS/NAME | deploy NS/NAME';
+const INJECT_USAGE = `inject ACTION [CLUSTER]: ${injectableActions('terminal').map((a) => a.usage).join(' | ')}`;
 
 /**
- * Parses `inject …` words into an action and the clusters it applies to. `deploy NS/NAME` takes
- * the workload from `workloads` (the scenario's): any other name is refused.
+ * Parses `inject …` words into an action and the clusters it applies to: the action's name (or
+ * its short alias), a word per parameter (an optional last one may be left out), then an
+ * optional cluster. `deploy NS/NAME` takes the workload from `workloads` (the scenario's): any
+ * other name is refused.
  */
 export function parseInjection(words: string[], clusters: string[], workloads: readonly ScenarioWorkload[] = []): { action: ScenarioAction; clusters: string[] } | string {
   const [verb, ...rest] = words;
-  const ref = (v: string | undefined): { namespace: string; name: string } | undefined => {
-    const m = /^([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(v ?? '');
-    return m ? { namespace: m[1], name: m[2] } : undefined;
-  };
-  const clusterArg = (v: string | undefined): string[] | string => (v === undefined ? [] : clusters.includes(v) ? [v] : `no cluster '${v}' (clusters: ${clusters.join(', ')})`);
-  let action: ScenarioAction;
-  let where: string | undefined;
-  switch (verb) {
-    case 'kill-apiserver':
-      action = { action: 'kill-apiserver', replicas: 1 };
-      where = rest[0];
-      break;
-    case 'lose-control-plane':
-    case 'restore-control-plane':
-    case 'lose-dns':
-    case 'restore-dns':
-      action = { action: verb };
-      where = rest[0];
-      break;
-    case 'scale-apiserver': {
-      const n = Number(rest[0]);
-      if (!Number.isInteger(n) || n < 1 || n > 50) return 'scale-apiserver N: N from 1 to 50';
-      action = { action: 'scale-apiserver', replicas: n };
-      where = rest[1];
-      break;
+  const def = injectableActions('terminal').find((a) => a.name === verb || a.inject?.alias === verb);
+  if (!def?.inject) return INJECT_USAGE;
+  const values: Record<string, unknown> = {};
+  let i = 0;
+  for (const p of def.inject.params) {
+    const kind = INJECT_PARAMS[p];
+    const word = rest[i];
+    // An optional parameter's word may be the cluster instead.
+    const fields = word === undefined || (kind.optional && clusters.includes(word)) ? undefined : kind.fromWord(word);
+    if (fields) {
+      Object.assign(values, fields);
+      i++;
+    } else if (!kind.optional) {
+      const hint = kind.hint?.({ workloads });
+      return hint ? `${def.usage}: ${hint}` : def.usage;
     }
-    case 'block':
-    case 'unblock':
-    case 'stop-agents': {
-      const r = ref(rest[0]);
-      if (!r) return `${verb} NS/NAME`;
-      action = { action: verb === 'block' ? 'block-client' : verb === 'unblock' ? 'unblock-client' : 'stop-agents', ...r };
-      where = rest[1];
-      break;
-    }
-    case 'deploy': {
-      const r = ref(rest[0]);
-      const known = workloads.map((w) => `${w.namespace}/${w.name}`);
-      if (!r) return `deploy NS/NAME: one of the scenario's workloads (${known.join(', ') || 'it has none'})`;
-      const workload = workloads.find((w) => w.namespace === r.namespace && w.name === r.name);
-      if (!workload) return `no workload '${r.namespace}/${r.name}' in this scenario (${known.length ? `workloads: ${known.join(', ')}` : 'it has none'})`;
-      action = { action: 'deploy', workload };
-      where = rest[1];
-      break;
-    }
-    default:
-      return INJECT_USAGE;
   }
-  const cl = clusterArg(where);
-  if (typeof cl === 'string') return cl;
-  return { action, clusters: cl };
+  const action = injectedAction(def.name, values, workloads);
+  if (typeof action === 'string') return action;
+  const where = rest[i];
+  if (where !== undefined && !clusters.includes(where)) return `no cluster '${where}' (clusters: ${clusters.join(', ')})`;
+  return { action, clusters: where === undefined ? [] : [where] };
 }
 
 async function interactive(tt: Tabletop, session: RunSession, io: IO, signal: AbortSignal): Promise<void> {

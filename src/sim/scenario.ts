@@ -2,51 +2,13 @@
 // line and the field, never a crash.
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
 import { parseDuration } from '../common/duration';
+import { outside } from './actions/action';
 import type { ApiCall, Scope, Verb } from '../cost/model';
+import { SCENARIO_ACTIONS, scenarioAction, type ActionFields, type ScenarioAction } from './actions';
+import type { ScenarioCluster, ScenarioWorkload } from './scenarioTypes';
 
-export interface ScenarioCluster {
-  name: string;
-  nodes: number;
-  podsPerNode: number;
-  namespaces?: number;
-  services?: number;
-  apiServerReplicas: number;
-  serverConcurrency: number;
-  apiServerMemoryGiB: number;
-  apiServerCores: number;
-  consistentListFromCache: boolean;
-  /** Requests per second of ordinary users and tools (global-default level). */
-  backgroundUserRps: number;
-}
-
-export interface ScenarioWorkload {
-  name: string;
-  namespace: string;
-  kind: 'DaemonSet' | 'Deployment';
-  replicas?: number;
-  image: string;
-  serviceAccount: string;
-  calls: ApiCall[];
-  /** Seconds for every pod to start (a DaemonSet rollout). */
-  rolloutSeconds: number;
-  /** Does its client retry 429s (client-go: yes, up to 10 times)? */
-  retries: number;
-  identity: 'serviceAccount' | 'node' | 'user';
-}
-
-export type ScenarioAction =
-  | { action: 'deploy'; workload: ScenarioWorkload }
-  | { action: 'delete-workload'; namespace: string; name: string }
-  | { action: 'scale-nodes'; nodes: number }
-  | { action: 'kill-apiserver'; replicas: number }
-  | { action: 'scale-apiserver'; replicas: number }
-  | { action: 'lose-control-plane' }
-  | { action: 'restore-control-plane' }
-  | { action: 'lose-dns' }
-  | { action: 'restore-dns' }
-  | { action: 'block-client'; namespace: string; name: string }
-  | { action: 'unblock-client'; namespace: string; name: string }
-  | { action: 'stop-agents'; namespace: string; name: string };
+export type { ScenarioCluster, ScenarioWorkload } from './scenarioTypes';
+export type { ScenarioAction } from './actions';
 
 export interface ScenarioEvent {
   at: number; // seconds
@@ -143,7 +105,7 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
     }
     return v;
   };
-  const dur = (o: Obj, k: string, where: string, def?: number): number => {
+  const dur = (o: Obj, k: string, where: string, def?: number, within?: readonly [number, number]): number => {
     const v = o.get(k);
     if (v === undefined && def !== undefined) return def;
     const ms = typeof v === 'string' || typeof v === 'number' ? parseDuration(v) : undefined;
@@ -151,6 +113,8 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
       bad(o.node_(k), `${where}.${k} must be a duration such as 30s, 5m or 4h22m`);
       return def ?? 0;
     }
+    const problem = outside(ms / 1000, within);
+    if (problem) bad(o.node_(k), `${where}.${k} ${problem}`);
     return ms / 1000;
   };
   const unknownKeys = (o: Obj, allowed: string[], where: string) => {
@@ -285,44 +249,22 @@ export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
         const action = o.get('action');
         const line = lineOf(item);
         const clustersFor = target(o, w);
-        const ref = () => ({ namespace: str(o, 'namespace', w, 'default'), name: str(o, 'name', w) });
-        let spec: ScenarioAction | undefined;
-        switch (action) {
-          case 'deploy': {
-            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'workload'], w);
-            const wl = workload(o.node_('workload'), `${w}.workload`);
-            if (wl) spec = { action, workload: wl };
-            break;
-          }
-          case 'delete-workload':
-          case 'block-client':
-          case 'unblock-client':
-          case 'stop-agents':
-            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'namespace', 'name'], w);
-            spec = { action, ...ref() };
-            break;
-          case 'scale-nodes':
-            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'nodes'], w);
-            spec = { action, nodes: num(o, 'nodes', w, undefined, 1, 100_000) };
-            break;
-          case 'kill-apiserver':
-            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'replicas'], w);
-            spec = { action, replicas: num(o, 'replicas', w, 1, 1, 50) };
-            break;
-          case 'scale-apiserver':
-            unknownKeys(o, ['at', 'action', 'cluster', 'clusters', 'replicas'], w);
-            spec = { action, replicas: num(o, 'replicas', w, undefined, 1, 50) };
-            break;
-          case 'lose-control-plane':
-          case 'restore-control-plane':
-          case 'lose-dns':
-          case 'restore-dns':
-            unknownKeys(o, ['at', 'action', 'cluster', 'clusters'], w);
-            spec = { action };
-            break;
-          default:
-            bad(o.node_('action'), `${w}.action must be one of deploy, delete-workload, scale-nodes, kill-apiserver, scale-apiserver, lose-control-plane, restore-control-plane, lose-dns, restore-dns, block-client, unblock-client, stop-agents`);
+        const def = typeof action === 'string' ? scenarioAction(action) : undefined;
+        if (!def) {
+          bad(o.node_('action'), `${w}.action must be one of ${SCENARIO_ACTIONS.map((a) => a.name).join(', ')}${action === undefined ? ' (missing)' : ` (got ${JSON.stringify(action)})`}`);
+          return;
         }
+        unknownKeys(o, ['at', 'action', 'cluster', 'clusters', ...def.fields], w);
+        const fields: ActionFields = {
+          has: (k) => o.get(k) !== undefined,
+          bad: (k, message) => bad(o.node_(k), `${w}.${k} ${message}`),
+          str: (k, d) => str(o, k, w, d),
+          num: (k, d, min, max) => num(o, k, w, d, min, max),
+          dur: (k, d, within) => dur(o, k, w, d, within),
+          workload: (k) => workload(o.node_(k), `${w}.${k}`),
+        };
+        const parsed = def.parse(fields);
+        const spec = parsed && ({ action: def.name, ...parsed } as ScenarioAction);
         if (spec) events.push({ at, clusters: clustersFor, spec, line });
       });
   }

@@ -1,7 +1,8 @@
 // A scenario played out: its clusters, its timed events and one clock. Headless runs step as
 // fast as possible; `sim serve` steps in real time (times --speed) and can pause.
 import { ClusterModel } from './model/cluster';
-import type { Scenario, ScenarioAction } from './scenario';
+import { scenarioAction, type ScenarioAction } from './actions';
+import type { Scenario } from './scenario';
 import type { ClusterSnapshot, ModelEvent } from './types';
 
 export interface Sample {
@@ -54,46 +55,11 @@ export class Simulation {
     return this.t;
   }
 
-  /** Applies one action to a cluster (scenario events and, later, people's injections). */
+  /** Applies one action to a cluster (scenario events and people's injections). */
   apply(cluster: ClusterModel, a: ScenarioAction): void {
-    switch (a.action) {
-      case 'deploy':
-        cluster.deploy(a.workload);
-        break;
-      case 'delete-workload':
-        if (!cluster.deleteWorkload(a.namespace, a.name)) cluster.emit('note', `no workload ${a.namespace}/${a.name} to delete`);
-        break;
-      case 'stop-agents':
-        cluster.stopAgents(a.namespace, a.name);
-        break;
-      case 'block-client':
-        cluster.setBlocked(a.namespace, a.name, true);
-        break;
-      case 'unblock-client':
-        cluster.setBlocked(a.namespace, a.name, false);
-        break;
-      case 'scale-nodes':
-        cluster.scaleNodes(a.nodes);
-        break;
-      case 'kill-apiserver':
-        cluster.killApiServers(a.replicas);
-        break;
-      case 'scale-apiserver':
-        cluster.scaleApiServers(a.replicas);
-        break;
-      case 'lose-control-plane':
-        cluster.loseControlPlane();
-        break;
-      case 'restore-control-plane':
-        cluster.restoreControlPlane();
-        break;
-      case 'lose-dns':
-        cluster.loseDns();
-        break;
-      case 'restore-dns':
-        cluster.restoreDns();
-        break;
-    }
+    const def = scenarioAction(a.action);
+    if (!def) throw new Error(`unknown scenario action '${a.action}'`);
+    def.apply(cluster, a);
   }
 
   private fireDue(): void {

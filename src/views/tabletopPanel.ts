@@ -15,12 +15,13 @@ import { escapeHtml } from '../runbook/render';
 import type { Scenario } from '../sim/scenario';
 import type { Tabletop, TabletopUpdate } from '../tabletop/tabletop';
 import {
-  parseTabletopToHost, TABLETOP_INJECTIONS, TABLETOP_SPEEDS, type TabletopDrawn, type TabletopEventView, type TabletopMarkerView, type TabletopScoresView,
+  parseTabletopToHost, TABLETOP_SPEEDS, type TabletopDrawn, type TabletopEventView, type TabletopMarkerView, type TabletopScoresView,
   type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from './messages/tabletop';
 import type { ModeController } from './mode';
 import { copyShipped, resolveShipped } from './shipped';
-import { clockLabel, eventView, fmtClock, INJECTION_TITLES, injectionAction, markerView, readingView, scoresView, workloadsView } from './tabletopView';
+import { clockLabel, eventView, fmtClock, injectionAction, markerView, readingView, scoresView, workloadsView } from './tabletopView';
+import { injectableActions, INJECT_PARAMS, scenarioAction, type InjectParam, type ScenarioActionDef } from '../sim/actions';
 import { webviewHtml, webviewPanelOptions } from './webview';
 import { formatElapsed } from '../common/duration';
 
@@ -537,18 +538,16 @@ export class TabletopController implements vscode.Disposable {
           return;
         }
         const workloads = tt.workloads();
-        if (m.action === 'deploy' && !workloads.some((w) => w.namespace === m.namespace && w.name === m.name)) {
-          this.notice('error', `${INJECTION_TITLES.deploy}: no workload '${m.namespace}/${m.name}' in this scenario (workloads: ${workloads.map((w) => `${w.namespace}/${w.name}`).join(', ') || 'none'}).`);
-          return;
-        }
         const where = m.cluster === '*' ? [] : [m.cluster];
-        const title = INJECTION_TITLES[m.action];
-        const what = `${title[0].toLowerCase()}${title.slice(1)}${m.action === 'scale-apiserver' ? ` to ${m.replicas}` : m.namespace ? ` ${m.namespace}/${m.name}` : ''} on ${m.cluster === '*' ? 'every cluster' : m.cluster}`;
+        // The message check let through only panel actions of the registry.
+        const def = scenarioAction(m.action)!;
+        const title = def.title;
+        const what = `${title[0].toLowerCase()}${title.slice(1)}${(def.inject?.params ?? []).map((p) => INJECT_PARAMS[p].describe(m)).join('')} on ${m.cluster === '*' ? 'every cluster' : m.cluster}`;
         const before = ex.events.length;
         try {
           tt.inject(injectionAction(m, workloads), where);
         } catch (e) {
-          this.notice('error', `${INJECTION_TITLES[m.action]}: ${(e as Error).message}`);
+          this.notice('error', `${title}: ${(e as Error).message}`);
           return;
         }
         if (ex.events.length === before) {
@@ -671,7 +670,7 @@ class FacilitatorPanel implements vscode.Disposable {
 
   private html(): string {
     const speeds = TABLETOP_SPEEDS.map((s) => `<button type="button" class="bg-btn tt-speed" data-speed="${s}" aria-pressed="false">${s}×</button>`).join('');
-    const inject = TABLETOP_INJECTIONS.map((a) => `<button type="button" class="bg-btn tt-inject" data-inject="${a}">${escapeHtml(INJECTION_TITLES[a])}</button>`);
+    const inject = injectRows(injectableActions('panel'));
     const body = `<header class="tt-head">
   <h1><span class="codicon codicon-organization"></span> <span id="tt-title">Tabletop</span></h1>
   <p id="tt-desc" class="tt-muted"></p>
@@ -702,11 +701,7 @@ class FacilitatorPanel implements vscode.Disposable {
   <section class="tt-card" aria-label="Inject">
     <h2>Inject</h2>
     <p><label>on <select id="tt-inject-cluster" aria-label="Cluster to inject into"></select></label></p>
-    <div class="tt-inject-row">${inject[0]}${inject[1]}${inject[2]}</div>
-    <div class="tt-inject-row">${inject[6]}${inject[7]}</div>
-    <div class="tt-inject-row">${inject[3]} <label>to <input id="tt-replicas" type="number" min="1" max="50" value="3" aria-label="API-server replicas"></label></div>
-    <div class="tt-inject-row">${inject[4]}${inject[5]} <label>client <input id="tt-client" type="text" list="tt-workloads" placeholder="namespace/name" aria-label="Client (namespace/name)"></label><datalist id="tt-workloads"></datalist></div>
-    <div class="tt-inject-row">${inject[8]} <label><select id="tt-deploy" aria-label="Workload to deploy"></select></label></div>
+${inject}
   </section>
   <section class="tt-card" aria-label="Hints">
     <h2>Hints <span id="tt-hint-count" class="tt-muted tt-small"></span></h2>
@@ -734,6 +729,37 @@ class FacilitatorPanel implements vscode.Disposable {
     this.panel.dispose();
     this.onDisposed();
   }
+}
+
+/** The input of the Inject card for each kind of value an injection takes (read by media/tabletop.ts). */
+const INJECT_INPUTS: Record<InjectParam, string> = {
+  replicas: '<label>to <input id="tt-replicas" type="number" min="1" max="50" value="3" aria-label="API-server replicas"></label>',
+  client: '<label>client <input id="tt-client" type="text" list="tt-workloads" placeholder="namespace/name" aria-label="Client (namespace/name)"></label><datalist id="tt-workloads"></datalist>',
+  workload: '<label><select id="tt-deploy" aria-label="Workload to deploy"></select></label>',
+  latency: '<label>to <input id="tt-etcd-latency" type="text" size="7" value="200ms" aria-label="etcd request latency"></label>',
+  duration: '<label>for <input id="tt-etcd-for" type="text" size="7" placeholder="the rest" aria-label="How long etcd stays slow (empty: the rest of the exercise)"></label>',
+};
+
+/**
+ * The Inject card's rows, from the scenario-action registry in its order: the buttons of one
+ * panel row, then the inputs their parameters need. A button names its action and parameters.
+ */
+function injectRows(actions: readonly ScenarioActionDef[]): string {
+  const rows = new Map<string, ScenarioActionDef[]>();
+  for (const a of actions) {
+    const row = a.inject?.panelRow ?? a.name;
+    rows.set(row, [...(rows.get(row) ?? []), a]);
+  }
+  return [...rows.values()]
+    .map((list) => {
+      const buttons = list.map((a) => {
+        const params = a.inject?.params ?? [];
+        return `<button type="button" class="bg-btn tt-inject" data-inject="${escapeHtml(a.name)}"${params.length ? ` data-params="${params.join(' ')}"` : ''}>${escapeHtml(a.title)}</button>`;
+      });
+      const inputs = [...new Set(list.flatMap((a) => a.inject?.params ?? []))].map((p) => INJECT_INPUTS[p]);
+      return `    <div class="tt-inject-row">${buttons.join('')}${inputs.length ? ` ${inputs.join(' ')}` : ''}</div>`;
+    })
+    .join('\n');
 }
 
 /**

@@ -3,7 +3,8 @@
 // them): clock texts, chart series, injections (durations: formatElapsed, src/common/duration.ts). No Node, no DOM, no vscode: both
 // sides and the unit tests import it.
 import type { SimClusterReading, SimModelEvent, SimStepMarkerEvent } from '../runbook/events';
-import type { ScenarioAction, ScenarioWorkload } from '../sim/scenario';
+import { injectableActions, injectedAction, type ScenarioAction } from '../sim/actions';
+import type { ScenarioWorkload } from '../sim/scenarioTypes';
 import type { Scores } from '../tabletop/score';
 import type {
   TabletopClockView, TabletopClusterReadingView, TabletopEventView, TabletopInjection, TabletopMarkerView, TabletopReadingView, TabletopScoresView, TabletopToHost,
@@ -110,46 +111,18 @@ export function workloadsView(workloads: readonly ScenarioWorkload[]): TabletopW
 }
 
 /**
- * The scenario action a panel's injection stands for. A deploy takes its workload from the
- * scenario's (`workloads`): a name that is not one of them is refused (thrown).
+ * The scenario action a panel's injection stands for (the scenario-action registry reads the
+ * message's fields). A deploy takes its workload from the scenario's (`workloads`): a name that
+ * is not one of them is refused (thrown), as is any other problem with the fields.
  */
 export function injectionAction(m: Extract<TabletopToHost, { type: 'ttInject' }>, workloads: readonly ScenarioWorkload[] = []): ScenarioAction {
-  switch (m.action) {
-    case 'kill-apiserver':
-      return { action: 'kill-apiserver', replicas: 1 };
-    case 'lose-control-plane':
-    case 'restore-control-plane':
-    case 'lose-dns':
-    case 'restore-dns':
-      return { action: m.action };
-    case 'scale-apiserver':
-      return { action: 'scale-apiserver', replicas: m.replicas ?? 3 };
-    case 'block-client':
-    case 'unblock-client':
-      return { action: m.action, namespace: m.namespace ?? '', name: m.name ?? '' };
-    case 'deploy': {
-      const workload = workloads.find((w) => w.namespace === m.namespace && w.name === m.name);
-      if (!workload) {
-        const known = workloads.map((w) => `${w.namespace}/${w.name}`).join(', ');
-        throw new Error(`no workload '${m.namespace ?? ''}/${m.name ?? ''}' in this scenario (${known ? `workloads: ${known}` : 'it has none'})`);
-      }
-      return { action: 'deploy', workload };
-    }
-  }
+  const a = injectedAction(m.action, m, workloads);
+  if (typeof a === 'string') throw new Error(a);
+  return a;
 }
 
 /** What each injection is called on the panel's buttons and in notices. */
-export const INJECTION_TITLES: Record<TabletopInjection, string> = {
-  'kill-apiserver': 'Kill an API-server replica',
-  'lose-control-plane': 'Lose the control plane',
-  'restore-control-plane': 'Restore the control plane',
-  'scale-apiserver': 'Scale API servers',
-  'block-client': 'Block a client',
-  'unblock-client': 'Unblock a client',
-  'lose-dns': 'Lose DNS (CoreDNS down)',
-  'restore-dns': 'Restore DNS',
-  deploy: 'Deploy a workload',
-};
+export const INJECTION_TITLES = Object.fromEntries(injectableActions('panel').map((a) => [a.name, a.title])) as Record<TabletopInjection, string>;
 
 /** One label per group of markers whose labels would overlap: "#4" or "#4–8". */
 export function markerLabels(markers: { n: number; x: number }[], measure: (t: string) => number, gap: number): { label: string; x: number }[] {

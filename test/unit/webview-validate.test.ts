@@ -56,7 +56,7 @@ describe('webview message validators', () => {
     assert.match(refusal(validate(runbookToHost, { type: 'reveal', line: -1 })), /^message\.line: expected an integer from 0 to 9999999, got -1$/);
     assert.match(refusal(validate(runbookToWebview, { type: 'state', stepId: 'a', view: { state: 'exploded' } })), /^message\.view\.state: expected one of pending, running, succeeded, failed, skipped, cancelled, got "exploded"$/);
     assert.match(refusal(validate(healthToWebview, { type: 'health', panel: 'main', sentAt: 1, snapshot: { at: 1, state: 'healthy', summary: 's', cost: { requests: 1 } } })), /^message\.snapshot\.cost\.bytes: expected a number, got nothing$/);
-    assert.match(refusal(validate(tabletopToHost, { type: 'ttInject', action: 'scale-apiserver', cluster: 'staging', replicas: 51 })), /^message\.replicas: expected an integer from 1 to 50, got 51$/);
+    assert.match(refusal(validate(tabletopToHost, { type: 'ttInject', action: 'scale-apiserver', cluster: 'staging', replicas: 51 })), /^message\.replicas: scale-apiserver needs N \(N from 1 to 50\)$/);
   });
 
   it('an injection carries only what its action needs', () => {

@@ -2,9 +2,9 @@
 // second. Nothing here loops over nodes or pods: populations are counts, so 10,000 nodes cost
 // the same as 10. Every constant is listed with its source in docs/SIMULATION.md.
 import { APF_MAX_QUEUE_WAIT, MUTATE_CPU, OBJECT_BYTES, PRIORITY_LEVELS, REQUEST_TIMEOUT, GET_LATENCY, MUTATE_LATENCY, GET_CPU, CHURN, levelLimit } from '../../cost/constants';
-import { apfSeats, callCost, objectCount, watchLoad, type ApiCall, type ClusterProfile } from '../../cost/model';
+import { apfSeats, callCost, objectCount, watchLoad, type ApiCall, type CallCost, type ClusterProfile } from '../../cost/model';
 import { Rng, hashString } from '../rng';
-import type { ScenarioCluster, ScenarioWorkload } from '../scenario';
+import type { ScenarioCluster, ScenarioWorkload } from '../scenarioTypes';
 import type { AdmissionDecision, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../types';
 import type { SimTarget } from '../types';
 
@@ -47,7 +47,27 @@ export const PARAMS = {
   dnsResyncSeconds: 60,
   /** Restarts are spread ±this fraction so replicas do not move in lockstep (assumption). */
   restartJitter: 0.33,
+  /**
+   * A healthy etcd request: "a three member etcd cluster finishes a request in less than one
+   * millisecond under light load" (etcd.io docs, op-guide/performance). `slow-etcd` raises it.
+   */
+  etcdHealthyLatencySeconds: 0.001,
+  /**
+   * A LIST served from etcd reads it a page at a time, one etcd range request per page: client-go's
+   * pager and kubectl --chunk-size default to 500 objects (CALIBRATION.md §2; apiserver
+   * storage/etcd3/store.go GetList reads `limit` keys per range request).
+   */
+  etcdPageObjects: 500,
 };
+
+/**
+ * etcd round trips one request makes: a write one transaction; a LIST served from etcd one range
+ * request per page of objects read; reads from the watch cache none.
+ */
+function etcdRoundTrips(c: Pick<CallCost, 'servedFrom' | 'objectsPerRequest'>, list: boolean): number {
+  if (c.servedFrom !== 'etcd') return 0;
+  return list ? Math.max(1, Math.ceil(c.objectsPerRequest / PARAMS.etcdPageObjects)) : 1;
+}
 
 interface Flow {
   id: string;
@@ -63,6 +83,8 @@ interface Flow {
   objects: number;
   /** Unloaded service time, seconds. */
   tau: number;
+  /** etcd round trips per request (each takes longer while etcd is slow). */
+  etcdTrips: number;
   cpu: number;
   mem: number;
   bytes: number;
@@ -140,6 +162,13 @@ interface Cohort {
 
 const RING = 64;
 
+/** A flow's offer to its priority level in one step: arrivals and seat-seconds per request. */
+interface Demand {
+  f: Flow;
+  a: number;
+  seatTime: number;
+}
+
 /** Merges cohorts that broke within the same 10 s and share their state, to keep the list short. */
 function mergeCohorts(list: Cohort[]): Cohort[] {
   const byKey = new Map<string, Cohort>();
@@ -200,7 +229,7 @@ export class ClusterModel implements SimCluster, SimTarget {
   /** Watch event fan-out of the workloads' open watches (outside APF), rebuilt each step. */
   private fanout = { cpuCores: 0, memoryBytes: 0, byWorkload: new Map<string, { eventsPerSecond: number; bytesPerSecond: number; cpuCores: number }>() };
   /** Real HTTP requests counted since the last step, per flow key. */
-  private realCounts = new Map<string, { count: number; seats: number; tau: number; cpu: number; mem: number; level: string; flowSchema: string; user: string; read: boolean }>();
+  private realCounts = new Map<string, { count: number; seats: number; tau: number; etcdTrips: number; cpu: number; mem: number; level: string; flowSchema: string; user: string; read: boolean }>();
 
   constructor(
     c: ScenarioCluster,
@@ -453,6 +482,35 @@ export class ClusterModel implements SimCluster, SimTarget {
     this.emit('control-plane-restoring', `API servers starting (${PARAMS.apiServerRestartSeconds}s)`);
   }
 
+  /**
+   * etcd slows down (a slow disk, a noisy neighbour, a defragmentation, etcd itself overloaded):
+   * every etcd request takes `latencySeconds` for `forSeconds` (absent: until the end). Each API
+   * request that reads or writes etcd holds its APF seat that much longer per round trip, so the
+   * same request rate needs more seats (seats in use = rate × seats × latency, Little's law) and
+   * the levels queue and reject sooner; LISTs served from etcd, one round trip per page, most.
+   */
+  slowEtcd(latencySeconds: number, forSeconds?: number): void {
+    this.etcdLatency = latencySeconds;
+    this.etcdSlowUntil = forSeconds === undefined ? undefined : this.t + forSeconds;
+    const ms = (s: number) => `${Math.round(s * 1000)} ms`;
+    this.emit('etcd-slow', `etcd requests take ${ms(latencySeconds)} (healthy: about ${ms(PARAMS.etcdHealthyLatencySeconds)})${forSeconds === undefined ? '' : ` for ${Math.round(forSeconds)}s`}: writes and LISTs served from etcd hold their APF seats longer`);
+  }
+  private etcdLatency = PARAMS.etcdHealthyLatencySeconds;
+  private etcdSlowUntil: number | undefined;
+
+  /** What each etcd round trip takes beyond a healthy one (0 while etcd is healthy). */
+  private etcdExtraSeconds(): number {
+    return Math.max(0, this.etcdLatency - PARAMS.etcdHealthyLatencySeconds);
+  }
+
+  /** A slow-etcd period with an end is over: etcd answers at its healthy latency again. */
+  private endSlowEtcd(): void {
+    if (this.etcdSlowUntil === undefined || this.t < this.etcdSlowUntil) return;
+    this.etcdSlowUntil = undefined;
+    this.etcdLatency = PARAMS.etcdHealthyLatencySeconds;
+    this.emit('etcd-recovered', 'etcd answers at its healthy latency again');
+  }
+
   private upCount(): number {
     let n = 0;
     for (const r of this.replicas) if (r.up) n++;
@@ -513,7 +571,7 @@ export class ClusterModel implements SimCluster, SimTarget {
     const n = this.spec.nodes;
     const p = this.profile();
     const out: Flow[] = [];
-    const single = (mutating: boolean, bytes: number) => ({ seats: 1, objects: 1, tau: mutating ? MUTATE_LATENCY.value : GET_LATENCY.value, cpu: mutating ? MUTATE_CPU.value : GET_CPU.value, mem: bytes * 2, bytes });
+    const single = (mutating: boolean, bytes: number) => ({ seats: 1, objects: 1, tau: mutating ? MUTATE_LATENCY.value : GET_LATENCY.value, etcdTrips: mutating ? 1 : 0, cpu: mutating ? MUTATE_CPU.value : GET_CPU.value, mem: bytes * 2, bytes });
     // Kubelets' leases and node status go to node-high through the system-node-high FlowSchema.
     out.push(this.flow('kubelet-lease', { level: 'node-high', flowSchema: 'system-node-high', user: 'system:node:*', distinct: n, rate: n / PARAMS.leaseRenewSeconds, ...single(true, OBJECT_BYTES.leases.value), read: false, retries: 0 }));
     out.push(this.flow('kubelet-status', { level: 'node-high', flowSchema: 'system-node-high', user: 'system:node:*', distinct: n, rate: n / PARAMS.nodeStatusSeconds, ...single(true, 2000), read: false, retries: 0 }));
@@ -524,7 +582,7 @@ export class ClusterModel implements SimCluster, SimTarget {
     if (users > 0) {
       out.push(this.flow('users-get', { level: 'global-default', flowSchema: 'global-default', user: 'users', distinct: 20, rate: users * 0.8, ...single(false, 4000), read: true, retries: 10 }));
       const nsList = callCost({ verb: 'list', resource: 'pods', scope: 'namespace', intervalSeconds: 1 }, p);
-      out.push(this.flow('users-list', { level: 'global-default', flowSchema: 'global-default', user: 'users', distinct: 20, rate: users * 0.2, seats: nsList.seatsPerRequest, objects: nsList.objectsPerRequest, tau: nsList.latencySeconds, cpu: nsList.cpuSecondsPerRequest, mem: nsList.memoryBytesPerRequest, bytes: nsList.bytesPerRequest, read: true, retries: 10 }));
+      out.push(this.flow('users-list', { level: 'global-default', flowSchema: 'global-default', user: 'users', distinct: 20, rate: users * 0.2, seats: nsList.seatsPerRequest, objects: nsList.objectsPerRequest, tau: nsList.latencySeconds, etcdTrips: etcdRoundTrips(nsList, true), cpu: nsList.cpuSecondsPerRequest, mem: nsList.memoryBytesPerRequest, bytes: nsList.bytesPerRequest, read: true, retries: 10 }));
     }
     // Watchers that must relist after their replica died (reflector backoff while failing).
     const relist = (id: string, broken: number, level: string, flowSchema: string, user: string, call: ApiCall) => {
@@ -533,7 +591,7 @@ export class ClusterModel implements SimCluster, SimTarget {
       const f = this.flowIndex.get(id);
       const failing = f && f.arrivals > 0 ? f.rejected / f.arrivals : 0;
       const backoff = PARAMS.relistBackoffMinSeconds + (PARAMS.relistBackoffMaxSeconds - PARAMS.relistBackoffMinSeconds) * failing;
-      out.push(this.flow(id, { level, flowSchema, user, distinct: Math.max(1, broken), rate: broken / backoff, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: true, retries: 0 }));
+      out.push(this.flow(id, { level, flowSchema, user, distinct: Math.max(1, broken), rate: broken / backoff, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, etcdTrips: etcdRoundTrips(c, true), cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: true, retries: 0 }));
     };
     relist('kubelet-relist', this.kubeletBroken, 'system', 'system-nodes', 'system:node:*', { verb: 'list', resource: 'pods', scope: 'node', intervalSeconds: 1, resourceVersion: '0', encoding: 'protobuf' });
     relist('kube-proxy-relist', this.proxyBroken, 'workload-high', 'kube-system-service-accounts', 'system:serviceaccount:kube-system:kube-proxy', { verb: 'list', resource: 'endpointslices', scope: 'cluster', intervalSeconds: 1, resourceVersion: '0', encoding: 'protobuf' });
@@ -552,14 +610,14 @@ export class ClusterModel implements SimCluster, SimTarget {
         // A watch starts with an initial LIST; a periodic LIST repeats.
         let rate = call.intervalSeconds > 0 ? w.running / call.intervalSeconds : 0;
         if (call.verb === 'watch' || call.intervalSeconds === 0) rate = this.startRate(w);
-        out.push(this.flow(`wl:${k}:${i}`, { level, flowSchema, user, distinct, rate, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: call.verb === 'list' || call.verb === 'watch' || call.verb === 'get', retries: w.retries, workload: k }));
+        out.push(this.flow(`wl:${k}:${i}`, { level, flowSchema, user, distinct, rate, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, etcdTrips: etcdRoundTrips(c, call.verb === 'list' || call.verb === 'watch'), cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: call.verb === 'list' || call.verb === 'watch' || call.verb === 'get', retries: w.retries, workload: k }));
         if (!c.watch) return;
         // Then, while it runs, the steady part of the same cost model (watchLoad): watches
         // re-established every 5–10 min and occasional relists go through APF; the events fanned
         // out to every watcher cost CPU, bandwidth and memory outside it.
         const l = watchLoad(c, w.running);
-        out.push(this.flow(`wl:${k}:${i}:rewatch`, { level, flowSchema, user, distinct, rate: l.rewatch.requestsPerSecond, seats: l.rewatch.seats, objects: 0, tau: l.rewatch.latencySeconds, cpu: l.rewatch.cpuSecondsPerRequest, mem: l.rewatch.memoryBytesPerRequest, bytes: 0, read: true, retries: w.retries, workload: k }));
-        out.push(this.flow(`wl:${k}:${i}:relist`, { level, flowSchema, user, distinct, rate: l.relistPerSecond, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: true, retries: w.retries, workload: k }));
+        out.push(this.flow(`wl:${k}:${i}:rewatch`, { level, flowSchema, user, distinct, rate: l.rewatch.requestsPerSecond, seats: l.rewatch.seats, objects: 0, tau: l.rewatch.latencySeconds, etcdTrips: 0, cpu: l.rewatch.cpuSecondsPerRequest, mem: l.rewatch.memoryBytesPerRequest, bytes: 0, read: true, retries: w.retries, workload: k }));
+        out.push(this.flow(`wl:${k}:${i}:relist`, { level, flowSchema, user, distinct, rate: l.relistPerSecond, seats: c.seatsPerRequest, objects: c.objectsPerRequest, tau: c.latencySeconds, etcdTrips: etcdRoundTrips(c, true), cpu: c.cpuSecondsPerRequest, mem: c.memoryBytesPerRequest, bytes: c.bytesPerRequest, read: true, retries: w.retries, workload: k }));
         this.fanout.cpuCores += l.fanout.cpuCores;
         this.fanout.memoryBytes += l.fanout.memoryBytes;
         const mine = this.fanout.byWorkload.get(k) ?? { eventsPerSecond: 0, bytesPerSecond: 0, cpuCores: 0 };
@@ -571,7 +629,7 @@ export class ClusterModel implements SimCluster, SimTarget {
     }
     // Real HTTP clients (kubectl, the extension): what they sent in the last second.
     for (const [id, r] of this.realCounts) {
-      out.push(this.flow(`real:${id}`, { level: r.level, flowSchema: r.flowSchema, user: r.user, distinct: 1, rate: r.count, seats: r.seats / Math.max(1, r.count), objects: 1, tau: r.tau / Math.max(1, r.count), cpu: r.cpu / Math.max(1, r.count), mem: r.mem / Math.max(1, r.count), bytes: 0, read: r.read, retries: 0 }));
+      out.push(this.flow(`real:${id}`, { level: r.level, flowSchema: r.flowSchema, user: r.user, distinct: 1, rate: r.count, seats: r.seats / Math.max(1, r.count), objects: 1, tau: r.tau / Math.max(1, r.count), etcdTrips: r.etcdTrips / Math.max(1, r.count), cpu: r.cpu / Math.max(1, r.count), mem: r.mem / Math.max(1, r.count), bytes: 0, read: r.read, retries: 0 }));
     }
     this.realCounts.clear();
     return out;
@@ -585,19 +643,41 @@ export class ClusterModel implements SimCluster, SimTarget {
 
   // ---- the step ---------------------------------------------------------------------------------
 
+  /**
+   * One simulated step of `dt` seconds, in the order docs/SIMULATION.md §2.1 lists: replicas
+   * restart, workload populations move, the flows are rebuilt, APF admits what the seats allow,
+   * CPU and memory follow, relists repair watchers, and the data plane is updated.
+   */
   step(dt = 1): void {
     this.t += dt;
-    const t = this.t;
-    // Replicas coming back.
+    this.restartReplicas();
+    this.endSlowEtcd();
+    this.moveWorkloadPopulations(dt);
+    const flows = this.buildFlows();
+    this.flows = flows;
+    const up = this.upCount();
+    const { demandByLevel, seatDemand } = this.offerRequests(flows, dt);
+    const limits = this.borrowedLimits(up, seatDemand);
+    const { cpu, memInflight } = this.dispatchThroughApf(demandByLevel, limits, dt);
+    this.updateCpuAndMemory(flows, up, cpu, memInflight, dt);
+    if (up > 0) this.repairWatchersByRelists(dt);
+    this.updateDataPlane(dt);
+  }
+
+  /** Replicas whose restart time has passed come back up, with empty in-flight memory. */
+  private restartReplicas(): void {
     for (const r of this.replicas) {
-      if (!r.up && !r.held && t >= r.downUntil) {
+      if (!r.up && !r.held && this.t >= r.downUntil) {
         r.up = true;
         r.transient = 0;
         r.memory = PARAMS.apiServerBaseMemory;
         this.emit('apiserver-up', `API server replica ${this.replicas.indexOf(r)} is serving again (${this.upCount()} of ${this.replicas.length} up)`);
       }
     }
-    // Workload populations.
+  }
+
+  /** Rollouts add pods linearly; a deleted workload's pods stop as fast as kubelets hear of it through the API server. */
+  private moveWorkloadPopulations(dt: number): void {
     const kubeletHealth = this.spec.nodes > 0 ? 1 - this.kubeletBroken / this.spec.nodes : 1;
     for (const w of this.workloadsByKey.values()) {
       const goal = target(w);
@@ -609,33 +689,45 @@ export class ClusterModel implements SimCluster, SimTarget {
         if (w.running < 0.5) w.running = goal;
       }
     }
+  }
 
-    const flows = this.buildFlows();
-    this.flows = flows;
-    const up = this.upCount();
-    const cores = this.spec.apiServerCores * Math.max(1, up);
+  /**
+   * Each flow's arrivals (new requests + retries due now + requests still queued) and service
+   * time (unloaded time × the CPU-contention and GC factors of the previous step), and the seats
+   * each priority level would need to serve them all: rate × seats × latency (Little's law).
+   */
+  private offerRequests(flows: Flow[], dt: number): { demandByLevel: Map<string, Demand[]>; seatDemand: Map<string, number> } {
     const factor = this.phi * this.gc;
-
-    // Each level's seats are shared max-min fair across its distinct flows.
-    let cpu = 0;
-    let memInflight = 0;
-    // Arrivals: new + due retries + what waits in queues; seat demand per level.
-    const slot = t % RING;
-    const demandByLevel = new Map<string, { f: Flow; a: number; seatTime: number }[]>();
+    const etcdExtra = this.etcdExtraSeconds();
+    const slot = this.t % RING;
+    const demandByLevel = new Map<string, Demand[]>();
     const seatDemand = new Map<string, number>();
     for (const f of flows) {
       const due = f.retryRing[slot];
       f.retryRing[slot] = 0;
       const a = f.rate * dt + due + f.queued;
       f.arrivals = a;
-      f.latencyS = f.tau * factor;
+      // Waiting on etcd is not the API server's CPU: slow etcd adds to it, unscaled.
+      f.latencyS = f.tau * factor + f.etcdTrips * etcdExtra;
       const d = { f, a, seatTime: f.seats * f.latencyS };
       const list = demandByLevel.get(f.level);
       if (list) list.push(d);
       else demandByLevel.set(f.level, [d]);
       seatDemand.set(f.level, (seatDemand.get(f.level) ?? 0) + (a / dt) * d.seatTime);
     }
-    const limits = this.borrowedLimits(up, seatDemand);
+    return { demandByLevel, seatDemand };
+  }
+
+  /**
+   * API Priority and Fairness, per level: seats shared max-min fair across distinct flows; what
+   * does not fit waits in the flows' queues (bounded by queue slots and the 15 s wait) or is
+   * rejected with 429, and clients that retry come back after Retry-After. Returns the CPU and
+   * the in-flight memory of what was served.
+   */
+  private dispatchThroughApf(demandByLevel: Map<string, Demand[]>, limits: Map<string, number>, dt: number): { cpu: number; memInflight: number } {
+    const t = this.t;
+    let cpu = 0;
+    let memInflight = 0;
     for (const spec of PRIORITY_LEVELS) {
       const prev = this.levels.get(spec.name);
       const limit = limits.get(spec.name) ?? 0;
@@ -710,6 +802,17 @@ export class ClusterModel implements SimCluster, SimTarget {
       });
     }
 
+    return { cpu, memInflight };
+  }
+
+  /**
+   * CPU in use (the served flows' plus the watch event fan-out, which no APF level limits), the
+   * CPU-contention factor φ, each up replica's memory and the GC factor; at most one replica whose
+   * memory reached its limit is OOM-killed (the one with the smallest limit).
+   */
+  private updateCpuAndMemory(flows: Flow[], up: number, flowCpu: number, memInflight: number, dt: number): void {
+    let cpu = flowCpu;
+    const cores = this.spec.apiServerCores * Math.max(1, up);
     // Watch event fan-out: CPU no APF level limits (watches hold no seat once initialised).
     if (up > 0) cpu += this.fanout.cpuCores;
     // CPU and memory of the up replicas (load spreads evenly across them).
@@ -739,31 +842,31 @@ export class ClusterModel implements SimCluster, SimTarget {
       const r = oomCandidates[0];
       this.replicaDown(r, `OOM-killed at ${(r.memory / 2 ** 30).toFixed(1)} GiB`, PARAMS.apiServerRestartSeconds);
     }
+  }
 
-    // Watchers relisting: each served relist repairs one broken watcher.
+  /** Each served relist repairs one broken watcher; relisted CoreDNS watches that held long enough count as fresh. */
+  private repairWatchersByRelists(dt: number): void {
+    const t = this.t;
     const served = (id: string) => (this.flowIndex.get(id)?.served ?? 0) * dt;
-    if (up > 0) {
-      this.kubeletBroken = Math.max(0, this.kubeletBroken - served('kubelet-relist'));
-      this.proxyBroken = Math.max(0, this.proxyBroken - served('kube-proxy-relist'));
-      // Relisted CoreDNS watches (oldest first) start to recover; those that held long enough are fresh.
-      let repaired = served('coredns-relist');
-      const next: Cohort[] = [];
-      for (const c of this.corednsCohorts) {
-        if (c.relistedAt === undefined && repaired > 1e-9) {
-          const take = Math.min(c.count, repaired);
-          repaired -= take;
-          next.push({ count: take, brokenAt: c.brokenAt, relistedAt: t });
-          if (c.count - take > 1e-9) next.push({ count: c.count - take, brokenAt: c.brokenAt });
-        } else next.push(c);
-      }
-      this.corednsCohorts = [];
-      for (const c of next) {
-        if (c.relistedAt !== undefined && t - c.relistedAt >= PARAMS.dnsResyncSeconds) this.corednsHealthy += c.count;
-        else this.corednsCohorts.push(c);
-      }
-      this.corednsCohorts = mergeCohorts(this.corednsCohorts);
+    this.kubeletBroken = Math.max(0, this.kubeletBroken - served('kubelet-relist'));
+    this.proxyBroken = Math.max(0, this.proxyBroken - served('kube-proxy-relist'));
+    // Relisted CoreDNS watches (oldest first) start to recover; those that held long enough are fresh.
+    let repaired = served('coredns-relist');
+    const next: Cohort[] = [];
+    for (const c of this.corednsCohorts) {
+      if (c.relistedAt === undefined && repaired > 1e-9) {
+        const take = Math.min(c.count, repaired);
+        repaired -= take;
+        next.push({ count: take, brokenAt: c.brokenAt, relistedAt: t });
+        if (c.count - take > 1e-9) next.push({ count: c.count - take, brokenAt: c.brokenAt });
+      } else next.push(c);
     }
-    this.updateDataPlane(dt);
+    this.corednsCohorts = [];
+    for (const c of next) {
+      if (c.relistedAt !== undefined && t - c.relistedAt >= PARAMS.dnsResyncSeconds) this.corednsHealthy += c.count;
+      else this.corednsCohorts.push(c);
+    }
+    this.corednsCohorts = mergeCohorts(this.corednsCohorts);
   }
 
   /**
@@ -867,6 +970,8 @@ export class ClusterModel implements SimCluster, SimTarget {
     let cpu = req.verb === 'get' ? GET_CPU.value : MUTATE_CPU.value;
     let seats = 1;
     let mem = req.bytes * 2;
+    // A write is one etcd transaction; gets and watches are served from the watch cache.
+    let etcdTrips = req.verb === 'get' || req.verb === 'watch' ? 0 : 1;
     if (req.verb === 'list' || (req.verb === 'watch' && req.objects > 1)) {
       const c = callCost({ verb: 'list', resource: req.resource || 'pods', scope: 'cluster', intervalSeconds: 1, resourceVersion: req.fromCache ? '0' : undefined }, p);
       // Scale the cluster-scope estimate to what this request actually reads.
@@ -875,17 +980,19 @@ export class ClusterModel implements SimCluster, SimTarget {
       tau = c.latencySeconds * Math.max(0.01, scale);
       seats = apfSeats(req.objects);
       mem = c.memoryBytesPerRequest * scale;
+      etcdTrips = etcdRoundTrips({ servedFrom: c.servedFrom, objectsPerRequest: req.objects }, true);
     }
     const k = `${req.user}|${req.userAgent}|${level}`;
-    const r = this.realCounts.get(k) ?? { count: 0, seats: 0, tau: 0, cpu: 0, mem: 0, level, flowSchema, user: req.user, read: req.verb === 'get' || req.verb === 'list' || req.verb === 'watch' };
+    const r = this.realCounts.get(k) ?? { count: 0, seats: 0, tau: 0, etcdTrips: 0, cpu: 0, mem: 0, level, flowSchema, user: req.user, read: req.verb === 'get' || req.verb === 'list' || req.verb === 'watch' };
     r.count++;
     r.seats += seats;
     r.tau += tau;
+    r.etcdTrips += etcdTrips;
     r.cpu += cpu;
     r.mem += mem;
     this.realCounts.set(k, r);
     const timeout = req.timeoutSeconds ?? REQUEST_TIMEOUT.value;
-    const service = tau * this.phi * this.gc;
+    const service = tau * this.phi * this.gc + etcdTrips * this.etcdExtraSeconds();
     const l = this.levels.get(level);
     if (level === 'exempt' || !l) {
       const s = service;

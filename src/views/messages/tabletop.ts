@@ -1,14 +1,14 @@
 // Messages of the facilitator panel of a tabletop, validated both ways like the health ones: the
 // page accepts only `tt*` messages from the extension, and the extension accepts only these
 // intents from the page.
+import { injectableActions, INJECT_PARAMS, type PanelActionName } from '../../sim/actions';
 import { num, PAGE_TO_HOST, stepId, stepState, text } from './common';
 import { array, boolean, map, number, object, oneOf, optional, parse, record, string, tagged, type Infer, type Result, type Validator } from './validate';
 
 /** Clock speeds the facilitator panel offers (simulated seconds per real second). */
 export const TABLETOP_SPEEDS = [1, 10, 30, 60] as const;
-/** What a facilitator may inject from the panel. */
-export const TABLETOP_INJECTIONS = ['kill-apiserver', 'lose-control-plane', 'restore-control-plane', 'scale-apiserver', 'block-client', 'unblock-client', 'lose-dns', 'restore-dns', 'deploy'] as const;
-export type TabletopInjection = (typeof TABLETOP_INJECTIONS)[number];
+/** What a facilitator may inject from the panel: the scenario actions with a panel row. */
+export type TabletopInjection = PanelActionName;
 
 /** A cluster's name in a scenario (or `*`: every cluster). */
 const TT_CLUSTER = /^(\*|[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?)$/;
@@ -144,22 +144,36 @@ const drawn = object({
 });
 export type TabletopDrawn = Infer<typeof drawn>;
 
-// An injection: its action and cluster, and what that action needs: a replica count to scale the
-// API servers to, or the workload to block, unblock or deploy. Nothing else travels on.
-const injectTarget = object({ action: oneOf(TABLETOP_INJECTIONS), cluster: clusterName });
-const injectReplicas = object({ replicas: number({ integer: true, min: 1, max: 50 }) });
-const injectWorkload = object({ namespace: k8sNamespace, name: k8sName });
-const WORKLOAD_INJECTIONS: ReadonlySet<TabletopInjection> = new Set(['block-client', 'unblock-client', 'deploy']);
-type Injection = Infer<typeof injectTarget> & Partial<Infer<typeof injectReplicas> & Infer<typeof injectWorkload>>;
+// An injection: its action and cluster, and the parameters that action takes
+// (src/sim/actions/params.ts), each checked and rebuilt by the action's own rule. Nothing else
+// travels on: a deploy names one of the scenario's workloads, its definition never comes from the page.
+const injectTarget = object({ action: string({ max: 64, what: "a scenario action's name" }), cluster: clusterName });
+interface Injection {
+  action: TabletopInjection;
+  cluster: string;
+  replicas?: number;
+  namespace?: string;
+  name?: string;
+  latency?: string;
+  duration?: string;
+}
 const injection: Validator<Injection> = {
   what: 'an injection',
   check(v, path): Result<Injection> {
     const target = injectTarget.check(v, path);
     if (!target.ok) return target;
-    const extra = target.value.action === 'scale-apiserver' ? injectReplicas : WORKLOAD_INJECTIONS.has(target.value.action) ? injectWorkload : undefined;
-    if (!extra) return target;
-    const r = extra.check(v, path);
-    return r.ok ? { ok: true, value: { ...target.value, ...r.value } } : r;
+    const def = injectableActions('panel').find((a) => a.name === target.value.action);
+    if (!def?.inject) return { ok: false, error: `${path}.action: expected one of ${injectableActions('panel').map((a) => a.name).join(', ')}, got ${JSON.stringify(target.value.action)}` };
+    const out: Injection = { action: def.name as TabletopInjection, cluster: target.value.cluster };
+    for (const p of def.inject.params) {
+      const fields = INJECT_PARAMS[p].fromMessage(v as Readonly<Record<string, unknown>>);
+      if (!fields) {
+        const hint = INJECT_PARAMS[p].hint?.({ workloads: [] });
+        return { ok: false, error: `${path}.${p}: ${def.name} needs ${INJECT_PARAMS[p].word}${hint ? ` (${hint})` : ''}` };
+      }
+      Object.assign(out, fields);
+    }
+    return { ok: true, value: out };
   },
 };
 
