@@ -17,7 +17,7 @@ import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, findRe
 import { health, type HealthEndpoint } from './health';
 import { Metrics, type RequestLabels } from './metrics';
 import { parseGoDuration, stableUid } from './names';
-import type { Clock, Json, SimObject } from './objects';
+import type { Clock, Json, SimObject } from './simObject';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from './selectors';
 import { Store } from './store';
 import { columnDefinitions, partialMetadata, tableRow, toTable, wantsPartialMetadata, wantsTable, type IncludeObject } from './table';
@@ -129,7 +129,8 @@ export class SimApiServer {
       s.on('close', () => this.sockets.delete(s));
     });
     this.server.on('tlsClientError', () => undefined);
-    this.unsubscribe = cluster.onEvent(() => {
+    this.unsubscribe = cluster.onEvent((e) => {
+      this.store.history.record(e);
       this.store.invalidate();
       this.queueSync();
     });
