@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveCluster, type ServedCluster } from '../../src/cli/sim-serve';
+import { ClusterHistory, NODE_LEASE_RENEW_SECONDS } from '../../src/sim/server/history';
+import type { ClusterSnapshot } from '../../src/sim/types';
 import { FakeCluster, daemonSet } from './helpers/fake-cluster';
 import { kubectlBinary } from './helpers/kubectl';
 
@@ -125,5 +127,44 @@ describe('sim server: node Leases and Events with the real kubectl', function ()
       fake.saturated = false;
       fake.nodesReady = 5;
     }
+  });
+});
+
+describe('sim server: when a node lease was last renewed', () => {
+  /** The parts of a snapshot the history reads. */
+  function snap(t: number, ready: number, o: { up?: number; etcdOk?: boolean; nodeHighRejecting?: boolean } = {}): ClusterSnapshot {
+    return {
+      t,
+      nodes: { total: 4, ready },
+      apiserver: { replicasReady: o.up ?? 3, etcdOk: o.etcdOk ?? true },
+      priorityLevels: { 'node-high': { limit: 40, inflight: 0, queued: 0, rejectedPerSecond: o.nodeHighRejecting ? 5 : 0, rejectedTotal: o.nodeHighRejecting ? 50 : 0, dispatchedTotal: 0, waitP99Seconds: 0 } },
+    } as unknown as ClusterSnapshot;
+  }
+
+  it('every 10 s at its own phase while Ready and answered; frozen while NotReady, or while the control plane does not answer it', () => {
+    const h = new ClusterHistory();
+    h.observe(snap(0, 4), 4);
+    assert.equal(NODE_LEASE_RENEW_SECONDS, 10);
+    assert.equal(h.lastRenewal(1, 35, 1), 31);
+    assert.equal(h.lastRenewal(3, 35, 3), 33);
+    h.observe(snap(42, 3), 4); // node 3 NotReady from t=42
+    assert.equal(h.lastRenewal(3, 100, 3), 33);
+    assert.equal(h.lastRenewal(1, 100, 1), 91);
+    assert.equal(h.notReadySince(3), 42);
+    h.observe(snap(105, 3, { etcdOk: false }), 4); // nobody's renewal gets through
+    assert.equal(h.lastRenewal(1, 200, 1), 101);
+    h.observe(snap(210, 3, { nodeHighRejecting: true }), 4);
+    assert.equal(h.lastRenewal(1, 300, 1), 101);
+    h.observe(snap(302, 4), 4); // answered again, node 3 Ready again
+    assert.equal(h.lastRenewal(1, 320, 1), 311);
+    assert.equal(h.lastRenewal(3, 320, 3), 313);
+  });
+
+  it('a node NotReady when the server first looked stopped renewing a grace period (40 s) before', () => {
+    const h = new ClusterHistory();
+    h.observe(snap(500, 2), 4);
+    assert.equal(h.lastRenewal(3, 600, 3), 453);
+    assert.equal(h.notReadySince(3), 500);
+    assert.equal(h.lastRenewal(0, 600, 0), 600);
   });
 });
