@@ -223,7 +223,7 @@ export class Layout {
     return (this.fillerApps[j] ??= { app: APP_NAMES[j % APP_NAMES.length], hash: hashChars(`filler/${this.appNs[j]}`, 10) });
   }
 
-  /** Filler pods in app namespace j: g = j, j+F, j+2F, … (F = appNamespaceCount). */
+  /** Filler pods in app namespace j: filler pods j, j + appNamespaceCount, j + 2 × appNamespaceCount, …. */
   fillerCount(j: number): number {
     return j < this.fillerTotal ? Math.floor((this.fillerTotal - 1 - j) / this.appNamespaceCount) + 1 : 0;
   }

@@ -244,18 +244,18 @@ export class Store {
       // Nodes added or removed (at the end of the list), with their leases and filler pods; the
       // DaemonSets' pods on them came and went with the DaemonSets' pod counts above.
       const grow = neu.nodeCount > old.nodeCount;
-      const [L, from, to] = grow ? [neu, old.nodeCount, neu.nodeCount] : [old, neu.nodeCount, old.nodeCount];
+      const [changed, from, to] = grow ? [neu, old.nodeCount, neu.nodeCount] : [old, neu.nodeCount, old.nodeCount];
       const type = grow ? 'ADDED' : 'DELETED';
       const order = grow ? (a: () => void, b: () => void): void => (a(), b()) : (a: () => void, b: () => void): void => (b(), a());
       order(
         () => {
           for (let i = from; i < to; i++) {
-            this.emit(type, nodeObject(L, i));
-            this.emit(type, nodeLeaseObject(L, i));
+            this.emit(type, nodeObject(changed, i));
+            this.emit(type, nodeLeaseObject(changed, i));
           }
         },
         () => {
-          const filler = fillerRange(L, from, to);
+          const filler = fillerRange(changed, from, to);
           for (let i = 0; i < filler.count; i++) {
             const p = filler.at(i);
             if (grow || !this.dead('pods', p)) this.emit(type, p);

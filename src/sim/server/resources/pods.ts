@@ -179,14 +179,7 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
 
 function getPod(layout: Layout, ns: string, name: string): SimObject | undefined {
   for (const g of layout.workloadsByNamespace.get(ns) ?? []) {
-    if (!name.startsWith(`${g.name}-`)) continue;
-    const rest = name.slice(g.name.length + 1);
-    let suffix = rest;
-    if (g.kind === 'Deployment') {
-      if (!rest.startsWith(`${g.hash}-`)) continue;
-      suffix = rest.slice(11);
-    }
-    const i = g.codec.decode(suffix);
+    const i = g.names.index(name);
     if (i >= 0 && i < g.pods) return workloadPod(layout, g, i);
   }
   const j = layout.appIndex.get(ns);
@@ -205,12 +198,13 @@ function getPod(layout: Layout, ns: string, name: string): SimObject | undefined
 export function podsOnNode(layout: Layout, nodeName: string): SimObject[] {
   const n = layout.nodeIndex(nodeName);
   if (n < 0) return [];
-  const N = layout.nodeCount;
+  const nodes = layout.nodeCount;
   const out: SimObject[] = [];
   for (const g of layout.daemonSets) if (n < g.pods) out.push(workloadPod(layout, g, n));
   for (const g of layout.deployments) {
-    if (!N) continue;
-    for (let i = (((n - g.firstNode) % N) + N) % N; i < g.pods; i += N) out.push(workloadPod(layout, g, i));
+    if (!nodes) continue;
+    // Replica i is on node (firstNode + i) mod nodes: the first on node n, then every `nodes`-th.
+    for (let i = (((n - g.firstNode) % nodes) + nodes) % nodes; i < g.pods; i += nodes) out.push(workloadPod(layout, g, i));
   }
   for (let k = 0; k < layout.fillerPerNode; k++) out.push(fillerPod(layout, n * layout.fillerPerNode + k));
   return out;
@@ -220,10 +214,10 @@ export function podsOnNode(layout: Layout, nodeName: string): SimObject[] {
 export function podCountOnNode(layout: Layout, nodeName: string): number {
   const n = layout.nodeIndex(nodeName);
   if (n < 0) return 0;
-  const N = layout.nodeCount;
+  const nodes = layout.nodeCount;
   let c = layout.fillerPerNode;
   for (const g of layout.daemonSets) if (n < g.pods) c++;
-  for (const g of layout.deployments) if (N) c += Math.floor(g.pods / N) + ((((n - g.firstNode) % N) + N) % N < g.pods % N ? 1 : 0);
+  for (const g of layout.deployments) if (nodes) c += Math.floor(g.pods / nodes) + ((((n - g.firstNode) % nodes) + nodes) % nodes < g.pods % nodes ? 1 : 0);
   return c;
 }
 

@@ -58,9 +58,10 @@ export function servicePlan(layout: Layout, s: number): ServicePlan {
     const dns = layout.workloads.get('kube-system/coredns');
     backends = dns ? Array.from({ length: dns.running }, (_, i) => workloadPod(layout, dns, i)).map((p) => ({ ip: String(p.field('status.podIP')), node: p.field('spec.nodeName'), pod: p })) : [];
   } else {
-    const F = layout.appNamespaceCount;
-    const j = s % F;
-    const k = Math.floor(s / F);
+    // App service s is the k-th service of app namespace j.
+    const appNamespaces = layout.appNamespaceCount;
+    const j = s % appNamespaces;
+    const k = Math.floor(s / appNamespaces);
     const { app } = layout.fillerApp(j);
     ns = layout.appNs[j];
     name = k === 0 ? app : `${app}-${k}`;
@@ -69,7 +70,7 @@ export function servicePlan(layout: Layout, s: number): ServicePlan {
     clusterIP = `10.${96 + ((s + 11) >> 16)}.${((s + 11) >> 8) & 255}.${(s + 11) & 255}`;
     ports = [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }];
     const c = Math.min(3, layout.fillerCount(j));
-    backends = Array.from({ length: c }, (_, i) => fillerPod(layout, j + i * F)).map((p) => ({ ip: String(p.field('status.podIP')), node: p.field('spec.nodeName'), pod: p }));
+    backends = Array.from({ length: c }, (_, i) => fillerPod(layout, j + i * appNamespaces)).map((p) => ({ ip: String(p.field('status.podIP')), node: p.field('spec.nodeName'), pod: p }));
   }
   const created = s < 0 ? CLUSTER_BORN : CLUSTER_BORN + 3600 + (s % 86400);
   const endpointsRv = s === -1 ? Math.max(layout.baseRv - 4, layout.workloads.get('kube-system/coredns')?.rv ?? 0) : layout.baseRv - 4;
@@ -100,10 +101,10 @@ export function perServiceProvider(layout: Layout, make: (plan: ServicePlan) => 
   const parts = new Map<string, Seq[]>();
   parts.set('default', [rangeSeq(1, () => object(-2))]);
   parts.set('kube-system', [rangeSeq(1, () => object(-1))]);
-  const F = layout.appNamespaceCount;
-  for (let j = 0; j < F; j++) {
-    const c = j < layout.appServices ? Math.floor((layout.appServices - 1 - j) / F) + 1 : 0;
-    parts.set(layout.appNs[j], [rangeSeq(c, (i) => object(j + i * F))]);
+  const appNamespaces = layout.appNamespaceCount;
+  for (let j = 0; j < appNamespaces; j++) {
+    const c = j < layout.appServices ? Math.floor((layout.appServices - 1 - j) / appNamespaces) + 1 : 0;
+    parts.set(layout.appNs[j], [rangeSeq(c, (i) => object(j + i * appNamespaces))]);
   }
   return layout.namespacedProvider(parts, (ns, name) => {
     const svcName = serviceNameOf(name);
