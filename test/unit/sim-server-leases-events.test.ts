@@ -123,6 +123,22 @@ describe('sim server: node Leases and Events with the real kubectl', function ()
       assert.equal(sel.code, 0, sel.stderr);
       assert.ok(sel.stdout.trim().split('\n').every((l) => /^event\/[a-z-]+\.[0-9a-f]+$/.test(l)) && sel.stdout.includes('event/global-default.'), sel.stdout);
       assert.doesNotMatch(sel.stdout, /node-00005/);
+
+      // Plain `events` is the core resource (kubectl prefers the core group).
+      const core = await kubectl(['get', 'events', '-n', 'default', '-o', 'json']);
+      assert.ok((JSON.parse(core.stdout).items as Array<{ apiVersion: string; involvedObject?: unknown }>).every((e) => e.apiVersion === 'v1' && e.involvedObject));
+
+      // The same Events in events.k8s.io/v1: regarding, note, deprecated* fields; the same table.
+      const v1 = await kubectl(['get', 'events.v1.events.k8s.io', '-n', 'default', '-o', 'json']);
+      assert.equal(v1.code, 0, v1.stderr);
+      const nodeEv = (JSON.parse(v1.stdout).items as Array<Record<string, any>>).find((e) => e.metadata.name === name); // eslint-disable-line @typescript-eslint/no-explicit-any
+      assert.ok(nodeEv, v1.stdout.slice(0, 500));
+      assert.deepEqual([nodeEv.regarding.name, nodeEv.note, nodeEv.reason, nodeEv.deprecatedCount, nodeEv.reportingController], ['node-00005', 'Node node-00005 status is now: NodeNotReady', 'NodeNotReady', 1, 'node-controller']);
+      assert.equal(nodeEv.involvedObject, undefined);
+      const v1Table = await kubectl(['get', 'events.events.k8s.io', '-A']);
+      assert.equal(v1Table.code, 0, v1Table.stderr);
+      assert.match(v1Table.stdout, /^NAMESPACE\s+LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n/);
+      assert.match(v1Table.stdout, /^default\s+\d+s\s+Normal\s+NodeNotReady\s+node\/node-00005\s+Node node-00005 status is now: NodeNotReady$/m);
     } finally {
       fake.saturated = false;
       fake.nodesReady = 5;

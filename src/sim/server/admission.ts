@@ -10,6 +10,7 @@ import { apfUid } from './apf';
 import { sendJson, statusBody, type Exchange, type SimUser, type Verb } from './exchange';
 import type { Metrics } from './metrics';
 import { parseGoDuration } from './names';
+import { storeKey } from './resources';
 import { parseFieldSelector } from './selectors';
 import type { Store } from './store';
 
@@ -46,10 +47,10 @@ export class Admission {
       const fromStorage =
         route.verb === 'list' &&
         ((rv === '' && !this.cluster.spec.consistentListFromCache) || !!q.get('continue') || (limit > 0 && rv !== '0') || (match !== '' && match !== 'NotOlderThan'));
-      const stored = this.store.count(def.name);
+      const stored = this.store.count(storeKey(def));
       let scope = { matched: stored, indexed: false };
       try {
-        scope = this.store.scopeCount(def.name, { namespace: route.namespace, fields: parseFieldSelector(q.get('fieldSelector') ?? '', [...def.fields, 'metadata.name', 'metadata.namespace']) }, def.namespaced);
+        scope = this.store.scopeCount(storeKey(def), { namespace: route.namespace, fields: parseFieldSelector(q.get('fieldSelector') ?? '', [...def.fields, 'metadata.name', 'metadata.namespace']) }, def.namespaced);
       } catch {
         /* a bad selector is answered by the handler */
       }

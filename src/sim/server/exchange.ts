@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimRequest } from '../types';
 import type { Metrics, RequestLabels } from './metrics';
-import type { ResourceDef } from './resources/resource';
+import type { ResourceDef, SimResource } from './resources/resource';
 import type { Json } from './simObject';
 
 export type Verb = SimRequest['verb'];
@@ -24,7 +24,7 @@ export interface Route {
   resource?: string;
   name?: string;
   subresource?: string;
-  def?: ResourceDef;
+  def?: SimResource;
   /** The URL named a resource this server does not have. */
   unknown?: boolean;
 }

@@ -2,10 +2,11 @@
 // (pages, or whole lists streamed), WATCH, DELETE, and scale (PATCH/PUT of spec.replicas). Objects
 // come from the Store; kubectl's Table and PartialObjectMetadata forms from table.ts.
 import type { SimCluster } from '../types';
-import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, groupVersion, versionInfo, type ResourceDef } from './discovery';
+import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, groupVersion, versionInfo } from './discovery';
 import { notFound, qualified, send, sendJson, statusBody, type Exchange } from './exchange';
 import { health, type HealthEndpoint } from './health';
 import type { Metrics } from './metrics';
+import { storeKey, type SimResource } from './resources';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from './selectors';
 import type { Clock, Json, SimObject } from './simObject';
 import type { Store } from './store';
@@ -29,6 +30,12 @@ export class Handlers {
     return (wallNow - Date.parse(iso)) / 1000;
   };
 
+  /** An object in the form of the group version asked for. */
+  private object(def: SimResource, o: SimObject): Json {
+    const obj = o.build();
+    return def.convert ? def.convert(obj) : obj;
+  }
+
   private includeObject(q: URLSearchParams): IncludeObject {
     const v = q.get('includeObject');
     return v === 'None' || v === 'Object' ? v : 'Metadata';
@@ -36,9 +43,9 @@ export class Handlers {
 
   /** One object as the client asked for it (JSON, Table or PartialObjectMetadata). */
 
-  private present(ctx: Exchange, def: ResourceDef, obj: Json): Json {
+  private present(ctx: Exchange, def: SimResource, obj: Json): Json {
     const accept = ctx.req.headers.accept;
-    if (wantsTable(accept)) return toTable(def.name, [obj], this.ageSeconds, this.includeObject(ctx.url.searchParams), { resourceVersion: (obj.metadata as Json).resourceVersion });
+    if (wantsTable(accept)) return toTable(def, [obj], this.ageSeconds, this.includeObject(ctx.url.searchParams), { resourceVersion: (obj.metadata as Json).resourceVersion });
     if (wantsPartialMetadata(accept)) return partialMetadata(obj);
     return obj;
   }
@@ -87,28 +94,28 @@ export class Handlers {
     }
     if (path === '/metrics') {
       const counts: Record<string, number> = {};
-      for (const r of RESOURCES) counts[r.name] = this.store.count(r.name);
+      for (const r of RESOURCES) if (!r.storedAs) counts[r.name] = this.store.count(r.name);
       send(ctx, 200, this.metrics.render(this.store.snapshot(), counts), 'text/plain; version=0.0.4; charset=utf-8');
       return;
     }
     send(ctx, 404, '404 page not found\n', 'text/plain; charset=utf-8');
   }
 
-  private get(ctx: Exchange, def: ResourceDef): void {
+  private get(ctx: Exchange, def: SimResource): void {
     const { route } = ctx;
-    const obj = this.store.get(def.name, route.namespace, route.name!);
+    const obj = this.store.get(storeKey(def), route.namespace, route.name!);
     if (!obj) return sendJson(ctx, 404, notFound(def, route.name!));
     this.etcd('get', def, ctx);
     if (route.subresource === 'scale') return sendJson(ctx, 200, this.scaleObject(obj));
-    sendJson(ctx, 200, this.present(ctx, def, obj.build()));
+    sendJson(ctx, 200, this.present(ctx, def, this.object(def, obj)));
   }
 
-  private etcd(op: string, def: ResourceDef, ctx: Exchange): void {
+  private etcd(op: string, def: SimResource, ctx: Exchange): void {
     if (ctx.url.searchParams.get('resourceVersion') === '0' && op !== 'delete' && op !== 'update') return;
     this.metrics.etcdRequest(op, `/registry/${def.name}`, (performance.now() - ctx.started) / 1000);
   }
 
-  private selectors(ctx: Exchange, def: ResourceDef): { labels: ReturnType<typeof parseLabelSelector>; fields: ReturnType<typeof parseFieldSelector> } | undefined {
+  private selectors(ctx: Exchange, def: SimResource): { labels: ReturnType<typeof parseLabelSelector>; fields: ReturnType<typeof parseFieldSelector> } | undefined {
     const q = ctx.url.searchParams;
     try {
       return {
@@ -122,7 +129,7 @@ export class Handlers {
     }
   }
 
-  private async list(ctx: Exchange, def: ResourceDef): Promise<void> {
+  private async list(ctx: Exchange, def: SimResource): Promise<void> {
     const q = ctx.url.searchParams;
     const sel = this.selectors(ctx, def);
     if (!sel) return;
@@ -166,8 +173,8 @@ export class Handlers {
         ? { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1' }
         : { kind: `${def.kind}List`, apiVersion: groupVersion(def.group, def.version) };
     const encode = (o: SimObject): Json => {
-      const obj = o.build();
-      if (table) return tableRow(def.name, obj, this.ageSeconds, include);
+      const obj = this.object(def, o);
+      if (table) return tableRow(def, obj, this.ageSeconds, include);
       if (partial) return partialMetadata(obj);
       delete obj.kind; // items of a list carry no kind/apiVersion, as kube-apiserver encodes them
       delete obj.apiVersion;
@@ -181,9 +188,9 @@ export class Handlers {
       }
       return m;
     };
-    const columns = table ? `,"columnDefinitions":${JSON.stringify(columnDefinitions(def.name))}` : '';
+    const columns = table ? `,"columnDefinitions":${JSON.stringify(columnDefinitions(def))}` : '';
     const key = table ? 'rows' : 'items';
-    const scan = this.store.scan(def.name, { namespace: ctx.route.namespace, labels: sel.labels, fields: sel.fields, limit, start }, def.namespaced);
+    const scan = this.store.scan(storeKey(def), { namespace: ctx.route.namespace, labels: sel.labels, fields: sel.fields, limit, start }, def.namespaced);
     if (limit > 0 && limit <= 5000) {
       // A page: one buffer with Content-Length.
       const items: Json[] = [];
@@ -233,7 +240,7 @@ export class Handlers {
     res.end(last);
   }
 
-  private watch(ctx: Exchange, def: ResourceDef): void {
+  private watch(ctx: Exchange, def: SimResource): void {
     const q = ctx.url.searchParams;
     const sel = this.selectors(ctx, def);
     if (!sel) return;
@@ -253,8 +260,8 @@ export class Handlers {
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     new WatchStream(res, this.store, {
-      match: (o) => o.resource === def.name && (ns === undefined || o.namespace === ns) && this.matches(o, sel),
-      initial: fromNow ? this.store.iterate(def.name, query, def.namespaced) : undefined,
+      match: (o) => o.resource === storeKey(def) && (ns === undefined || o.namespace === ns) && this.matches(o, sel),
+      initial: fromNow ? this.store.iterate(storeKey(def), query, def.namespaced) : undefined,
       initialEventsEnd: sendInitial && q.get('allowWatchBookmarks') === 'true',
       sinceRv: fromNow ? this.store.rv : Number(rvParam),
       bookmarks: q.get('allowWatchBookmarks') === 'true',
@@ -263,9 +270,9 @@ export class Handlers {
       kind: def.kind,
       apiVersion: groupVersion(def.group, def.version),
       encode: (type, o) => {
-        const obj = o.build();
+        const obj = this.object(def, o);
         if (type === 'DELETED') (obj.metadata as Json).resourceVersion = String(o.rv);
-        return table ? toTable(def.name, [obj], this.ageSeconds, include, { resourceVersion: String(o.rv) }) : obj;
+        return table ? toTable(def, [obj], this.ageSeconds, include, { resourceVersion: String(o.rv) }) : obj;
       },
       onBytes: (n) => this.metrics.clientBytes(ctx.client, n),
     });
@@ -298,7 +305,7 @@ export class Handlers {
     return JSON.parse(text) as Json;
   }
 
-  private async delete(ctx: Exchange, def: ResourceDef): Promise<void> {
+  private async delete(ctx: Exchange, def: SimResource): Promise<void> {
     const { route } = ctx;
     const q = ctx.url.searchParams;
     let opts: Json = {};
@@ -316,7 +323,7 @@ export class Handlers {
     if (!['pods', 'daemonsets', 'deployments'].includes(def.name)) {
       return sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the simulated API server does not delete ${qualified(def)}`, { kind: def.name }));
     }
-    const existing = this.store.get(def.name, route.namespace, route.name!);
+    const existing = this.store.get(storeKey(def), route.namespace, route.name!);
     if (!existing) return sendJson(ctx, 404, notFound(def, route.name!));
     const before = existing.build();
     const headers: Record<string, string> = {};
@@ -348,7 +355,7 @@ export class Handlers {
   }
 
   /** PATCH and PUT: spec.replicas of a Deployment (through /scale or the Deployment itself). */
-  private async update(ctx: Exchange, def: ResourceDef): Promise<void> {
+  private async update(ctx: Exchange, def: SimResource): Promise<void> {
     const { route } = ctx;
     let body: Json | undefined;
     try {
@@ -361,7 +368,7 @@ export class Handlers {
     if (!scaleTarget) {
       return sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the simulated API server does not ${route.verb} ${qualified(def)}${route.subresource ? `/${route.subresource}` : ''}`, { kind: def.name }));
     }
-    const obj = this.store.get(def.name, route.namespace, route.name!);
+    const obj = this.store.get(storeKey(def), route.namespace, route.name!);
     if (!obj) return sendJson(ctx, 404, notFound(def, route.name!));
     const ct = String(ctx.req.headers['content-type'] ?? '');
     let replicas: unknown;
@@ -391,7 +398,7 @@ export class Handlers {
       if (r === 'refused') return sendJson(ctx, 409, statusBody(409, 'Conflict', `Operation cannot be fulfilled on deployments.apps "${route.name}": the simulated cluster refused to scale it`, { name: route.name!, group: 'apps', kind: 'deployments' }));
       this.etcd('update', def, ctx);
     }
-    const now = this.store.get(def.name, route.namespace, route.name!) ?? obj;
+    const now = this.store.get(storeKey(def), route.namespace, route.name!) ?? obj;
     if (route.subresource === 'scale') {
       const s = this.scaleObject(now);
       (s.spec as Json).replicas = replicas;

@@ -2,8 +2,7 @@
 // for `kubectl get`: the same columns, priority 1 for the `-o wide` ones, cells computed on the
 // server (AGE included, from the simulated clock).
 import { humanDuration } from './names';
-import { resourceNamed } from './resources';
-import { AGE, NAME } from './resources/resource';
+import type { SimResource } from './resources/resource';
 import type { Json } from './simObject';
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
@@ -12,30 +11,29 @@ export function partialMetadata(o: Json): Json {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
 }
 
-export function columnDefinitions(resource: string): Json[] {
-  return (resourceNamed(resource)?.columns ?? [NAME, AGE]).map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description, priority: c.priority ?? 0 }));
+export function columnDefinitions(def: SimResource): Json[] {
+  return def.columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description, priority: c.priority ?? 0 }));
 }
 
 /** One row; `ageSeconds` turns a creationTimestamp into an age on the simulated clock. */
-export function tableRow(resource: string, o: Json, ageSeconds: (creationTimestamp: string) => number, include: IncludeObject): Json {
-  const m = o.metadata as { name: string; creationTimestamp: string };
+export function tableRow(def: SimResource, o: Json, ageSeconds: (creationTimestamp: string) => number, include: IncludeObject): Json {
+  const m = o.metadata as { creationTimestamp: string };
   const since = (iso: string): string => humanDuration(ageSeconds(iso));
   const age = since(m.creationTimestamp);
-  const def = resourceNamed(resource);
-  const row: Json = { cells: def ? def.cells(o, age, since) : [m.name, age] };
+  const row: Json = { cells: def.cells(o, age, since) };
   if (include === 'Metadata') row.object = partialMetadata(o);
   else if (include === 'Object') row.object = o;
   return row;
 }
 
 /** A Table of objects. */
-export function toTable(resource: string, objects: Json[], ageSeconds: (creationTimestamp: string) => number, include: IncludeObject, listMeta: Json): Json {
+export function toTable(def: SimResource, objects: Json[], ageSeconds: (creationTimestamp: string) => number, include: IncludeObject, listMeta: Json): Json {
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
     metadata: listMeta,
-    columnDefinitions: columnDefinitions(resource),
-    rows: objects.map((o) => tableRow(resource, o, ageSeconds, include)),
+    columnDefinitions: columnDefinitions(def),
+    rows: objects.map((o) => tableRow(def, o, ageSeconds, include)),
   };
 }
 

@@ -7,6 +7,7 @@ import { deployments } from './deployments';
 import { endpoints } from './endpoints';
 import { endpointslices } from './endpointslices';
 import { events } from './events';
+import { eventsV1 } from './events.k8s.io';
 import { flowschemas } from './flowschemas';
 import { leases } from './leases';
 import { namespaces } from './namespaces';
@@ -18,6 +19,7 @@ import type { SimResource } from './resource';
 import { services } from './services';
 
 export type { ResourceDef, SimResource } from './resource';
+export { storeKey } from './resource';
 
 export const RESOURCES: readonly SimResource[] = [
   namespaces,
@@ -31,20 +33,21 @@ export const RESOURCES: readonly SimResource[] = [
   replicasets,
   leases,
   endpointslices,
+  eventsV1,
   flowschemas,
   prioritylevelconfigurations,
 ];
 
-const BY_NAME = new Map(RESOURCES.map((r) => [r.name, r]));
+/** The resources that own their objects, by plural name (the store's keys). */
+const BY_NAME = new Map(RESOURCES.filter((r) => !r.storedAs).map((r) => [r.name, r]));
 
-/** A resource by its plural name (every served name is unique across groups). */
+/** A resource the store keeps, by its plural name. */
 export function resourceNamed(name: string): SimResource | undefined {
   return BY_NAME.get(name);
 }
 
 export function findResource(group: string, version: string, name: string): SimResource | undefined {
-  const r = BY_NAME.get(name);
-  return r && r.group === group && r.version === version ? r : undefined;
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.name === name);
 }
 
 /** The objects of a resource in a layout (built on first use and kept with the layout, except volatile ones). */

@@ -3,7 +3,7 @@
 // kube-apiserver's printers in pkg/printers/internalversion make them). One file per resource in
 // this folder implements it; resources/index.ts lists them.
 import type { Layout, Provider } from '../layout';
-import type { SimObject } from '../simObject';
+import type { Json, SimObject } from '../simObject';
 import { formatLabels } from '../selectors';
 
 export interface Subresource {
@@ -60,6 +60,18 @@ export interface SimResource extends ResourceDef {
   /** Objects that change without the layout changing (Events): the provider is not kept. */
   volatile?: boolean;
   index?: FieldIndex;
+  /**
+   * Served from another resource's objects: the same storage in another group version, as
+   * events.k8s.io/v1 Events are the core v1 Events kube-apiserver keeps under /registry/events.
+   */
+  storedAs?: string;
+  /** This group version's form of a stored object. */
+  convert?(stored: Json): Json;
+}
+
+/** The resource whose objects the store keeps for `r` (itself, unless it is another's view). */
+export function storeKey(r: SimResource): string {
+  return r.storedAs ?? r.name;
 }
 
 export const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
