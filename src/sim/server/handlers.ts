@@ -42,7 +42,6 @@ export class Handlers {
   }
 
   /** One object as the client asked for it (JSON, Table or PartialObjectMetadata). */
-
   private present(ctx: Exchange, def: SimResource, obj: Json): Json {
     const accept = ctx.req.headers.accept;
     if (wantsTable(accept)) return toTable(def, [obj], this.ageSeconds, this.includeObject(ctx.url.searchParams), { resourceVersion: (obj.metadata as Json).resourceVersion });
