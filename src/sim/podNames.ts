@@ -32,4 +32,10 @@ export class WorkloadPodNames {
   name(i: number): string {
     return this.w.kind === 'DaemonSet' ? `${this.w.name}-${this.codec.encode(i)}` : `${this.w.name}-${this.hash}-${this.codec.encode(i)}`;
   }
+
+  /** The index of a pod name of this workload (the inverse of name()), or -1 when it is not one. */
+  index(podName: string): number {
+    const prefix = this.w.kind === 'DaemonSet' ? `${this.w.name}-` : `${this.w.name}-${this.hash}-`;
+    return podName.startsWith(prefix) ? this.codec.decode(podName.slice(prefix.length)) : -1;
+  }
 }

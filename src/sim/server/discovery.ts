@@ -1,58 +1,14 @@
 // Discovery documents (legacy, non-aggregated format: kubectl and client-go fall back to it when
-// the server answers plain application/json) and the resource table the router uses.
-import type { Json } from './objects';
-import { KUBE_VERSION } from './objects';
+// the server answers plain application/json), from the resources in resources/index.ts.
+import { RESOURCES } from './resources';
+import { RW } from './resources/resource';
+import { KUBE_VERSION, type Json } from './simObject';
 
-export interface ResourceDef {
-  name: string;
-  singularName: string;
-  kind: string;
-  group: string;
-  version: string;
-  namespaced: boolean;
-  shortNames?: string[];
-  categories?: string[];
-  /** Fields a field selector may use besides metadata.name and metadata.namespace. */
-  fields: string[];
-  subresources: Array<{ name: string; kind: string; group?: string; version?: string; verbs: string[] }>;
-}
-
-const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-const STATUS = (kind: string): ResourceDef['subresources'][number] => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
-const SCALE = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
-
-export const RESOURCES: ResourceDef[] = [
-  { name: 'namespaces', singularName: 'namespace', kind: 'Namespace', group: '', version: 'v1', namespaced: false, shortNames: ['ns'], fields: ['status.phase'], subresources: [STATUS('Namespace')] },
-  { name: 'nodes', singularName: 'node', kind: 'Node', group: '', version: 'v1', namespaced: false, shortNames: ['no'], fields: ['spec.unschedulable'], subresources: [STATUS('Node')] },
-  {
-    name: 'pods',
-    singularName: 'pod',
-    kind: 'Pod',
-    group: '',
-    version: 'v1',
-    namespaced: true,
-    shortNames: ['po'],
-    categories: ['all'],
-    fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-    subresources: [STATUS('Pod')],
-  },
-  { name: 'services', singularName: 'service', kind: 'Service', group: '', version: 'v1', namespaced: true, shortNames: ['svc'], categories: ['all'], fields: ['spec.clusterIP', 'spec.type'], subresources: [STATUS('Service')] },
-  { name: 'endpoints', singularName: 'endpoints', kind: 'Endpoints', group: '', version: 'v1', namespaced: true, shortNames: ['ep'], fields: [], subresources: [] },
-  { name: 'daemonsets', singularName: 'daemonset', kind: 'DaemonSet', group: 'apps', version: 'v1', namespaced: true, shortNames: ['ds'], categories: ['all'], fields: [], subresources: [STATUS('DaemonSet')] },
-  { name: 'deployments', singularName: 'deployment', kind: 'Deployment', group: 'apps', version: 'v1', namespaced: true, shortNames: ['deploy'], categories: ['all'], fields: [], subresources: [SCALE, STATUS('Deployment')] },
-  { name: 'replicasets', singularName: 'replicaset', kind: 'ReplicaSet', group: 'apps', version: 'v1', namespaced: true, shortNames: ['rs'], categories: ['all'], fields: [], subresources: [STATUS('ReplicaSet')] },
-  { name: 'leases', singularName: 'lease', kind: 'Lease', group: 'coordination.k8s.io', version: 'v1', namespaced: true, fields: [], subresources: [] },
-  { name: 'endpointslices', singularName: 'endpointslice', kind: 'EndpointSlice', group: 'discovery.k8s.io', version: 'v1', namespaced: true, fields: [], subresources: [] },
-  { name: 'flowschemas', singularName: 'flowschema', kind: 'FlowSchema', group: 'flowcontrol.apiserver.k8s.io', version: 'v1', namespaced: false, fields: [], subresources: [STATUS('FlowSchema')] },
-  { name: 'prioritylevelconfigurations', singularName: 'prioritylevelconfiguration', kind: 'PriorityLevelConfiguration', group: 'flowcontrol.apiserver.k8s.io', version: 'v1', namespaced: false, fields: [], subresources: [STATUS('PriorityLevelConfiguration')] },
-];
+export { RESOURCES, findResource } from './resources';
+export type { ResourceDef } from './resources/resource';
 
 export function groupVersion(group: string, version: string): string {
   return group ? `${group}/${version}` : version;
-}
-
-export function findResource(group: string, version: string, name: string): ResourceDef | undefined {
-  return RESOURCES.find((r) => r.group === group && r.version === version && r.name === name);
 }
 
 function groups(): string[] {

@@ -119,18 +119,6 @@ export function humanDuration(seconds: number): string {
   return `${Math.floor(hours / 24 / 365)}y`;
 }
 
-/** Go's time.Duration String() for whole and fractional seconds ("1m0s", "5s", "1.5s"). */
-export function goDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  const total = ms / 1000;
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = +(total % 60).toFixed(3);
-  if (h) return `${h}h${m}m${s}s`;
-  if (m) return `${m}m${s}s`;
-  return `${s}s`;
-}
-
 /** Parses a Go duration ("5s", "1m30s", "250ms", "1h"); undefined when malformed. */
 export function parseGoDuration(s: string | null | undefined): number | undefined {
   if (!s) return undefined;

@@ -1,6 +1,6 @@
 // Lazily materialised, random-access sequences of objects: object i is computed from its index.
 // A list page touches only the objects it returns (plus those a selector skips).
-import type { SimObject } from './objects';
+import type { SimObject } from './simObject';
 
 export interface Seq {
   readonly count: number;

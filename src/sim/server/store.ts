@@ -3,9 +3,19 @@
 // server last saw (workloads, running pods, ready nodes) and become ADDED / MODIFIED / DELETED
 // events, each with its own resourceVersion, as etcd revisions would be.
 import type { ClusterSnapshot, SimCluster } from '../types';
-import { Layout, systemWorkloads, type Clock, type SimObject, type WGroup, type WorkloadInfo } from './objects';
+import { ClusterHistory } from './history';
+import { Layout, systemWorkloads, type LayoutInput, type ServedWorkload, type WorkloadInfo } from './layout';
+import { providerOf, resourceNamed } from './resources';
+import { daemonSetObject } from './resources/daemonsets';
+import { deploymentObject } from './resources/deployments';
+import { nodeLeaseObject } from './resources/leases';
+import { namespaceObject } from './resources/namespaces';
+import { nodeObject } from './resources/nodes';
+import { fillerRange, workloadPod } from './resources/pods';
+import { replicaSetObject } from './resources/replicasets';
 import { matchFields, matchLabels, pinnedField, type FieldRequirement, type LabelRequirement } from './selectors';
 import { arraySeq, ConcatSeq, type Seq } from './seq';
+import type { Clock, SimObject } from './simObject';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -94,6 +104,8 @@ export class Store {
   private readonly tombstones = new Map<string, Set<string>>();
   private snap?: { at: number; value: ClusterSnapshot };
   private readonly namespacesSeen = new Set<string>();
+  /** What the server has seen over time (lease renewals, events). */
+  readonly history = new ClusterHistory();
 
   constructor(
     readonly cluster: SimCluster,
@@ -103,7 +115,7 @@ export class Store {
     this.log = new EventLog(opts.eventCapacity ?? 100_000);
     const { input, fp } = this.read();
     this.fingerprint = fp;
-    this.layout = new Layout({ ...input, baseRv: FIRST_RV }, clock);
+    this.layout = new Layout({ ...input, history: this.history, baseRv: FIRST_RV }, clock);
   }
 
   /** Forget the cached snapshot (the model said something changed). */
@@ -137,9 +149,10 @@ export class Store {
     return [...system, ...model];
   }
 
-  private read(): { input: Omit<ConstructorParameters<typeof Layout>[0], 'baseRv'>; fp: string } {
+  private read(): { input: Omit<LayoutInput, 'baseRv'>; fp: string } {
     const workloads = this.workloadInfos();
     const s = this.snapshot();
+    this.history.observe(s, Math.max(0, Math.floor(this.cluster.spec.nodes)));
     const running = s.workloadPods ?? {};
     const nodesReady = Math.min(this.cluster.spec.nodes, s.nodes?.ready ?? this.cluster.spec.nodes);
     const apiReplicasReady = s.apiserver?.replicasReady ?? this.cluster.spec.apiServerReplicas;
@@ -160,7 +173,7 @@ export class Store {
     if (fp === this.fingerprint) return;
     this.fingerprint = fp;
     const old = this.layout;
-    const neu = new Layout({ ...input, previous: old, baseRv: FIRST_RV }, this.clock);
+    const neu = new Layout({ ...input, previous: old, history: this.history, baseRv: FIRST_RV }, this.clock);
     this.layout = neu;
     if (this.diff(old, neu)) this.log.notify();
   }
@@ -177,72 +190,72 @@ export class Store {
 
   private diff(old: Layout, neu: Layout): boolean {
     const start = this.rv;
-    const same = (a: WGroup | undefined, b: WGroup | undefined): boolean => !!a && !!b && a.kind === b.kind && a.createdAt === b.createdAt;
-    for (const ns of neu.namespaces) if (!old.hasNamespace(ns)) this.emit('ADDED', neu.provider('namespaces')!.get(undefined, ns)!);
+    const same = (a: ServedWorkload | undefined, b: ServedWorkload | undefined): boolean => !!a && !!b && a.kind === b.kind && a.createdAt === b.createdAt;
+    for (const ns of neu.namespaces) if (!old.hasNamespace(ns)) this.emit('ADDED', namespaceObject(neu, ns));
     // Workloads that went away: their pods first, then the workload.
-    for (const [key, og] of old.groups) {
-      if (same(og, neu.groups.get(key))) continue;
+    for (const [key, og] of old.workloads) {
+      if (same(og, neu.workloads.get(key))) continue;
       for (let i = 0; i < og.pods; i++) {
-        const p = old.workloadPod(og, i);
+        const p = workloadPod(old, og, i);
         if (!this.dead('pods', p)) this.emit('DELETED', p);
       }
-      if (og.kind === 'DaemonSet') this.emit('DELETED', old.daemonSet(og));
+      if (og.kind === 'DaemonSet') this.emit('DELETED', daemonSetObject(old, og));
       else {
-        this.emit('DELETED', old.replicaSet(og));
-        this.emit('DELETED', old.deployment(og));
+        this.emit('DELETED', replicaSetObject(old, og));
+        this.emit('DELETED', deploymentObject(old, og));
       }
     }
-    for (const [key, ng] of neu.groups) {
-      const og = old.groups.get(key);
+    for (const [key, ng] of neu.workloads) {
+      const og = old.workloads.get(key);
       if (!same(og, ng)) {
-        if (ng.kind === 'DaemonSet') this.emit('ADDED', neu.daemonSet(ng));
+        if (ng.kind === 'DaemonSet') this.emit('ADDED', daemonSetObject(neu, ng));
         else {
-          this.emit('ADDED', neu.deployment(ng));
-          this.emit('ADDED', neu.replicaSet(ng));
+          this.emit('ADDED', deploymentObject(neu, ng));
+          this.emit('ADDED', replicaSetObject(neu, ng));
         }
-        for (let i = 0; i < ng.pods; i++) this.emit('ADDED', neu.workloadPod(ng, i));
+        for (let i = 0; i < ng.pods; i++) this.emit('ADDED', workloadPod(neu, ng, i));
         ng.rv = this.rv;
         continue;
       }
       const o = og!;
       const before = this.rv;
-      for (let i = o.pods; i < ng.pods; i++) this.emit('ADDED', neu.workloadPod(ng, i));
+      for (let i = o.pods; i < ng.pods; i++) this.emit('ADDED', workloadPod(neu, ng, i));
       for (let i = ng.pods; i < o.pods; i++) {
-        const p = old.workloadPod(o, i);
+        const p = workloadPod(old, o, i);
         if (!this.dead('pods', p)) this.emit('DELETED', p);
       }
       const lo = Math.min(o.running, ng.running);
       const hi = Math.min(Math.max(o.running, ng.running), o.pods, ng.pods);
       for (let i = lo; i < hi; i++) {
-        const p = neu.workloadPod(ng, i);
+        const p = workloadPod(neu, ng, i);
         if (!this.dead('pods', p)) this.emit('MODIFIED', p);
       }
       if (this.rv !== before || o.running !== ng.running) {
         ng.rv = this.rv + 1; // the workload's own event comes next
-        if (ng.kind === 'DaemonSet') this.emit('MODIFIED', neu.daemonSet(ng));
+        if (ng.kind === 'DaemonSet') this.emit('MODIFIED', daemonSetObject(neu, ng));
         else {
-          this.emit('MODIFIED', neu.deployment(ng));
-          this.emit('MODIFIED', neu.replicaSet(ng));
+          this.emit('MODIFIED', deploymentObject(neu, ng));
+          this.emit('MODIFIED', replicaSetObject(neu, ng));
           ng.rv = this.rv;
         }
       }
     }
-    if (old.N !== neu.N) {
+    if (old.nodeCount !== neu.nodeCount) {
       // Nodes added or removed (at the end of the list), with their leases and filler pods; the
       // DaemonSets' pods on them came and went with the DaemonSets' pod counts above.
-      const grow = neu.N > old.N;
-      const [L, from, to] = grow ? [neu, old.N, neu.N] : [old, neu.N, old.N];
+      const grow = neu.nodeCount > old.nodeCount;
+      const [changed, from, to] = grow ? [neu, old.nodeCount, neu.nodeCount] : [old, neu.nodeCount, old.nodeCount];
       const type = grow ? 'ADDED' : 'DELETED';
       const order = grow ? (a: () => void, b: () => void): void => (a(), b()) : (a: () => void, b: () => void): void => (b(), a());
       order(
         () => {
           for (let i = from; i < to; i++) {
-            this.emit(type, L.node(i));
-            this.emit(type, L.nodeLease(i));
+            this.emit(type, nodeObject(changed, i));
+            this.emit(type, nodeLeaseObject(changed, i));
           }
         },
         () => {
-          const filler = L.fillerRange(from, to);
+          const filler = fillerRange(changed, from, to);
           for (let i = 0; i < filler.count; i++) {
             const p = filler.at(i);
             if (grow || !this.dead('pods', p)) this.emit(type, p);
@@ -252,50 +265,52 @@ export class Store {
     }
     if (old.nodesReady !== neu.nodesReady) {
       const lo = Math.min(old.nodesReady, neu.nodesReady);
-      const hi = Math.min(Math.max(old.nodesReady, neu.nodesReady), old.N, neu.N);
-      for (let i = lo; i < hi; i++) this.emit('MODIFIED', neu.node(i));
+      const hi = Math.min(Math.max(old.nodesReady, neu.nodesReady), old.nodeCount, neu.nodeCount);
+      for (let i = lo; i < hi; i++) this.emit('MODIFIED', nodeObject(neu, i));
     }
-    for (const ns of old.namespaces) if (!neu.hasNamespace(ns)) this.emit('DELETED', old.provider('namespaces')!.get(undefined, ns)!);
+    for (const ns of old.namespaces) if (!neu.hasNamespace(ns)) this.emit('DELETED', namespaceObject(old, ns));
     return this.rv !== start;
   }
 
   // --- reads ----------------------------------------------------------------------------------------
 
   has(resource: string): boolean {
-    return this.layout.provider(resource) !== undefined;
+    return providerOf(this.layout, resource) !== undefined;
   }
 
   /** Objects of a resource in the store (apiserver_storage_objects, APF's estimate input). */
   count(resource: string): number {
-    const p = this.layout.provider(resource);
+    const p = providerOf(this.layout, resource);
     if (!p) return 0;
     return Math.max(0, p.all.count - (this.tombstones.get(resource)?.size ?? 0));
   }
 
   get(resource: string, namespace: string | undefined, name: string): SimObject | undefined {
-    const o = this.layout.provider(resource)?.get(namespace, name);
+    const o = providerOf(this.layout, resource)?.get(namespace, name);
     return o && !this.dead(resource, o) ? o : undefined;
   }
 
   /** The sequence a list walks: a name, the pods of one node (an index), a namespace, or all. */
   private scope(resource: string, q: Pick<ListQuery, 'namespace' | 'fields'>, namespaced: boolean): { seq: Seq; indexed: boolean } {
-    const p = this.layout.provider(resource)!;
+    const p = providerOf(this.layout, resource)!;
     const ns = q.namespace ?? pinnedField(q.fields, 'metadata.namespace');
     const name = pinnedField(q.fields, 'metadata.name');
     if (name !== undefined && (ns !== undefined || !namespaced)) {
       const o = this.get(resource, ns, name);
       return { seq: arraySeq(o ? [o] : []), indexed: true };
     }
-    const node = resource === 'pods' ? pinnedField(q.fields, 'spec.nodeName') : undefined;
-    if (node !== undefined) return { seq: arraySeq(this.layout.podsOnNode(node)), indexed: true };
+    const index = resourceNamed(resource)?.index;
+    const indexed = index && pinnedField(q.fields, index.field);
+    if (index && indexed !== undefined) return { seq: arraySeq(index.objects(this.layout, indexed)), indexed: true };
     if (ns !== undefined) return { seq: namespaced ? p.inNamespace(ns) : arraySeq([]), indexed: false };
     return { seq: p.all, indexed: false };
   }
 
   /** How many objects a list would match before label selection (APF's "matched" for an index). */
   scopeCount(resource: string, q: Pick<ListQuery, 'namespace' | 'fields'>, namespaced: boolean): { matched: number; indexed: boolean } {
-    const node = resource === 'pods' ? pinnedField(q.fields, 'spec.nodeName') : undefined;
-    if (node !== undefined && pinnedField(q.fields, 'metadata.name') === undefined) return { matched: this.layout.podCountOnNode(node), indexed: true };
+    const index = resourceNamed(resource)?.index;
+    const value = index && pinnedField(q.fields, index.field);
+    if (index && value !== undefined && pinnedField(q.fields, 'metadata.name') === undefined) return { matched: index.count(this.layout, value), indexed: true };
     const { seq, indexed } = this.scope(resource, q, namespaced);
     return { matched: seq.count, indexed };
   }
@@ -358,7 +373,7 @@ export class Store {
     const obj = this.get(resource, namespace, name);
     if (!obj) return undefined;
     const key = `${namespace}/${name}`;
-    const g = this.layout.groups.get(key);
+    const g = this.layout.workloads.get(key);
     if (!g) return undefined;
     if (g.system) this.systemDeleted.add(key);
     else if (!this.cluster.deleteWorkload(namespace, name)) return undefined;
@@ -373,7 +388,7 @@ export class Store {
     const set = this.tombstones.get(resource) ?? new Set<string>();
     set.add(`${namespace ?? ''}/${name}`);
     this.tombstones.set(resource, set);
-    const gone = this.layout.provider(resource)!.get(namespace, name)!;
+    const gone = providerOf(this.layout, resource)!.get(namespace, name)!;
     this.emit('DELETED', gone);
     this.log.notify();
     return gone;
@@ -382,7 +397,7 @@ export class Store {
   /** Sets a Deployment's replicas. 'missing' when there is no such Deployment, 'refused' when the model says no. */
   scale(namespace: string, name: string, replicas: number): 'ok' | 'missing' | 'refused' {
     const key = `${namespace}/${name}`;
-    const g = this.layout.groups.get(key);
+    const g = this.layout.workloads.get(key);
     if (!g || g.kind !== 'Deployment') return 'missing';
     if (g.system) this.systemReplicas.set(key, replicas);
     else if (!this.cluster.scaleWorkload(namespace, name, replicas)) return 'refused';

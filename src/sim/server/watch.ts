@@ -3,7 +3,7 @@
 // 410 Gone when the client's resourceVersion has been compacted away, and an end after
 // timeoutSeconds, as kube-apiserver's watch handler does.
 import type { ServerResponse } from 'node:http';
-import type { SimObject, Json } from './objects';
+import type { SimObject, Json } from './simObject';
 import type { EventType, Store } from './store';
 
 export interface WatchOptions {

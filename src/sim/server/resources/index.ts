@@ -1,0 +1,64 @@
+// The resources the simulated API server serves, in discovery order. Adding a resource is one
+// file in this folder (its discovery entry, objects, field selectors and table columns) and one
+// line here.
+import type { Layout, Provider } from '../layout';
+import { daemonsets } from './daemonsets';
+import { deployments } from './deployments';
+import { endpoints } from './endpoints';
+import { endpointslices } from './endpointslices';
+import { events } from './events';
+import { eventsV1 } from './events.k8s.io';
+import { flowschemas } from './flowschemas';
+import { leases } from './leases';
+import { namespaces } from './namespaces';
+import { nodes } from './nodes';
+import { pods } from './pods';
+import { prioritylevelconfigurations } from './prioritylevelconfigurations';
+import { replicasets } from './replicasets';
+import type { SimResource } from './resource';
+import { services } from './services';
+
+export type { ResourceDef, SimResource } from './resource';
+export { storeKey } from './resource';
+
+export const RESOURCES: readonly SimResource[] = [
+  namespaces,
+  nodes,
+  pods,
+  services,
+  endpoints,
+  events,
+  daemonsets,
+  deployments,
+  replicasets,
+  leases,
+  endpointslices,
+  eventsV1,
+  flowschemas,
+  prioritylevelconfigurations,
+];
+
+/** The resources that own their objects, by plural name (the store's keys). */
+const BY_NAME = new Map(RESOURCES.filter((r) => !r.storedAs).map((r) => [r.name, r]));
+
+/** A resource the store keeps, by its plural name. */
+export function resourceNamed(name: string): SimResource | undefined {
+  return BY_NAME.get(name);
+}
+
+export function findResource(group: string, version: string, name: string): SimResource | undefined {
+  return RESOURCES.find((r) => r.group === group && r.version === version && r.name === name);
+}
+
+/** The objects of a resource in a layout (built on first use and kept with the layout, except volatile ones). */
+export function providerOf(layout: Layout, name: string): Provider | undefined {
+  const r = BY_NAME.get(name);
+  if (!r) return undefined;
+  if (r.volatile) return r.provider(layout);
+  let p = layout.providers.get(name);
+  if (!p) {
+    p = r.provider(layout);
+    layout.providers.set(name, p);
+  }
+  return p;
+}

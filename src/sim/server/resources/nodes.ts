@@ -1,0 +1,123 @@
+// Nodes node-00001 …: Ready up to what the model reports, the rest NotReady (conditions Unknown,
+// unreachable taints), as the node-lifecycle controller leaves a node whose kubelet went silent.
+import type { Layout, Provider } from '../layout';
+import { stableUid } from '../names';
+import { EMPTY, concat, rangeSeq } from '../seq';
+import { KUBE_VERSION, LazyObject, type Json, type SimObject } from '../simObject';
+import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
+
+export function nodeObject(layout: Layout, i: number): SimObject {
+  const name = layout.nodeName(i);
+  const zone = `zone-${'abc'[i % 3]}`;
+  const labels = {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+    'node.kubernetes.io/instance-type': 'm5.4xlarge',
+    'topology.kubernetes.io/region': 'sim-1',
+    'topology.kubernetes.io/zone': zone,
+  };
+  const ready = layout.nodeReady(i);
+  const clock = layout.clock;
+  return new LazyObject('nodes', undefined, name, labels, layout.nodeCreated(i), layout.baseRv - 1, (p) => (p === 'spec.unschedulable' ? 'false' : undefined), (o) => {
+    const now = clock.now();
+    const hb = clock.iso(ready ? now - (i % 10) : Math.min(now, 0) - 60);
+    const since = clock.iso(o.created + 30);
+    const cond = (type: string, status: string, reason: string, message: string): Json => ({ type, status, lastHeartbeatTime: hb, lastTransitionTime: since, reason, message });
+    const unknown = (type: string): Json => cond(type, 'Unknown', 'NodeStatusUnknown', 'Kubelet stopped posting node status.');
+    const cidr = `10.${64 + ((i >> 8) & 63)}.${i & 255}.0/24`;
+    const spec: Json = { podCIDR: cidr, podCIDRs: [cidr], providerID: `sim://${zone}/${name}` };
+    if (!ready) {
+      spec.taints = [
+        { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: hb },
+        { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: hb },
+      ];
+    }
+    const pods = String(Math.max(110, layout.spec.podsPerNode));
+    return {
+      kind: 'Node',
+      apiVersion: 'v1',
+      metadata: layout.meta(o, { annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' } }),
+      spec,
+      status: {
+        capacity: { cpu: '16', 'ephemeral-storage': '203056560Ki', memory: '65023572Ki', pods },
+        allocatable: { cpu: '15890m', 'ephemeral-storage': '186161014123', memory: '62285396Ki', pods },
+        conditions: ready
+          ? [
+              cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+              cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+              cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+              cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+            ]
+          : ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready'].map(unknown),
+        addresses: [
+          { type: 'InternalIP', address: layout.nodeIP(i) },
+          { type: 'Hostname', address: name },
+        ],
+        daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        nodeInfo: {
+          machineID: stableUid(`machine/${name}`).replace(/-/g, ''),
+          systemUUID: stableUid(`system/${name}`),
+          bootID: stableUid(`boot/${name}`),
+          kernelVersion: '6.1.0-28-cloud-amd64',
+          osImage: 'Debian GNU/Linux 12 (bookworm)',
+          containerRuntimeVersion: 'containerd://1.7.24',
+          kubeletVersion: KUBE_VERSION,
+          kubeProxyVersion: KUBE_VERSION,
+          operatingSystem: 'linux',
+          architecture: 'amd64',
+        },
+      },
+    };
+  });
+}
+
+function provider(layout: Layout): Provider {
+  const all = concat([rangeSeq(layout.nodeCount, (i) => nodeObject(layout, i))]);
+  return {
+    all,
+    inNamespace: () => EMPTY,
+    get: (_ns, name) => {
+      const i = layout.nodeIndex(name);
+      return i < 0 ? undefined : nodeObject(layout, i);
+    },
+  };
+}
+
+export const nodes: SimResource = {
+  name: 'nodes',
+  singularName: 'node',
+  kind: 'Node',
+  group: '',
+  version: 'v1',
+  namespaced: false,
+  shortNames: ['no'],
+  fields: ['spec.unschedulable'],
+  subresources: [STATUS('Node')],
+  columns: [
+    NAME,
+    col('Status', 'string', 'The status of the node'),
+    col('Roles', 'string', 'The roles of the node'),
+    AGE,
+    col('Version', 'string', 'Kubelet Version reported by the node.'),
+    col('Internal-IP', 'string', 'List of internal IPs associated with the node.', 1),
+    col('External-IP', 'string', 'List of external IPs associated with the node.', 1),
+    col('OS-Image', 'string', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).', 1),
+    col('Kernel-Version', 'string', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1),
+    col('Container-Runtime', 'string', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).', 1),
+  ],
+  cells: (o, age) => {
+    const ready = ((o.status?.conditions ?? []) as Any[]).find((c) => c.type === 'Ready');
+    let status = ready?.status === 'True' ? 'Ready' : 'NotReady';
+    if (o.spec?.unschedulable) status += ',SchedulingDisabled';
+    const roles = Object.keys(o.metadata?.labels ?? {})
+      .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+      .map((k) => k.slice('node-role.kubernetes.io/'.length));
+    const addr = (t: string): string => ((o.status?.addresses ?? []) as Any[]).find((a) => a.type === t)?.address ?? '<none>';
+    const info = o.status?.nodeInfo ?? {};
+    return [o.metadata.name, status, roles.length ? roles.sort().join(',') : '<none>', age, info.kubeletVersion, addr('InternalIP'), addr('ExternalIP'), info.osImage, info.kernelVersion, info.containerRuntimeVersion];
+  },
+  provider,
+};

@@ -1,0 +1,270 @@
+// Pods: per node one pod per DaemonSet and podsPerNode-1 filler application pods; Deployment
+// replicas placed round-robin. Pods beyond what the model reports running are Pending. Pod names
+// follow the one pod-name rule (src/sim/podNames.ts), so a GET decodes a name to an index.
+import type { Layout, Provider, ServedWorkload } from '../layout';
+import { fnv32, hashChars, stableUid } from '../names';
+import { rangeSeq, type Seq } from '../seq';
+import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
+import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
+
+interface PodPlan {
+  namespace: string;
+  name: string;
+  generateName: string;
+  labels: Record<string, string>;
+  node: number;
+  /** Slot on its node (its IP). */
+  ordinal: number;
+  created: number;
+  image: string;
+  container: string;
+  serviceAccount: string;
+  running: boolean;
+  owner?: { apiVersion: string; kind: string; name: string; uid: string };
+  rv: number;
+  /** A DaemonSet's pod (it tolerates every node condition). */
+  daemon: boolean;
+}
+
+/** Pods of a workload (index i: a DaemonSet's pod on node i, a Deployment's replica i). */
+export function workloadPodSeq(layout: Layout, g: ServedWorkload): Seq {
+  return rangeSeq(g.pods, (i) => workloadPod(layout, g, i), g.podLabels);
+}
+
+export function workloadPod(layout: Layout, g: ServedWorkload, i: number): SimObject {
+  const node = layout.workloadPodNode(g, i);
+  const ordinal = g.kind === 'DaemonSet' ? Math.max(0, layout.daemonSets.indexOf(g)) % 16 : 200 + (i % 50);
+  return podObject(layout, {
+    namespace: g.namespace,
+    name: g.names.name(i),
+    generateName: g.kind === 'DaemonSet' ? `${g.name}-` : `${g.name}-${g.hash}-`,
+    labels: g.podLabels,
+    node,
+    ordinal,
+    created: Math.max(g.createdAt, layout.nodeCreated(node) + 30),
+    image: g.image,
+    container: g.name,
+    serviceAccount: g.serviceAccount,
+    running: i < g.running,
+    owner: g.kind === 'DaemonSet' ? { apiVersion: 'apps/v1', kind: 'DaemonSet', name: g.name, uid: g.uid } : { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${g.name}-${g.hash}`, uid: stableUid(`ReplicaSet/${g.key}/${g.hash}`) },
+    rv: g.rv,
+    daemon: g.kind === 'DaemonSet',
+  });
+}
+
+/** Filler pod g: on node g / fillerPerNode, in app namespace g % appNamespaceCount. */
+export function fillerPod(layout: Layout, g: number): SimObject {
+  const j = g % layout.appNamespaceCount;
+  const node = Math.floor(g / layout.fillerPerNode);
+  const slot = g % layout.fillerPerNode;
+  const { app, hash } = layout.fillerApp(j);
+  return podObject(layout, {
+    namespace: layout.appNs[j],
+    name: `${app}-${hash}-${layout.fillerCodec.encode(g)}`,
+    generateName: `${app}-${hash}-`,
+    labels: { app, 'pod-template-hash': hash },
+    node,
+    ordinal: 16 + slot,
+    created: CLUSTER_BORN + 86400 + (fnv32(`f${g}`) % (28 * 86400)),
+    image: `registry.example.com/${app}:1.${j % 7}.${g % 3}`,
+    container: app,
+    serviceAccount: 'default',
+    running: true,
+    rv: layout.baseRv - 3,
+    daemon: false,
+  });
+}
+
+/** Filler pods on nodes [fromNode, toNode). */
+export function fillerRange(layout: Layout, fromNode: number, toNode: number): Seq {
+  return rangeSeq((toNode - fromNode) * layout.fillerPerNode, (i) => fillerPod(layout, fromNode * layout.fillerPerNode + i));
+}
+
+function podObject(layout: Layout, p: PodPlan): SimObject {
+  const nodeName = layout.nodeName(p.node);
+  const phase = p.running ? 'Running' : 'Pending';
+  const podIP = p.running ? layout.podIP(p.node, p.ordinal) : '';
+  const fields = (path: string): string | undefined => {
+    switch (path) {
+      case 'spec.nodeName':
+        return nodeName;
+      case 'status.phase':
+        return phase;
+      case 'spec.restartPolicy':
+        return 'Always';
+      case 'spec.schedulerName':
+        return 'default-scheduler';
+      case 'spec.serviceAccountName':
+        return p.serviceAccount;
+      case 'status.podIP':
+        return podIP;
+      case 'status.nominatedNodeName':
+        return '';
+      default:
+        return undefined;
+    }
+  };
+  const clock = layout.clock;
+  return new LazyObject('pods', p.namespace, p.name, p.labels, p.created, p.rv, fields, (o) => {
+    const ready = p.running && layout.nodeReady(p.node);
+    const started = clock.iso(o.created + 5);
+    const t = clock.iso(o.created);
+    const cond = (type: string, ok: boolean): Json => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: ok ? started : t });
+    const hostIP = layout.nodeIP(p.node);
+    const status: Json = {
+      phase,
+      conditions: [cond('PodReadyToStartContainers', p.running), cond('Initialized', true), cond('Ready', ready), cond('ContainersReady', ready), cond('PodScheduled', true)],
+      hostIP,
+      hostIPs: [{ ip: hostIP }],
+      startTime: t,
+      containerStatuses: [
+        {
+          name: p.container,
+          state: p.running ? { running: { startedAt: started } } : { waiting: { reason: 'ContainerCreating' } },
+          lastState: {},
+          ready,
+          restartCount: 0,
+          image: p.image,
+          imageID: p.running ? `${p.image.split(':')[0]}@sha256:${hashChars(p.image, 10).padEnd(64, '0')}` : '',
+          ...(p.running ? { containerID: `containerd://${stableUid(`${p.namespace}/${p.name}`).replace(/-/g, '')}` } : {}),
+          started: p.running,
+        },
+      ],
+      qosClass: 'Burstable',
+    };
+    if (p.running) {
+      status.podIP = podIP;
+      status.podIPs = [{ ip: podIP }];
+    }
+    const tolerations: Json[] = p.daemon
+      ? ['not-ready', 'unreachable', 'disk-pressure', 'memory-pressure', 'pid-pressure', 'unschedulable'].map((k) => ({ key: `node.kubernetes.io/${k}`, operator: 'Exists', effect: k === 'not-ready' || k === 'unreachable' ? 'NoExecute' : 'NoSchedule' }))
+      : [
+          { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+          { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+        ];
+    const metadata = layout.meta(o, { generateName: p.generateName });
+    if (p.owner) metadata.ownerReferences = [{ ...p.owner, controller: true, blockOwnerDeletion: true }];
+    return {
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata,
+      spec: {
+        containers: [
+          {
+            name: p.container,
+            image: p.image,
+            resources: { limits: { memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+            terminationMessagePath: '/dev/termination-log',
+            terminationMessagePolicy: 'File',
+            imagePullPolicy: 'IfNotPresent',
+          },
+        ],
+        restartPolicy: 'Always',
+        terminationGracePeriodSeconds: 30,
+        dnsPolicy: 'ClusterFirst',
+        serviceAccountName: p.serviceAccount,
+        serviceAccount: p.serviceAccount,
+        nodeName,
+        securityContext: {},
+        schedulerName: 'default-scheduler',
+        tolerations,
+        priority: 0,
+        enableServiceLinks: true,
+        preemptionPolicy: 'PreemptLowerPriority',
+      },
+      status,
+    };
+  });
+}
+
+function getPod(layout: Layout, ns: string, name: string): SimObject | undefined {
+  for (const g of layout.workloadsByNamespace.get(ns) ?? []) {
+    const i = g.names.index(name);
+    if (i >= 0 && i < g.pods) return workloadPod(layout, g, i);
+  }
+  const j = layout.appIndex.get(ns);
+  if (j !== undefined && layout.fillerPerNode > 0) {
+    const { app, hash } = layout.fillerApp(j);
+    const prefix = `${app}-${hash}-`;
+    if (name.startsWith(prefix)) {
+      const g = layout.fillerCodec.decode(name.slice(prefix.length));
+      if (g >= 0 && g < layout.fillerTotal && g % layout.appNamespaceCount === j) return fillerPod(layout, g);
+    }
+  }
+  return undefined;
+}
+
+/** The pods bound to a node (the watch cache's spec.nodeName index). */
+export function podsOnNode(layout: Layout, nodeName: string): SimObject[] {
+  const n = layout.nodeIndex(nodeName);
+  if (n < 0) return [];
+  const nodes = layout.nodeCount;
+  const out: SimObject[] = [];
+  for (const g of layout.daemonSets) if (n < g.pods) out.push(workloadPod(layout, g, n));
+  for (const g of layout.deployments) {
+    if (!nodes) continue;
+    // Replica i is on node (firstNode + i) mod nodes: the first on node n, then every `nodes`-th.
+    for (let i = (((n - g.firstNode) % nodes) + nodes) % nodes; i < g.pods; i += nodes) out.push(workloadPod(layout, g, i));
+  }
+  for (let k = 0; k < layout.fillerPerNode; k++) out.push(fillerPod(layout, n * layout.fillerPerNode + k));
+  return out;
+}
+
+/** Pods on a node, counted without building them. */
+export function podCountOnNode(layout: Layout, nodeName: string): number {
+  const n = layout.nodeIndex(nodeName);
+  if (n < 0) return 0;
+  const nodes = layout.nodeCount;
+  let c = layout.fillerPerNode;
+  for (const g of layout.daemonSets) if (n < g.pods) c++;
+  for (const g of layout.deployments) if (nodes) c += Math.floor(g.pods / nodes) + ((((n - g.firstNode) % nodes) + nodes) % nodes < g.pods % nodes ? 1 : 0);
+  return c;
+}
+
+function provider(layout: Layout): Provider {
+  const parts = new Map<string, Seq[]>();
+  for (const [ns, groups] of layout.workloadsByNamespace) parts.set(ns, groups.map((g) => workloadPodSeq(layout, g)));
+  for (let j = 0; j < layout.appNamespaceCount; j++) {
+    const ns = layout.appNs[j];
+    const { app, hash } = layout.fillerApp(j);
+    const seq = rangeSeq(layout.fillerCount(j), (i) => fillerPod(layout, j + i * layout.appNamespaceCount), { app, 'pod-template-hash': hash });
+    parts.set(ns, [...(parts.get(ns) ?? []), seq]);
+  }
+  return layout.namespacedProvider(parts, (ns, name) => getPod(layout, ns, name));
+}
+
+export const pods: SimResource = {
+  name: 'pods',
+  singularName: 'pod',
+  kind: 'Pod',
+  group: '',
+  version: 'v1',
+  namespaced: true,
+  shortNames: ['po'],
+  categories: ['all'],
+  fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
+  subresources: [STATUS('Pod')],
+  columns: [
+    NAME,
+    col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
+    col('Status', 'string', 'The aggregate status of the containers in this pod.'),
+    col('Restarts', 'string', 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+    AGE,
+    col('IP', 'string', 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.', 1),
+    col('Node', 'string', 'NodeName is a request to schedule this pod onto a specific node.', 1),
+    col('Nominated Node', 'string', 'nominatedNodeName is set only when this pod preempts other pods on the node.', 1),
+    col('Readiness Gates', 'string', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
+  ],
+  cells: (o, age) => {
+    const cs = (o.status?.containerStatuses ?? []) as Any[];
+    const ready = cs.filter((c) => c.ready).length;
+    let status = o.status?.phase ?? 'Unknown';
+    const waiting = cs.find((c) => c.state?.waiting)?.state.waiting.reason;
+    if (waiting) status = waiting;
+    if (o.metadata?.deletionTimestamp) status = 'Terminating';
+    const restarts = cs.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+    return [o.metadata.name, `${ready}/${(o.spec?.containers ?? []).length}`, status, String(restarts), age, o.status?.podIP ?? '<none>', o.spec?.nodeName ?? '<none>', '<none>', '<none>'];
+  },
+  provider,
+  index: { field: 'spec.nodeName', objects: podsOnNode, count: podCountOnNode },
+};

@@ -1,0 +1,96 @@
+// What one simulated resource is: its discovery entry, the objects a layout has of it, the fields
+// a field selector may use, and its `kubectl get` columns and cells (meta.k8s.io/v1 Table, as
+// kube-apiserver's printers in pkg/printers/internalversion make them). One file per resource in
+// this folder implements it; resources/index.ts lists them.
+import type { Layout, Provider } from '../layout';
+import type { Json, SimObject } from '../simObject';
+import { formatLabels } from '../selectors';
+
+export interface Subresource {
+  name: string;
+  kind: string;
+  group?: string;
+  version?: string;
+  verbs: string[];
+}
+
+/** The discovery entry of a resource (and the router's view of it). */
+export interface ResourceDef {
+  name: string;
+  singularName: string;
+  kind: string;
+  group: string;
+  version: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Fields a field selector may use besides metadata.name and metadata.namespace. */
+  fields: string[];
+  subresources: Subresource[];
+}
+
+export interface Column {
+  name: string;
+  type: 'string' | 'integer';
+  format?: string;
+  description: string;
+  priority?: number;
+}
+
+// The real objects are plain JSON; cells read them loosely, as the printers read typed fields.
+export type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** An index a list can use instead of scanning (kube-apiserver's watch cache indexes pods by spec.nodeName). */
+export interface FieldIndex {
+  field: string;
+  objects(layout: Layout, value: string): SimObject[];
+  count(layout: Layout, value: string): number;
+}
+
+export interface SimResource extends ResourceDef {
+  /** Table columns, in order; priority 1 for the `-o wide` ones. */
+  columns: Column[];
+  /**
+   * The cells of one object's row: `age` is its AGE, `since` formats the age of any other
+   * timestamp of it, both on the simulated clock as kubectl's HumanDuration.
+   */
+  cells(o: Any, age: string, since: (iso: string) => string): unknown[];
+  /** The objects of this resource in a layout. */
+  provider(layout: Layout): Provider;
+  /** Objects that change without the layout changing (Events): the provider is not kept. */
+  volatile?: boolean;
+  index?: FieldIndex;
+  /**
+   * Served from another resource's objects: the same storage in another group version, as
+   * events.k8s.io/v1 Events are the core v1 Events kube-apiserver keeps under /registry/events.
+   */
+  storedAs?: string;
+  /** This group version's form of a stored object. */
+  convert?(stored: Json): Json;
+}
+
+/** The resource whose objects the store keeps for `r` (itself, unless it is another's view). */
+export function storeKey(r: SimResource): string {
+  return r.storedAs ?? r.name;
+}
+
+export const RW = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+export const STATUS = (kind: string): Subresource => ({ name: 'status', kind, verbs: ['get', 'patch', 'update'] });
+export const SCALE: Subresource = { name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] };
+
+export const NAME: Column = { name: 'Name', type: 'string', format: 'name', description: "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names" };
+export const AGE: Column = { name: 'Age', type: 'string', description: 'CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.' };
+export const col = (name: string, type: Column['type'], description: string, priority = 0): Column => ({ name, type, description, priority });
+
+/** CONTAINERS and IMAGES cells of a workload (its pod template's containers). */
+export function containersCells(o: Any): [string, string] {
+  const cs = (o.spec?.template?.spec?.containers ?? []) as Any[];
+  return [cs.map((c) => c.name).join(','), cs.map((c) => c.image).join(',')];
+}
+
+/** A PORT(S) cell, `<none>` when there are none. */
+export function portsCell(list: Any[] | undefined, withPort: (p: Any) => string): string {
+  return list && list.length ? list.map(withPort).join(',') : '<none>';
+}
+
+export { formatLabels };
