@@ -16,6 +16,7 @@
 // Simulated: the nodes are the model's nodes (node-00001…). Each session takes a few simulated
 // seconds (simtime.ts); as nodes finish, their agents stop — through the model's
 // stopAgentsOn(namespace, name, nodes).
+import { simNodeName } from '../sim/podNames';
 import { describeInventory, fillInventory, parseInventory, resolveInventory, type InventorySource, type NodeAddress } from './inventory';
 import { clockTimeline, scheduleSessions, simSessionSeconds } from './simtime';
 import { asBody, duration, int, str, unknownFields, workloadRef } from './spec';
@@ -128,9 +129,6 @@ async function realRun(spec: NodeExecSpec, ctx: ActionContext, opts: RunOptions)
 
 // ---- simulated ----------------------------------------------------------------------------------
 
-export function simNodeName(i: number, total: number): string {
-  return `node-${String(i + 1).padStart(Math.max(5, String(total).length), '0')}`;
-}
 
 export interface SimFanOutPlan {
   ids: string[];

@@ -4,6 +4,7 @@
 // A small parser of our own: the npm packages we tried dropped the labels of histogram series
 // (every `verb` of apiserver_request_duration_seconds collapsed into one), which is exactly the
 // breakdown the panels need.
+import { equalityRequirements, matchLabels } from '../common/labels';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -89,9 +90,7 @@ export function parsePrometheusText(text: string): Scrape {
 }
 
 function matches(labels: Record<string, string>, want?: Record<string, string>): boolean {
-  if (!want) return true;
-  for (const [k, v] of Object.entries(want)) if (labels[k] !== v) return false;
-  return true;
+  return matchLabels(equalityRequirements(want), labels);
 }
 
 /** Sum of a metric's samples whose labels match. */

@@ -1,5 +1,6 @@
 // Journal events: one JSON object per line in `.breakglass/journal/<runbook>-<start>.jsonl`.
 // Every field that can carry command output or parameters is masked before it is written.
+import type { SimStepEvent } from './simhost';
 import type { PreflightEvent } from '../breakglass/readiness';
 import type { RunMode, StepState } from './model';
 
@@ -137,15 +138,9 @@ export interface SimClusterReading {
   pending: number;
 }
 /** A participant's runbook step, as a marker on the simulated timeline. */
-export interface SimStepMarkerEvent extends Base {
+export interface SimStepMarkerEvent extends Base, SimStepEvent {
   type: 'sim-step';
   simT: number;
-  runbook: string;
-  journal?: string;
-  stepId: string;
-  kind: string;
-  state: StepState;
-  reason?: string;
 }
 export interface SimClockEvent extends Base {
   type: 'sim-clock';

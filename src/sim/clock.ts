@@ -11,7 +11,8 @@ export interface ClockState {
 
 export class SimClock {
   private timer?: NodeJS.Timeout;
-  private last = 0;
+  /** Real time of the last tick; undefined until the clock starts (time before that never counts). */
+  private last: number | undefined;
   private carry = 0;
   private _speed: number;
   private _paused = false;
@@ -68,7 +69,7 @@ export class SimClock {
   /** Advances simulated time by what elapsed in real time; steps the model per whole second. */
   tick(): void {
     const nowMs = this.now();
-    const elapsed = nowMs - this.last;
+    const elapsed = this.last === undefined ? 0 : nowMs - this.last;
     this.last = nowMs;
     if (this._paused) return;
     this.carry += (elapsed / 1000) * this._speed;

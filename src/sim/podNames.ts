@@ -1,4 +1,4 @@
-// How a simulated workload's pods are named — the one rule that `sim serve` (the objects it lists)
+// How simulated nodes are named (`node-00001`…), and how a simulated workload's pods are named — the one rule that `sim serve` (the objects it lists)
 // and the simulated etcd keyspace (break-glass `etcd-delete`) both follow, so the two cannot drift.
 // Real controllers name pods `<daemonset>-<5 chars>` and `<deployment>-<pod-template-hash>-<5
 // chars>` (kubernetes pkg/controller/controller_utils.go, names.SimpleNameGenerator).
@@ -38,4 +38,9 @@ export class WorkloadPodNames {
     const prefix = this.w.kind === 'DaemonSet' ? `${this.w.name}-` : `${this.w.name}-${this.hash}-`;
     return podName.startsWith(prefix) ? this.codec.decode(podName.slice(prefix.length)) : -1;
   }
+}
+
+/** The name of node `i` (0-based) of a simulated cluster of `total` nodes: `node-00001`, wider past 99,999. */
+export function simNodeName(i: number, total: number): string {
+  return `node-${String(i + 1).padStart(Math.max(5, String(total).length), '0')}`;
 }

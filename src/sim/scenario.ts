@@ -1,6 +1,7 @@
 // Tabletop scenarios: YAML files in runbooks/scenarios/. Validated with errors that name the
 // line and the field, never a crash.
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
+import { readYaml } from '../common/yaml';
 import { parseDuration } from '../common/duration';
 import { outside } from './actions/action';
 import type { ApiCall, Scope, Verb } from '../cost/model';
@@ -65,15 +66,9 @@ const NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** Parses and validates a scenario; throws ScenarioError listing every problem with its line. */
 export function parseScenario(text: string, file = 'scenario.yaml'): Scenario {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
-  const problems: { line: number; message: string }[] = [];
-  for (const e of doc.errors) problems.push({ line: e.linePos?.[0]?.line ?? 1, message: `YAML: ${e.message.split('\n')[0]}` });
+  const { doc, errors, lineOf } = readYaml(text);
+  const problems: { line: number; message: string }[] = errors.map((e) => ({ line: e.line, message: `YAML: ${e.message}` }));
   if (problems.length) throw new ScenarioError(problems, file);
-  const lineOf = (n: unknown): number => {
-    const r = (n as YamlNode | undefined)?.range;
-    return r ? lc.linePos(r[0]).line : 1;
-  };
   const root = doc.contents;
   if (!isMap(root)) throw new ScenarioError([{ line: 1, message: 'a scenario is a YAML mapping with name, clusters and events' }], file);
   const bad = (node: unknown, message: string) => problems.push({ line: lineOf(node), message });

@@ -45,4 +45,20 @@ describe('simulation clock', () => {
     assert.throws(() => clock.setSpeed(0));
     assert.throws(() => new SimClock(sim, -1));
   });
+  it('a clock paused before it starts stays at T+0, however long the process has run (a tabletop started paused)', () => {
+    let now = 70_000; // the process's uptime (performance.now()) when the tabletop starts
+    const sim = new Simulation(scenario());
+    const clock = new SimClock(sim, 1, 100, () => now);
+    clock.pause();
+    clock.start();
+    clock.stop();
+    assert.equal(sim.now(), 0);
+    now += 3000;
+    clock.tick();
+    assert.equal(sim.now(), 0, 'paused');
+    clock.resume();
+    now += 2000;
+    clock.tick();
+    assert.equal(sim.now(), 2);
+  });
 });

@@ -18,7 +18,7 @@
 //   leases       kube-node-lease/<node> for every node; leader election and apiserver
 //                identity leases in kube-system
 import type { ClusterSpec } from '../types';
-import { WorkloadPodNames } from '../podNames';
+import { WorkloadPodNames, simNodeName } from '../podNames';
 import { ClusterHistory } from './history';
 import { SuffixCodec, fnv32, hashChars, pad, stableUid } from './names';
 import { CLUSTER_BORN, KUBE_VERSION, type Clock, type Json, type SimObject } from './simObject';
@@ -188,7 +188,7 @@ export class Layout {
   // --- nodes ----------------------------------------------------------------------------------------
 
   nodeName(i: number): string {
-    return `node-${pad(i + 1, this.nodeWidth)}`;
+    return simNodeName(i, this.nodeCount);
   }
 
   /** Index of a node name, or -1. */
