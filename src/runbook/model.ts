@@ -78,4 +78,17 @@ export interface Runbook {
   /** Line where the markdown body starts (after front matter). */
   bodyLine: number;
   frontMatter: Record<string, unknown>;
+  /** Run settings from the front matter (Runme's keys, docs/RUNME.md); absent when none is set. */
+  settings?: RunbookSettings;
 }
+
+/** Front-matter settings that change how steps run (Runme's `shell`, `cwd`, `skipPrompts`). */
+export interface RunbookSettings {
+  /** The program shell steps run in (e.g. `bash`, `zsh`, `/usr/bin/fish`), as the front matter names it. */
+  shell?: string;
+  /** The working directory of the first step, relative to the runbook's folder. */
+  cwd?: string;
+  /** Never ask for a variable a step needs: use what is set, or run without it. */
+  skipPrompts?: boolean;
+}
+
