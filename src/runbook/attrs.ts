@@ -160,8 +160,11 @@ function parsePairs(s: string, out: ParsedInfo): void {
     out.attrs[key] = value;
   };
   const emptyValue = (key: string) => {
-    if (NEEDS_VALUE.has(key)) out.errors.push(`attribute '${key}' has no value: write ${key}=…`);
-    else out.empty.push(key);
+    if (NEEDS_VALUE.has(key)) {
+      out.errors.push(`attribute '${key}' has no value: write ${key}=…`);
+      return;
+    }
+    out.empty.push(key);
     put(key, '');
   };
   while (i < n) {
