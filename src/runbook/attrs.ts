@@ -22,6 +22,8 @@ export interface ParsedInfo {
   errors: string[];
   /** Text after the language that is not an attribute block. */
   trailing?: string;
+  /** Text after the attribute block's `}` (Runme ignores it). */
+  after?: string;
   /** Keys written without a value (`{ flag }`, `{ a= }`): Runme reads them as the empty string. */
   empty: string[];
   /** Items Runme would read as keys but that are no attribute name (`name:` in `{ name: "x" }`). */
@@ -73,7 +75,7 @@ export function parseInfo(info: string): ParsedInfo {
   }
   const block = rest.slice(0, close + 1);
   const after = rest.slice(close + 1).trim();
-  if (after) out.trailing = after;
+  if (after) out.after = after;
   const inner = block.slice(1, -1).trim();
   const json = readJson(block);
   if (json) {

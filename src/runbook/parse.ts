@@ -263,6 +263,7 @@ export function parseRunbook(text: string, fileName = 'runbook.md'): ParseResult
 
     for (const e of info.errors) d('error', 'attr-syntax', e);
     if (info.trailing) d('warning', 'attr-syntax', `text after the language is not an attribute block: write {key=value …} (found '${info.trailing}')`);
+    if (info.after) d('warning', 'attr-syntax', `text after the attribute block is ignored (as Runme ignores it): '${info.after}'`);
     if (info.junk.length) {
       const colon = info.junk.some((j) => j.endsWith(':'));
       d('warning', 'attr-syntax', `not read as attributes: ${info.junk.map((j) => `'${j}'`).join(', ')} (Runme reads them as names without values and ignores them too)${colon ? '; write {"name":"x"} or {name=x}' : ''}`);
