@@ -65,6 +65,11 @@ function splitFrontMatter(text: string, diags: RunbookDiagnostic[]): FrontMatter
   if (!mapping && fmText.trim() !== '') {
     const t = toml();
     if (t.errors.length === 0 && Object.keys(t.value).length > 0) return { data: t.value, bodyLine: end + 1, body, format: 'toml' };
+    // Not YAML's shape, and written as TOML (`key = value` lines) that does not read: TOML's problems.
+    if (!errors.length && /^\s*[\w."'-]+\s*=/m.test(fmText)) {
+      for (const e of t.errors) diags.push({ line: e.line, endLine: e.line, severity: 'error', code: 'front-matter-toml', message: `front matter (TOML): ${e.message}` });
+      return { data: {}, bodyLine: end + 1, body };
+    }
   }
   for (const e of errors) {
     const l = e.line; // yaml's 1-based line inside the front matter = 0-based file line

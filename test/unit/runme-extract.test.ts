@@ -262,6 +262,25 @@ describe('Runme compatibility: front matter', () => {
     assert.equal(e[0].severity, 'error');
   });
 
+  it(`TOML between \`---\` lines that does not read is a TOML error on its line (${RUNME} document/frontmatter.go parseFrontmatter: YAML, JSON, then TOML)`, () => {
+    const rb = parse(`---\nshell = "fish"\nbad line\n---\n`);
+    assert.deepEqual(rb.diagnostics.map((d) => [d.code, d.line]), [['front-matter-toml', 2]]);
+    assert.equal(rb.settings, undefined);
+  });
+
+  it('the TOML reader and the attribute reader never throw', () => {
+    let seed = 11;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    const bits = ['[', ']', '=', '"', "'", '\\', 'a', '.', ' ', '\n', '#', '{', '}', ',', '1', 'true', '[[', '"""', 'u', 'x=', ':'];
+    for (let i = 0; i < 2000; i++) {
+      let t = '';
+      for (let j = 0; j < 1 + Math.floor(rnd() * 20); j++) t += bits[Math.floor(rnd() * bits.length)];
+      assert.doesNotThrow(() => readToml(t), t);
+      assert.doesNotThrow(() => parseInfo(`sh ${t}`), t);
+      assert.doesNotThrow(() => parse(`+++\n${t}\n+++\n\`\`\`sh ${t.replace(/\n/g, ' ')}\necho\n\`\`\`\n`), t);
+    }
+  });
+
   it('TOML values: strings with escapes, booleans, numbers, arrays, dotted keys; bad lines named', () => {
     const r = readToml('a = "x\\ty"\nb = true\nc = 1_000\nd = [1, "two"]\ne.f = 2.5\n[t]\ng = 1979-05-27\nbad = what\n');
     assert.deepEqual(r.value, { a: 'x\ty', b: true, c: 1000, d: [1, 'two'], e: { f: 2.5 }, t: { g: '1979-05-27' } });
