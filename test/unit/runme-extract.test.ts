@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { parseInfo } from '../../src/runbook/attrs';
 import { kindOf } from '../../src/runbook/kinds';
 import type { Runbook } from '../../src/runbook/model';
-import { parseRunbook } from '../../src/runbook/parse';
+import { isRunbookText, parseRunbook } from '../../src/runbook/parse';
 import { readToml } from '../../src/runbook/toml';
 
 // The snapshots the excerpts come from.
@@ -279,6 +279,13 @@ describe('Runme compatibility: front matter', () => {
       assert.doesNotThrow(() => parseInfo(`sh ${t}`), t);
       assert.doesNotThrow(() => parse(`+++\n${t}\n+++\n\`\`\`sh ${t.replace(/\n/g, ' ')}\necho\n\`\`\`\n`), t);
     }
+  });
+
+  it('a TOML front matter marks a runbook with `runbook = true`, as YAML does with `runbook: true`', () => {
+    assert.equal(isRunbookText('+++\nrunbook = true\n+++\n'), true);
+    assert.equal(isRunbookText('---\nrunbook = true # toml\n---\n'), true);
+    assert.equal(isRunbookText('+++\nrunbook = false\n+++\n'), false);
+    assert.equal(parse('+++\nrunbook = true\ntitle = "T"\n+++\n```sh\necho\n```\n').isRunbook, true);
   });
 
   it('TOML values: strings with escapes, booleans, numbers, arrays, dotted keys; bad lines named', () => {
