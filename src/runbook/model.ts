@@ -46,6 +46,8 @@ export interface Step {
   section: number;
   /** Parsed YAML body for health/breakglass/check steps; undefined when it did not parse. */
   spec?: unknown;
+  /** A block of a recorded Runme session's output (Runbook.recordedSession): shown, never run. */
+  recorded?: true;
 }
 
 export interface Section {
@@ -80,6 +82,11 @@ export interface Runbook {
   frontMatter: Record<string, unknown>;
   /** Run settings from the front matter (Runme's keys, docs/RUNME.md); absent when none is set. */
   settings?: RunbookSettings;
+  /**
+   * The file is a Runme session-outputs file (front matter `runme.session.id`, this id): a record
+   * of a run with its outputs, not a runbook. Its steps are `recorded` and never run.
+   */
+  recordedSession?: string;
 }
 
 /** Front-matter settings that change how steps run (Runme's `shell`, `cwd`, `skipPrompts`). */

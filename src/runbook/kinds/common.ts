@@ -8,7 +8,7 @@ import type { AttrSpec, BodyProblem } from './types';
 
 /** Attributes every step understands. */
 export const COMMON_ATTRS: Record<string, AttrSpec> = {
-  name: { type: 'name', description: 'Step name, unique in the runbook (letters, digits, `-`, `_`, `.`).' },
+  name: { type: 'name', description: 'Step name, unique in the runbook (one line of text; Runme style is letters, digits, `-`, `_`, `.`).' },
   timeout: { type: 'duration', description: 'Kill the step after this long (e.g. `20s`, `5m`).' },
   confirm: { type: 'boolean', description: 'Ask before running.' },
   destructive: { type: 'boolean', description: 'Changes the cluster: in real mode the context name must be typed to run it.' },
@@ -18,9 +18,65 @@ export const COMMON_ATTRS: Record<string, AttrSpec> = {
   description: { type: 'string', description: 'One line shown beside the step name.' },
 };
 
-/** Runme attributes that are accepted for compatibility and have no effect here. */
-export const RUNME_ONLY_ATTRS = new Set([
-  'id', 'interactive', 'background', 'closeTerminalOnSuccess', 'promptEnv', 'terminalRows', 'category', 'interpreter', 'transform',
+/**
+ * Every cell attribute Runme reads or writes (docs/RUNME.md has the table and the sources):
+ * runmedev/runme document/block.go (`name`, `id`, `background`, `category`, `tag`, `cwd`,
+ * `excludeFromRunAll`, `interactive`, `interpreter`, `promptEnv`, `ignore`, `transform`) and
+ * docs.runme.dev docs/configuration/cell-level.md (`closeTerminalOnSuccess`, `mimetype`,
+ * `terminalRows`, `skipPrompts`); the VS Code notebook writes `mimeType`.
+ */
+export const RUNME_ATTRS: ReadonlySet<string> = new Set([
+  'name', 'id', 'cwd', 'excludeFromRunAll', 'interactive', 'background', 'promptEnv', 'closeTerminalOnSuccess',
+  'terminalRows', 'mimeType', 'mimetype', 'tag', 'category', 'interpreter', 'ignore', 'transform', 'skipPrompts',
+]);
+
+/**
+ * Runme attributes that are accepted for compatibility and have no effect here (or, for
+ * `interactive`, `background` and `promptEnv`, not yet): `breakglass check` lists those a runbook
+ * uses in one info diagnostic (parse.ts, `runme-compat`).
+ */
+export const RUNME_ONLY_ATTRS: ReadonlySet<string> = new Set([...RUNME_ATTRS].filter((k) => !(k in COMMON_ATTRS)));
+
+/** What Breakglass does instead, for a Runme attribute it does not follow (in the info diagnostic and docs/RUNME.md). */
+export const RUNME_ATTR_NOTES: Readonly<Record<string, string>> = {
+  interactive: 'not yet: steps run without a terminal, output is captured',
+  background: 'not yet: the step runs in the foreground until it ends or times out',
+  promptEnv: 'not yet: exported variables are not prompted for; use front-matter params',
+  skipPrompts: 'nothing is prompted for per step',
+  closeTerminalOnSuccess: 'output stays in the step card',
+  terminalRows: 'output stays in the step card',
+  mimeType: 'output is shown as text',
+  mimetype: 'output is shown as text',
+  tag: 'no tag filter',
+  category: 'no tag filter',
+  id: "Runme's cell identity",
+  interpreter: 'shell steps run in the shell',
+  ignore: 'the fence is a step',
+  transform: 'the fence is a step',
+};
+
+/**
+ * Runme's front-matter keys that Breakglass does not follow, with what it does instead (Runme's
+ * Frontmatter struct, document/frontmatter.go: runme, shell, cwd, category, tag, terminalRows,
+ * skipPrompts; `shell`, `cwd` and `skipPrompts` are read into Runbook.settings).
+ */
+export const RUNME_FRONT_MATTER_NOTES: Readonly<Record<string, string>> = {
+  runme: "Runme's document identity (id, version)",
+  category: 'no tag filter',
+  tag: 'no tag filter',
+  terminalRows: 'output stays in the step card',
+};
+
+/**
+ * Fence languages Runme runs that are not steps here: its other shells (runner/shell.go
+ * IsShellLanguage: bat, cmd, powershell, pwsh, fish) and the languages it runs with an interpreter
+ * (command/command.go interpreterByLanguageID, internal/executable/executable.go). Breakglass
+ * shows them as code and says so once (parse.ts).
+ */
+export const RUNME_RUN_LANGUAGES: ReadonlySet<string> = new Set([
+  'bat', 'cmd', 'dos', 'powershell', 'pwsh', 'fish', 'go', 'sh-raw',
+  'js', 'javascript', 'jsx', 'javascriptreact', 'ts', 'typescript', 'tsx', 'typescriptreact',
+  'clojure', 'clj', 'cljc', 'cljx', 'cljs', 'lua', 'perl', 'php', 'py', 'python', 'rb', 'ruby', 'rs', 'rust',
 ]);
 
 /** Checks one attribute value against its type; returns an error message or undefined. */
@@ -33,7 +89,9 @@ export function checkAttr(spec: AttrSpec, value: AttrValue): string | undefined 
     case 'mode':
       return value === 'sim' || value === 'real' || value === 'both' ? undefined : 'must be sim, real or both';
     case 'name':
-      return typeof value === 'string' && /^[A-Za-z0-9][\w.-]*$/.test(value) ? undefined : 'must start with a letter or digit and use only letters, digits, -, _ and .';
+      // Runme takes any text as a name (document/block.go; `{"name":"my step"}` is valid JSON):
+      // refused only what cannot be shown on one line or typed back.
+      return typeof value === 'string' && /^\S(.*\S)?$/.test(value) && !/[\u0000-\u001f\u007f]/.test(value) ? undefined : 'must be text on one line, without leading or trailing blanks';
     case 'string':
     case 'list':
       return typeof value === 'string' || typeof value === 'number' ? undefined : 'must be text';

@@ -10,7 +10,7 @@ import type { StepKindDef } from './types';
 
 export type { ActTarget, AttrSpec, AttrType, BodyProblem, RenderContext, RunSituation, StepKindDef, StepRun } from './types';
 export type { CheckSpec } from './check';
-export { COMMON_ATTRS, RUNME_ONLY_ATTRS, checkAttr } from './common';
+export { COMMON_ATTRS, RUNME_ATTRS, RUNME_ATTR_NOTES, RUNME_FRONT_MATTER_NOTES, RUNME_ONLY_ATTRS, RUNME_RUN_LANGUAGES, checkAttr } from './common';
 
 /** Every kind, by its name: the type makes each StepKind have one. */
 const BY_KIND: { readonly [K in StepKind]: StepKindDef<K> } = { shell, health, breakglass, check };

@@ -1,4 +1,5 @@
-// ```sh / ```bash / ```shell: a command run by the shell, its output streamed and journaled.
+// ```sh / ```bash / ```shell (and Runme's other names for a POSIX-style shell, and a fence with no
+// language, parse.ts): a command run by the shell, its output streamed and journaled.
 import { unboundedCalls } from '../bounded';
 import { bodyCommand, codeBlock } from './common';
 import type { StepKindDef } from './types';
@@ -21,7 +22,10 @@ function looksDestructive(command: string): boolean {
 
 export const shell: StepKindDef<'shell'> = {
   kind: 'shell',
-  languages: ['sh', 'bash', 'shell'],
+  // The shells of Runme's IsShellLanguage (runmedev/runme runner/shell.go: sh, bash, zsh, ksh,
+  // shell, shellscript; also bat, cmd, powershell, pwsh and fish, which are no POSIX shell and stay
+  // code here, kinds/common.ts RUNME_RUN_LANGUAGES).
+  languages: ['sh', 'bash', 'shell', 'shellscript', 'zsh', 'ksh'],
   title: 'Shell',
   attributes: {},
   icon: 'terminal',
@@ -35,6 +39,8 @@ export const shell: StepKindDef<'shell'> = {
     return undefined;
   },
   destructiveByDefault: looksDestructive,
+  // A block of a recorded Runme session's output is a record, not a command to run again.
+  blocker: (step) => (step.recorded ? "this block is a recorded Runme session's output, not a runbook step: it is never run" : undefined),
   command: bodyCommand,
   async run(run) {
     const res = await run.shell(run.step.body, run.timeoutMs);
