@@ -1,5 +1,6 @@
 // ```sh / ```bash / ```shell: a command run by the shell, its output streamed and journaled.
 import { unboundedCalls } from '../bounded';
+import { stripPrompts } from '../runme';
 import { bodyCommand, codeBlock } from './common';
 import type { StepKindDef } from './types';
 
@@ -37,7 +38,8 @@ export const shell: StepKindDef<'shell'> = {
   destructiveByDefault: looksDestructive,
   command: bodyCommand,
   async run(run) {
-    const res = await run.shell(run.step.body, run.timeoutMs);
+    // Lines written with a `$ ` prompt run without it, as in Runme (runme.ts stripPrompts).
+    const res = await run.shell(stripPrompts(run.step.body, run.step.lang), run.timeoutMs);
     return run.finishShell(res, run.timeoutMs);
   },
   // A command against a break-glass context (`--context prod-breakglass`): an identity API Priority
