@@ -646,7 +646,7 @@ export class RunSession {
   /** Names a step's change never reaches later steps through: the base environment stays in control. */
   private protectedName(name: string): 'cluster' | 'param' | 'own' | undefined {
     if (isClusterEnvName(name)) return 'cluster';
-    if (name.toUpperCase().startsWith('BREAKGLASS_')) return 'own';
+    if (name === 'BREAKGLASS_MODE' || name === 'BREAKGLASS_TARGET' || name === 'BREAKGLASS_RUNBOOK_DIR') return 'own';
     if (this.opts.runbook.params.some((p) => p.name === name)) return 'param';
     return undefined;
   }
