@@ -327,11 +327,12 @@ export class RunSession {
       if (r.env.cwd.masked) lost.push('the working directory');
       else this.carriedCwd = r.env.cwd.value;
     }
-    const outputs = this.opts.runbook.steps.filter((s) => isOutputName(s.name) && r.steps[s.id]?.state === 'succeeded').map((s) => s.name!);
     if (lost.length) this.laterNotices.push(`resumed without ${lost.join(', ')}: the journal holds ${lost.length === 1 ? 'it' : 'them'} only masked; run the step that set ${lost.length === 1 ? 'it' : 'them'} again if later steps need ${lost.length === 1 ? 'it' : 'them'}`);
-    if (outputs.length || Object.values(r.steps).some((s) => s.state === 'succeeded')) {
-      this.laterNotices.push(`resumed without $__${outputs.length ? ` and the outputs ${outputs.join(', ')}` : ''}: step outputs are never journaled raw; run the step again if a later step reads ${outputs.length ? 'them' : 'it'}`);
-    }
+    // Outputs are not in the journal raw: say so when a step of this runbook reads one.
+    const bodies = this.opts.runbook.steps.map((s) => kindOfStep(s).command(s)).join('\n');
+    const reads = (name: string): boolean => new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(bodies);
+    const gone = [LAST_OUTPUT_VAR, ...this.opts.runbook.steps.filter((s) => isOutputName(s.name) && r.steps[s.id]?.state === 'succeeded').map((s) => s.name!)].filter(reads);
+    if (gone.length) this.laterNotices.push(`resumed without ${gone.map((n) => `$${n}`).join(', ')}: step outputs are never journaled raw; run the step that printed ${gone.length === 1 ? 'it' : 'them'} again before a step that reads ${gone.length === 1 ? 'it' : 'them'}`);
   }
 
   private finish(step: Step, state: StepFinishedEvent['state'], extra: Partial<StepFinishedEvent> & { reason?: string }, journal = true): StepState {
@@ -596,7 +597,8 @@ export class RunSession {
     }
     let stdout = '';
     try {
-      const res = await this.spawnShell(step, script, program, env, cwd, timeoutMs, signal, (stream, text) => {
+      // PWD names the directory the shell starts in, so that its `pwd` says it the way it was given.
+      const res = await this.spawnShell(step, script, program, { ...env, PWD: cwd }, cwd, timeoutMs, signal, (stream, text) => {
         if (capture) capture.text += text;
         if (stream === 'stdout') {
           stdout += text;
@@ -678,7 +680,7 @@ export class RunSession {
         if (p) refuse(p, k);
         else unset.push(k);
       }
-      if (cap.dump.cwd && cap.dump.cwd !== cap.startCwd) cwd = cap.dump.cwd;
+      if (cap.dump.cwd && !sameDir(cap.dump.cwd, cap.startCwd)) cwd = cap.dump.cwd;
     } else if (cap.capturesEnv) {
       this.notice('warning', `'${step.id}' ended without recording its environment (it set its own EXIT trap, or exec'ed another program): what it exported is not carried to later steps`);
     }
@@ -906,6 +908,16 @@ export class RunSession {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/** The same directory, however written (a symbolic link in one of the paths). */
+function sameDir(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
 }
 
 function isDir(p: string): boolean {

@@ -231,9 +231,10 @@ describe('Runme execution dialect through the session', function () {
   // session/env_store.go keeps the session's variables in memory; Breakglass journals which changed
   // (secret-looking names masked whole) and a resume starts from them — except masked ones.
   it('journals exported variables masked and restores them on resume, except secrets (session/env_store.go)', async () => {
-    const md = RB(fence('sh', 'set', 'export OFFENDER_NS=monitoring DB_PASSWORD=hunter2-long-secret') + fence('sh', 'use', 'echo "$OFFENDER_NS|${DB_PASSWORD-unset}"'));
+    const md = RB(fence('sh', 'set', 'export OFFENDER_NS=monitoring DB_PASSWORD=hunter2-long-secret') + fence('sh', 'OFFENDER', 'printf agent') + fence('sh', 'use', 'echo "$OFFENDER_NS|${DB_PASSWORD-unset}|${OFFENDER-unset}"'));
     const first = setup(md);
     assert.equal(await first.session.runStep('set'), 'succeeded');
+    assert.equal(await first.session.runStep('OFFENDER'), 'succeeded');
     const journal = first.session.journalFile!;
     first.session.dispose();
     const text = JSON.stringify(readJournal(journal).events);
@@ -247,8 +248,10 @@ describe('Runme execution dialect through the session', function () {
       if (e.type === 'notice') notices.push(e.message);
     });
     assert.equal(await second.runStep('use'), 'succeeded');
-    assert.equal(second.states.get('use')!.output, 'monitoring|unset\n');
+    assert.equal(second.states.get('use')!.output, 'monitoring|unset|unset\n');
     assert.ok(notices.some((n) => /resumed without DB_PASSWORD/.test(n)), notices.join('\n'));
+    // Named outputs are not journaled raw: the resume says which a later step would miss.
+    assert.ok(notices.some((n) => /resumed without \$OFFENDER:/.test(n)), notices.join('\n'));
     second.dispose();
   });
 });
