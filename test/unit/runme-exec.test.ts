@@ -228,6 +228,31 @@ describe('Runme execution dialect through the session', function () {
     session.dispose();
   });
 
+  // testdata/script/dotenv.txtar's `.env`, in a workspace that is not trusted: nothing is read
+  // (Restricted Mode runs nothing and reads no file meant for a step), until it is trusted.
+  it('reads no `.env` in Restricted Mode, and reads it once the workspace is trusted (testdata/script/dotenv.txtar)', async () => {
+    let trusted = false;
+    const { session, out, notices } = setup(RB(fence('sh', 'env1', 'echo SOMETHING=${SOMETHING}')), { files: { '.env': 'SOMETHING="in-my-dot-env"\n' }, isTrusted: () => trusted });
+    assert.equal(await session.runStep('env1'), 'pending');
+    assert.ok(!notices.some((n) => /\.env/.test(n)), notices.join('\n'));
+    trusted = true;
+    assert.equal(await session.runStep('env1'), 'succeeded');
+    assert.equal(out('env1'), 'SOMETHING=in-my-dot-env\n');
+    session.dispose();
+  });
+
+  // examples/envs/README.md exports variables; a runbook parameter of the same name keeps the
+  // value the run started with (the base environment stays in control).
+  it('keeps a parameter\'s value when a step exports the same name (examples/envs/README.md)', async () => {
+    const md = `---\nrunbook: true\ntitle: Runme\nparams:\n  NAMESPACE:\n    default: monitoring\n---\n` + fence('sh', 'vars', 'export NAMESPACE=kube-system OTHER=1') + fence('sh', 'vars2', 'echo "$NAMESPACE $OTHER"');
+    const { session, out, notices } = setup(md);
+    assert.equal(await session.runStep('vars'), 'succeeded');
+    assert.equal(await session.runStep('vars2'), 'succeeded');
+    assert.equal(out('vars2'), 'monitoring 1\n');
+    assert.ok(notices.some((n) => /NAMESPACE: a parameter keeps the value the run started with/.test(n)), notices.join('\n'));
+    session.dispose();
+  });
+
   // session/env_store.go keeps the session's variables in memory; Breakglass journals which changed
   // (secret-looking names masked whole) and a resume starts from them — except masked ones.
   it('journals exported variables masked and restores them on resume, except secrets (session/env_store.go)', async () => {
