@@ -83,6 +83,30 @@ export interface DecisionEvent extends Base {
   /** The clusters a step acts on, as the person was asked to name them (masked). */
   targets?: { name: string; where: string[] }[];
 }
+/**
+ * The session environment changed: the variables a step that succeeded exported, unset or changed,
+ * and the directory it left (later steps of the run start from them), or the `.env` file beside the
+ * runbook read into the base environment. Values are masked by the run's Masker, and a
+ * secret-looking name's value is the mask alone; `masked` names the values that are not the value
+ * itself, which a resume cannot bring back. `$__` and named outputs are never recorded here.
+ */
+export interface EnvChangedEvent extends Base {
+  type: 'env-changed';
+  /** The step that made the change (source `step`). */
+  stepId?: string;
+  source: 'step' | 'dotenv';
+  /** Names -> values (masked). */
+  set: Record<string, string>;
+  /** Names the step unset. */
+  unset: string[];
+  /** Names in `set` whose recorded value is masked. */
+  masked: string[];
+  /** The working directory the step left, when it changed (masked). */
+  cwd?: string;
+  cwdMasked?: true;
+  /** Names the step changed that do not travel on (KUBECONFIG and other ways to a cluster, parameters, Breakglass's own). */
+  refused?: string[];
+}
 export interface RunFinishedEvent extends Base {
   type: 'run-finished';
   outcome: 'succeeded' | 'failed' | 'cancelled' | 'partial';
@@ -185,4 +209,5 @@ export type JournalEvent =
   | StepOutputEvent
   | StepFinishedEvent
   | DecisionEvent
+  | EnvChangedEvent
   | RunFinishedEvent;

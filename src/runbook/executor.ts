@@ -14,6 +14,12 @@ export interface ShellRunOptions {
   shell?: 'bash' | 'sh';
   /** Executable to use instead of `/bin/bash` or `/bin/sh`; the flags still follow `shell`. */
   shellPath?: string;
+  /**
+   * The program and its arguments before `-c command` (front-matter `shell`, runme.ts
+   * shellProgram); when given, `shell` and `shellPath` are not used. A name without a slash is
+   * looked up in `env.PATH`.
+   */
+  program?: { file: string; args: string[] };
   cwd: string;
   /** Full environment for the child (params arrive here as env vars). */
   env: NodeJS.ProcessEnv;
@@ -103,8 +109,8 @@ export function runShell(opts: ShellRunOptions): Promise<ShellRunResult> {
   const started = now();
   const grace = Math.max(0, opts.killGraceMs ?? DEFAULT_KILL_GRACE_MS);
   const shell = opts.shell ?? 'bash';
-  const file = opts.shellPath ?? (shell === 'sh' ? '/bin/sh' : '/bin/bash');
-  const args = shell === 'sh' ? ['-e', '-c', opts.command] : ['-eo', 'pipefail', '-c', opts.command];
+  const file = opts.program?.file ?? opts.shellPath ?? (shell === 'sh' ? '/bin/sh' : '/bin/bash');
+  const args = opts.program ? [...opts.program.args, '-c', opts.command] : shell === 'sh' ? ['-e', '-c', opts.command] : ['-eo', 'pipefail', '-c', opts.command];
 
   const failed = (error: string, cancelled = false): Promise<ShellRunResult> =>
     Promise.resolve({

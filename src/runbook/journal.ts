@@ -74,6 +74,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set([
   'output',
   'step-finished',
   'decision',
+  'env-changed',
   'run-finished',
   'preflight',
 ]);
@@ -486,8 +487,18 @@ export interface ReplayOptions {
   isRunning?: (pgid: number, host: string | undefined) => boolean;
 }
 
+/** The session environment a journal leaves: what resume starts the next step from. */
+export interface ReplayedEnv {
+  /** Variables steps changed: null when unset; `masked` when the journal holds only a mask. */
+  vars: Record<string, { value: string | null; masked: boolean }>;
+  /** The working directory the steps left. */
+  cwd?: { value: string; masked: boolean };
+}
+
 export interface Replayed {
   runId?: string;
+  /** Changes from `env-changed` events of steps that then succeeded; absent when there were none. */
+  env?: ReplayedEnv;
   steps: Record<string, ReplayedStep>;
   /** A `run-finished` event was seen (and no `run-resumed` after it). */
   finished: boolean;
@@ -510,6 +521,10 @@ export function replay(events: JournalEvent[], opts: ReplayOptions = {}): Replay
   let mode: RunMode | undefined;
   let target: string | undefined;
   let finished = false;
+  const envVars = new Map<string, { value: string | null; masked: boolean }>();
+  let envCwd: { value: string; masked: boolean } | undefined;
+  /** A step's `env-changed`, applied when the step's `step-finished` says it succeeded. */
+  const pendingEnv = new Map<string, Extract<JournalEvent, { type: 'env-changed' }>>();
 
   const step = (id: string): ReplayedStep => {
     let s = steps.get(id);
@@ -549,6 +564,7 @@ export function replay(events: JournalEvent[], opts: ReplayOptions = {}): Replay
         finished = false;
         break;
       case 'step-started': {
+        pendingEnv.delete(e.stepId);
         const s = step(e.stepId);
         s.state = 'running';
         s.exitCode = null;
@@ -579,6 +595,14 @@ export function replay(events: JournalEvent[], opts: ReplayOptions = {}): Replay
         break;
       }
       case 'step-finished': {
+        const change = pendingEnv.get(e.stepId);
+        pendingEnv.delete(e.stepId);
+        if (change && e.state === 'succeeded') {
+          const masked = new Set(Array.isArray(change.masked) ? change.masked : []);
+          for (const [k, v] of Object.entries(change.set ?? {})) if (typeof v === 'string') envVars.set(k, { value: v, masked: masked.has(k) });
+          for (const k of Array.isArray(change.unset) ? change.unset : []) if (typeof k === 'string') envVars.set(k, { value: null, masked: false });
+          if (typeof change.cwd === 'string') envCwd = { value: change.cwd, masked: change.cwdMasked === true };
+        }
         const s = step(e.stepId);
         s.state = e.state;
         s.exitCode = e.exitCode;
@@ -590,6 +614,9 @@ export function replay(events: JournalEvent[], opts: ReplayOptions = {}): Replay
       }
       case 'run-finished':
         finished = true;
+        break;
+      case 'env-changed':
+        if (e.source === 'step' && typeof e.stepId === 'string') pendingEnv.set(e.stepId, e);
         break;
       case 'decision':
         break;
@@ -604,6 +631,11 @@ export function replay(events: JournalEvent[], opts: ReplayOptions = {}): Replay
     Object.defineProperty(out, id, { value: s, enumerable: true, writable: true, configurable: true });
   }
   const result: Replayed = { steps: out, finished };
+  if (envVars.size || envCwd) {
+    const vars: ReplayedEnv['vars'] = {};
+    for (const [k, v] of envVars) Object.defineProperty(vars, k, { value: v, enumerable: true, writable: true, configurable: true });
+    result.env = { vars, ...(envCwd ? { cwd: envCwd } : {}) };
+  }
   if (runId !== undefined) result.runId = runId;
   if (mode !== undefined) result.mode = mode;
   if (target !== undefined) result.target = target;

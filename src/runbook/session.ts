@@ -1,19 +1,22 @@
 // One run of one runbook: step states, execution, safety gates and the journal. Shared by the
 // extension (Runbook view) and the command line; the front-end supplies a Prompter for questions.
 import { hostname } from 'node:os';
+import { lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { safeUser } from './user';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { JournalEvent, StepFinishedEvent } from './events';
+import type { EnvChangedEvent, JournalEvent, StepFinishedEvent } from './events';
 import { runShell, type ShellRunResult } from './executor';
 import { Journal, readJournal, replay, type JournalFs } from './journal';
 import { kindOfStep, type ActTarget, type StepRun } from './kinds';
-import { Masker, StreamMasker, maskEnvSecrets } from '../common/mask';
+import { MASK, Masker, StreamMasker, isSecretEnvName, maskEnvSecrets } from '../common/mask';
 import type { Param, Runbook, Step, StepState } from './model';
 import { contextWhere, isClusterEnvName, kubeEnv, prepareKubeconfig, targetName, type Target } from './target';
 import { DEFAULT_STEP_TIMEOUT_MS, formatDuration } from '../common/duration';
 import { scaledTimeoutMs, type SimHost } from './simhost';
 import type { ClusterOutcome } from '../breakglass/fanout';
+import { privateTempDir } from './private-dir';
+import { LAST_OUTPUT_VAR, OUTPUT_VAR_CAP_BYTES, SHELL_OWN_VARS, envDumpPrologue, isOutputName, isShellVarName, outputValue, parseDotenv, parseEnvDump, resolveStepDir, shellProgram } from './runme';
 
 export interface Prompter {
   /** A step marked `confirm`: true to go ahead. */
@@ -93,6 +96,20 @@ export interface SessionOptions {
 const OUTPUT_CAP = 256 * 1024;
 const JOURNAL_OUTPUT_CAP = 1024 * 1024;
 
+/** What a step's last shell command left when it exited (see RunSession.shell). */
+interface StepCapture {
+  /** The environment it was started with. */
+  received: NodeJS.ProcessEnv;
+  /** The directory it was started in. */
+  startCwd: string;
+  /** Its working directory and exported variables at exit; undefined when it recorded none. */
+  dump?: { cwd: string; env: Map<string, string> };
+  /** The program could record them (not, e.g., fish). */
+  capturesEnv: boolean;
+  /** Its standard output, raw (the tail, for `$__`). */
+  stdout: string;
+}
+
 export type RunAllOutcome = 'succeeded' | 'failed' | 'cancelled';
 
 export class RunSession {
@@ -116,6 +133,19 @@ export class RunSession {
   private runAllAbort?: AbortController;
   private disposed = false;
   private runId: string = randomUUID();
+  /**
+   * The session environment: variables that steps of this run changed (null: unset), and whether
+   * the journal holds the change (`$__` and named outputs never go there beyond the step's output).
+   */
+  private readonly carried = new Map<string, { value: string | null; journaled: boolean }>();
+  /** The working directory the last step that changed directory left. */
+  private carriedCwd?: string;
+  /** What the latest shell command of each running step left at its exit. */
+  private readonly captures = new Map<string, StepCapture>();
+  /** The `.env` file beside the runbook, once read (undefined: not yet). */
+  private dotenv?: Record<string, string>;
+  /** Said at the next step run (a resume cannot show notices while the session is constructed). */
+  private readonly laterNotices: string[] = [];
 
   constructor(private opts: SessionOptions) {
     this.user = opts.user ?? safeUser();
@@ -287,6 +317,22 @@ export class RunSession {
       });
     }
     this.resumeFile = file;
+    // The session environment comes back from the journal, except values it holds only masked.
+    const lost: string[] = [];
+    for (const [k, v] of Object.entries(r.env?.vars ?? {})) {
+      if (v.masked) lost.push(k);
+      else this.carried.set(k, { value: v.value, journaled: true });
+    }
+    if (r.env?.cwd !== undefined) {
+      if (r.env.cwd.masked) lost.push('the working directory');
+      else this.carriedCwd = r.env.cwd.value;
+    }
+    if (lost.length) this.laterNotices.push(`resumed without ${lost.join(', ')}: the journal holds ${lost.length === 1 ? 'it' : 'them'} only masked; run the step that set ${lost.length === 1 ? 'it' : 'them'} again if later steps need ${lost.length === 1 ? 'it' : 'them'}`);
+    // Outputs are not in the journal raw: say so when a step of this runbook reads one.
+    const bodies = this.opts.runbook.steps.map((s) => kindOfStep(s).command(s)).join('\n');
+    const reads = (name: string): boolean => new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(bodies);
+    const gone = [LAST_OUTPUT_VAR, ...this.opts.runbook.steps.filter((s) => isOutputName(s.name) && r.steps[s.id]?.state === 'succeeded').map((s) => s.name!)].filter(reads);
+    if (gone.length) this.laterNotices.push(`resumed without ${gone.map((n) => `$${n}`).join(', ')}: step outputs are never journaled raw; run the step that printed ${gone.length === 1 ? 'it' : 'them'} again before a step that reads ${gone.length === 1 ? 'it' : 'them'}`);
   }
 
   private finish(step: Step, state: StepFinishedEvent['state'], extra: Partial<StepFinishedEvent> & { reason?: string }, journal = true): StepState {
@@ -300,6 +346,12 @@ export class RunSession {
       state = 'failed';
       extra = { ...extra, reason: `stopped: ${stopped}` };
     }
+    // Only a step that succeeded changes the session environment (as Runme v1 collects it only on
+    // success, runme command/command_inline_shell.go Wait): a failed step is run again from the
+    // environment its first attempt saw.
+    const capture = this.captures.get(step.id);
+    this.captures.delete(step.id);
+    if (capture && state === 'succeeded' && journal) this.carryOn(step, capture);
     if (journal) {
       const written = this.record({
         type: 'step-finished',
@@ -400,6 +452,7 @@ export class RunSession {
     }
     if (this.disposed) return this.states.get(stepId)?.state ?? 'pending';
     if (this.isRunning(stepId)) return 'running';
+    for (const n of this.laterNotices.splice(0)) this.notice('info', n);
     const trusted = !this.opts.isTrusted || this.opts.isTrusted();
     const block = this.blocker(step);
     if (block) {
@@ -464,6 +517,7 @@ export class RunSession {
       kube = prepareKubeconfig(this.opts.target, this.opts.env ?? process.env);
       const env = this.stepEnv(kube.path);
       const cwd = this.stepCwd(step);
+      this.captures.delete(step.id);
       const host = mode === 'sim' ? this.opts.sim?.() : undefined;
       const written = step.timeoutMs ?? this.opts.defaultTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
       // In a tabletop, timeouts are incident time: at 30× a 15-minute wait takes 30 s.
@@ -523,14 +577,57 @@ export class RunSession {
     };
   }
 
-  private shell(step: Step, command: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, capture?: { text: string }): Promise<ShellRunResult> {
+  private async shell(step: Step, command: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, capture?: { text: string }): Promise<ShellRunResult> {
     const streams = {
       stdout: new StreamMasker(this.masker, (t) => this.appendOutput(step.id, 'stdout', t)),
       stderr: new StreamMasker(this.masker, (t) => this.appendOutput(step.id, 'stderr', t)),
     };
+    const program = shellProgram(step.lang, this.opts.runbook.settings?.shell);
+    // The script records its working directory and exported variables when it exits, into a file
+    // of its own in this process's private directory (0700; the file 0600), read and removed below.
+    let dumpDir: string | undefined;
+    let script = command;
+    if (program.capturesEnv) {
+      try {
+        dumpDir = privateTempDir('env');
+        script = envDumpPrologue(join(dumpDir, 'env')) + command;
+      } catch (err) {
+        this.notice('warning', `the variables '${step.id}' exports cannot be carried on: ${(err as Error).message}`);
+      }
+    }
+    let stdout = '';
+    try {
+      // PWD names the directory the shell starts in, so that its `pwd` says it the way it was given.
+      const res = await this.spawnShell(step, script, program, { ...env, PWD: cwd }, cwd, timeoutMs, signal, (stream, text) => {
+        if (capture) capture.text += text;
+        if (stream === 'stdout') {
+          stdout += text;
+          // Keep at least the last OUTPUT_VAR_CAP_BYTES (a character is at least one byte).
+          if (stdout.length > 2 * OUTPUT_VAR_CAP_BYTES) stdout = stdout.slice(-OUTPUT_VAR_CAP_BYTES);
+        }
+        streams[stream].write(text);
+      });
+      let dump: StepCapture['dump'];
+      if (dumpDir) {
+        try {
+          dump = parseEnvDump(readFileSync(join(dumpDir, 'env'), 'utf8'));
+        } catch {
+          dump = undefined; // nothing recorded: the step replaced the EXIT trap, exec'ed, or was killed
+        }
+      }
+      this.captures.set(step.id, { received: env, startCwd: cwd, dump, capturesEnv: program.capturesEnv, stdout });
+      return res;
+    } finally {
+      streams.stdout.flush();
+      streams.stderr.flush();
+      if (dumpDir) rmSync(dumpDir, { recursive: true, force: true });
+    }
+  }
+
+  private spawnShell(step: Step, command: string, program: { file: string; args: string[] }, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, onOutput: (stream: 'stdout' | 'stderr', text: string) => void): Promise<ShellRunResult> {
     return runShell({
       command,
-      shell: step.lang === 'sh' ? 'sh' : 'bash',
+      program: { file: program.file, args: program.args },
       cwd,
       env,
       timeoutMs,
@@ -544,14 +641,154 @@ export class RunSession {
           this.aborts.get(step.id)?.abort();
         }
       },
-      onOutput: (stream, text) => {
-        if (capture) capture.text += text;
-        streams[stream].write(text);
-      },
-    }).finally(() => {
-      streams.stdout.flush();
-      streams.stderr.flush();
+      onOutput,
     });
+  }
+
+  /** Names a step's change never reaches later steps through: the base environment stays in control. */
+  private protectedName(name: string): 'cluster' | 'param' | 'own' | undefined {
+    if (isClusterEnvName(name)) return 'cluster';
+    if (name === 'BREAKGLASS_MODE' || name === 'BREAKGLASS_TARGET' || name === 'BREAKGLASS_RUNBOOK_DIR') return 'own';
+    if (this.opts.runbook.params.some((p) => p.name === name)) return 'param';
+    return undefined;
+  }
+
+  /**
+   * A step succeeded: the variables it changed, its working directory and its output travel on to
+   * later steps. Changes to protected names are refused with a notice; the rest is journaled
+   * (`env-changed`, values masked, secret-looking names masked whole) before it applies.
+   */
+  private carryOn(step: Step, cap: StepCapture): void {
+    const refused = new Map<'cluster' | 'param' | 'own', string[]>();
+    const refuse = (kind: 'cluster' | 'param' | 'own', name: string): void => {
+      refused.set(kind, [...(refused.get(kind) ?? []), name]);
+    };
+    const set: Record<string, string> = {};
+    const unset: string[] = [];
+    let cwd: string | undefined;
+    if (cap.dump) {
+      const counts = (k: string): boolean => isShellVarName(k) && !SHELL_OWN_VARS.has(k) && k !== LAST_OUTPUT_VAR;
+      for (const [k, v] of cap.dump.env) {
+        if (!counts(k) || cap.received[k] === v) continue;
+        const p = this.protectedName(k);
+        if (p) refuse(p, k);
+        else set[k] = v;
+      }
+      for (const k of Object.keys(cap.received)) {
+        if (!counts(k) || cap.dump.env.has(k)) continue;
+        const p = this.protectedName(k);
+        if (p) refuse(p, k);
+        else unset.push(k);
+      }
+      if (cap.dump.cwd && !sameDir(cap.dump.cwd, cap.startCwd)) cwd = cap.dump.cwd;
+    } else if (cap.capturesEnv) {
+      this.notice('warning', `'${step.id}' ended without recording its environment (it set its own EXIT trap, or exec'ed another program): what it exported is not carried to later steps`);
+    }
+    // Values of secret-looking names are secrets from now on, in every output.
+    for (const [k, v] of Object.entries(set)) if (isSecretEnvName(k)) this.masker.addSecret(v);
+    const maskedSet: Record<string, string> = {};
+    const masked: string[] = [];
+    for (const [k, v] of Object.entries(set)) {
+      maskedSet[k] = isSecretEnvName(k) ? MASK : this.masker.mask(v);
+      if (maskedSet[k] !== v) masked.push(k);
+    }
+    const maskedCwd = cwd === undefined ? undefined : this.masker.mask(cwd);
+    const refusedNames = [...refused.values()].flat();
+    if (Object.keys(set).length || unset.length || cwd !== undefined || refusedNames.length) {
+      const e: EnvChangedEvent = { type: 'env-changed', t: now(), stepId: step.id, source: 'step', set: maskedSet, unset, masked };
+      if (maskedCwd !== undefined) {
+        e.cwd = maskedCwd;
+        if (maskedCwd !== cwd) e.cwdMasked = true;
+      }
+      if (refusedNames.length) e.refused = refusedNames;
+      // Nothing travels on that the journal does not hold (the step's end then fails to journal too).
+      if (!this.record(e)) return;
+    }
+    for (const [k, v] of Object.entries(set)) this.carried.set(k, { value: v, journaled: true });
+    for (const k of unset) this.carried.set(k, { value: null, journaled: true });
+    if (cwd !== undefined) this.carriedCwd = cwd;
+    const list = (xs: string[]): string => xs.join(', ');
+    const cluster = refused.get('cluster');
+    if (cluster) {
+      this.notice(
+        'warning',
+        this.opts.target.mode === 'sim'
+          ? `SIMULATED mode: ${list(cluster)} set by '${step.id}' ${cluster.length === 1 ? 'is' : 'are'} reset for later steps, which keep the simulated cluster's KUBECONFIG: no step of a simulated run can point the next one at a real cluster`
+          : `${list(cluster)} set by '${step.id}' ${cluster.length === 1 ? 'is' : 'are'} not carried on: later steps keep the kubeconfig of the target (${targetName(this.opts.target)}); change the context with Switch Mode`,
+      );
+    }
+    const param = refused.get('param');
+    if (param) this.notice('info', `${list(param)}: a parameter keeps the value the run started with; the change by '${step.id}' is not carried on`);
+    const own = refused.get('own');
+    if (own) this.notice('info', `${list(own)}: Breakglass sets its own variables for every step; the change by '${step.id}' is not carried on`);
+    // The output last, as Runme stores it after collecting the environment (runnerv2service/execution.go Wait).
+    const out = outputValue(cap.stdout);
+    this.carried.set(LAST_OUTPUT_VAR, { value: out, journaled: false });
+    if (isOutputName(step.name)) {
+      const p = this.protectedName(step.name);
+      if (p) this.notice('warning', `the output of '${step.id}' is not stored in ${step.name}: that name is ${p === 'param' ? 'a parameter' : p === 'own' ? "one of Breakglass's own variables" : 'a way to a cluster'}`);
+      else this.carried.set(step.name, { value: out, journaled: false });
+    }
+  }
+
+  /**
+   * The `.env` file beside the runbook, read once per run into the base environment — never in
+   * Restricted Mode, never when other users may write it (world-writable) or when it is a symbolic
+   * link out of the runbook's folder. Values of secret-looking names are masked from then on.
+   */
+  private dotenvVars(): Record<string, string> {
+    if (this.dotenv) return this.dotenv;
+    if (this.opts.isTrusted && !this.opts.isTrusted()) return {};
+    this.dotenv = {};
+    const dir = dirname(this.opts.runbookPath);
+    const file = join(dir, '.env');
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch {
+      return this.dotenv; // no .env
+    }
+    try {
+      if (st.isSymbolicLink()) {
+        const real = realpathSync(file);
+        const rel = relative(realpathSync(dir), real);
+        if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) {
+          this.notice('warning', `${file} is not read: it is a symbolic link out of the runbook's folder (to ${real})`);
+          return this.dotenv;
+        }
+        st = lstatSync(real);
+      }
+      if (!st.isFile()) {
+        this.notice('warning', `${file} is not read: it is not a file`);
+        return this.dotenv;
+      }
+      if (st.mode & 0o002) {
+        this.notice('warning', `${file} is not read: anyone on this machine may write it (world-writable); chmod o-w it`);
+        return this.dotenv;
+      }
+      const parsed = parseDotenv(readFileSync(file, 'utf8'));
+      if (!parsed.ok) {
+        this.notice('warning', `${file} is not read: ${this.masker.mask(parsed.error)}`);
+        return this.dotenv;
+      }
+      for (const v of maskEnvSecrets(parsed.vars)) this.masker.addSecret(v);
+      this.dotenv = parsed.vars;
+    } catch (err) {
+      this.notice('warning', `${file} is not read: ${(err as Error).message}`);
+      return this.dotenv;
+    }
+    const names = Object.keys(this.dotenv);
+    if (names.length) {
+      const set: Record<string, string> = {};
+      const masked: string[] = [];
+      for (const [k, v] of Object.entries(this.dotenv)) {
+        set[k] = isSecretEnvName(k) ? MASK : this.masker.mask(v);
+        if (set[k] !== v) masked.push(k);
+      }
+      this.record({ type: 'env-changed', t: now(), source: 'dotenv', set, unset: [], masked });
+      this.notice('info', `read ${names.length} variable${names.length === 1 ? '' : 's'} from ${file}: ${names.join(', ')}`);
+    }
+    return this.dotenv;
   }
 
   /**
@@ -560,19 +797,38 @@ export class RunSession {
    * a simulated run can reach ~/.kube/config or a cluster named in the environment (target.ts).
    */
   private stepEnv(kubeconfig: string): NodeJS.ProcessEnv {
-    const env = kubeEnv(this.opts.env ?? process.env, kubeconfig);
+    const base = { ...(this.opts.env ?? process.env), ...this.dotenvVars() };
+    const env = kubeEnv(base, kubeconfig);
     for (const [k, v] of Object.entries(this.params)) if (!isClusterEnvName(k)) env[k] = v;
     env.BREAKGLASS_MODE = this.opts.target.mode;
     env.BREAKGLASS_TARGET = targetName(this.opts.target);
     env.BREAKGLASS_RUNBOOK_DIR = dirname(this.opts.runbookPath);
+    // The session environment over it, except where the base stays in control (also for values a
+    // resumed journal brought back).
+    for (const [k, c] of this.carried) {
+      if (this.protectedName(k)) continue;
+      if (c.value === null) delete env[k];
+      else env[k] = c.value;
+    }
     return env;
   }
 
+  /**
+   * A step's working directory: its own `cwd` attribute (relative to the front matter's `cwd`,
+   * relative to the runbook's folder: runme.ts resolveStepDir), else the directory an earlier step
+   * left, else the front matter's `cwd`, else the runbook's folder.
+   */
   private stepCwd(step: Step): string {
     const base = dirname(this.opts.runbookPath);
-    const cwd = step.attrs.cwd;
-    if (typeof cwd !== 'string' || cwd === '') return base;
-    return isAbsolute(cwd) ? cwd : resolve(base, cwd);
+    const own = step.attrs.cwd;
+    const fm = this.opts.runbook.settings?.cwd;
+    if (typeof own === 'string' && own !== '') return resolveStepDir(base, fm, own, resolve, isAbsolute);
+    if (this.carriedCwd !== undefined) {
+      if (isDir(this.carriedCwd)) return this.carriedCwd;
+      this.notice('warning', `the directory earlier steps left, ${this.masker.mask(this.carriedCwd)}, no longer exists: '${step.id}' starts in the runbook's directory`);
+      this.carriedCwd = undefined;
+    }
+    return resolveStepDir(base, fm, undefined, resolve, isAbsolute);
   }
 
   cancel(stepId: string): void {
@@ -652,5 +908,23 @@ export class RunSession {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/** The same directory, however written (a symbolic link in one of the paths). */
+function sameDir(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 

@@ -1,6 +1,6 @@
 // Runs inside the real VS Code extension host (trusted workspace).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { api, folder, waiter } from './helpers';
@@ -52,6 +52,38 @@ describe('Breakglass in VS Code', () => {
     assert.equal(events[0].via, 'vscode');
     assert.ok(events.some((e) => e.type === 'step-finished' && e.stepId === 'greet' && e.state === 'succeeded'));
     assert.ok(events.some((e) => e.type === 'output' && e.stepId === 'greet' && String(e.text).includes('hi from the extension host')));
+  });
+
+  it('carries an export and the directory a step left into the next step in the Runbook view', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'session-env.md'));
+    writeFileSync(
+      uri.fsPath,
+      [
+        '---',
+        'runbook: true',
+        'title: Session environment',
+        '---',
+        '',
+        '```bash {name=find timeout=10s}',
+        'export OFFENDER_NS=monitoring OFFENDER=telemetry-agent',
+        'mkdir -p session-work && cd session-work',
+        '```',
+        '',
+        '```bash {name=act timeout=10s}',
+        'echo "acting on $OFFENDER_NS/$OFFENDER in $(basename "$PWD")"',
+        '```',
+        '',
+      ].join('\n'),
+    );
+    await vscode.commands.executeCommand('breakglass.openRunbook', uri, { resume: 'never' });
+    await until('the panel', () => a.panelFor(uri));
+    assert.equal(await vscode.commands.executeCommand('breakglass.runStep', uri, 'find'), 'succeeded');
+    assert.equal(await vscode.commands.executeCommand('breakglass.runStep', uri, 'act'), 'succeeded');
+    assert.match(a.stepStates(uri)!.act.output, /acting on monitoring\/telemetry-agent in session-work/);
+    const journal = a.panelFor(uri)!.currentSession.journalFile!;
+    const events = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(events.some((e) => e.type === 'env-changed' && e.stepId === 'find' && (e.set as Record<string, string>).OFFENDER_NS === 'monitoring'));
   });
 
   it('Run All stops at the first failure', async () => {

@@ -1,6 +1,7 @@
 // ```sh / ```bash / ```shell (and Runme's other names for a POSIX-style shell, and a fence with no
 // language, parse.ts): a command run by the shell, its output streamed and journaled.
 import { unboundedCalls } from '../bounded';
+import { stripPrompts } from '../runme';
 import { bodyCommand, codeBlock } from './common';
 import type { StepKindDef } from './types';
 
@@ -43,7 +44,8 @@ export const shell: StepKindDef<'shell'> = {
   blocker: (step) => (step.recorded ? "this block is a recorded Runme session's output, not a runbook step: it is never run" : undefined),
   command: bodyCommand,
   async run(run) {
-    const res = await run.shell(run.step.body, run.timeoutMs);
+    // Lines written with a `$ ` prompt run without it, as in Runme (runme.ts stripPrompts).
+    const res = await run.shell(stripPrompts(run.step.body, run.step.lang), run.timeoutMs);
     return run.finishShell(res, run.timeoutMs);
   },
   // A command against a break-glass context (`--context prod-breakglass`): an identity API Priority
