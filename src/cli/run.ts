@@ -1,5 +1,6 @@
 // `breakglass run <runbook.md> [--step NAME | --all] [--yes] [--mode sim|real] [--context C]
 //  [--kubeconfig F] [--journal DIR] [--param K=V]… [--clusters-config FILE]`
+import { planPrompts, type PromptVariable } from '../runbook/prompts';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { briefOf } from '../breakglass/result';
 
 export const RUN_USAGE = `usage: breakglass run <runbook.md> [--step NAME ... | --all] [--yes]
                       [--mode sim|real] [--context C] [--kubeconfig FILE]
-                      [--journal DIR] [--param KEY=VALUE ...] [--timeout 10m]
+                      [--journal DIR] [--param KEY=VALUE ...] [--skip-prompts] [--timeout 10m]
                       [--clusters-config FILE] [--clusters A,B]
 
 Runs runbook steps with the same engine as the Runbook view and journals them.
@@ -29,7 +30,8 @@ Runs runbook steps with the same engine as the Runbook view and journals them.
   --kubeconfig F  kubeconfig file (default: $KUBECONFIG, else ~/.kube/config; in sim mode
                   $BREAKGLASS_SIM_KUBECONFIG)
   --journal DIR   where the journal goes (default: .breakglass/journal)
-  --param K=V     a runbook parameter (repeatable)
+  --param K=V     a runbook parameter, or the answer for a variable a step asks for (repeatable)
+  --skip-prompts  ask for no variable: steps use the values they write (Runme's skipPrompts)
   --clusters-config FILE
                   real mode, break-glass steps with \`clusters:\`: where each cluster's etcd,
                   nodes, control plane and break-glass context are (the preflight config;
@@ -56,6 +58,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       kubeconfig: { type: 'string' },
       journal: { type: 'string' },
       param: { type: 'string', multiple: true },
+      'skip-prompts': { type: 'boolean', default: false },
       timeout: { type: 'string' },
       'clusters-config': { type: 'string' },
       clusters: { type: 'string' },
@@ -108,8 +111,15 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     if (eq <= 0) throw new UsageError(`--param wants KEY=VALUE, got '${p}'`);
     params[p.slice(0, eq)] = p.slice(eq + 1);
   }
-  const unknown = Object.keys(params).filter((k) => !runbook.params.some((p) => p.name === k));
-  if (unknown.length) throw new UsageError(`unknown parameter(s) ${unknown.join(', ')} (declared: ${runbook.params.map((p) => p.name).join(', ') || 'none'})`);
+  // A name that is no declared parameter answers a variable a step would ask for (Runme's promptEnv).
+  const askable = new Set(runbook.steps.flatMap((st) => planPrompts(st.body, {}, 'always').variables.map((v) => v.name)));
+  const answers: Record<string, string> = {};
+  for (const k of Object.keys(params)) {
+    if (runbook.params.some((p) => p.name === k)) continue;
+    if (!askable.has(k)) throw new UsageError(`unknown parameter ${k}: neither declared (${runbook.params.map((p) => p.name).join(', ') || 'none'}) nor a variable a step asks for (${[...askable].join(', ') || 'none'})`);
+    answers[k] = params[k];
+    delete params[k];
+  }
   let defaultTimeoutMs: number | undefined;
   if (values.timeout !== undefined) {
     defaultTimeoutMs = parseDuration(values.timeout);
@@ -189,6 +199,25 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       v = v?.trim();
       return v ? v : undefined;
     },
+    // Only at a terminal: a run nobody can answer keeps the runbook's own value (session.ts prompted).
+    ...(rl
+      ? {
+          async askVariable(step: Step, v: PromptVariable) {
+            const hint = v.status === 'message' ? ` (${v.original})` : v.status === 'placeholder' ? ` [${v.value ?? v.original}]` : '';
+            const label = `step ${step.id}: set ${v.name}${hint}: `;
+            let typed: string | undefined;
+            if (v.status === 'secret') {
+              rl!.close();
+              typed = await readHidden(label, process.stdin, process.stderr, prompts.signal);
+              rl = createInterface({ input: process.stdin, output: process.stderr });
+            } else {
+              typed = await ask(label);
+            }
+            // Enter on an offered value takes it.
+            return typed === undefined ? undefined : typed === '' && v.status === 'placeholder' ? (v.value ?? v.original) : typed;
+          },
+        }
+      : {}),
   };
 
   const session = new RunSession({
@@ -198,6 +227,8 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     target,
     prompter,
     via: 'cli',
+    answers,
+    skipPrompts: values['skip-prompts'] === true,
     params,
     defaultTimeoutMs,
     clustersConfig: resolve(values['clusters-config'] ?? '.breakglass/preflight.yaml'),

@@ -72,6 +72,9 @@ function literalValue(raw: string | undefined): { value: string; quoted: boolean
   }
   const unescaped = v.replace(/\\[(){}[\]]/g, '');
   if (EXPRESSION.test(unescaped) || /["'`;&|<>(){}]/.test(unescaped)) return undefined;
+  // `export A=1 B=2` sets two variables: left to the step (Runme would ask for A with the message
+  // "1 2" and drop B, program_resolver.go findOriginalValue).
+  if (/\s[A-Za-z_][A-Za-z0-9_]*=/.test(v)) return undefined;
   // Runme joins the words of an unquoted value with one space and undoes `\(` `\)` `\{` `\}` `\[` `\]`
   // (unescapeShellLiteral).
   return { value: v.split(/\s+/).join(' ').replace(/\\([(){}[\]])/g, '$1'), quoted: false };

@@ -6,6 +6,7 @@ import { safeUser } from './user';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EnvChangedEvent, JournalEvent, StepFinishedEvent } from './events';
+import { exportLines, planPrompts, promptModeOf, type PromptVariable } from './prompts';
 import { runShell, type ShellRunResult } from './executor';
 import { Journal, readJournal, replay, type JournalFs } from './journal';
 import { kindOfStep, type ActTarget, type StepRun } from './kinds';
@@ -29,6 +30,11 @@ export interface Prompter {
   confirmTargets(step: Step, targets: ActTarget[]): Promise<boolean>;
   /** A required parameter without a value: undefined to cancel. */
   askParam(param: Param): Promise<string | undefined>;
+  /**
+   * A variable a step exports that nobody set (Runme's promptEnv, prompts.ts): the value, or
+   * undefined to cancel the step. Without it (a run nobody can answer) the step's own value is used.
+   */
+  askVariable?(step: Step, variable: PromptVariable): Promise<string | undefined>;
 }
 
 export type { ActTarget };
@@ -91,6 +97,10 @@ export interface SessionOptions {
   parallelClusters?: number;
   /** The file operations the journal writes with (default: node:fs). */
   journalFs?: JournalFs;
+  /** Ask for no variable (CLI `--skip-prompts`; the runbook's `skipPrompts` front matter does the same). */
+  skipPrompts?: boolean;
+  /** Answers given up front for variables steps would ask for (CLI `--param NAME=VALUE`). */
+  answers?: Record<string, string>;
 }
 
 const OUTPUT_CAP = 256 * 1024;
@@ -567,6 +577,7 @@ export class RunSession {
       masker: this.masker,
       output: (stream, text) => this.appendOutput(step.id, stream, text),
       shell: (command, timeoutMs, capture) => this.shell(step, command, r.env, r.cwd, timeoutMs, r.signal, capture),
+      prompted: (script) => this.prompted(step, script, r.env),
       finishShell: (res, timeoutMs) => this.finishShell(step, res, timeoutMs),
       finish: (state, extra) => this.finish(step, state, extra),
       record: (e) => this.record(e),
@@ -575,6 +586,47 @@ export class RunSession {
       clusters: (clusters) => this.emit({ type: 'clusters', stepId: step.id, clusters }),
       failedItems: (ids) => this.failedItems.set(step.id, ids),
     };
+  }
+
+  /**
+   * The script with the variables it asks for resolved (Runme's promptEnv, prompts.ts): from the
+   * session, from answers given up front, or by asking; undefined when the person cancelled. The
+   * journal names who answered each, never a value; an answer for a secret-looking name is masked
+   * from then on.
+   */
+  private async prompted(step: Step, script: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+    const mode = promptModeOf(step.attrs.promptEnv, this.opts.skipPrompts === true || this.opts.runbook.settings?.skipPrompts === true);
+    const plan = planPrompts(script, env, mode);
+    if (!plan.variables.length) return script;
+    const values: { name: string; value: string }[] = [];
+    const how: string[] = [];
+    for (const v of plan.variables) {
+      let value: string | undefined;
+      let from: string;
+      if (v.status === 'resolved') {
+        value = v.value ?? '';
+        from = env[v.name] !== undefined ? 'from the session' : "the step's own value";
+      } else if (this.opts.answers?.[v.name] !== undefined) {
+        value = this.opts.answers[v.name];
+        from = 'given up front';
+      } else if (this.opts.prompter.askVariable) {
+        value = await this.opts.prompter.askVariable(step, v);
+        if (value === undefined) {
+          this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'prompt-cancelled', user: this.user, detail: v.name });
+          return undefined;
+        }
+        from = 'asked';
+      } else {
+        // Nobody to ask (Runme would leave it unset): the value the runbook wrote.
+        value = v.original;
+        from = "nobody to ask: the step's own value";
+      }
+      if (v.status === 'secret' || isSecretEnvName(v.name)) this.masker.addSecret(value);
+      values.push({ name: v.name, value });
+      how.push(`${v.name} (${from})`);
+    }
+    this.record({ type: 'decision', t: now(), stepId: step.id, decision: 'prompted', user: this.user, detail: how.join(', ') });
+    return exportLines(values) + plan.script;
   }
 
   private async shell(step: Step, command: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, capture?: { text: string }): Promise<ShellRunResult> {

@@ -9,6 +9,7 @@ import { parseDuration } from '../common/duration';
 import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
 import { kindOfStep } from '../runbook/kinds';
+import type { PromptVariable } from '../runbook/prompts';
 import { isOpenableLink } from '../runbook/links';
 import { parseToHost, type StepView, type ToWebview } from './messages/runbook';
 import type { ModeController } from './mode';
@@ -64,6 +65,18 @@ const vscodePrompter: Prompter = {
   },
   async askParam(p: Param) {
     return vscode.window.showInputBox({ title: `Runbook parameter ${p.name}`, prompt: p.description, value: p.default, password: p.secret, ignoreFocusOut: true });
+  },
+  // Runme's question for an export nobody set (cmd/common.go resolveInputParams): a placeholder is
+  // offered as the answer, a message shown as the hint, a secret typed unseen.
+  async askVariable(step: Step, v: PromptVariable) {
+    return vscode.window.showInputBox({
+      title: `Set environment variable ${v.name} (step '${step.id}')`,
+      prompt: v.status === 'message' ? v.original : undefined,
+      placeHolder: v.status === 'message' ? v.original : v.status === 'secret' ? 'typed unseen, masked in outputs' : 'Enter a value',
+      value: v.status === 'placeholder' ? (v.value ?? v.original) : undefined,
+      password: v.status === 'secret',
+      ignoreFocusOut: true,
+    });
   },
 };
 

@@ -71,7 +71,7 @@ describe('prompts: which exports a step asks for (Runme promptEnv)', () => {
   });
 
   it('expressions are computed, not asked for: $(…), `…`, $VAR, ${…}, $((…)), brace expansion', () => {
-    for (const s of ['export A=$(kubectl get ns -o name)', 'export A=`date`', 'export A=$HOME/x', 'export A="${HOME}"', 'export A=$((1+2))', 'export A=x{a,b}', 'export A="$(date)"', 'export A=1; echo $A', 'export A=1 && echo ok']) {
+    for (const s of ['export A=$(kubectl get ns -o name)', 'export A=`date`', 'export A=$HOME/x', 'export A="${HOME}"', 'export A=$((1+2))', 'export A=x{a,b}', 'export A="$(date)"', 'export A=1; echo $A', 'export A=1 && echo ok', 'export A=1 B=2', 'export A="x" B=2']) {
       assert.deepEqual(only(s), [], s);
     }
   });

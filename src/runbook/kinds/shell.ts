@@ -44,8 +44,11 @@ export const shell: StepKindDef<'shell'> = {
   blocker: (step) => (step.recorded ? "this block is a recorded Runme session's output, not a runbook step: it is never run" : undefined),
   command: bodyCommand,
   async run(run) {
-    // Lines written with a `$ ` prompt run without it, as in Runme (runme.ts stripPrompts).
-    const res = await run.shell(stripPrompts(run.step.body, run.step.lang), run.timeoutMs);
+    // Lines written with a `$ ` prompt run without it, as in Runme (runme.ts stripPrompts); the
+    // variables it exports that nobody set are asked for first (prompts.ts).
+    const script = await run.prompted(stripPrompts(run.step.body, run.step.lang));
+    if (script === undefined) return run.finish('cancelled', { reason: 'a variable it asks for was not given' });
+    const res = await run.shell(script, run.timeoutMs);
     return run.finishShell(res, run.timeoutMs);
   },
   // A command against a break-glass context (`--context prod-breakglass`): an identity API Priority

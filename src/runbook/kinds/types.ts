@@ -67,6 +67,11 @@ export interface StepRun {
   masker: Masker;
   /** Adds text to the step's output (shown and journaled; not masked here). */
   output(stream: 'stdout' | 'stderr' | 'info', text: string): void;
+  /**
+   * The step's script with the variables it asks for resolved first (Runme's promptEnv): undefined
+   * when the person cancelled a question.
+   */
+  prompted(script: string): Promise<string | undefined>;
   /** Runs a shell command of the step; its output is masked and streamed to the step's output. */
   shell(command: string, timeoutMs: number, capture?: { text: string }): Promise<ShellRunResult>;
   /** A shell command's result as the step's end. */
