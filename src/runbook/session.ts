@@ -6,6 +6,7 @@ import { safeUser } from './user';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EnvChangedEvent, JournalEvent, StepFinishedEvent } from './events';
+import { interactiveCommand, readTranscript, runInteractiveHere, type InteractiveResult } from './interactive';
 import { exportLines, planPrompts, promptModeOf, type PromptVariable } from './prompts';
 import { runShell, type ShellRunResult } from './executor';
 import { Journal, readJournal, replay, type JournalFs } from './journal';
@@ -101,6 +102,22 @@ export interface SessionOptions {
   skipPrompts?: boolean;
   /** Answers given up front for variables steps would ask for (CLI `--param NAME=VALUE`). */
   answers?: Record<string, string>;
+  /**
+   * Runs an interactive step (`interactive=true`) in a terminal the person types into: the VS Code
+   * terminal in the Runbook view. Default: this process's own terminal (the CLI's), which the step
+   * inherits. The command is `script(1)` around the step (interactive.ts), which writes the transcript.
+   */
+  terminal?: (req: TerminalRequest) => Promise<InteractiveResult>;
+}
+
+/** An interactive step to run in a terminal: its title, the command (script(1) around the step) and where. */
+export interface TerminalRequest {
+  title: string;
+  file: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
 }
 
 const OUTPUT_CAP = 256 * 1024;
@@ -577,6 +594,7 @@ export class RunSession {
       masker: this.masker,
       output: (stream, text) => this.appendOutput(step.id, stream, text),
       shell: (command, timeoutMs, capture) => this.shell(step, command, r.env, r.cwd, timeoutMs, r.signal, capture),
+      interactive: (command, timeoutMs) => this.shell(step, command, r.env, r.cwd, timeoutMs, r.signal, undefined, true),
       prompted: (script) => this.prompted(step, script, r.env),
       finishShell: (res, timeoutMs) => this.finishShell(step, res, timeoutMs),
       finish: (state, extra) => this.finish(step, state, extra),
@@ -629,7 +647,7 @@ export class RunSession {
     return exportLines(values) + plan.script;
   }
 
-  private async shell(step: Step, command: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, capture?: { text: string }): Promise<ShellRunResult> {
+  private async shell(step: Step, command: string, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, capture?: { text: string }, interactive = false): Promise<ShellRunResult> {
     const streams = {
       stdout: new StreamMasker(this.masker, (t) => this.appendOutput(step.id, 'stdout', t)),
       stderr: new StreamMasker(this.masker, (t) => this.appendOutput(step.id, 'stderr', t)),
@@ -650,7 +668,8 @@ export class RunSession {
     let stdout = '';
     try {
       // PWD names the directory the shell starts in, so that its `pwd` says it the way it was given.
-      const res = await this.spawnShell(step, script, program, { ...env, PWD: cwd }, cwd, timeoutMs, signal, (stream, text) => {
+      const spawnOne = interactive ? this.spawnInteractive.bind(this) : this.spawnShell.bind(this);
+      const res = await spawnOne(step, script, program, { ...env, PWD: cwd }, cwd, timeoutMs, signal, (stream, text) => {
         if (capture) capture.text += text;
         if (stream === 'stdout') {
           stdout += text;
@@ -673,6 +692,33 @@ export class RunSession {
       streams.stdout.flush();
       streams.stderr.flush();
       if (dumpDir) rmSync(dumpDir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * An interactive step: run in a terminal (the host's, else this process's) under script(1), whose
+   * transcript — cleaned of terminal control sequences — is then the step's output, masked and
+   * journaled like any other (interactive.ts). The step's timeout and Cancel end it.
+   */
+  private async spawnInteractive(step: Step, command: string, program: { file: string; args: string[] }, env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number, signal: AbortSignal, onOutput: (stream: 'stdout' | 'stderr', text: string) => void): Promise<ShellRunResult> {
+    const t0 = Date.now();
+    const dir = privateTempDir('tty');
+    const transcript = join(dir, 'transcript');
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const both = AbortSignal.any([signal, timeout]);
+    try {
+      const cmd = interactiveCommand(command, transcript, { file: program.file, args: [...program.args, '-c'] });
+      this.appendOutput(step.id, 'info', 'interactive: runs in a terminal; its output shows here when it ends\n');
+      const run = this.opts.terminal ?? ((req: TerminalRequest) => runInteractiveHere(req, { cwd: req.cwd, env: req.env, signal: req.signal }));
+      const r = await run({ title: `${step.id} (interactive)`, file: cmd.file, args: cmd.args, cwd, env, signal: both });
+      const text = readTranscript(transcript);
+      if (text) onOutput('stdout', text);
+      const timedOut = timeout.aborted && !signal.aborted;
+      return { exitCode: r.cancelled ? null : r.exitCode, signal: r.signal, timedOut, cancelled: r.cancelled && !timedOut, durationMs: Date.now() - t0, pid: undefined };
+    } catch (err) {
+      return { exitCode: null, signal: null, timedOut: false, cancelled: false, durationMs: Date.now() - t0, pid: undefined, error: (err as Error).message };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 

@@ -9,6 +9,7 @@ import { parseDuration } from '../common/duration';
 import { targetLabel } from '../runbook/target';
 import type { Param, Step } from '../runbook/model';
 import { kindOfStep } from '../runbook/kinds';
+import { runInVsCodeTerminal } from './terminal';
 import type { PromptVariable } from '../runbook/prompts';
 import { isOpenableLink } from '../runbook/links';
 import { parseToHost, type StepView, type ToWebview } from './messages/runbook';
@@ -207,6 +208,7 @@ export class RunbookPanel implements vscode.Disposable {
       target: this.mode.current,
       prompter: vscodePrompter,
       via: 'vscode',
+      terminal: runInVsCodeTerminal,
       isTrusted: () => vscode.workspace.isTrusted,
       defaultTimeoutMs: parseDuration(vscode.workspace.getConfiguration('breakglass', this.uri).get<string>('defaultStepTimeout', '10m')),
       resumeFrom,

@@ -86,6 +86,56 @@ describe('Breakglass in VS Code', () => {
     assert.ok(events.some((e) => e.type === 'env-changed' && e.stepId === 'find' && (e.set as Record<string, string>).OFFENDER_NS === 'monitoring'));
   });
 
+  it('asks for a variable a step exports in the real input box, once; a secret answer is masked in the view and the journal', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'prompts.md'));
+    writeFileSync(
+      uri.fsPath,
+      ['---', 'runbook: true', 'title: Prompts', '---', '', '```bash {name=region timeout=60s}', 'export REGION="eu-west-1"', 'echo "region $REGION"', '```', '', '```bash {name=login timeout=60s}', 'export API_TOKEN', 'echo "token $API_TOKEN"', '```', ''].join('\n'),
+    );
+    await vscode.commands.executeCommand('breakglass.openRunbook', uri, { resume: 'never' });
+    const panel = await until('the panel', () => a.panelFor(uri));
+    // The real input box: it offers the runbook's value, and Enter takes it.
+    const first = vscode.commands.executeCommand<string>('breakglass.runStep', uri, 'region');
+    await new Promise((r) => setTimeout(r, 1500));
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    assert.equal(await first, 'succeeded');
+    assert.equal(a.stepStates(uri)!.region.output, 'region eu-west-1\n');
+    // Set in the session now: run again, nothing is asked (it would wait for an answer otherwise).
+    assert.equal(await vscode.commands.executeCommand('breakglass.runStep', uri, 'region'), 'succeeded');
+    // A secret-looking name, answered through the session's prompter (a test cannot type unseen into
+    // the input box): what the step prints is masked in the view, and the journal never has it.
+    const asked: string[] = [];
+    const opts = (panel.currentSession as unknown as { opts: { prompter: Record<string, unknown> } }).opts;
+    opts.prompter = { ...opts.prompter, askVariable: async (_step: unknown, v: { name: string; status: string }) => (asked.push(`${v.name}:${v.status}`), 'tok-9f8e7d6c5b4a') };
+    assert.equal(await vscode.commands.executeCommand('breakglass.runStep', uri, 'login'), 'succeeded');
+    assert.deepEqual(asked, ['API_TOKEN:secret']);
+    assert.equal(a.stepStates(uri)!.login.output, 'token ••••••\n');
+    const journal = readFileSync(panel.currentSession.journalFile!, 'utf8');
+    assert.doesNotMatch(journal, /tok-9f8e7d6c5b4a/);
+    assert.match(journal, /API_TOKEN \(asked\)/);
+  });
+
+  it('runs an interactive=true step in a terminal that takes typed input; its transcript is the step output', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'interactive.md'));
+    writeFileSync(
+      uri.fsPath,
+      ['---', 'runbook: true', 'title: Interactive', '---', '', '```bash {name=pick interactive=true timeout=60s}', 'read -r -p "namespace? " ns', 'export PICKED="$ns"', 'echo "picked $ns"', '```', '', '```bash {name=use timeout=10s}', 'echo "using $PICKED"', '```', ''].join('\n'),
+    );
+    await vscode.commands.executeCommand('breakglass.openRunbook', uri, { resume: 'never' });
+    await until('the panel', () => a.panelFor(uri));
+    const run = vscode.commands.executeCommand<string>('breakglass.runStep', uri, 'pick');
+    const terminal = await until('the step terminal', () => vscode.window.terminals.find((t) => t.name === 'Breakglass: pick (interactive)'));
+    await new Promise((r) => setTimeout(r, 1000));
+    terminal.sendText('monitoring', true);
+    assert.equal(await run, 'succeeded');
+    assert.match(a.stepStates(uri)!.pick.output, /picked monitoring/);
+    assert.equal(await vscode.commands.executeCommand('breakglass.runStep', uri, 'use'), 'succeeded');
+    assert.equal(a.stepStates(uri)!.use.output, 'using monitoring\n');
+    await until('the terminal closed', () => !vscode.window.terminals.includes(terminal));
+  });
+
   it('Run All stops at the first failure', async () => {
     const a = await api();
     const uri = vscode.Uri.file(join(folder(), 'steps.md'));

@@ -1,10 +1,13 @@
 // Interactive steps under script(1): a real pseudo-terminal for the step, typed input reaching it,
 // its exit code kept, and a transcript clean enough to journal.
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanTranscript, interactiveCommand, readTranscript, runInteractiveHere } from '../../src/runbook/interactive';
+import { readJournal } from '../../src/runbook/journal';
+import { parseRunbook } from '../../src/runbook/parse';
+import { RunSession, type Prompter } from '../../src/runbook/session';
 
 describe('interactive steps: the step gets a terminal, its transcript becomes its output', () => {
   let dir: string;
@@ -45,5 +48,45 @@ describe('interactive steps: the step gets a terminal, its transcript becomes it
   it('cleans colours, cursor moves, titles and overwritten progress from the transcript', () => {
     const raw = 'Script started on 2026-12-06 [COMMAND="x"]\r\n\x1b]0;title\x07\x1b[1;32mok\x1b[0m\r\n10%\r50%\r100%\r\nend\r\n\r\nScript done on 2026-12-06 [COMMAND_EXIT_CODE="0"]\n';
     assert.equal(cleanTranscript(raw), 'ok\n100%\nend\n');
+  });
+
+  it('through the session: an interactive=true step reads typed input in its terminal, its masked transcript is its output and is journaled, and what it exports carries on', async () => {
+    const d = realpathSync(mkdtempSync(join(tmpdir(), 'bg-interactive-rb-')));
+    const file = join(d, 'rb.md');
+    const md = '---\nrunbook: true\ntitle: I\n---\n\n```sh {name=ask interactive=true}\nread -r -p "namespace? " ns\nexport PICKED="$ns"\necho "picked $ns with password=hunter2-secret"\n```\n\n```sh {name=use}\necho "using $PICKED"\n```\n';
+    writeFileSync(file, md);
+    const { runbook } = parseRunbook(md, file);
+    const yes: Prompter = { confirm: async () => true, confirmTargets: async () => true, askParam: async () => 'x' };
+    const titles: string[] = [];
+    const session = new RunSession({
+      runbookPath: file,
+      runbook,
+      journalDir: join(d, 'journal'),
+      target: { mode: 'sim' },
+      prompter: yes,
+      via: 'cli',
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+      // What the person types into the terminal.
+      terminal: (req) => {
+        titles.push(req.title);
+        return runInteractiveHere(req, { cwd: req.cwd, env: req.env, signal: req.signal, stdio: 'pipe', input: 'monitoring\n' });
+      },
+    });
+    try {
+      const st = await session.runStep('ask');
+      assert.equal(st, 'succeeded', JSON.stringify(session.states.get('ask')));
+      assert.deepEqual(titles, ['ask (interactive)']);
+      const out = session.states.get('ask')!.output;
+      assert.match(out, /picked monitoring with password=••••••$/m);
+      assert.doesNotMatch(out, /hunter2/);
+      assert.equal(await session.runStep('use'), 'succeeded');
+      assert.equal(session.states.get('use')!.output, 'using monitoring\n');
+      const journal = JSON.stringify(readJournal(session.journalFile!).events);
+      assert.match(journal, /picked monitoring/);
+      assert.doesNotMatch(journal, /hunter2/);
+    } finally {
+      session.dispose();
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 });

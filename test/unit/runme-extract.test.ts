@@ -156,12 +156,14 @@ describe('Runme compatibility: attributes', () => {
     assert.equal(rb.steps[0].id, 'deploy the app');
   });
 
-  it(`the docs' HTML-attributes example: name, and one info for interactive, mimetype, closeTerminalOnSuccess, background (${DOCS} docs/configuration/cell-level.md)`, () => {
+  it(`the docs' HTML-attributes example: name and interactive followed, one info for mimetype, closeTerminalOnSuccess, background (${DOCS} docs/configuration/cell-level.md)`, () => {
     const rb = parse(fence('sh { interactive=true name=example mimetype=text/plain closeTerminalOnSuccess=false background=false }', 'echo hello world'));
     assert.equal(rb.steps[0].name, 'example');
+    assert.equal(rb.steps[0].attrs.interactive, true);
     assert.deepEqual(codes(rb), ['attr-ignored']);
     const m = info(rb)[0].message;
-    for (const k of ['interactive', 'mimetype', 'closeTerminalOnSuccess', 'background']) assert.match(m, new RegExp(`\`${k}\``));
+    for (const k of ['mimetype', 'closeTerminalOnSuccess', 'background']) assert.match(m, new RegExp(`\`${k}\``));
+    assert.doesNotMatch(m, /`interactive`/);
   });
 
   it(`the full JSON schema example: one info for the whole runbook, not one per step (${DOCS} docs/configuration/cell-level.md)`, () => {
@@ -173,10 +175,12 @@ describe('Runme compatibility: attributes', () => {
     assert.match(info(rb)[0].message, /background.*not yet/);
   });
 
-  it(`promptEnv is accepted and said to be not yet followed (${DOCS} docs/configuration/cell-level.md "Environment variables")`, () => {
+  it(`promptEnv is followed: no info for it, and a value Runme would read as auto is an error (${DOCS} docs/configuration/cell-level.md "Environment variables")`, () => {
     const rb = parse(fence('sh {"id":"01HPM880GBF2Y1SGKA92YF4WDZ","promptEnv":"true"}', 'export SLEEP_SECS="0"\nsleep $SLEEP_SECS'));
     assert.deepEqual(codes(rb, 'error'), []);
-    assert.match(info(rb)[0].message, /`promptEnv` \(not yet/);
+    assert.equal(rb.steps[0].attrs.promptEnv, true);
+    assert.doesNotMatch(info(rb)[0]?.message ?? '', /promptEnv/);
+    assert.deepEqual(codes(parse(fence('sh {promptEnv=sometimes}', 'true')), 'error'), ['attr-value']);
   });
 
   it(`tag is accepted, with no warning (${RUNME} examples/README.md "tag":"a,b")`, () => {
@@ -301,10 +305,10 @@ describe('Runme compatibility: front matter', () => {
   });
 
   it(`Runme's document identity and tag/terminalRows keys are noted once, with the attributes (${RUNME} document/frontmatter.go Frontmatter)`, () => {
-    const rb = parse(`---\nrunme:\n  id: 01HF7BT3HCDS1X1WJJHXFHR4ZG\n  version: v3\nterminalRows: 20\n---\n\n${fence('sh {"interactive":"false"}')}`);
+    const rb = parse(`---\nrunme:\n  id: 01HF7BT3HCDS1X1WJJHXFHR4ZG\n  version: v3\nterminalRows: 20\n---\n\n${fence('sh {"background":"false"}')}`);
     assert.equal(info(rb).length, 1);
     assert.equal(info(rb)[0].line, 1);
-    assert.match(info(rb)[0].message, /front matter `runme`.*front matter `terminalRows`.*attribute `interactive`/);
+    assert.match(info(rb)[0].message, /front matter `runme`.*front matter `terminalRows`.*attribute `background`/);
   });
 });
 

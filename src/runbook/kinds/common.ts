@@ -16,6 +16,8 @@ export const COMMON_ATTRS: Record<string, AttrSpec> = {
   excludeFromRunAll: { type: 'boolean', description: 'Leave out of Run All.' },
   cwd: { type: 'string', description: 'Working directory, relative to the runbook.' },
   description: { type: 'string', description: 'One line shown beside the step name.' },
+  interactive: { type: 'boolean', description: 'Run in a terminal the person types into (`kubectl edit`, `ssh`, `read`); its transcript becomes the output.' },
+  promptEnv: { type: 'prompt', description: 'Ask for the variables the step exports: `auto` (what nobody set; the default), `always`/`true`/`yes`, `never`/`false`/`no`.' },
 };
 
 /**
@@ -32,16 +34,14 @@ export const RUNME_ATTRS: ReadonlySet<string> = new Set([
 
 /**
  * Runme attributes that are accepted for compatibility and have no effect here (or, for
- * `interactive`, `background` and `promptEnv`, not yet): `breakglass check` lists those a runbook
+ * `background`, not yet): `breakglass check` lists those a runbook
  * uses in one info diagnostic (parse.ts, `runme-compat`).
  */
 export const RUNME_ONLY_ATTRS: ReadonlySet<string> = new Set([...RUNME_ATTRS].filter((k) => !(k in COMMON_ATTRS)));
 
 /** What Breakglass does instead, for a Runme attribute it does not follow (in the info diagnostic and docs/RUNME.md). */
 export const RUNME_ATTR_NOTES: Readonly<Record<string, string>> = {
-  interactive: 'not yet: steps run without a terminal, output is captured',
   background: 'not yet: the step runs in the foreground until it ends or times out',
-  promptEnv: 'not yet: exported variables are not prompted for; use front-matter params',
   skipPrompts: 'nothing is prompted for per step',
   closeTerminalOnSuccess: 'output stays in the step card',
   terminalRows: 'output stays in the step card',
@@ -92,6 +92,9 @@ export function checkAttr(spec: AttrSpec, value: AttrValue): string | undefined 
       // Runme takes any text as a name (document/block.go; `{"name":"my step"}` is valid JSON):
       // refused only what cannot be shown on one line or typed back.
       return typeof value === 'string' && /^\S(.*\S)?$/.test(value) && !/[\u0000-\u001f\u007f]/.test(value) ? undefined : 'must be text on one line, without leading or trailing blanks';
+    case 'prompt':
+      // Runme's resolveRequestMode (cmd/common.go): anything else reads as auto, which hides a typo.
+      return typeof value === 'boolean' || (typeof value === 'string' && /^(auto|always|never|yes|no|true|false)$/i.test(value)) || value === 0 || value === 1 ? undefined : 'must be auto, always, never, true or false';
     case 'string':
     case 'list':
       return typeof value === 'string' || typeof value === 'number' ? undefined : 'must be text';

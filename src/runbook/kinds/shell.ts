@@ -48,7 +48,8 @@ export const shell: StepKindDef<'shell'> = {
     // variables it exports that nobody set are asked for first (prompts.ts).
     const script = await run.prompted(stripPrompts(run.step.body, run.step.lang));
     if (script === undefined) return run.finish('cancelled', { reason: 'a variable it asks for was not given' });
-    const res = await run.shell(script, run.timeoutMs);
+    // `interactive=true`: a terminal the person types into (`kubectl edit`, `ssh`, `read`).
+    const res = run.step.attrs.interactive === true ? await run.interactive(script, run.timeoutMs) : await run.shell(script, run.timeoutMs);
     return run.finishShell(res, run.timeoutMs);
   },
   // A command against a break-glass context (`--context prod-breakglass`): an identity API Priority

@@ -9,7 +9,7 @@ import type { RunMode, Runbook, Step, StepKind, StepState } from '../model';
 import type { SimHost } from '../simhost';
 import type { Target } from '../target';
 
-export type AttrType = 'string' | 'boolean' | 'duration' | 'mode' | 'name' | 'list';
+export type AttrType = 'string' | 'boolean' | 'duration' | 'mode' | 'name' | 'list' | 'prompt';
 
 export interface AttrSpec {
   type: AttrType;
@@ -72,6 +72,8 @@ export interface StepRun {
    * when the person cancelled a question.
    */
   prompted(script: string): Promise<string | undefined>;
+  /** Runs a shell command of the step in a terminal the person types into (`interactive=true`). */
+  interactive(command: string, timeoutMs: number): Promise<ShellRunResult>;
   /** Runs a shell command of the step; its output is masked and streamed to the step's output. */
   shell(command: string, timeoutMs: number, capture?: { text: string }): Promise<ShellRunResult>;
   /** A shell command's result as the step's end. */
