@@ -221,6 +221,21 @@ export class RunSession {
     if (this.journal || this.resumeFile) this.record({ type: 'decision', t: now(), decision: 'target-changed', user: this.user, detail: `${before} -> ${targetName(target)}` });
   }
 
+  /** Resolves once a step runs (or has ended without running). */
+  private whenRunning(stepId: string, done: Promise<StepState>): Promise<unknown> {
+    if (this.isRunning(stepId)) return Promise.resolve();
+    let sub: { dispose(): void } | undefined;
+    const running = new Promise<void>((resolve) => {
+      sub = this.onEvent((e) => {
+        if (e.type === 'state' && e.stepId === stepId && e.runtime.state === 'running') resolve();
+      });
+    });
+    return Promise.race([done, running]).finally(() => sub?.dispose());
+  }
+
+  /** Background steps the end of a Run All stopped (they end as succeeded, not cancelled). */
+  private readonly stoppedAtEnd = new Set<string>();
+
   isRunning(stepId?: string): boolean {
     if (stepId) return this.states.get(stepId)?.state === 'running';
     return [...this.states.values()].some((s) => s.state === 'running');
@@ -568,6 +583,7 @@ export class RunSession {
       this.appendOutput(step.id, 'info', `could not start: ${res.error}\n`);
       return this.finish(step, 'failed', { reason: res.error, exitCode: res.exitCode });
     }
+    if (res.cancelled && this.stoppedAtEnd.delete(step.id)) return this.finish(step, 'succeeded', { reason: 'background: stopped at the end of the run', exitCode: res.exitCode, signal: res.signal });
     if (res.cancelled) return this.finish(step, 'cancelled', { reason: 'cancelled', exitCode: res.exitCode, signal: res.signal });
     if (res.timedOut) {
       // Said once, in the step's status (and the journal's step-finished), not again in its output.
@@ -964,11 +980,21 @@ export class RunSession {
     }
     this.runAllAbort = new AbortController();
     const signal = this.runAllAbort.signal;
+    // Background steps (`background=true`, Runme's background cells: a port-forward, a `kubectl logs
+    // -f`): started, shown running with their live output while the run goes on, and stopped when
+    // the run ends (whatever its outcome) or on Cancel.
+    const background = new Map<string, Promise<StepState>>();
     try {
       for (const step of this.runAllSteps()) {
         const cur = this.states.get(step.id)?.state;
         if (cur === 'succeeded' || cur === 'skipped') continue;
         if (signal.aborted) return 'cancelled';
+        if (step.attrs.background === true) {
+          const done = this.runStep(step.id, { signal });
+          background.set(step.id, done);
+          await this.whenRunning(step.id, done);
+          continue;
+        }
         const st = await this.runStep(step.id, { signal });
         if (st === 'failed') return 'failed';
         if (st === 'cancelled' || st === 'pending') return 'cancelled';
@@ -976,6 +1002,13 @@ export class RunSession {
       return 'succeeded';
     } finally {
       this.runAllAbort = undefined;
+      for (const id of background.keys()) {
+        if (!this.isRunning(id)) continue;
+        this.stoppedAtEnd.add(id);
+        this.appendOutput(id, 'info', 'background step stopped: the run ended\n');
+        this.aborts.get(id)?.abort();
+      }
+      await Promise.all(background.values());
     }
   }
 

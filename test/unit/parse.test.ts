@@ -131,7 +131,7 @@ action: teleport
 run: [unclosed
 \`\`\`
 
-\`\`\`sh {background=true}
+\`\`\`sh {terminalRows=20}
 echo c
 \`\`\`
 `;
@@ -145,7 +145,7 @@ echo c
     assert.deepEqual(at('duplicate-name'), [lineOf('```sh {name=a mode=sometimes')]);
     assert.deepEqual(at('breakglass-body'), [lineOf('action: teleport')]);
     assert.deepEqual(at('check-body'), [lineOf('run: [unclosed')]);
-    assert.deepEqual(at('attr-ignored'), [lineOf('```sh {background=true}')]);
+    assert.deepEqual(at('attr-ignored'), [lineOf('```sh {terminalRows=20}')]);
     assert.equal(rb.diagnostics.find((d) => d.code === 'attr-ignored')!.severity, 'info');
     // Both steps named `a` exist with distinct ids.
     assert.deepEqual(rb.steps.slice(0, 2).map((s) => s.id), ['a', 'a~2']);

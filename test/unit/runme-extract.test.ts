@@ -156,14 +156,14 @@ describe('Runme compatibility: attributes', () => {
     assert.equal(rb.steps[0].id, 'deploy the app');
   });
 
-  it(`the docs' HTML-attributes example: name and interactive followed, one info for mimetype, closeTerminalOnSuccess, background (${DOCS} docs/configuration/cell-level.md)`, () => {
+  it(`the docs' HTML-attributes example: name, interactive and background followed, one info for mimetype and closeTerminalOnSuccess (${DOCS} docs/configuration/cell-level.md)`, () => {
     const rb = parse(fence('sh { interactive=true name=example mimetype=text/plain closeTerminalOnSuccess=false background=false }', 'echo hello world'));
     assert.equal(rb.steps[0].name, 'example');
     assert.equal(rb.steps[0].attrs.interactive, true);
     assert.deepEqual(codes(rb), ['attr-ignored']);
     const m = info(rb)[0].message;
-    for (const k of ['mimetype', 'closeTerminalOnSuccess', 'background']) assert.match(m, new RegExp(`\`${k}\``));
-    assert.doesNotMatch(m, /`interactive`/);
+    for (const k of ['mimetype', 'closeTerminalOnSuccess']) assert.match(m, new RegExp(`\`${k}\``));
+    assert.doesNotMatch(m, /`interactive`|`background`/);
   });
 
   it(`the full JSON schema example: one info for the whole runbook, not one per step (${DOCS} docs/configuration/cell-level.md)`, () => {
@@ -172,7 +172,8 @@ describe('Runme compatibility: attributes', () => {
     assert.equal(rb.steps.length, 2);
     assert.deepEqual(codes(rb), ['attr-ignored']);
     assert.equal(info(rb)[0].line, 0);
-    assert.match(info(rb)[0].message, /background.*not yet/);
+    assert.match(info(rb)[0].message, /`closeTerminalOnSuccess`/);
+    assert.doesNotMatch(info(rb)[0].message, /`background`/);
   });
 
   it(`promptEnv is followed: no info for it, and a value Runme would read as auto is an error (${DOCS} docs/configuration/cell-level.md "Environment variables")`, () => {
@@ -305,10 +306,10 @@ describe('Runme compatibility: front matter', () => {
   });
 
   it(`Runme's document identity and tag/terminalRows keys are noted once, with the attributes (${RUNME} document/frontmatter.go Frontmatter)`, () => {
-    const rb = parse(`---\nrunme:\n  id: 01HF7BT3HCDS1X1WJJHXFHR4ZG\n  version: v3\nterminalRows: 20\n---\n\n${fence('sh {"background":"false"}')}`);
+    const rb = parse(`---\nrunme:\n  id: 01HF7BT3HCDS1X1WJJHXFHR4ZG\n  version: v3\nterminalRows: 20\n---\n\n${fence('sh {"closeTerminalOnSuccess":"false"}')}`);
     assert.equal(info(rb).length, 1);
     assert.equal(info(rb)[0].line, 1);
-    assert.match(info(rb)[0].message, /front matter `runme`.*front matter `terminalRows`.*attribute `background`/);
+    assert.match(info(rb)[0].message, /front matter `runme`.*front matter `terminalRows`.*attribute `closeTerminalOnSuccess`/);
   });
 });
 

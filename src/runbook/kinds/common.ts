@@ -16,6 +16,7 @@ export const COMMON_ATTRS: Record<string, AttrSpec> = {
   excludeFromRunAll: { type: 'boolean', description: 'Leave out of Run All.' },
   cwd: { type: 'string', description: 'Working directory, relative to the runbook.' },
   description: { type: 'string', description: 'One line shown beside the step name.' },
+  background: { type: 'boolean', description: 'Run All starts it and goes on while it runs (a port-forward, `kubectl logs -f`); it is stopped when the run ends or on Cancel.' },
   interactive: { type: 'boolean', description: 'Run in a terminal the person types into (`kubectl edit`, `ssh`, `read`); its transcript becomes the output.' },
   promptEnv: { type: 'prompt', description: 'Ask for the variables the step exports: `auto` (what nobody set; the default), `always`/`true`/`yes`, `never`/`false`/`no`.' },
 };
@@ -33,15 +34,13 @@ export const RUNME_ATTRS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Runme attributes that are accepted for compatibility and have no effect here (or, for
- * `background`, not yet): `breakglass check` lists those a runbook
+ * Runme attributes that are accepted for compatibility and have no effect here: `breakglass check` lists those a runbook
  * uses in one info diagnostic (parse.ts, `runme-compat`).
  */
 export const RUNME_ONLY_ATTRS: ReadonlySet<string> = new Set([...RUNME_ATTRS].filter((k) => !(k in COMMON_ATTRS)));
 
 /** What Breakglass does instead, for a Runme attribute it does not follow (in the info diagnostic and docs/RUNME.md). */
 export const RUNME_ATTR_NOTES: Readonly<Record<string, string>> = {
-  background: 'not yet: the step runs in the foreground until it ends or times out',
   skipPrompts: 'nothing is prompted for per step',
   closeTerminalOnSuccess: 'output stays in the step card',
   terminalRows: 'output stays in the step card',
