@@ -136,6 +136,26 @@ describe('Breakglass in VS Code', () => {
     await until('the terminal closed', () => !vscode.window.terminals.includes(terminal));
   });
 
+  it('Run All shows a background=true step running while later steps run, and stops it at the end of the run', async () => {
+    const a = await api();
+    const uri = vscode.Uri.file(join(folder(), 'background.md'));
+    writeFileSync(
+      uri.fsPath,
+      ['---', 'runbook: true', 'title: Background', '---', '', '```bash {name=watch background=true timeout=60s}', 'while true; do echo tick; sleep 0.2; done', '```', '', '```bash {name=work timeout=10s}', 'sleep 2; echo worked', '```', ''].join('\n'),
+    );
+    await vscode.commands.executeCommand('breakglass.openRunbook', uri, { resume: 'never' });
+    await until('the panel', () => a.panelFor(uri));
+    const run = vscode.commands.executeCommand<string>('breakglass.runAll', uri);
+    // Both at once: the background step runs (its output growing) while the next step runs.
+    await until('both running', () => a.stepStates(uri)?.watch?.state === 'running' && a.stepStates(uri)?.work?.state === 'running');
+    await until('live output', () => (a.stepStates(uri)!.watch.output.match(/tick/g) ?? []).length >= 2);
+    assert.equal(await run, 'succeeded');
+    const watch = a.stepStates(uri)!.watch;
+    assert.equal(watch.state, 'succeeded');
+    assert.equal(watch.reason, 'background: stopped at the end of the run');
+    assert.equal(a.panelFor(uri)!.currentSession.isRunning(), false);
+  });
+
   it('Run All stops at the first failure', async () => {
     const a = await api();
     const uri = vscode.Uri.file(join(folder(), 'steps.md'));
