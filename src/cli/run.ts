@@ -1,6 +1,7 @@
 // `breakglass run <runbook.md> [--step NAME | --all] [--yes] [--mode sim|real] [--context C]
 //  [--kubeconfig F] [--journal DIR] [--param K=V]… [--clusters-config FILE]`
 import { planPrompts, type PromptVariable } from '../runbook/prompts';
+import { runInteractiveHere } from '../runbook/interactive';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { resolve } from 'node:path';
@@ -220,6 +221,7 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
       : {}),
   };
 
+  const interactiveIds = new Set(runbook.steps.filter((st) => st.attrs.interactive === true).map((st) => st.id));
   const session = new RunSession({
     runbookPath: file,
     runbook,
@@ -229,6 +231,15 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
     via: 'cli',
     answers,
     skipPrompts: values['skip-prompts'] === true,
+    // Interactive steps inherit this terminal; readline lets go of it meanwhile (it keeps it in raw mode).
+    terminal: async (req) => {
+      rl?.close();
+      try {
+        return await runInteractiveHere(req, { cwd: req.cwd, env: req.env, signal: req.signal });
+      } finally {
+        if (rl) rl = createInterface({ input: process.stdin, output: process.stderr });
+      }
+    },
     params,
     defaultTimeoutMs,
     clustersConfig: resolve(values['clusters-config'] ?? '.breakglass/preflight.yaml'),
@@ -239,7 +250,8 @@ export async function runCommand(argv: string[], io: { out: NodeJS.WritableStrea
   const CLUSTER_MARKS: Record<string, string> = { running: '▶', succeeded: '✔', failed: '✖', skipped: '↷', cancelled: '✖' };
   io.err.write(`breakglass: ${runbook.title} — ${targetLabel(target)}${mode === 'sim' && !target.kubeconfig ? ' (no simulated cluster: kubectl in a step reaches nothing)' : ''}\n`);
   session.onEvent((e) => {
-    if (e.type === 'output') (e.stream === 'stderr' ? io.err : io.out).write(e.text);
+    // An interactive step was on this terminal as it ran: its transcript (the step's output) is not shown twice.
+    if (e.type === 'output' && !(e.stream === 'stdout' && interactiveIds.has(e.stepId))) (e.stream === 'stderr' ? io.err : io.out).write(e.text);
     else if (e.type === 'notice') io.err.write(`${e.level}: ${e.message}\n`);
     else if (e.type === 'clusters') {
       for (const c of e.clusters) {
