@@ -118,8 +118,11 @@ function bare(line: string): string {
   return out;
 }
 
-/** The statement without a trailing `# comment` (outside quotes). */
-function withoutComment(text: string): string {
+/**
+ * Reads `text` as the shell quotes it: where a `# comment` starts outside quotes (its length when
+ * none does), and whether a quote is still open at the end (the statement goes on to the next line).
+ */
+function quoting(text: string): { commentAt: number; open: boolean } {
   let q: string | undefined;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -128,25 +131,13 @@ function withoutComment(text: string): string {
       else if (c === q) q = undefined;
     } else if (c === '\\') i++;
     else if (c === "'" || c === '"') q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) return text.slice(0, i).trimEnd();
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) return { commentAt: i, open: false };
   }
-  return text;
+  return { commentAt: text.length, open: q !== undefined };
 }
 
-/** Whether quotes are left open at the end of `text` (the statement goes on to the next line). */
-function openQuote(text: string): boolean {
-  let q: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '\\' && q !== "'") i++;
-      else if (c === q) q = undefined;
-    } else if (c === '\\') i++;
-    else if (c === "'" || c === '"') q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) break;
-  }
-  return q !== undefined;
-}
+const withoutComment = (text: string): string => text.slice(0, quoting(text).commentAt).trimEnd();
+const openQuote = (text: string): boolean => quoting(text).open;
 
 /**
  * The exports a step would ask for, and the script without them. `env` is the session's environment
