@@ -13,7 +13,7 @@
 //   .bg-step .bg-output               the step's output
 //   .bg-step .bg-state                the step's state, e.g. "succeeded"
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ARTIFACTS, CODE_SERVER_BIN, QUIET_SETTINGS, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
@@ -132,7 +132,8 @@ const tests = [
       const dirs = (state.dirs = tempDirs('e2e'));
       state.workspace = copyWorkspace(dirs.workspace);
       // REAL mode offers the contexts of the workspace's kubeconfig.yaml (not the machine's own).
-      writeUserSettings(dirs.userData, { ...QUIET_SETTINGS, 'breakglass.realKubeconfig': join(state.workspace, 'kubeconfig.yaml') });
+      // The terminal drawn as DOM text (not WebGL), so a test can read what an interactive step prints.
+      writeUserSettings(dirs.userData, { ...QUIET_SETTINGS, 'terminal.integrated.gpuAcceleration': 'off', 'breakglass.realKubeconfig': join(state.workspace, 'kubeconfig.yaml') });
       const env = codeServerEnv(dirs);
       installVsix(VSIX, dirs.extensions, env);
       const list = spawnSync(CODE_SERVER_BIN, ['--extensions-dir', dirs.extensions, '--list-extensions', '--show-versions'], { env, encoding: 'utf8' });
@@ -182,6 +183,54 @@ const tests = [
         throw e;
       });
       await screenshot(page, 'runbook-view.png');
+    },
+  },
+  {
+    name: 'a step asks once, unseen, for a secret it exports; the answer is masked in the view and kept out of the journal; an interactive step takes typed input in a terminal',
+    async run() {
+      const page = state.page;
+      const token = 'tok-5e4d3c2b1a09';
+      writeFileSync(
+        join(state.workspace, 'session.md'),
+        '---\nrunbook: true\ntitle: Session\n---\n# Log in\n\n```sh {name=login timeout=120s}\nexport API_TOKEN\necho "token is $API_TOKEN"\n```\n\n```sh {name=pick interactive=true timeout=120s}\nread -r -p "namespace? " ns\nexport PICKED="$ns"\necho "picked $ns"\n```\n\n```sh {name=use timeout=20s}\necho "using $PICKED with $API_TOKEN"\n```\n',
+      );
+      await runCommand(page, 'View: Close All Editors');
+      await openFile(page, 'session.md');
+      await runCommand(page, 'Breakglass: Open Runbook');
+      const frame = await runbookFrame(page);
+      const step = (id) => frame.locator(`.bg-step[data-step-id="${id}"]`);
+      const text = async (loc) => ((await loc.count()) ? ((await loc.first().textContent()) ?? '').trim() : '');
+      const box = page.locator('.quick-input-widget');
+      const input = box.locator('input');
+      await step('login').locator('button[data-action="run"]').first().click();
+      await until(async () => (await box.isVisible()) && /Set environment variable API_TOKEN/.test(await box.innerText()), { message: () => 'running the step did not ask for API_TOKEN' });
+      if ((await input.getAttribute('type')) !== 'password') throw new Error(`the question for API_TOKEN is not typed unseen (input type ${await input.getAttribute('type')})`);
+      await input.fill(token);
+      await screenshot(page, 'prompt-secret.png');
+      await input.press('Enter');
+      await until(async () => /succeeded/i.test(await text(step('login').locator('.bg-state'))), { message: () => 'login did not succeed after the answer' });
+      const out = await text(step('login').locator('.bg-output'));
+      if (!/token is ••••••/.test(out) || out.includes(token)) throw new Error(`the answer is not masked in the view: ${out}`);
+      // Asked once: run it again, no question.
+      await step('login').locator('button[data-action="run"]').first().click();
+      await sleep(1500);
+      if (await box.isVisible()) throw new Error('running login again asked for API_TOKEN again');
+      await until(async () => /succeeded/i.test(await text(step('login').locator('.bg-state'))), { message: () => 'the second run of login did not succeed' });
+
+      // The interactive step: a terminal opens with the focus; what is typed reaches the step.
+      await step('pick').locator('button[data-action="run"]').first().click();
+      await until(async () => (await page.locator('.xterm-rows', { hasText: 'namespace?' }).count()) > 0, { message: () => 'no terminal showed the step asking "namespace?"' });
+      await page.keyboard.type('monitoring');
+      await page.keyboard.press('Enter');
+      await until(async () => /succeeded/i.test(await text(step('pick').locator('.bg-state'))), { message: () => 'the interactive step did not succeed after typing' });
+      if (!/picked monitoring/.test(await text(step('pick').locator('.bg-output')))) throw new Error(`the transcript is not the step output: ${await text(step('pick').locator('.bg-output'))}`);
+      await step('use').locator('button[data-action="run"]').first().click();
+      await until(async () => /succeeded/i.test(await text(step('use').locator('.bg-state'))), { message: () => 'use did not succeed' });
+      const used = await text(step('use').locator('.bg-output'));
+      if (used !== 'using monitoring with ••••••') throw new Error(`what the steps exported did not carry on (or was not masked): ${used}`);
+      await screenshot(page, 'session-steps.png');
+      const journals = join(state.workspace, '.breakglass', 'journal');
+      for (const f of readdirSync(journals)) if (readFileSync(join(journals, f), 'utf8').includes(token)) throw new Error(`the journal ${f} has the secret answer`);
     },
   },
   {
