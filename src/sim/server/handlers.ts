@@ -6,6 +6,7 @@ import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, groupV
 import { notFound, qualified, send, sendJson, statusBody, type Exchange } from './exchange';
 import { health, type HealthEndpoint } from './health';
 import type { Metrics } from './metrics';
+import { serveOpenApi } from './openapi';
 import { storeKey, type SimResource } from './resources';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from './selectors';
 import type { Clock, Json, SimObject } from './simObject';
@@ -86,6 +87,7 @@ export class Handlers {
     if (seg[0] === 'api' && seg.length === 2) return json(apiResourceList('', seg[1]));
     if (seg[0] === 'apis' && seg.length === 2) return json(apiGroup(seg[1]));
     if (seg[0] === 'apis' && seg.length === 3) return json(apiResourceList(seg[1], seg[2]));
+    if (seg[0] === 'openapi' && serveOpenApi(ctx)) return;
     if (seg[0] === 'healthz' || seg[0] === 'livez' || seg[0] === 'readyz') {
       const h = health(seg[0] as HealthEndpoint, this.store.snapshot(), ctx.url.searchParams, seg.slice(1).join('/') || undefined);
       send(ctx, h.code, h.body, 'text/plain; charset=utf-8', { 'X-Content-Type-Options': 'nosniff' });

@@ -3,6 +3,7 @@ import type { Layout, ServedWorkload } from '../layout';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
 import { perWorkloadProvider, podTemplate } from './workloads';
+import { int, intOrString, labelSelector, obj, podTemplateSchema, str, type KindSchema } from '../schema';
 
 export function daemonSetObject(layout: Layout, g: ServedWorkload): SimObject {
   return new LazyObject('daemonsets', g.namespace, g.name, g.labels, g.createdAt, g.rv, noFields, (o) => {
@@ -31,6 +32,36 @@ export function daemonSetObject(layout: Layout, g: ServedWorkload): SimObject {
   });
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (daemonsets).
+const schema: KindSchema = {
+  description: 'DaemonSet represents the configuration of a daemon set.',
+  properties: {
+    spec: obj('The desired behavior of this daemon set.', {
+      selector: labelSelector('A label query over pods that are managed by the daemon set.'),
+      template: podTemplateSchema,
+      updateStrategy: obj('An update strategy to replace existing DaemonSet pods with new pods.', {
+        type: str('Type of daemon set update. Can be "RollingUpdate" or "OnDelete".'),
+        rollingUpdate: obj('Rolling update config params. Present only if type = "RollingUpdate".', {
+          maxUnavailable: intOrString('The maximum number of DaemonSet pods that can be unavailable during the update.'),
+          maxSurge: intOrString('The maximum number of nodes with an existing available DaemonSet pod that can have an updated DaemonSet pod during during an update.'),
+        }),
+      }),
+      minReadySeconds: int('The minimum number of seconds for which a newly created DaemonSet pod should be ready without any of its container crashing, for it to be considered available.'),
+      revisionHistoryLimit: int('The number of old history to retain to allow rollback.'),
+    }),
+    status: obj('The current status of this daemon set.', {
+      currentNumberScheduled: int('The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
+      numberMisscheduled: int('The number of nodes that are running the daemon pod, but are not supposed to run the daemon pod.'),
+      desiredNumberScheduled: int('The total number of nodes that should be running the daemon pod (including nodes correctly running the daemon pod).'),
+      numberReady: int('numberReady is the number of nodes that should be running the daemon pod and have one or more of the daemon pod running with a Ready Condition.'),
+      observedGeneration: int('The most recent generation observed by the daemon set controller.', 'int64'),
+      updatedNumberScheduled: int('The total number of nodes that are running updated daemon pod.'),
+      numberAvailable: int('The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.'),
+      numberUnavailable: int('The number of nodes that should be running the daemon pod and have none of the daemon pod running and available.'),
+    }),
+  },
+};
+
 export const daemonsets: SimResource = {
   name: 'daemonsets',
   singularName: 'daemonset',
@@ -42,6 +73,7 @@ export const daemonsets: SimResource = {
   categories: ['all'],
   fields: [],
   subresources: [STATUS('DaemonSet')],
+  schema,
   columns: [
     NAME,
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'),

@@ -3,6 +3,7 @@ import type { Layout, ServedWorkload } from '../layout';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, SCALE, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
 import { perWorkloadProvider, podTemplate } from './workloads';
+import { condition, int, intOrString, labelSelector, obj, podTemplateSchema, str, time, type KindSchema } from '../schema';
 
 export function deploymentObject(layout: Layout, g: ServedWorkload): SimObject {
   return new LazyObject('deployments', g.namespace, g.name, g.labels, g.createdAt, g.rv, noFields, (o) => {
@@ -35,6 +36,38 @@ export function deploymentObject(layout: Layout, g: ServedWorkload): SimObject {
   });
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (deployments).
+const schema: KindSchema = {
+  description: 'Deployment enables declarative updates for Pods and ReplicaSets.',
+  properties: {
+    spec: obj('Specification of the desired behavior of the Deployment.', {
+      replicas: int('Number of desired pods. This is a pointer to distinguish between explicit zero and not specified. Defaults to 1.'),
+      selector: labelSelector('Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.'),
+      template: podTemplateSchema,
+      strategy: obj('The deployment strategy to use to replace existing pods with new ones.', {
+        type: str('Type of deployment. Can be "Recreate" or "RollingUpdate". Default is RollingUpdate.'),
+        rollingUpdate: obj('Rolling update config params. Present only if DeploymentStrategyType = RollingUpdate.', {
+          maxUnavailable: intOrString('The maximum number of pods that can be unavailable during the update.'),
+          maxSurge: intOrString('The maximum number of pods that can be scheduled above the desired number of pods.'),
+        }),
+      }),
+      minReadySeconds: int('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available.'),
+      revisionHistoryLimit: int('The number of old ReplicaSets to retain to allow rollback.'),
+      progressDeadlineSeconds: int('The maximum time in seconds for a deployment to make progress before it is considered to be failed.'),
+      paused: { type: 'boolean', description: 'Indicates that the deployment is paused.' },
+    }),
+    status: obj('Most recently observed status of the Deployment.', {
+      observedGeneration: int('The generation observed by the deployment controller.', 'int64'),
+      replicas: int('Total number of non-terminated pods targeted by this deployment (their labels match the selector).'),
+      updatedReplicas: int('Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
+      readyReplicas: int('Total number of non-terminated pods targeted by this Deployment with a Ready Condition.'),
+      availableReplicas: int('Total number of available non-terminated pods (ready for at least minReadySeconds) targeted by this deployment.'),
+      unavailableReplicas: int('Total number of unavailable pods targeted by this deployment.'),
+      conditions: condition("Represents the latest available observations of a deployment's current state.", { lastUpdateTime: time('The last time this condition was updated.') }),
+    }),
+  },
+};
+
 export const deployments: SimResource = {
   name: 'deployments',
   singularName: 'deployment',
@@ -46,6 +79,7 @@ export const deployments: SimResource = {
   categories: ['all'],
   fields: [],
   subresources: [SCALE, STATUS('Deployment')],
+  schema,
   columns: [
     NAME,
     col('Ready', 'string', 'Number of the pod with ready state'),

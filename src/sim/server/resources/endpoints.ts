@@ -4,6 +4,7 @@ import { stableUid } from '../names';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { perServiceProvider, type ServicePlan } from './services';
 import { AGE, NAME, col, type Any, type SimResource } from './resource';
+import { int, list, obj, objectReference, str, type KindSchema, type Schema } from '../schema';
 
 /** A backend's targetRef (its pod). */
 export function targetRef(plan: ServicePlan, b: ServicePlan['backends'][number]): Json | undefined {
@@ -38,6 +39,31 @@ function endpointsCell(o: Any): string {
   return total > 3 ? `${out.join(',')} + ${total - 3} more...` : out.join(',');
 }
 
+const endpointAddress: Schema = obj('EndpointAddress is a tuple that describes single IP address.', {
+  ip: str('The IP of this endpoint.'),
+  hostname: str('The Hostname of this endpoint.'),
+  nodeName: str('Optional: Node hosting this endpoint.'),
+  targetRef: objectReference('Reference to object providing the endpoint.'),
+});
+
+// https://kubernetes.io/docs/reference/kubernetes-api/ (endpoints).
+const schema: KindSchema = {
+  description: 'Endpoints is a collection of endpoints that implement the actual service.',
+  properties: {
+    subsets: list(
+      'The set of all endpoints is the union of all subsets.',
+      obj('EndpointSubset is a group of addresses with a common set of ports.', {
+        addresses: list('IP addresses which offer the related ports that are marked as ready.', endpointAddress),
+        notReadyAddresses: list('IP addresses which offer the related ports but are not currently marked as ready.', endpointAddress),
+        ports: list(
+          'Port numbers available on the related IP addresses.',
+          obj('EndpointPort is a tuple that describes a single port.', { name: str('The name of this port.'), port: int('The port number of the endpoint.'), protocol: str('The IP protocol for this port. TCP, UDP, or SCTP.') }),
+        ),
+      }),
+    ),
+  },
+};
+
 export const endpoints: SimResource = {
   name: 'endpoints',
   singularName: 'endpoints',
@@ -48,6 +74,7 @@ export const endpoints: SimResource = {
   shortNames: ['ep'],
   fields: [],
   subresources: [],
+  schema,
   columns: [NAME, col('Endpoints', 'string', 'Endpoints of the service'), AGE],
   cells: (o, age) => [o.metadata.name, endpointsCell(o), age],
   provider: (layout) => perServiceProvider(layout, (plan) => endpointsObject(layout, plan)),

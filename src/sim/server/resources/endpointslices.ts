@@ -6,6 +6,7 @@ import { LazyObject, noFields, type SimObject } from '../simObject';
 import { targetRef } from './endpoints';
 import { perServiceProvider, type ServicePlan } from './services';
 import { AGE, NAME, col, portsCell, type Any, type SimResource } from './resource';
+import { bool, int, list, obj, objectReference, str, strings, type KindSchema } from '../schema';
 
 function sliceObject(layout: Layout, plan: ServicePlan): SimObject {
   const { namespace: ns, name, labels, created, backends, ports } = plan;
@@ -29,6 +30,33 @@ function sliceObject(layout: Layout, plan: ServicePlan): SimObject {
   }));
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (endpointslices).
+const schema: KindSchema = {
+  description: 'EndpointSlice represents a subset of the endpoints that implement a service.',
+  properties: {
+    addressType: str('addressType specifies the type of address carried by this EndpointSlice. IPv4, IPv6 or FQDN.'),
+    endpoints: list(
+      'endpoints is a list of unique endpoints in this slice.',
+      obj('Endpoint represents a single logical "backend" implementing a service.', {
+        addresses: strings('addresses of this endpoint.'),
+        conditions: obj('conditions contains information about the current status of the endpoint.', {
+          ready: bool('ready indicates that this endpoint is ready to receive traffic, according to whatever system is managing the endpoint.'),
+          serving: bool('serving indicates that this endpoint is able to receive traffic, according to whatever system is managing the endpoint.'),
+          terminating: bool('terminating indicates that this endpoint is terminating.'),
+        }),
+        hostname: str('hostname of this endpoint.'),
+        nodeName: str('nodeName represents the name of the Node hosting this endpoint.'),
+        zone: str('zone is the name of the Zone this endpoint exists in.'),
+        targetRef: objectReference('targetRef is a reference to a Kubernetes object that represents this endpoint.'),
+      }),
+    ),
+    ports: list(
+      'ports specifies the list of network ports exposed by each endpoint in this slice.',
+      obj('EndpointPort represents a Port used by an EndpointSlice', { name: str('name represents the name of this port.'), port: int('port represents the port number of the endpoint.'), protocol: str('protocol represents the IP protocol for this port. TCP, UDP, or SCTP.') }),
+    ),
+  },
+};
+
 export const endpointslices: SimResource = {
   name: 'endpointslices',
   singularName: 'endpointslice',
@@ -38,6 +66,7 @@ export const endpointslices: SimResource = {
   namespaced: true,
   fields: [],
   subresources: [],
+  schema,
   columns: [
     NAME,
     col('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice.'),

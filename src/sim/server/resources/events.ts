@@ -20,6 +20,7 @@ import { arraySeq, rangeSeq, type Seq } from '../seq';
 import { LazyObject, type Json, type SimObject } from '../simObject';
 import type { ModelEvent } from '../../types';
 import { col, type Any, type SimResource } from './resource';
+import { int, obj, objectReference, str, time, type KindSchema } from '../schema';
 
 interface InvolvedObject {
   apiVersion: string;
@@ -215,6 +216,25 @@ function sourceCell(o: Any): string {
   return instance ? `${component}, ${instance}` : component;
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (events).
+const schema: KindSchema = {
+  description: 'Event is a report of an event somewhere in the cluster.',
+  properties: {
+    involvedObject: objectReference('The object that this event is about.'),
+    reason: str("This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+    message: str('A human-readable description of the status of this operation.'),
+    source: obj('The component reporting this event.', { component: str('Component from which the event is generated.'), host: str('Node name on which the event is generated.') }),
+    firstTimestamp: time('The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)'),
+    lastTimestamp: time('The time at which the most recent occurrence of this event was recorded.'),
+    count: int('The number of times this event has occurred.'),
+    type: str('Type of this event (Normal, Warning), new types could be added in the future'),
+    eventTime: { type: 'string', format: 'date-time', description: 'Time when this Event was first observed.' },
+    reportingComponent: str('Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.'),
+    reportingInstance: str('ID of the controller instance, e.g. `kubelet-xyzf`.'),
+    action: str('What action was taken/failed regarding to the Regarding object.'),
+  },
+};
+
 export const events: SimResource = {
   name: 'events',
   singularName: 'event',
@@ -226,6 +246,7 @@ export const events: SimResource = {
   // pkg/registry/core/event/strategy.go ToSelectableFields.
   fields: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
   subresources: [],
+  schema,
   // pkg/printers/internalversion: eventColumnDefinitions; the server prints the wide cells.
   columns: [
     col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),

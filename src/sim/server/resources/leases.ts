@@ -18,6 +18,7 @@ import { hashChars, stableUid } from '../names';
 import { arraySeq, rangeSeq, type Seq } from '../seq';
 import { CLUSTER_BORN, LazyObject, noFields, type SimObject } from '../simObject';
 import { AGE, NAME, col, type SimResource } from './resource';
+import { int, obj, str, time, type KindSchema } from '../schema';
 
 /** A Lease; `renewedAt` tells, when built, the simulated second of its last renewal. */
 function leaseObject(layout: Layout, ns: string, name: string, holder: string, duration: number, labels: Record<string, string>, renewedAt: () => number, created = CLUSTER_BORN): SimObject {
@@ -68,6 +69,20 @@ function provider(layout: Layout): Provider {
   });
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (leases).
+const schema: KindSchema = {
+  description: 'Lease defines a lease concept.',
+  properties: {
+    spec: obj('spec contains the specification of the Lease.', {
+      holderIdentity: str('holderIdentity contains the identity of the holder of a current lease.'),
+      leaseDurationSeconds: int('leaseDurationSeconds is a duration that candidates for a lease need to wait to force acquire it.'),
+      acquireTime: time('acquireTime is a time when the current lease was acquired.'),
+      renewTime: time('renewTime is a time when the current holder of a lease has last updated the lease.'),
+      leaseTransitions: int('leaseTransitions is the number of transitions of a lease between holders.'),
+    }),
+  },
+};
+
 export const leases: SimResource = {
   name: 'leases',
   singularName: 'lease',
@@ -77,6 +92,7 @@ export const leases: SimResource = {
   namespaced: true,
   fields: [],
   subresources: [],
+  schema,
   // pkg/printers/internalversion: leaseColumnDefinitions (Name, Holder, Age).
   columns: [NAME, col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), AGE],
   cells: (o, age) => [o.metadata.name, o.spec?.holderIdentity ?? '', age],

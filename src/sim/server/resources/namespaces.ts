@@ -3,6 +3,7 @@ import { SYSTEM_NAMESPACES, type Layout, type Provider } from '../layout';
 import { EMPTY, concat, rangeSeq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type SimResource } from './resource';
+import { obj, str, strings, type KindSchema } from '../schema';
 
 export function namespaceObject(layout: Layout, name: string): SimObject {
   const created = SYSTEM_NAMESPACES.includes(name) || layout.appIndex.has(name) ? CLUSTER_BORN : Math.min(...(layout.workloadsByNamespace.get(name) ?? []).map((g) => g.createdAt), 0);
@@ -21,6 +22,15 @@ function provider(layout: Layout): Provider {
   return { all, inNamespace: () => EMPTY, get: (_ns, name) => (index.has(name) ? namespaceObject(layout, name) : undefined) };
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (namespaces).
+const schema: KindSchema = {
+  description: 'Namespace provides a scope for Names.',
+  properties: {
+    spec: obj('Spec defines the behavior of the Namespace.', { finalizers: strings('Finalizers is an opaque list of values that must be empty to permanently remove object from storage.') }),
+    status: obj('Status describes the current status of a Namespace.', { phase: str('Phase is the current lifecycle phase of the namespace. Active or Terminating.') }),
+  },
+};
+
 export const namespaces: SimResource = {
   name: 'namespaces',
   singularName: 'namespace',
@@ -31,6 +41,7 @@ export const namespaces: SimResource = {
   shortNames: ['ns'],
   fields: ['status.phase'],
   subresources: [STATUS('Namespace')],
+  schema,
   columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],
   cells: (o, age) => [o.metadata.name, o.status?.phase ?? 'Active', age],
   provider,

@@ -5,6 +5,7 @@ import { stableUid } from '../names';
 import { EMPTY, concat, rangeSeq } from '../seq';
 import { KUBE_VERSION, LazyObject, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
+import { condition, int, list, obj, quantities, str, strings, time, type KindSchema } from '../schema';
 
 export function nodeObject(layout: Layout, i: number): SimObject {
   const name = layout.nodeName(i);
@@ -86,6 +87,52 @@ function provider(layout: Layout): Provider {
   };
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (nodes).
+const schema: KindSchema = {
+  description: 'Node is a worker node in Kubernetes.',
+  properties: {
+    spec: obj('Spec defines the behavior of a node.', {
+      podCIDR: str('PodCIDR represents the pod IP range assigned to the node.'),
+      podCIDRs: strings('podCIDRs represents the IP ranges assigned to the node for usage by Pods on that node.'),
+      providerID: str('ID of the node assigned by the cloud provider in the format: <ProviderName>://<ProviderSpecificNodeID>'),
+      unschedulable: { type: 'boolean', description: 'Unschedulable controls node schedulability of new pods.' },
+      taints: list(
+        "If specified, the node's taints.",
+        obj('The node this Taint is attached to has the "effect" on any pod that does not tolerate the Taint.', {
+          key: str('The taint key to be applied to a node.'),
+          value: str('The taint value corresponding to the taint key.'),
+          effect: str('The effect of the taint on pods that do not tolerate the taint. NoSchedule, PreferNoSchedule and NoExecute.'),
+          timeAdded: time('TimeAdded represents the time at which the taint was added.'),
+        }),
+      ),
+    }),
+    status: obj('Most recently observed status of the node.', {
+      capacity: quantities('Capacity represents the total resources of a node.'),
+      allocatable: quantities('Allocatable represents the resources of a node that are available for scheduling.'),
+      conditions: condition('Conditions is an array of current observed node conditions.', { lastHeartbeatTime: time('Last time we got an update on a given condition.') }),
+      addresses: list(
+        'List of addresses reachable to the node.',
+        obj("NodeAddress contains information for the node's address.", { type: str('Node address type, one of Hostname, ExternalIP or InternalIP.'), address: str('The node address.') }),
+      ),
+      daemonEndpoints: obj('Endpoints of daemons running on the Node.', {
+        kubeletEndpoint: obj('Endpoint on which Kubelet is listening.', { Port: int('Port number of the given endpoint.') }),
+      }),
+      nodeInfo: obj('Set of ids/uuids to uniquely identify the node.', {
+        machineID: str('MachineID reported by the node.'),
+        systemUUID: str('SystemUUID reported by the node.'),
+        bootID: str('Boot ID reported by the node.'),
+        kernelVersion: str("Kernel Version reported by the node from 'uname -r'."),
+        osImage: str('OS Image reported by the node from /etc/os-release.'),
+        containerRuntimeVersion: str('ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).'),
+        kubeletVersion: str('Kubelet Version reported by the node.'),
+        kubeProxyVersion: str('Deprecated: KubeProxy Version reported by the node.'),
+        operatingSystem: str('The Operating System reported by the node.'),
+        architecture: str('The Architecture reported by the node.'),
+      }),
+    }),
+  },
+};
+
 export const nodes: SimResource = {
   name: 'nodes',
   singularName: 'node',
@@ -96,6 +143,7 @@ export const nodes: SimResource = {
   shortNames: ['no'],
   fields: ['spec.unschedulable'],
   subresources: [STATUS('Node')],
+  schema,
   columns: [
     NAME,
     col('Status', 'string', 'The status of the node'),

@@ -6,6 +6,7 @@ import { fnv32, hashChars, stableUid } from '../names';
 import { rangeSeq, type Seq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
+import { bool, condition, int, list, obj, podSpec, str, time, type KindSchema, type Schema } from '../schema';
 
 interface PodPlan {
   namespace: string;
@@ -233,6 +234,51 @@ function provider(layout: Layout): Provider {
   return layout.namespacedProvider(parts, (ns, name) => getPod(layout, ns, name));
 }
 
+const containerState = (description: string): Schema =>
+  obj(description, {
+    waiting: obj('Details about a waiting container.', { reason: str('(brief) reason the container is not yet running.'), message: str('Message regarding why the container is not yet running.') }),
+    running: obj('Details about a running container.', { startedAt: time('Time at which the container was last (re-)started.') }),
+    terminated: obj('Details about a terminated container.', {
+      exitCode: int('Exit status from the last termination of the container.'),
+      reason: str('(brief) reason from the last termination of the container.'),
+      message: str('Message regarding the last termination of the container.'),
+      startedAt: time('Time at which previous execution of the container started.'),
+      finishedAt: time('Time at which the container last terminated.'),
+    }),
+  });
+
+// https://kubernetes.io/docs/reference/kubernetes-api/ (pods).
+const schema: KindSchema = {
+  description: 'Pod is a collection of containers that can run on a host.',
+  properties: {
+    spec: podSpec,
+    status: obj('Most recently observed status of the pod.', {
+      phase: str('The phase of a Pod is a simple, high-level summary of where the Pod is in its lifecycle. Pending, Running, Succeeded, Failed or Unknown.'),
+      conditions: condition('Current service state of pod.', { lastProbeTime: time('Last time we probed the condition.') }),
+      hostIP: str('hostIP holds the IP address of the host to which the pod is assigned.'),
+      hostIPs: list('hostIPs holds the IP addresses allocated to the host.', obj('HostIP represents a single IP address allocated to the host.', { ip: str('IP is the IP address assigned to the host.') })),
+      podIP: str('podIP address allocated to the pod.'),
+      podIPs: list('podIPs holds the IP addresses allocated to the pod.', obj('PodIP represents a single IP address allocated to the pod.', { ip: str('IP is the IP address assigned to the pod.') })),
+      startTime: time('RFC 3339 date and time at which the object was acknowledged by the Kubelet.'),
+      qosClass: str('The Quality of Service (QOS) classification assigned to the pod based on resource requirements.'),
+      containerStatuses: list(
+        'The list has one entry per container in the manifest.',
+        obj('ContainerStatus contains details for the current status of this container.', {
+          name: str('Name is a DNS_LABEL representing the unique name of the container.'),
+          image: str('Image is the name of container image that the container is running.'),
+          imageID: str("ImageID is the image ID of the container's image."),
+          containerID: str("ContainerID is the ID of the container in the format '<type>://<container_id>'."),
+          ready: bool('Ready specifies whether the container is currently passing its readiness check.'),
+          started: bool('Started indicates whether the container has finished its postStart lifecycle hook and passed its startup probe.'),
+          restartCount: int('RestartCount holds the number of times the container has been restarted.'),
+          state: containerState('State holds details about the container\'s current condition.'),
+          lastState: containerState("LastTerminationState holds the last termination state of the container."),
+        }),
+      ),
+    }),
+  },
+};
+
 export const pods: SimResource = {
   name: 'pods',
   singularName: 'pod',
@@ -244,6 +290,7 @@ export const pods: SimResource = {
   categories: ['all'],
   fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
   subresources: [STATUS('Pod')],
+  schema,
   columns: [
     NAME,
     col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),

@@ -3,6 +3,7 @@ import { PRIORITY_LEVELS, apfUid } from '../apf';
 import type { Layout } from '../layout';
 import { CLUSTER_BORN, LazyObject, noFields, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type SimResource } from './resource';
+import { condition, int, obj, str, type KindSchema } from '../schema';
 
 function priorityLevelObject(layout: Layout, pl: (typeof PRIORITY_LEVELS)[number]): SimObject {
   return new LazyObject('prioritylevelconfigurations', undefined, pl.name, {}, CLUSTER_BORN, layout.baseRv - 6, noFields, (o) => ({
@@ -23,6 +24,34 @@ function priorityLevelObject(layout: Layout, pl: (typeof PRIORITY_LEVELS)[number
   }));
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (prioritylevelconfigurations).
+const schema: KindSchema = {
+  description: 'PriorityLevelConfiguration represents the configuration of a priority level.',
+  properties: {
+    spec: obj('spec is the specification of the desired behavior of a "request-priority".', {
+      type: str('type indicates whether this priority level is subject to limitation on request execution. Exempt or Limited.'),
+      limited: obj('limited specifies how requests are handled for a Limited priority level.', {
+        nominalConcurrencyShares: int('nominalConcurrencyShares (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level.'),
+        lendablePercent: int('lendablePercent prescribes the fraction of the level\'s NominalCL that can be borrowed by other priority levels.'),
+        borrowingLimitPercent: int('borrowingLimitPercent, if present, configures a limit on how many seats this priority level can borrow from other priority levels.'),
+        limitResponse: obj('limitResponse indicates what to do with requests that can not be executed right now.', {
+          type: str('type is "Queue" or "Reject".'),
+          queuing: obj('queuing holds the configuration parameters for queuing.', {
+            queues: int('queues is the number of queues for this priority level.'),
+            handSize: int('handSize is a small positive number that configures the shuffle sharding of requests into queues.'),
+            queueLengthLimit: int('queueLengthLimit is the maximum number of requests allowed to be waiting in a given queue of this priority level at a time.'),
+          }),
+        }),
+      }),
+      exempt: obj('exempt specifies how requests are handled for an exempt priority level.', {
+        nominalConcurrencyShares: int('nominalConcurrencyShares (NCS) contributes to the computation of the NominalConcurrencyLimit (NominalCL) of this level.'),
+        lendablePercent: int('lendablePercent prescribes the fraction of the level\'s NominalCL that can be borrowed by other priority levels.'),
+      }),
+    }),
+    status: obj('status is the current status of a "request-priority".', { conditions: condition('conditions is the current state of "request-priority".') }),
+  },
+};
+
 export const prioritylevelconfigurations: SimResource = {
   name: 'prioritylevelconfigurations',
   singularName: 'prioritylevelconfiguration',
@@ -32,6 +61,7 @@ export const prioritylevelconfigurations: SimResource = {
   namespaced: false,
   fields: [],
   subresources: [STATUS('PriorityLevelConfiguration')],
+  schema,
   columns: [
     NAME,
     col('Type', 'string', 'type indicates whether this priority level is subject to limitation on request execution.'),

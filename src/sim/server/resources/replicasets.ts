@@ -4,6 +4,7 @@ import { stableUid } from '../names';
 import { LazyObject, noFields, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
 import { perWorkloadProvider, podTemplate } from './workloads';
+import { int, labelSelector, obj, podTemplateSchema, type KindSchema } from '../schema';
 
 export function replicaSetObject(layout: Layout, g: ServedWorkload): SimObject {
   const labels = { ...g.labels, 'pod-template-hash': g.hash };
@@ -21,6 +22,26 @@ export function replicaSetObject(layout: Layout, g: ServedWorkload): SimObject {
   }));
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (replicasets).
+const schema: KindSchema = {
+  description: 'ReplicaSet ensures that a specified number of pod replicas are running at any given time.',
+  properties: {
+    spec: obj('Spec defines the specification of the desired behavior of the ReplicaSet.', {
+      replicas: int('Replicas is the number of desired pods. This is a pointer to distinguish between explicit zero and unspecified. Defaults to 1.'),
+      selector: labelSelector('Selector is a label query over pods that should match the replica count.'),
+      template: podTemplateSchema,
+      minReadySeconds: int('Minimum number of seconds for which a newly created pod should be ready without any of its container crashing, for it to be considered available.'),
+    }),
+    status: obj('Status is the most recently observed status of the ReplicaSet.', {
+      replicas: int('Replicas is the most recently observed number of non-terminating pods.'),
+      fullyLabeledReplicas: int('The number of non-terminating pods that have labels matching the labels of the pod template of the replicaset.'),
+      readyReplicas: int('The number of non-terminating pods targeted by this ReplicaSet with a Ready Condition.'),
+      availableReplicas: int('The number of available non-terminating pods (ready for at least minReadySeconds) for this replica set.'),
+      observedGeneration: int('ObservedGeneration reflects the generation of the most recently observed ReplicaSet.', 'int64'),
+    }),
+  },
+};
+
 export const replicasets: SimResource = {
   name: 'replicasets',
   singularName: 'replicaset',
@@ -32,6 +53,7 @@ export const replicasets: SimResource = {
   categories: ['all'],
   fields: [],
   subresources: [STATUS('ReplicaSet')],
+  schema,
   columns: [
     NAME,
     col('Desired', 'integer', 'Replicas is the number of desired replicas.'),

@@ -4,6 +4,7 @@
 // this folder implements it; resources/index.ts lists them.
 import type { Layout, Provider } from '../layout';
 import type { Json, SimObject } from '../simObject';
+import type { KindSchema } from '../schema';
 import { formatLabels } from '../selectors';
 
 export interface Subresource {
@@ -67,6 +68,8 @@ export interface SimResource extends ResourceDef {
   storedAs?: string;
   /** This group version's form of a stored object. */
   convert?(stored: Json): Json;
+  /** The fields its objects have, for OpenAPI v2/v3 (openapi.ts). */
+  schema: KindSchema;
 }
 
 /** The resource whose objects the store keeps for `r` (itself, unless it is another's view). */

@@ -6,6 +6,7 @@ import { rangeSeq, type Seq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type SimObject } from '../simObject';
 import { workloadPod, fillerPod } from './pods';
 import { AGE, NAME, STATUS, col, formatLabels, portsCell, type SimResource } from './resource';
+import { int, intOrString, list, obj, str, stringMap, strings, type KindSchema } from '../schema';
 
 export interface ServicePort {
   name?: string;
@@ -137,6 +138,38 @@ function serviceObject(layout: Layout, plan: ServicePlan): SimObject {
   }));
 }
 
+// https://kubernetes.io/docs/reference/kubernetes-api/ (services).
+const schema: KindSchema = {
+  description: 'Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.',
+  properties: {
+    spec: obj('Spec defines the behavior of a service.', {
+      type: str('type determines how the Service is exposed. ClusterIP, NodePort, LoadBalancer or ExternalName.'),
+      selector: stringMap('Route service traffic to pods with label keys and values matching this selector.'),
+      ports: list(
+        'The list of ports that are exposed by this service.',
+        obj("ServicePort contains information on service's port.", {
+          name: str('The name of this port within the service.'),
+          protocol: str('The IP protocol for this port. TCP, UDP, or SCTP.'),
+          port: int('The port that will be exposed by this service.'),
+          targetPort: intOrString('Number or name of the port to access on the pods targeted by the service.'),
+          nodePort: int('The port on each node on which this service is exposed when type is NodePort or LoadBalancer.'),
+        }),
+      ),
+      clusterIP: str('clusterIP is the IP address of the service and is usually assigned randomly.'),
+      clusterIPs: strings('ClusterIPs is a list of IP addresses assigned to this service, and are usually assigned randomly.'),
+      sessionAffinity: str('Supports "ClientIP" and "None". Used to maintain session affinity.'),
+      ipFamilies: strings('IPFamilies is a list of IP families (e.g. IPv4, IPv6) assigned to this service.'),
+      ipFamilyPolicy: str('IPFamilyPolicy represents the dual-stack-ness requested or required by this Service.'),
+      internalTrafficPolicy: str('InternalTrafficPolicy describes how nodes distribute service traffic they receive on the ClusterIP. Cluster or Local.'),
+    }),
+    status: obj('Most recently observed status of the service.', {
+      loadBalancer: obj('LoadBalancer contains the current status of the load-balancer, if one is present.', {
+        ingress: list('Ingress is a list containing ingress points for the load-balancer.', obj('LoadBalancerIngress represents the status of a load-balancer ingress point.', { ip: str('IP is set for load-balancer ingress points that are IP based.'), hostname: str('Hostname is set for load-balancer ingress points that are DNS based.') })),
+      }),
+    }),
+  },
+};
+
 export const services: SimResource = {
   name: 'services',
   singularName: 'service',
@@ -148,6 +181,7 @@ export const services: SimResource = {
   categories: ['all'],
   fields: ['spec.clusterIP', 'spec.type'],
   subresources: [STATUS('Service')],
+  schema,
   columns: [
     NAME,
     col('Type', 'string', 'type determines how the Service is exposed.'),
