@@ -3,48 +3,16 @@
 // pkg/apis/flowcontrol/bootstrap/default.go), so API Priority and Fairness never throttles them,
 // while the same ordinary user's resource requests are still rejected with 429.
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { classify } from '../../src/sim/model/cluster';
 import { kubectlBinary } from './helpers/kubectl';
+import { CLI, kubectl as run, serve, type Served } from './helpers/sim-serve';
 
-const CLI = resolve(__dirname, '../../../dist/cli.js');
-const SEED = resolve(__dirname, '../../../runbooks/scenarios/telemetry-rollout-2024-12-11.yaml');
+const kubectl = (s: Served, cache: string, args: string[], timeoutMs?: number) => run(KUBECTL!, s, cache, args, timeoutMs);
+
 const KUBECTL = kubectlBinary();
-
-interface Served {
-  child: ChildProcess;
-  kubeconfig: string;
-}
-
-function serve(cluster: string, speed: number, dir: string): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'sim', 'serve', SEED, '--cluster', cluster, '--speed', String(speed), '--kubeconfig', join(dir, `kubeconfig-${cluster}`)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((res, rej) => {
-    const t = setTimeout(() => rej(new Error(`sim serve did not get ready: ${err}`)), 20_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /^ready (\S+) kubeconfig=(\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(t);
-        res({ child, kubeconfig: m[2] });
-      }
-    });
-    child.on('exit', (code) => rej(new Error(`sim serve exited ${code}: ${err}`)));
-  });
-}
-
-function kubectl(s: Served, cache: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    execFile(KUBECTL!, ['--kubeconfig', s.kubeconfig, '--cache-dir', cache, ...args], { timeout: timeoutMs, env: { ...process.env, HOME: cache, KUBECONFIG: '' } }, (e, stdout, stderr) => {
-      res({ code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
 
 describe('sim serve: health probes are exempt from API Priority and Fairness', function () {
   this.timeout(180_000);
@@ -67,7 +35,6 @@ describe('sim serve: health probes are exempt from API Priority and Fairness', f
 
   it('prod-east, saturated: the sim context reads /readyz while its get pods is throttled (429)', async () => {
     const s = await serve('prod-east', 30, dir);
-    const stopped = new Promise<number | null>((r) => s.child.on('exit', (c) => r(c)));
     try {
       // Five simulated minutes after the rollout (10 s at 30×): saturated and OOM-looping.
       await new Promise((r) => setTimeout(r, 10_000));
@@ -88,8 +55,7 @@ describe('sim serve: health probes are exempt from API Priority and Fairness', f
       }
       assert.ok(ok, `readyz did not answer the ordinary user: ${last}`);
     } finally {
-      s.child.kill('SIGTERM');
-      await stopped;
+      await s.stop();
     }
   });
 });

@@ -5,6 +5,7 @@
 import type { Layout, Provider } from '../layout';
 import type { Json, SimObject } from '../simObject';
 import { formatLabels } from '../selectors';
+import { EMPTY, concat } from '../seq';
 
 export interface Subresource {
   name: string;
@@ -27,6 +28,8 @@ export interface ResourceDef {
   /** Fields a field selector may use besides metadata.name and metadata.namespace. */
   fields: string[];
   subresources: Subresource[];
+  /** Discovery verbs, when not every verb (reviews are create-only). */
+  verbs?: string[];
 }
 
 export interface Column {
@@ -67,6 +70,18 @@ export interface SimResource extends ResourceDef {
   storedAs?: string;
   /** This group version's form of a stored object. */
   convert?(stored: Json): Json;
+  /**
+   * A review (SelfSubjectAccessReview, SelfSubjectReview): a POST that stores nothing and answers
+   * the object it was sent with its status filled in for the requesting user.
+   */
+  review?(body: Json, user: { name: string; groups: string[] }): Json;
+  /** The JSON form of a review posted as protobuf (what `review` reads of it). */
+  fromProtobuf?(body: Buffer): Json;
+}
+
+/** A resource with no stored objects (the reviews). */
+export function noObjects(): Provider {
+  return { all: concat([]), inNamespace: () => EMPTY, get: () => undefined };
 }
 
 /** The resource whose objects the store keeps for `r` (itself, unless it is another's view). */
