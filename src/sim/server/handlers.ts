@@ -6,6 +6,7 @@ import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, groupV
 import { notFound, qualified, send, sendJson, statusBody, type Exchange } from './exchange';
 import { health, type HealthEndpoint } from './health';
 import { PROTOBUF } from './protobuf';
+import { execRefused, podLog } from './resources/pods.log';
 import type { Metrics } from './metrics';
 import { storeKey, type SimResource } from './resources';
 import { SelectorError, parseFieldSelector, parseLabelSelector } from './selectors';
@@ -60,6 +61,7 @@ export class Handlers {
       return;
     }
     const def = route.def;
+    if (def.name === 'pods' && route.name !== undefined && route.subresource && route.subresource !== 'status') return this.podSubresource(ctx, def);
     switch (route.verb) {
       case 'get':
         return this.get(ctx, def);
@@ -76,6 +78,14 @@ export class Handlers {
         if (route.verb === 'create' && def.review && route.name === undefined) return this.review(ctx, def);
         sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the simulated API server does not support ${route.verb} on ${qualified(def)}`, { kind: def.name }));
     }
+  }
+
+  /** pods/log (simulated text), pods/exec, attach and portforward (a Status: not simulated). */
+  private podSubresource(ctx: Exchange, def: SimResource): void {
+    const { route } = ctx;
+    if (!this.store.get(storeKey(def), route.namespace, route.name!)) return sendJson(ctx, 404, notFound(def, route.name!));
+    if (route.subresource !== 'log') return sendJson(ctx, 400, execRefused(route.subresource!));
+    send(ctx, 200, podLog(route.namespace!, route.name!, this.cluster.workloads(), this.store.snapshot(), this.clock.iso), 'text/plain');
   }
 
   private nonResource(ctx: Exchange): void {

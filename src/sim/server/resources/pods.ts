@@ -243,7 +243,14 @@ export const pods: SimResource = {
   shortNames: ['po'],
   categories: ['all'],
   fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  subresources: [STATUS('Pod')],
+  subresources: [
+    STATUS('Pod'),
+    // pods.log.ts: simulated logs; exec, attach and portforward are refused with a Status.
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+  ],
   columns: [
     NAME,
     col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),
