@@ -35,11 +35,8 @@ export function apiVersions(serverAddress: string): Json {
 }
 
 function groupEntry(g: string): Json {
-  // Every version served of the group, v1 first and preferred (authentication.k8s.io also serves
-  // v1beta1 for kubectl 1.27's `auth whoami`).
-  const versions = [...new Set(RESOURCES.filter((r) => r.group === g).map((r) => r.version))].sort((a, b) => (a === 'v1' ? -1 : b === 'v1' ? 1 : a.localeCompare(b)));
-  const gvs = versions.map((v) => ({ groupVersion: `${g}/${v}`, version: v }));
-  return { name: g, versions: gvs, preferredVersion: gvs[0] };
+  const gv = { groupVersion: `${g}/v1`, version: 'v1' };
+  return { name: g, versions: [gv], preferredVersion: gv };
 }
 
 export function apiGroupList(): Json {
@@ -60,7 +57,7 @@ export function apiResourceList(group: string, version: string): Json | undefine
       singularName: r.singularName,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: r.verbs ?? RW,
+      verbs: RW,
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
     });

@@ -1,9 +1,8 @@
 // Pods: per node one pod per DaemonSet and podsPerNode-1 filler application pods; Deployment
 // replicas placed round-robin. Pods beyond what the model reports running are Pending. Pod names
 // follow the one pod-name rule (src/sim/podNames.ts), so a GET decodes a name to an index.
-import { createHash } from 'node:crypto';
 import type { Layout, Provider, ServedWorkload } from '../layout';
-import { fnv32, stableUid } from '../names';
+import { fnv32, hashChars, stableUid } from '../names';
 import { rangeSeq, type Seq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
@@ -127,8 +126,7 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
           ready,
           restartCount: 0,
           image: p.image,
-          // A registry digest is 64 lowercase hex; a stable one per image reference.
-          imageID: p.running ? `${p.image.split(':')[0]}@sha256:${createHash('sha256').update(p.image).digest('hex')}` : '',
+          imageID: p.running ? `${p.image.split(':')[0]}@sha256:${hashChars(p.image, 10).padEnd(64, '0')}` : '',
           ...(p.running ? { containerID: `containerd://${stableUid(`${p.namespace}/${p.name}`).replace(/-/g, '')}` } : {}),
           started: p.running,
         },
@@ -291,14 +289,7 @@ export const pods: SimResource = {
   shortNames: ['po'],
   categories: ['all'],
   fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  subresources: [
-    STATUS('Pod'),
-    // pods.log.ts: simulated logs; exec, attach and portforward are refused with a Status.
-    { name: 'log', kind: 'Pod', verbs: ['get'] },
-    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
-    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
-    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
-  ],
+  subresources: [STATUS('Pod')],
   schema,
   columns: [
     NAME,
