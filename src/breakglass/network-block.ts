@@ -17,6 +17,7 @@
 // comment. Adding is idempotent (an existing rule with the tag is left alone and reported as no
 // change); lifting deletes only rules with that comment, from both backends.
 // Simulated: the model's setBlocked(namespace, name, !lift) once every control-plane host is done.
+import { shQuote } from '../common/shell';
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { describeInventory, expandRange, fillInventory, parseInventory, resolveInventory, type InventorySource } from './inventory';
@@ -119,16 +120,12 @@ export function ruleTag(spec: NetworkBlockSpec, sources: string[]): string {
   return `breakglass:${h}`;
 }
 
-function q(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
 /** The shell script that adds the rule on one host (prints what it changed, nothing otherwise). */
 export function blockScript(sources: string[], port: number, tag: string): string {
   const v4 = sources.filter((s) => !s.includes(':'));
   const v6 = sources.filter((s) => s.includes(':'));
   const nftRule = (fam: 'ip' | 'ip6', list: string[]): string =>
-    `nft ${q(`add rule inet breakglass input ${fam} saddr { ${list.join(', ')} } tcp dport ${port} counter drop comment "${tag}"`)}`;
+    `nft ${shQuote(`add rule inet breakglass input ${fam} saddr { ${list.join(', ')} } tcp dport ${port} counter drop comment "${tag}"`)}`;
   const ipt = (bin: string, list: string[]): string[] =>
     list.map((s) => {
       const match = s.includes('-') && !s.includes('/') ? `-m iprange --src-range ${s}` : `-s ${s}`;
@@ -140,8 +137,8 @@ export function blockScript(sources: string[], port: number, tag: string): strin
     'changed=',
     'if command -v nft >/dev/null 2>&1; then',
     '  nft list table inet breakglass >/dev/null 2>&1 || nft add table inet breakglass',
-    `  nft list chain inet breakglass input >/dev/null 2>&1 || nft ${q('add chain inet breakglass input { type filter hook input priority -10; policy accept; }')}`,
-    `  if ! nft -a list chain inet breakglass input | grep -qF ${q(`comment "${tag}"`)}; then`,
+    `  nft list chain inet breakglass input >/dev/null 2>&1 || nft ${shQuote('add chain inet breakglass input { type filter hook input priority -10; policy accept; }')}`,
+    `  if ! nft -a list chain inet breakglass input | grep -qF ${shQuote(`comment "${tag}"`)}; then`,
     ...(v4.length ? [`    ${nftRule('ip', v4)}`] : []),
     ...(v6.length ? [`    ${nftRule('ip6', v6)}`] : []),
     '    changed=1',
@@ -163,17 +160,17 @@ export function liftScript(tag: string): string {
     'set -e',
     'n=0',
     'if command -v nft >/dev/null 2>&1 && nft list chain inet breakglass input >/dev/null 2>&1; then',
-    `  for h in $(nft -a list chain inet breakglass input | grep -F ${q(`comment "${tag}"`)} | sed -n 's/.*# handle \\([0-9][0-9]*\\)$/\\1/p'); do`,
+    `  for h in $(nft -a list chain inet breakglass input | grep -F ${shQuote(`comment "${tag}"`)} | sed -n 's/.*# handle \\([0-9][0-9]*\\)$/\\1/p'); do`,
     '    nft delete rule inet breakglass input handle "$h"; n=$((n+1))',
     '  done',
     'fi',
     'for bin in iptables ip6tables; do',
     '  command -v "$bin" >/dev/null 2>&1 || continue',
-    `  "$bin" -S INPUT 2>/dev/null | grep -F -- ${q(`--comment ${tag} `)} | sed 's/^-A /-D /' | while read -r rule; do`,
+    `  "$bin" -S INPUT 2>/dev/null | grep -F -- ${shQuote(`--comment ${tag} `)} | sed 's/^-A /-D /' | while read -r rule; do`,
     '    # shellcheck disable=SC2086',
     '    "$bin" $rule',
     '  done',
-    `  m=$("$bin" -S INPUT 2>/dev/null | grep -cF -- ${q(`--comment ${tag} `)} || true)`,
+    `  m=$("$bin" -S INPUT 2>/dev/null | grep -cF -- ${shQuote(`--comment ${tag} `)} || true)`,
     '  [ "$m" = 0 ] || { echo "$bin: $m rule(s) with the tag are still there" >&2; exit 4; }',
     'done',
     `[ "$n" = 0 ] || echo "lifted: $n nft rule(s) ${tag}"`,
@@ -181,7 +178,7 @@ export function liftScript(tag: string): string {
 }
 
 function wrap(script: string, sudo: boolean): string {
-  return sudo ? `sudo -n sh -c ${q(script)}` : `sh -c ${q(script)}`;
+  return sudo ? `sudo -n sh -c ${shQuote(script)}` : `sh -c ${shQuote(script)}`;
 }
 
 async function realExec(spec: NetworkBlockSpec, ctx: ActionContext, opts: RunOptions, previewOnly: boolean): Promise<ActionResult> {

@@ -5,6 +5,7 @@
 // masked — becomes the step's output in the view and the journal, as for any other step.
 // script(1): https://man7.org/linux/man-pages/man1/script.1.html (`-q` quiet, `-f` flush after each
 // write, `-e` return the child's exit code, `-c` the command; util-linux 2.35+).
+import { shQuote } from '../common/shell';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -17,8 +18,7 @@ export interface InteractiveCommand {
 /** Runs `script` on `shell` (bash by default) with the step's text, writing the transcript to `transcript`. */
 export function interactiveCommand(scriptText: string, transcript: string, shell: { file: string; args: string[] } = { file: '/bin/bash', args: ['-eo', 'pipefail', '-c'] }): InteractiveCommand {
   // `script -c` hands its argument to $SHELL -c: quote each word for a POSIX shell.
-  const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-  const inner = [shell.file, ...shell.args, scriptText].map(q).join(' ');
+  const inner = [shell.file, ...shell.args, scriptText].map(shQuote).join(' ');
   return { file: 'script', args: ['-q', '-f', '-e', '-c', inner, transcript] };
 }
 

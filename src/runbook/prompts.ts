@@ -9,6 +9,7 @@
 // Runme parses the script with mvdan.cc/sh; this reads only what the rule needs, line by line:
 // quoted text, comments, here-documents and line continuations are skipped or joined, and an export
 // counts only outside any compound command (if/for/while/until/case/select, `{ … }`, `( … )`).
+import { shQuote } from '../common/shell';
 import { isSecretEnvName } from '../common/mask';
 
 /** `promptEnv`: `auto` asks for what the session has not set; `always` asks every time; `never` asks nothing. */
@@ -191,5 +192,5 @@ export function planPrompts(script: string, env: Readonly<Record<string, string 
 
 /** Shell text that sets each variable, quoted so no value can run as code: `export NAME='it'\''s'`. */
 export function exportLines(values: ReadonlyArray<{ name: string; value: string }>): string {
-  return values.map(({ name, value }) => `export ${name}='${value.replace(/'/g, `'\\''`)}'\n`).join('');
+  return values.map(({ name, value }) => `export ${name}=${shQuote(value)}\n`).join('');
 }

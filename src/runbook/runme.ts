@@ -9,6 +9,7 @@
 //   command/config_code_block.go programPath, command/command_inline_shell.go shellOptions: programs;
 // - runnerv2service/execution.go opininatedEnvVarNamingRegexp, storeOutputInEnv, tailCapWriter: outputs;
 // - project/project.go LoadEnvWithSource (godotenv.UnmarshalBytes), godotenv parser.go: `.env`.
+import { shQuote } from '../common/shell';
 
 /**
  * Fence languages Runme runs as shell commands (runner/shell.go IsShellLanguage, plus the empty
@@ -284,10 +285,6 @@ export function isShellVarName(name: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
 }
 
-/** Single-quotes a word for a POSIX shell. */
-export function shQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The line put before a step's script so that it records, when it exits, its working directory and
