@@ -59,3 +59,22 @@ export function guardLinks(open?: (href: string) => void): void {
   window.addEventListener('click', onActivate, true);
   window.addEventListener('auxclick', onActivate, true);
 }
+
+/**
+ * Tells the extension the page is ready for messages, and again (after 0.5 s, 1 s, 2 s, then
+ * every 4 s) until `answered()`: a page that loaded must not stay empty because one message of
+ * the handshake was lost — a webview that is not live drops what is posted to it
+ * (`Webview.postMessage` resolves false), and a layout change can come between the page's
+ * "ready" and the extension's answer. The extension answers every "ready" with the whole state.
+ */
+export function announceReady(post: () => void, answered: () => boolean): void {
+  post();
+  let wait = 500;
+  const again = (): void => {
+    if (answered()) return;
+    post();
+    wait = Math.min(wait * 2, 4000);
+    window.setTimeout(again, wait);
+  };
+  window.setTimeout(again, wait);
+}

@@ -9,7 +9,7 @@ import {
   isStale, parseSignals, STATE_WORDS, type ChartSpec, type HealthSignal,
 } from '../src/views/healthView';
 import { MAX_COMPARED, parseHealthClusters, parseHealthToWebview, type HealthClustersMessage, type HealthTargetView, type HealthToHost, type HealthToWebview } from '../src/views/messages/health';
-import { el, guardLinks } from './dom';
+import { announceReady, el, guardLinks } from './dom';
 import { readTheme, type ChartTheme } from './theme';
 
 const CHART_HEIGHT = 130;
@@ -527,16 +527,18 @@ if (document.body?.dataset.page === 'health') {
   const { panels, dispatch } = mountHealthPanels(post);
   const picker = document.querySelector<HTMLElement>('.bg-health-picker');
   const columns = document.querySelector<HTMLElement>('.bg-health-columns');
+  let laidOut = false;
   window.addEventListener('message', (ev: MessageEvent) => {
     const layout = parseHealthClusters(ev.data);
     if (layout && picker && columns) {
+      laidOut = true;
       showClusters(layout, picker, columns, panels, post);
       return;
     }
     const msg = parseHealthToWebview(ev.data);
     if (msg) dispatch(msg);
   });
-  vscode.postMessage({ type: 'ready' });
+  announceReady(() => vscode.postMessage({ type: 'ready' }), () => laidOut);
 }
 
 /**

@@ -3,7 +3,7 @@
 // drawn by media/health.ts.
 import { parseToWebview, type ClusterRowView, type StepView, type ToHost, type ToWebview } from '../src/views/messages/runbook';
 import type { ReadinessBadge } from '../src/breakglass/readiness';
-import { guardLinks } from './dom';
+import { announceReady, guardLinks } from './dom';
 import { isHealthMessage, mountHealthPanels } from './health';
 
 declare function acquireVsCodeApi(): { postMessage(msg: ToHost): void };
@@ -15,6 +15,8 @@ const OUTPUT_CAP = 200_000;
 const runningSince = new Map<string, number>();
 let trusted = true;
 let runAllActive = false;
+/** Has the extension sent the run's snapshot yet (the answer to "ready")? */
+let snapshotSeen = false;
 let readinessRunning = false;
 
 function card(stepId: string): HTMLElement | null {
@@ -296,6 +298,7 @@ function onMessage(msg: ToWebview): void {
   }
   switch (msg.type) {
     case 'snapshot':
+      snapshotSeen = true;
       runAllActive = msg.runAll;
       setMode(msg.mode.label, msg.mode.real, msg.trusted);
       // A new run (or a page loaded again): the extension sends the tables that still apply.
@@ -377,4 +380,4 @@ setInterval(() => {
   }
 }, 250);
 
-vscode.postMessage({ type: 'ready' });
+announceReady(() => vscode.postMessage({ type: 'ready' }), () => snapshotSeen);

@@ -11,7 +11,7 @@ import { appendReading, chartSeries, fmtClock, LOAD_CAP, markerLabels } from '..
 import { formatElapsed as fmtDur } from '../src/common/duration';
 import { INJECT_PARAMS } from '../src/sim/actions/params';
 import type { InjectParam } from '../src/sim/actions/action';
-import { el, guardLinks, pathCode } from './dom';
+import { announceReady, el, guardLinks, pathCode } from './dom';
 import { readTheme } from './theme';
 
 declare function acquireVsCodeApi(): { postMessage(msg: TabletopToHost): void };
@@ -532,4 +532,4 @@ new MutationObserver(() => {
   if (state) drawChart(true);
 }).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-id'] });
 
-post({ type: 'ready' });
+announceReady(() => post({ type: 'ready' }), () => state !== undefined);

@@ -15,7 +15,7 @@ import { escapeHtml } from '../runbook/render';
 import type { Scenario } from '../sim/scenario';
 import type { Tabletop, TabletopUpdate } from '../tabletop/tabletop';
 import {
-  parseTabletopToHost, TABLETOP_SPEEDS, type TabletopDrawn, type TabletopEventView, type TabletopMarkerView, type TabletopScoresView,
+  parseTabletopToHost, TABLETOP_SPEEDS, validateTabletopToWebview, type TabletopDrawn, type TabletopEventView, type TabletopMarkerView, type TabletopScoresView,
   type TabletopStateView, type TabletopToHost, type TabletopToWebview,
 } from './messages/tabletop';
 import type { ModeController } from './mode';
@@ -655,6 +655,13 @@ class FacilitatorPanel implements vscode.Disposable {
 
   postState(state: TabletopStateView): void {
     this.panel.title = `Facilitator: ${state.scenario}`;
+    // The page drops a message its check refuses, and would then stay empty: say why instead.
+    const checked = validateTabletopToWebview({ type: 'ttState', state });
+    if (!checked.ok) {
+      console.error(`Breakglass: the facilitator's state fails the page's check: ${checked.error}`);
+      this.post({ type: 'ttNotice', level: 'error', message: `Breakglass could not draw this exercise: ${checked.error}`.slice(0, 4000) });
+      return;
+    }
     this.post({ type: 'ttState', state });
   }
 

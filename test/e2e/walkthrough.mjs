@@ -32,9 +32,17 @@ async function shot(page, name) {
 /** The walkthrough's step `id`, opened as a person does: a click on its title (when not open yet). */
 async function openStep(page, id) {
   const step = page.locator(`.gettingStartedContainer button.getting-started-step[data-step-id="${WT}#${id}"]`);
-  await until(async () => (await step.count()) > 0, { message: () => `the walkthrough has no step ${id} on screen` });
-  // The walkthrough's tab, brought to the front when another editor covers it.
-  if (!(await step.isVisible())) await page.locator('.tabs-container .tab', { hasText: 'Walkthrough' }).first().click();
+  // The walkthrough's tab, brought to the front when another editor covers it (a covered editor
+  // may have no DOM at all).
+  await until(
+    async () => {
+      if ((await step.count()) > 0 && (await step.isVisible())) return true;
+      const tab = page.locator('.tabs-container .tab', { hasText: 'Walkthrough' }).first();
+      if (await tab.count()) await tab.click();
+      return false;
+    },
+    { message: () => `the walkthrough has no step ${id} on screen` },
+  );
   if ((await step.getAttribute('aria-expanded')) !== 'true') await step.locator('.step-title').click();
   await until(async () => (await step.getAttribute('aria-expanded')) === 'true', { message: () => `the step ${id} did not open` });
   return step;

@@ -124,6 +124,7 @@ describe('Runbook view page in Chromium: break-glass tables and step headers', f
   let profile = '';
   let close: (() => Promise<void>) | undefined;
   let page: import('playwright-core').Page;
+  let context: import('playwright-core').BrowserContext;
 
   before(async () => {
     for (const f of ['runbook.js', 'runbook.css', 'codicon.css']) assert.ok(existsSync(join(MEDIA, f)), `${f} missing in dist/media: build first (node esbuild.config.mjs)`);
@@ -158,6 +159,7 @@ describe('Runbook view page in Chromium: break-glass tables and step headers', f
     profile = tempDir('bg-page-chromium-');
     const browser = await lib.launchChromium(profile, { viewport: { width: 1600, height: 1000 } });
     close = () => browser.close();
+    context = browser;
     const nonce = 'test-nonce';
     const parsed = parseRunbook(readFileSync(OVERLOAD, 'utf8'), OVERLOAD);
     const html = runbookPageHtml({
@@ -278,6 +280,25 @@ describe('Runbook view page in Chromium: break-glass tables and step headers', f
       for (const t of await page.evaluate(tables)) assert.ok(t.overflow <= 1, `${t.step} at ${w} px: ${t.overflow}px too wide`);
     }
   });
+  it('a page whose "ready" goes unanswered asks again, and stops asking once the snapshot came', async () => {
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`${ORIGIN}/`);
+      const readies = () => fresh.evaluate(() => (window as unknown as { posted: { type: string }[] }).posted.filter((m) => m.type === 'ready').length);
+      // Nothing answers the first one (a message lost while the webview was not live): it asks again.
+      await fresh.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.filter((m) => m.type === 'ready').length >= 2, undefined, { timeout: 5000 });
+      const snapshot: ToWebview = { type: 'snapshot', mode: { label: 'SIMULATED', real: false }, trusted: true, runAll: false, steps: {} };
+      await fresh.evaluate((m) => window.postMessage(m, '*'), snapshot);
+      await fresh.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+      const answered = await readies();
+      await fresh.evaluate(() => new Promise((r) => setTimeout(r, 4500)));
+      assert.equal(await readies(), answered, 'no "ready" after the snapshot came');
+      assert.equal(await fresh.locator('#bg-mode').textContent().then((t) => /SIMULATED/.test(t ?? '')), true, 'the snapshot was drawn');
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('Run on a step posts its intent, in the wide layout and the narrow one', async () => {
     for (const width of [1600, 380]) {
       await page.setViewportSize({ width, height: 1000 });

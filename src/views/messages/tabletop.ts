@@ -3,7 +3,7 @@
 // intents from the page.
 import { injectableActions, INJECT_PARAMS, type PanelActionName } from '../../sim/actions';
 import { num, PAGE_TO_HOST, stepId, stepState, text } from './common';
-import { array, boolean, map, number, object, oneOf, optional, parse, record, string, tagged, type Infer, type Result, type Validator } from './validate';
+import { array, boolean, map, number, object, oneOf, optional, parse, record, string, tagged, validate, type Infer, type Result, type Validator } from './validate';
 
 /** Clock speeds the facilitator panel offers (simulated seconds per real second). */
 export const TABLETOP_SPEEDS = [1, 10, 30, 60] as const;
@@ -130,6 +130,11 @@ export type TabletopToWebview = Infer<typeof tabletopToWebview>;
 /** A message to the facilitator panel, checked and rebuilt; undefined when it is not one. */
 export function parseTabletopToWebview(msg: unknown): TabletopToWebview | undefined {
   return parse(tabletopToWebview, msg);
+}
+
+/** The same check, saying what is wrong (the extension checks the whole state it sends). */
+export function validateTabletopToWebview(msg: unknown): Result<TabletopToWebview> {
+  return validate(tabletopToWebview, msg);
 }
 
 /** What the page drew, as it reports it (the tests read it; nothing is decided on it). */
