@@ -336,16 +336,17 @@ export class HealthPoller {
     try {
       const ready = await this.request('/readyz?verbose');
       if (ready) {
-        if (this.cur === 'ordinary') {
-          // The ordinary path answered: it is the one to read through again.
-          this.ordinaryFailures = 0;
-          this.ordinaryRetryAt = 0;
-          this.ordinaryFailure = undefined;
-        }
         const failed = [...ready.body.matchAll(/^\[-\]([^\s]+)/gm)].map((m) => m[1]);
         snap.readyz = { value: { ok: ready.status === 200, failed }, source: this.src('/readyz?verbose'), at };
       }
       const metrics = await this.request('/metrics', 'text/plain');
+      // The ordinary path answered /metrics (readyz proves nothing: API Priority and Fairness
+      // exempts it through the FlowSchema `probes`): it is the one to read through again.
+      if (metrics && this.cur === 'ordinary') {
+        this.ordinaryFailures = 0;
+        this.ordinaryRetryAt = 0;
+        this.ordinaryFailure = undefined;
+      }
       if (metrics && metrics.status === 200) this.readMetrics(snap, parsePrometheusText(metrics.body), at);
       if (full && !fromProm) {
         // A Table without objects: a row per node is a few dozen bytes.

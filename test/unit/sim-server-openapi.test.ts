@@ -137,7 +137,8 @@ describe('sim server OpenAPI', function () {
         });
 
         it("the server's own objects of every kind pass strict validation", async () => {
-          const kinds = RESOURCES.map((r) => (r.group ? `${r.name}.${r.version}.${r.group}` : r.name));
+          // Every kind that has objects to list (the reviews store nothing).
+          const kinds = RESOURCES.filter((r) => !r.verbs || r.verbs.includes('list')).map((r) => (r.group ? `${r.name}.${r.version}.${r.group}` : r.name));
           for (const k of kinds) {
             // Every object of the kind, as a List kubectl splits into its items.
             const got = await kubectl(v, ['get', k, '-A', '-o', 'yaml']);

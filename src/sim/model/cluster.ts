@@ -193,8 +193,11 @@ function levelOfIdentity(identity: WorkloadState['identity'], namespace: string)
 }
 
 /** Priority level and flow schema of a request, as the default FlowSchemas decide. */
-export function classify(user: string, groups: string[]): { level: string; flowSchema: string } {
+export function classify(user: string, groups: string[], path?: string): { level: string; flowSchema: string } {
   if (groups.includes('system:masters')) return { level: 'exempt', flowSchema: 'exempt' };
+  // The bootstrap FlowSchema `probes` (k8s.io/apiserver pkg/apis/flowcontrol/bootstrap/default.go)
+  // matches exactly these non-resource URLs for every user, authenticated or not, to `exempt`.
+  if (path === '/healthz' || path === '/readyz' || path === '/livez') return { level: 'exempt', flowSchema: 'probes' };
   if (groups.includes('system:nodes') || user.startsWith('system:node:')) return { level: 'system', flowSchema: 'system-nodes' };
   if (user === 'system:kube-controller-manager' || user === 'system:kube-scheduler') return { level: 'workload-high', flowSchema: 'kube-controller-manager' };
   if (user.startsWith('system:serviceaccount:kube-system:')) return { level: 'workload-high', flowSchema: 'kube-system-service-accounts' };
@@ -962,7 +965,7 @@ export class ClusterModel implements SimCluster, SimTarget {
   // ---- real requests --------------------------------------------------------------------------
 
   admit(req: SimRequest): AdmissionDecision {
-    const { level, flowSchema } = classify(req.user, req.groups);
+    const { level, flowSchema } = classify(req.user, req.groups, req.resource === '' ? req.path : undefined);
     const up = this.upCount();
     if (up === 0) return { outcome: 'reject', waitMs: 0, priorityLevel: level, flowSchema, unavailable: true };
     const p = this.profile();

@@ -35,8 +35,11 @@ export function apiVersions(serverAddress: string): Json {
 }
 
 function groupEntry(g: string): Json {
-  const gv = { groupVersion: `${g}/v1`, version: 'v1' };
-  return { name: g, versions: [gv], preferredVersion: gv };
+  // Every version served of the group, v1 first and preferred (authentication.k8s.io also serves
+  // v1beta1 for kubectl 1.27's `auth whoami`).
+  const versions = [...new Set(RESOURCES.filter((r) => r.group === g).map((r) => r.version))].sort((a, b) => (a === 'v1' ? -1 : b === 'v1' ? 1 : a.localeCompare(b)));
+  const gvs = versions.map((v) => ({ groupVersion: `${g}/${v}`, version: v }));
+  return { name: g, versions: gvs, preferredVersion: gvs[0] };
 }
 
 export function apiGroupList(): Json {
@@ -57,7 +60,7 @@ export function apiResourceList(group: string, version: string): Json | undefine
       singularName: r.singularName,
       namespaced: r.namespaced,
       kind: r.kind,
-      verbs: RW,
+      verbs: r.verbs ?? RW,
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
       ...(r.categories ? { categories: r.categories } : {}),
     });

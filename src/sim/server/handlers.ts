@@ -5,6 +5,8 @@ import type { SimCluster } from '../types';
 import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, groupVersion, versionInfo } from './discovery';
 import { notFound, qualified, send, sendJson, statusBody, type Exchange } from './exchange';
 import { health, type HealthEndpoint } from './health';
+import { PROTOBUF } from './protobuf';
+import { execRefused, podLog } from './resources/pods.log';
 import type { Metrics } from './metrics';
 import { serveOpenApi } from './openapi';
 import { storeKey, type SimResource } from './resources';
@@ -60,6 +62,7 @@ export class Handlers {
       return;
     }
     const def = route.def;
+    if (def.name === 'pods' && route.name !== undefined && route.subresource && route.subresource !== 'status') return this.podSubresource(ctx, def);
     switch (route.verb) {
       case 'get':
         return this.get(ctx, def);
@@ -73,8 +76,17 @@ export class Handlers {
       case 'update':
         return this.update(ctx, def);
       default:
+        if (route.verb === 'create' && def.review && route.name === undefined) return this.review(ctx, def);
         sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the simulated API server does not support ${route.verb} on ${qualified(def)}`, { kind: def.name }));
     }
+  }
+
+  /** pods/log (simulated text), pods/exec, attach and portforward (a Status: not simulated). */
+  private podSubresource(ctx: Exchange, def: SimResource): void {
+    const { route } = ctx;
+    if (!this.store.get(storeKey(def), route.namespace, route.name!)) return sendJson(ctx, 404, notFound(def, route.name!));
+    if (route.subresource !== 'log') return sendJson(ctx, 400, execRefused(route.subresource!));
+    send(ctx, 200, podLog(route.namespace!, route.name!, this.cluster.workloads(), this.store.snapshot(), this.clock.iso), 'text/plain');
   }
 
   private nonResource(ctx: Exchange): void {
@@ -293,7 +305,25 @@ export class Handlers {
     return true;
   }
 
+  /** A review (create-only, nothing stored): JSON or, as kubectl 1.33 posts it, protobuf; the answer is JSON. */
+  private async review(ctx: Exchange, def: SimResource): Promise<void> {
+    const raw = await this.rawBody(ctx);
+    let body: Json;
+    try {
+      body = String(ctx.req.headers['content-type'] ?? '').startsWith(PROTOBUF) ? def.fromProtobuf?.(raw) ?? {} : raw.length ? (JSON.parse(raw.toString('utf8')) as Json) : {};
+    } catch (e) {
+      return sendJson(ctx, 400, statusBody(400, 'BadRequest', `the body of the request was in an unknown format: ${(e as Error).message}`));
+    }
+    sendJson(ctx, 201, def.review!(body, ctx.user ?? { name: 'system:anonymous', groups: ['system:unauthenticated'] }));
+  }
+
   private async body(ctx: Exchange): Promise<Json | undefined> {
+    const text = (await this.rawBody(ctx)).toString('utf8').trim();
+    if (!text) return undefined;
+    return JSON.parse(text) as Json;
+  }
+
+  private async rawBody(ctx: Exchange): Promise<Buffer> {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const c of ctx.req) {
@@ -301,9 +331,7 @@ export class Handlers {
       if (size > 3 * 1024 * 1024) throw new Error('request entity too large');
       chunks.push(c as Buffer);
     }
-    const text = Buffer.concat(chunks).toString('utf8').trim();
-    if (!text) return undefined;
-    return JSON.parse(text) as Json;
+    return Buffer.concat(chunks);
   }
 
   private async delete(ctx: Exchange, def: SimResource): Promise<void> {

@@ -5,18 +5,31 @@ import { AGE, NAME, STATUS, col, containersCells, formatLabels, type SimResource
 import { perWorkloadProvider, podTemplate } from './workloads';
 import { int, intOrString, labelSelector, obj, podTemplateSchema, str, type KindSchema } from '../schema';
 
+/**
+ * Pods of a DaemonSet that run on a Ready node: the daemon set controller counts a pod ready only
+ * when its Ready condition is True (pkg/controller/daemon, updateDaemonSetStatus), and a pod on a
+ * NotReady node is not Ready (pods.ts gives it Ready=False, as the node lifecycle controller does).
+ */
+export function readyDaemonPods(layout: Layout, g: ServedWorkload): number {
+  let n = 0;
+  for (let i = 0; i < g.running; i++) if (layout.nodeReady(layout.workloadPodNode(g, i))) n++;
+  return n;
+}
+
 export function daemonSetObject(layout: Layout, g: ServedWorkload): SimObject {
   return new LazyObject('daemonsets', g.namespace, g.name, g.labels, g.createdAt, g.rv, noFields, (o) => {
+    const ready = readyDaemonPods(layout, g);
     const status: Json = {
       currentNumberScheduled: g.pods,
       numberMisscheduled: 0,
       desiredNumberScheduled: g.pods,
-      numberReady: g.running,
+      numberReady: ready,
       observedGeneration: 1,
       updatedNumberScheduled: g.pods,
-      numberAvailable: g.running,
+      // minReadySeconds is 0: available = ready.
+      numberAvailable: ready,
     };
-    if (g.pods > g.running) status.numberUnavailable = g.pods - g.running;
+    if (g.pods > ready) status.numberUnavailable = g.pods - ready;
     return {
       kind: 'DaemonSet',
       apiVersion: 'apps/v1',

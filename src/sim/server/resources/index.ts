@@ -16,6 +16,8 @@ import { pods } from './pods';
 import { prioritylevelconfigurations } from './prioritylevelconfigurations';
 import { replicasets } from './replicasets';
 import type { SimResource } from './resource';
+import { selfsubjectaccessreviews } from './selfsubjectaccessreviews';
+import { selfsubjectreviews, selfsubjectreviewsV1beta1 } from './selfsubjectreviews';
 import { services } from './services';
 
 export type { ResourceDef, SimResource } from './resource';
@@ -36,6 +38,9 @@ export const RESOURCES: readonly SimResource[] = [
   eventsV1,
   flowschemas,
   prioritylevelconfigurations,
+  selfsubjectaccessreviews,
+  selfsubjectreviews,
+  selfsubjectreviewsV1beta1,
 ];
 
 /** The resources that own their objects, by plural name (the store's keys). */

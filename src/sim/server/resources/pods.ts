@@ -1,8 +1,9 @@
 // Pods: per node one pod per DaemonSet and podsPerNode-1 filler application pods; Deployment
 // replicas placed round-robin. Pods beyond what the model reports running are Pending. Pod names
 // follow the one pod-name rule (src/sim/podNames.ts), so a GET decodes a name to an index.
+import { createHash } from 'node:crypto';
 import type { Layout, Provider, ServedWorkload } from '../layout';
-import { fnv32, hashChars, stableUid } from '../names';
+import { fnv32, stableUid } from '../names';
 import { rangeSeq, type Seq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
@@ -126,7 +127,8 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
           ready,
           restartCount: 0,
           image: p.image,
-          imageID: p.running ? `${p.image.split(':')[0]}@sha256:${hashChars(p.image, 10).padEnd(64, '0')}` : '',
+          // A registry digest is 64 lowercase hex; a stable one per image reference.
+          imageID: p.running ? `${p.image.split(':')[0]}@sha256:${createHash('sha256').update(p.image).digest('hex')}` : '',
           ...(p.running ? { containerID: `containerd://${stableUid(`${p.namespace}/${p.name}`).replace(/-/g, '')}` } : {}),
           started: p.running,
         },
@@ -289,7 +291,14 @@ export const pods: SimResource = {
   shortNames: ['po'],
   categories: ['all'],
   fields: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.phase', 'status.podIP', 'status.nominatedNodeName'],
-  subresources: [STATUS('Pod')],
+  subresources: [
+    STATUS('Pod'),
+    // pods.log.ts: simulated logs; exec, attach and portforward are refused with a Status.
+    { name: 'log', kind: 'Pod', verbs: ['get'] },
+    { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
+    { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+    { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+  ],
   schema,
   columns: [
     NAME,

@@ -6,6 +6,7 @@ import type { Layout, Provider } from '../layout';
 import type { Json, SimObject } from '../simObject';
 import type { KindSchema } from '../schema';
 import { formatLabels } from '../selectors';
+import { EMPTY, concat } from '../seq';
 
 export interface Subresource {
   name: string;
@@ -28,6 +29,8 @@ export interface ResourceDef {
   /** Fields a field selector may use besides metadata.name and metadata.namespace. */
   fields: string[];
   subresources: Subresource[];
+  /** Discovery verbs, when not every verb (reviews are create-only). */
+  verbs?: string[];
 }
 
 export interface Column {
@@ -70,6 +73,18 @@ export interface SimResource extends ResourceDef {
   convert?(stored: Json): Json;
   /** The fields its objects have, for OpenAPI v2/v3 (openapi.ts). */
   schema: KindSchema;
+  /**
+   * A review (SelfSubjectAccessReview, SelfSubjectReview): a POST that stores nothing and answers
+   * the object it was sent with its status filled in for the requesting user.
+   */
+  review?(body: Json, user: { name: string; groups: string[] }): Json;
+  /** The JSON form of a review posted as protobuf (what `review` reads of it). */
+  fromProtobuf?(body: Buffer): Json;
+}
+
+/** A resource with no stored objects (the reviews). */
+export function noObjects(): Provider {
+  return { all: concat([]), inNamespace: () => EMPTY, get: () => undefined };
 }
 
 /** The resource whose objects the store keeps for `r` (itself, unless it is another's view). */

@@ -1,0 +1,55 @@
+// Just enough of the Kubernetes protobuf encoding (k8s.io/apimachinery runtime/serializer/protobuf)
+// to read a review a client posts as application/vnd.kubernetes.protobuf, as kubectl 1.33 does:
+// the 4-byte magic "k8s\0", then runtime.Unknown{typeMeta=1, raw=2, contentEncoding=3,
+// contentType=4}; `raw` is the object's own message.
+import type { Json } from './simObject';
+
+export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
+const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
+
+/** The fields of one message: field number → its length-delimited values (other wire types skipped). */
+export function fields(buf: Buffer): Map<number, Buffer[]> {
+  const out = new Map<number, Buffer[]>();
+  let i = 0;
+  const varint = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (i >= buf.length) throw new Error('truncated protobuf varint');
+      const b = buf[i++];
+      v += (b & 0x7f) * mul;
+      if (!(b & 0x80)) return v;
+      mul *= 128;
+    }
+  };
+  while (i < buf.length) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    if (wire === 0) varint();
+    else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else if (wire === 2) {
+      const n = varint();
+      const v = buf.subarray(i, i + n);
+      i += n;
+      if (!out.has(field)) out.set(field, []);
+      out.get(field)!.push(v);
+    } else throw new Error(`unsupported protobuf wire type ${wire}`);
+  }
+  return out;
+}
+
+/** The object message inside a "k8s\0" envelope. */
+export function unwrap(buf: Buffer): Buffer {
+  if (!buf.subarray(0, 4).equals(MAGIC)) throw new Error('not a Kubernetes protobuf envelope');
+  return fields(buf.subarray(4)).get(2)?.[0] ?? Buffer.alloc(0);
+}
+
+/** The string fields of a message, by name (for flat messages such as ResourceAttributes). */
+export function strings(buf: Buffer | undefined, names: Record<number, string>): Json {
+  const o: Json = {};
+  if (!buf) return o;
+  for (const [n, vs] of fields(buf)) if (names[n]) o[names[n]] = vs[0].toString('utf8');
+  return o;
+}
