@@ -25,6 +25,22 @@ export interface WorkloadSpec {
   usage: WorkloadUsage;
   /** Created at (simulated seconds). */
   createdAt: number;
+  /** A DaemonSet written through the API: the nodes its nodeSelector matches (absent: every node). */
+  nodes?: number;
+}
+
+/** A workload as written through the API server (resources/deployments.ts, daemonsets.ts). */
+export interface AppliedWorkload {
+  namespace: string;
+  name: string;
+  kind: 'DaemonSet' | 'Deployment';
+  /** Deployment: spec.replicas. DaemonSet: the nodes its pod template may run on. */
+  pods: number;
+  image: string;
+  labels: Record<string, string>;
+  serviceAccount: string;
+  /** What changed, for the timeline ("nodeSelector kubernetes.io/os=none: 0 of 5000 nodes"). */
+  change: string;
 }
 
 export interface ClusterSpec {
@@ -144,6 +160,13 @@ export interface SimCluster {
   /** A request through the API server removed a workload (the API server admitted it). */
   deleteWorkload(namespace: string, name: string): boolean;
   scaleWorkload(namespace: string, name: string, replicas: number): boolean;
+  /**
+   * A workload written through the API server (create, update, patch, apply), already admitted:
+   * a new one runs (a plain application: no API traffic of its own), an existing one takes its
+   * new pod count (a DaemonSet: the nodes its nodeSelector matches) and image. False when the
+   * model refuses (a deleted one, a kind that changed).
+   */
+  applyWorkload(w: AppliedWorkload): boolean;
   onEvent(listener: (e: ModelEvent) => void): () => void;
 }
 

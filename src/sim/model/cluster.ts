@@ -5,7 +5,7 @@ import { APF_MAX_QUEUE_WAIT, MUTATE_CPU, OBJECT_BYTES, PRIORITY_LEVELS, REQUEST_
 import { apfSeats, callCost, objectCount, watchLoad, type ApiCall, type CallCost, type ClusterProfile } from '../../cost/model';
 import { Rng, hashString } from '../rng';
 import type { ScenarioCluster, ScenarioWorkload } from '../scenarioTypes';
-import type { AdmissionDecision, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../types';
+import type { AdmissionDecision, AppliedWorkload, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../types';
 import type { SimTarget } from '../types';
 
 /** Model parameters that are not per-scenario (docs/SIMULATION.md). */
@@ -37,6 +37,11 @@ export const PARAMS = {
   schedulerPodsPerSecond: 100,
   /** Seconds a deleted pod's agent needs to stop once its kubelet hears of it (grace period). */
   podStopSeconds: 30,
+  /**
+   * Seconds for every pod of a workload created through the API server to start (assumption: a
+   * Deployment's or DaemonSet's default rolling pace on a healthy cluster, images cached).
+   */
+  appliedRolloutSeconds: 30,
   /** Baseline data-plane error ratio. */
   baselineErrorRatio: 0.001,
   /** APF Retry-After doubles from 1 s to 32 s while many requests are dropped (PR #117547). */
@@ -130,6 +135,8 @@ interface WorkloadState {
   deletedAt?: number;
   /** Its traffic cannot reach the API servers (network block). */
   blocked: boolean;
+  /** Written through the API server since (kept while it wants no pod: a DaemonSet whose nodeSelector matches no node). */
+  applied?: boolean;
   /** Nodes where its agent was stopped on the node itself and is kept from starting again. */
   held?: number;
   /** Agents stopped on their nodes: their pod objects stay in etcd (stopping a container deletes no object). */
@@ -299,7 +306,7 @@ export class ClusterModel implements SimCluster, SimTarget {
   }
 
   workloads(): WorkloadSpec[] {
-    return [...this.workloadsByKey.values()].filter((w) => w.desired > 0 || w.running > 0.5).filter((w) => w.deletedAt === undefined).map((w) => w.spec);
+    return [...this.workloadsByKey.values()].filter((w) => w.desired > 0 || w.running > 0.5 || w.applied).filter((w) => w.deletedAt === undefined).map((w) => w.spec);
   }
 
   // ---- scenario actions ---------------------------------------------------------------------
@@ -360,6 +367,37 @@ export class ClusterModel implements SimCluster, SimTarget {
     w.desired = replicas;
     w.spec = { ...w.spec, replicas, usage: { ...w.spec.usage, clients: replicas } };
     this.emit('workload-scaled', `Deployment ${key(namespace, name)} scaled to ${replicas}`);
+    return true;
+  }
+
+  applyWorkload(a: AppliedWorkload): boolean {
+    const k = key(a.namespace, a.name);
+    const w = this.workloadsByKey.get(k);
+    const pods = Math.max(0, Math.floor(a.pods));
+    if (!w || w.deletedAt !== undefined) {
+      if (w && w.running > 0.5) return false; // its agents still run, adopted by nothing yet
+      // A plain application: pods that start at the default rollout pace and call no API.
+      this.workloadsByKey.set(k, {
+        spec: { name: a.name, namespace: a.namespace, kind: a.kind, replicas: a.kind === 'Deployment' ? pods : undefined, nodes: a.kind === 'DaemonSet' ? pods : undefined, image: a.image, labels: a.labels, serviceAccount: a.serviceAccount, usage: { name: a.name, clients: a.kind === 'DaemonSet' ? 'perNode' : pods, calls: [] }, createdAt: this.t },
+        identity: 'serviceAccount',
+        calls: [],
+        retries: 0,
+        rolloutSeconds: PARAMS.appliedRolloutSeconds,
+        running: 0,
+        desired: pods,
+        blocked: false,
+        applied: true,
+      });
+      this.emit('workload-deployed', `${a.kind} ${k} created through the API server (${pods} pods)`);
+      return true;
+    }
+    if (w.spec.kind !== a.kind) return false;
+    w.desired = pods;
+    w.applied = true;
+    w.spec = { ...w.spec, image: a.image, replicas: a.kind === 'Deployment' ? pods : w.spec.replicas, usage: { ...w.spec.usage, clients: a.kind === 'DaemonSet' ? 'perNode' : pods } };
+    if (a.kind === 'DaemonSet') w.spec.nodes = pods;
+    if (w.held) w.held = Math.min(w.held, pods);
+    this.emit('workload-updated', `${a.kind} ${k} updated through the API server: ${a.change}; ${pods} pods wanted, ${Math.round(w.running)} running`);
     return true;
   }
 
@@ -687,7 +725,12 @@ export class ClusterModel implements SimCluster, SimTarget {
       if (w.running < goal) w.running = Math.min(goal, w.running + (w.desired / w.rolloutSeconds) * dt);
       else if (w.running > goal) {
         // Pods of a deleted workload stop only when their kubelets hear of it through the API server.
-        const hear = this.upCount() > 0 ? Math.max(0, kubeletHealth) * this.levelServedRatio('system') : 0;
+        // A workload that still exists (a DaemonSet whose nodeSelector now excludes nodes, a
+        // Deployment scaled down): its controller deletes the extra pods first, through its own
+        // priority level (kube-controller-manager → workload-high), as the daemon set and
+        // replica set controllers do (pkg/controller/daemon, replicaset: podControl.DeletePod).
+        const controller = w.deletedAt === undefined ? this.levelServedRatio('workload-high') : 1;
+        const hear = this.upCount() > 0 ? Math.max(0, kubeletHealth) * this.levelServedRatio('system') * controller : 0;
         w.running = Math.max(goal, w.running - w.running * Math.min(1, (dt * hear) / PARAMS.podStopSeconds));
         if (w.running < 0.5) w.running = goal;
       }

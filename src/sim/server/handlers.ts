@@ -15,6 +15,7 @@ import type { Clock, Json, SimObject } from './simObject';
 import type { Store } from './store';
 import { columnDefinitions, partialMetadata, tableRow, toTable, wantsPartialMetadata, wantsTable, type IncludeObject } from './table';
 import { WatchStream } from './watch';
+import { Writes } from './writes';
 
 export class Handlers {
   constructor(
@@ -26,7 +27,11 @@ export class Handlers {
     private readonly bookmarkIntervalMs: number,
     /** host:port clients reach the server at (for /api). */
     private readonly serverAddress: () => string,
-  ) {}
+  ) {
+    this.writes = new Writes(store, cluster, clock);
+  }
+
+  private readonly writes: Writes;
 
   private ageSeconds = (iso: string): number => {
     const wallNow = Date.parse(this.clock.iso(this.clock.now()));
@@ -35,7 +40,7 @@ export class Handlers {
 
   /** An object in the form of the group version asked for. */
   private object(def: SimResource, o: SimObject): Json {
-    const obj = o.build();
+    const obj = this.store.view(o).build();
     return def.convert ? def.convert(obj) : obj;
   }
 
@@ -74,9 +79,14 @@ export class Handlers {
         return this.delete(ctx, def);
       case 'patch':
       case 'update':
-        return this.update(ctx, def);
+        if (route.subresource === 'scale') return this.update(ctx, def);
+        return this.write(ctx, def);
+      case 'create':
+        if (def.review && route.name === undefined) return this.review(ctx, def);
+        if (route.name === undefined && !route.subresource) return this.write(ctx, def);
+        sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`, { kind: def.name }));
+        return;
       default:
-        if (route.verb === 'create' && def.review && route.name === undefined) return this.review(ctx, def);
         sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the simulated API server does not support ${route.verb} on ${qualified(def)}`, { kind: def.name }));
     }
   }
@@ -303,6 +313,23 @@ export class Handlers {
       if (!ok) return false;
     }
     return true;
+  }
+
+  /** Create, update, patch, server-side apply (writes.ts). */
+  private async write(ctx: Exchange, def: SimResource): Promise<void> {
+    const { route } = ctx;
+    if (route.subresource) {
+      return sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the simulated API server does not ${route.verb} ${qualified(def)}/${route.subresource}: status is the model's`, { kind: def.name }));
+    }
+    let raw: Buffer;
+    try {
+      raw = await this.rawBody(ctx);
+    } catch (e) {
+      return sendJson(ctx, 413, statusBody(413, 'RequestEntityTooLarge', (e as Error).message));
+    }
+    const answer = this.writes.write({ def, verb: route.verb as 'create' | 'update' | 'patch', namespace: route.namespace, name: route.name, contentType: String(ctx.req.headers['content-type'] ?? 'application/json'), body: raw, query: ctx.url.searchParams });
+    if (answer.code < 300 && !ctx.url.searchParams.getAll('dryRun').includes('All')) this.etcd(route.verb === 'create' ? 'create' : 'update', def, ctx);
+    sendJson(ctx, answer.code, answer.code < 300 ? this.present(ctx, def, answer.body) : answer.body);
   }
 
   /** A review (create-only, nothing stored): JSON or, as kubectl 1.33 posts it, protobuf; the answer is JSON. */

@@ -20,6 +20,7 @@
 import type { ClusterSpec } from '../types';
 import { WorkloadPodNames, simNodeName } from '../podNames';
 import { ClusterHistory } from './history';
+import { Written } from './written';
 import { SuffixCodec, fnv32, hashChars, pad, stableUid } from './names';
 import { CLUSTER_BORN, KUBE_VERSION, type Clock, type Json, type SimObject } from './simObject';
 import { EMPTY, arraySeq, concat, type ConcatSeq, type Seq } from './seq';
@@ -36,6 +37,8 @@ export interface WorkloadInfo {
   createdAt: number;
   /** Part of the cluster (kube-proxy, coredns) rather than of the model. */
   system: boolean;
+  /** A DaemonSet: the nodes its nodeSelector matches (absent: every node). */
+  nodes?: number;
 }
 
 /** A workload placed in the layout: its pods, their names, and what the model says of them. */
@@ -71,6 +74,8 @@ export interface LayoutInput {
   previous?: Layout;
   /** What the server has seen over time (lease renewals, events); shared by successive layouts. */
   history?: ClusterHistory;
+  /** What clients wrote over the computed objects; shared by successive layouts. */
+  written?: Written;
   baseRv: number;
 }
 
@@ -116,6 +121,7 @@ export class Layout {
   readonly apiReplicasReady: number;
   readonly baseRv: number;
   readonly history: ClusterHistory;
+  readonly written: Written;
   /** Services in app namespaces (all but default/kubernetes and kube-system/kube-dns). */
   readonly appServices: number;
   readonly fillerCodec: SuffixCodec;
@@ -135,6 +141,7 @@ export class Layout {
     this.apiReplicasReady = input.apiReplicasReady;
     this.baseRv = input.baseRv;
     this.history = input.history ?? input.previous?.history ?? new ClusterHistory();
+    this.written = input.written ?? input.previous?.written ?? new Written();
     this.fillerCodec = new SuffixCodec('filler', this.fillerTotal);
     this.appServices = Math.max(0, Math.floor(spec.services) - 2);
     const w = Math.max(3, String(this.appNamespaceCount).length);
@@ -144,12 +151,19 @@ export class Layout {
     for (const wl of input.workloads) {
       const key = `${wl.namespace}/${wl.name}`;
       if (this.workloads.has(key)) continue;
-      const pods = wl.kind === 'DaemonSet' ? this.nodeCount : Math.max(0, Math.floor(wl.replicas));
+      const run = input.running[key];
+      // A DaemonSet has a pod on every node its nodeSelector matches, and keeps those of the
+      // other nodes until they are gone (terminating).
+      const pods =
+        wl.kind === 'DaemonSet'
+          ? wl.nodes === undefined
+            ? this.nodeCount
+            : Math.min(this.nodeCount, Math.max(Math.floor(wl.nodes), run === undefined ? 0 : Math.ceil(run)))
+          : Math.max(0, Math.floor(wl.replicas));
       const prev = input.previous?.workloads.get(key);
       const samePrev = prev && prev.createdAt === wl.createdAt && prev.kind === wl.kind ? prev : undefined;
       const names = new WorkloadPodNames(wl);
       const hash = names.hash;
-      const run = input.running[key];
       this.workloads.set(key, {
         ...wl,
         key,

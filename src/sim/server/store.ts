@@ -15,7 +15,8 @@ import { fillerRange, workloadPod } from './resources/pods';
 import { replicaSetObject } from './resources/replicasets';
 import { matchFields, matchLabels, pinnedField, type FieldRequirement, type LabelRequirement } from './selectors';
 import { arraySeq, ConcatSeq, type Seq } from './seq';
-import type { Clock, SimObject } from './simObject';
+import type { Clock, Json, SimObject } from './simObject';
+import { Written, type WrittenEntry } from './written';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -106,6 +107,8 @@ export class Store {
   private readonly namespacesSeen = new Set<string>();
   /** What the server has seen over time (lease renewals, events). */
   readonly history = new ClusterHistory();
+  /** What clients wrote over the computed objects (written.ts). */
+  readonly written = new Written();
 
   constructor(
     readonly cluster: SimCluster,
@@ -115,7 +118,7 @@ export class Store {
     this.log = new EventLog(opts.eventCapacity ?? 100_000);
     const { input, fp } = this.read();
     this.fingerprint = fp;
-    this.layout = new Layout({ ...input, history: this.history, baseRv: FIRST_RV }, clock);
+    this.layout = new Layout({ ...input, history: this.history, written: this.written, baseRv: FIRST_RV }, clock);
   }
 
   /** Forget the cached snapshot (the model said something changed). */
@@ -141,6 +144,7 @@ export class Store {
       serviceAccount: w.serviceAccount || 'default',
       createdAt: w.createdAt,
       system: false,
+      nodes: w.nodes,
     }));
     const taken = new Set(model.map((w) => `${w.namespace}/${w.name}`));
     const system = systemWorkloads(this.cluster.spec)
@@ -160,7 +164,7 @@ export class Store {
     let fp = `${spec.nodes}/${spec.podsPerNode}/${spec.namespaces}/${spec.services}/${spec.apiServerReplicas}|${nodesReady}|${apiReplicasReady}`;
     for (const w of workloads) {
       const key = `${w.namespace}/${w.name}`;
-      fp += `|${key}/${w.kind}/${w.replicas}/${w.createdAt}/${w.image}/${running[key] ?? '-'}`;
+      fp += `|${key}/${w.kind}/${w.replicas}/${w.nodes ?? ''}/${w.createdAt}/${w.image}/${running[key] ?? '-'}`;
     }
     for (const w of workloads) this.namespacesSeen.add(w.namespace);
     fp += `|ns:${this.namespacesSeen.size}`;
@@ -173,7 +177,7 @@ export class Store {
     if (fp === this.fingerprint) return;
     this.fingerprint = fp;
     const old = this.layout;
-    const neu = new Layout({ ...input, previous: old, history: this.history, baseRv: FIRST_RV }, this.clock);
+    const neu = new Layout({ ...input, previous: old, history: this.history, written: this.written, baseRv: FIRST_RV }, this.clock);
     this.layout = neu;
     if (this.diff(old, neu)) this.log.notify();
   }
@@ -285,9 +289,15 @@ export class Store {
     return Math.max(0, p.all.count - (this.tombstones.get(resource)?.size ?? 0));
   }
 
+  /** The object as served (with what clients wrote over it), or undefined. */
   get(resource: string, namespace: string | undefined, name: string): SimObject | undefined {
     const o = providerOf(this.layout, resource)?.get(namespace, name);
-    return o && !this.dead(resource, o) ? o : undefined;
+    return o && !this.dead(resource, o) ? this.written.view(o) : undefined;
+  }
+
+  /** An object as served (what clients wrote over the computed one). */
+  view(o: SimObject): SimObject {
+    return this.written.view(o);
   }
 
   /** The sequence a list walks: a name, the pods of one node (an index), a namespace, or all. */
@@ -324,6 +334,7 @@ export class Store {
     const ns = q.namespace;
     const accept = (o: SimObject): boolean =>
       (ns === undefined || o.namespace === ns) && !this.dead(resource, o) && matchLabels(q.labels, o.labels) && matchFields(q.fields, (f) => o.field(f));
+    const written = this.written.size > 0;
     const limit = q.limit > 0 ? q.limit : Infinity;
     let next: number | undefined;
     let n = 0;
@@ -333,7 +344,8 @@ export class Store {
         : (function* () {
             for (let i = q.start; i < seq.count; i++) yield [i, seq.at(i)] as [number, SimObject];
           })();
-    for (const [i, o] of iter) {
+    for (const [i, computed] of iter) {
+      const o = written ? this.written.view(computed) : computed;
       if (!accept(o)) continue;
       yield o;
       if (++n >= limit) {
@@ -367,6 +379,40 @@ export class Store {
   }
 
   // --- writes ---------------------------------------------------------------------------------------
+
+  /**
+   * Keeps what a client wrote of an object (metadata, spec) and tells watchers: one MODIFIED
+   * event (ADDED for a created one) with its own resourceVersion. The object as served now.
+   */
+  write(resource: string, namespace: string | undefined, name: string, entry: Omit<WrittenEntry, 'rv'>, type: 'ADDED' | 'MODIFIED' = 'MODIFIED'): SimObject | undefined {
+    this.sync();
+    const o = providerOf(this.layout, resource)?.get(namespace, name);
+    if (!o || this.dead(resource, o)) return undefined;
+    this.written.set(resource, namespace, name, { ...entry, rv: this.rv + 1 });
+    const served = this.written.view(o);
+    this.emit(type, served);
+    this.log.notify();
+    return served;
+  }
+
+  /** A namespace created through the API. */
+  addNamespace(name: string): void {
+    this.namespacesSeen.add(name);
+    this.sync();
+  }
+
+  /** The written entry of an object, if a client wrote it. */
+  writtenOf(resource: string, namespace: string | undefined, name: string): WrittenEntry | undefined {
+    return this.written.get(resource, namespace, name);
+  }
+
+  /** The metadata and spec a write keeps of a full object. */
+  static entryOf(obj: Json, generation: number, revisions?: WrittenEntry['revisions']): Omit<WrittenEntry, 'rv'> {
+    const m = (obj.metadata ?? {}) as Json;
+    const metadata: Json = {};
+    for (const k of ['labels', 'annotations', 'finalizers', 'ownerReferences']) if (m[k] !== undefined) metadata[k] = m[k];
+    return { metadata, spec: obj.spec as Json | undefined, generation, revisions };
+  }
 
   /** Deletes a DaemonSet or Deployment (the model's through the model). The deleted object, or undefined. */
   deleteWorkload(resource: 'daemonsets' | 'deployments', namespace: string, name: string): SimObject | undefined {

@@ -4,7 +4,7 @@
 // (mode 'reject') or held past the client's timeout (mode 'timeout'); requests from group
 // system:masters and health probes are always served, as the default FlowSchemas `exempt` and
 // `probes` do. It records every admitted request for assertions.
-import type { AdmissionDecision, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../../../src/sim/types';
+import type { AdmissionDecision, AppliedWorkload, ClusterSnapshot, ClusterSpec, ModelEvent, PriorityLevelState, SimCluster, SimRequest, WorkloadSpec } from '../../../src/sim/types';
 
 export interface FakeOptions {
   name?: string;
@@ -92,6 +92,21 @@ export class FakeCluster implements SimCluster {
     if (!w) return false;
     w.replicas = replicas;
     this.emit('scale', `${namespace}/${name}=${replicas}`);
+    return true;
+  }
+
+  /** Written through the API: a new plain workload, or the pod count (running at once) and image of one. */
+  applyWorkload(a: AppliedWorkload): boolean {
+    const k = `${a.namespace}/${a.name}`;
+    const w = this.list.find((x) => x.namespace === a.namespace && x.name === a.name);
+    if (w && w.kind !== a.kind) return false;
+    if (!w) this.list = [...this.list, { name: a.name, namespace: a.namespace, kind: a.kind, replicas: a.kind === 'Deployment' ? a.pods : undefined, image: a.image, labels: a.labels, serviceAccount: a.serviceAccount, usage: usage(a.name, a.kind === 'DaemonSet' ? 'perNode' : a.pods), createdAt: this.now() }];
+    else {
+      w.image = a.image;
+      if (a.kind === 'Deployment') w.replicas = a.pods;
+    }
+    if (a.kind === 'DaemonSet') this.running[k] = a.pods;
+    this.emit('applied', `${k}: ${a.change}`);
     return true;
   }
 

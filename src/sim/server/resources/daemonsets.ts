@@ -2,7 +2,7 @@
 import type { Layout, ServedWorkload } from '../layout';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
-import { perWorkloadProvider, podTemplate } from './workloads';
+import { perWorkloadProvider, podTemplate, workloadWriteRule } from './workloads';
 import { int, intOrString, labelSelector, obj, podTemplateSchema, str, type KindSchema } from '../schema';
 
 /**
@@ -12,20 +12,24 @@ import { int, intOrString, labelSelector, obj, podTemplateSchema, str, type Kind
  */
 export function readyDaemonPods(layout: Layout, g: ServedWorkload): number {
   let n = 0;
-  for (let i = 0; i < g.running; i++) if (layout.nodeReady(layout.workloadPodNode(g, i))) n++;
+  // Only nodes that should run it count (updateDaemonSetStatus: a misscheduled pod is not "ready").
+  const upTo = Math.min(g.running, g.nodes ?? g.running);
+  for (let i = 0; i < upTo; i++) if (layout.nodeReady(layout.workloadPodNode(g, i))) n++;
   return n;
 }
 
 export function daemonSetObject(layout: Layout, g: ServedWorkload): SimObject {
   return new LazyObject('daemonsets', g.namespace, g.name, g.labels, g.createdAt, g.rv, noFields, (o) => {
     const ready = readyDaemonPods(layout, g);
+    // Pods on nodes its nodeSelector no longer matches are misscheduled until they are gone.
+    const wanted = Math.min(g.pods, g.nodes ?? g.pods);
     const status: Json = {
-      currentNumberScheduled: g.pods,
-      numberMisscheduled: 0,
-      desiredNumberScheduled: g.pods,
+      currentNumberScheduled: wanted,
+      numberMisscheduled: g.pods - wanted,
+      desiredNumberScheduled: wanted,
       numberReady: ready,
       observedGeneration: 1,
-      updatedNumberScheduled: g.pods,
+      updatedNumberScheduled: wanted,
       // minReadySeconds is 0: available = ready.
       numberAvailable: ready,
     };
@@ -87,6 +91,7 @@ export const daemonsets: SimResource = {
   fields: [],
   subresources: [STATUS('DaemonSet')],
   schema,
+  write: workloadWriteRule('DaemonSet'),
   columns: [
     NAME,
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'),

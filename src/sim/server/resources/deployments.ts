@@ -2,7 +2,7 @@
 import type { Layout, ServedWorkload } from '../layout';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, SCALE, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
-import { perWorkloadProvider, podTemplate } from './workloads';
+import { perWorkloadProvider, podTemplate, workloadWriteRule } from './workloads';
 import { condition, int, intOrString, labelSelector, obj, podTemplateSchema, str, time, type KindSchema } from '../schema';
 
 export function deploymentObject(layout: Layout, g: ServedWorkload): SimObject {
@@ -80,6 +80,7 @@ export const deployments: SimResource = {
   fields: [],
   subresources: [SCALE, STATUS('Deployment')],
   schema,
+  write: workloadWriteRule('Deployment'),
   columns: [
     NAME,
     col('Ready', 'string', 'Number of the pod with ready state'),

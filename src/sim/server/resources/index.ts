@@ -2,6 +2,7 @@
 // file in this folder (its discovery entry, objects, field selectors and table columns) and one
 // line here.
 import type { Layout, Provider } from '../layout';
+import { controllerrevisions } from './controllerrevisions';
 import { daemonsets } from './daemonsets';
 import { deployments } from './deployments';
 import { endpoints } from './endpoints';
@@ -33,6 +34,7 @@ export const RESOURCES: readonly SimResource[] = [
   daemonsets,
   deployments,
   replicasets,
+  controllerrevisions,
   leases,
   endpointslices,
   eventsV1,

@@ -1,7 +1,7 @@
 // Namespaces: the system ones, the filler app namespaces, and those of the model's workloads.
 import { SYSTEM_NAMESPACES, type Layout, type Provider } from '../layout';
 import { EMPTY, concat, rangeSeq } from '../seq';
-import { CLUSTER_BORN, LazyObject, type SimObject } from '../simObject';
+import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type SimResource } from './resource';
 import { obj, str, strings, type KindSchema } from '../schema';
 
@@ -42,6 +42,8 @@ export const namespaces: SimResource = {
   fields: ['status.phase'],
   subresources: [STATUS('Namespace')],
   schema,
+  // kubectl create namespace / apply: the namespace exists from then on; labels kept.
+  write: { create: true, apply: (ctx, next, prev) => (prev ? undefined : (ctx.addNamespace(String((next.metadata as Json).name)), undefined)) },
   columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],
   cells: (o, age) => [o.metadata.name, o.status?.phase ?? 'Active', age],
   provider,

@@ -144,6 +144,9 @@ export const nodes: SimResource = {
   fields: ['spec.unschedulable'],
   subresources: [STATUS('Node')],
   schema,
+  // Labels, annotations, taints and spec.unschedulable (kubectl cordon, label, taint) are kept and
+  // served; the model's nodes do not change for them (the simulated scheduler places no new pods).
+  write: {},
   columns: [
     NAME,
     col('Status', 'string', 'The status of the node'),

@@ -300,6 +300,14 @@ export const pods: SimResource = {
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
   ],
   schema,
+  // Labels and annotations are kept and served (kubectl label, annotate); the spec of a pod is
+  // immutable but for a few fields, as kube-apiserver's ValidatePodUpdate says.
+  write: {
+    validate: (next, prev) =>
+      prev && JSON.stringify(next.spec) !== JSON.stringify(prev.spec)
+        ? [{ field: 'spec', message: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative) (the simulated cluster changes none of them)' }]
+        : [],
+  },
   columns: [
     NAME,
     col('Ready', 'string', 'The aggregate readiness state of this pod for accepting traffic.'),

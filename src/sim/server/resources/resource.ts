@@ -2,6 +2,7 @@
 // a field selector may use, and its `kubectl get` columns and cells (meta.k8s.io/v1 Table, as
 // kube-apiserver's printers in pkg/printers/internalversion make them). One file per resource in
 // this folder implements it; resources/index.ts lists them.
+import type { SimCluster } from '../../types';
 import type { Layout, Provider } from '../layout';
 import type { Json, SimObject } from '../simObject';
 import type { KindSchema } from '../schema';
@@ -80,6 +81,38 @@ export interface SimResource extends ResourceDef {
   review?(body: Json, user: { name: string; groups: string[] }): Json;
   /** The JSON form of a review posted as protobuf (what `review` reads of it). */
   fromProtobuf?(body: Buffer): Json;
+  /** What writes (create, update, patch, apply) may do to its objects (writes.ts); absent: none. */
+  write?: WriteRule;
+}
+
+/** A field a write got wrong: a 422 Invalid cause, as kube-apiserver's validation reports it. */
+export interface FieldProblem {
+  field: string;
+  /** `Invalid value: …: field is immutable`, `Required value`, … */
+  message: string;
+  reason?: 'FieldValueInvalid' | 'FieldValueRequired' | 'FieldValueNotSupported';
+}
+
+/** What one write may see and change: the model, the layout, the simulated now. */
+export interface WriteContext {
+  cluster: SimCluster;
+  layout: Layout;
+  now: number;
+  /** The object is one of the cluster's own (kube-proxy, coredns), not the model's. */
+  system: boolean;
+  /** A namespace created through the API exists from now on. */
+  addNamespace(name: string): void;
+}
+
+export interface WriteRule {
+  /** A client may create one (POST, or server-side apply of a new name). */
+  create?: boolean;
+  /** The object keeps the pod templates it had (ControllerRevisions: `rollout history/undo`). */
+  revisions?: boolean;
+  /** Problems with the object as it would be stored (`prev`: as it is now; undefined on create). */
+  validate?(next: Json, prev: Json | undefined, layout: Layout): FieldProblem[];
+  /** What the write does in the model (not on a dry run); a string: the model refused, and why. */
+  apply?(ctx: WriteContext, next: Json, prev: Json | undefined): string | undefined;
 }
 
 /** A resource with no stored objects (the reviews). */

@@ -3,6 +3,8 @@
 import type { Layout, Provider, ServedWorkload } from '../layout';
 import { rangeSeq, type Seq } from '../seq';
 import type { Json, SimObject } from '../simObject';
+import { nodeObject } from './nodes';
+import type { FieldProblem, WriteRule } from './resource';
 
 /** One object per workload, in namespace order; `nameOf` is its object's name (a ReplicaSet's has the hash). */
 export function perWorkloadProvider(layout: Layout, workloads: ServedWorkload[], make: (g: ServedWorkload) => SimObject, nameOf: (g: ServedWorkload) => string = (g) => g.name): Provider {
@@ -26,6 +28,90 @@ export function podTemplate(g: ServedWorkload, labels: Record<string, string>): 
       serviceAccount: g.serviceAccount,
       securityContext: {},
       schedulerName: 'default-scheduler',
+    },
+  };
+}
+
+// ---- writes ----------------------------------------------------------------------------------------
+
+const isMap = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const path = (o: unknown, ...keys: string[]): unknown => keys.reduce<unknown>((v, k) => (isMap(v) ? v[k] : undefined), o);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Nodes whose labels match a nodeSelector (every node without one), as the scheduler and the daemon set controller read it. */
+export function nodesMatching(layout: Layout, selector: Record<string, string> | undefined): number {
+  const want = Object.entries(selector ?? {});
+  if (!want.length) return layout.nodeCount;
+  let n = 0;
+  for (let i = 0; i < layout.nodeCount; i++) {
+    const labels = layout.written.view(nodeObject(layout, i)).labels;
+    if (want.every(([k, v]) => labels[k] === v)) n++;
+  }
+  return n;
+}
+
+/**
+ * Validation kube-apiserver runs on a Deployment or DaemonSet (pkg/apis/apps/validation): a
+ * selector that matches the template's labels, containers with a name and an image, replicas ≥ 0;
+ * spec.selector is immutable in apps/v1.
+ */
+function validateWorkload(next: Json, prev: Json | undefined): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  const selector = path(next, 'spec', 'selector', 'matchLabels');
+  const labels = path(next, 'spec', 'template', 'metadata', 'labels');
+  if (!isMap(path(next, 'spec', 'selector'))) out.push({ field: 'spec.selector', message: 'Required value', reason: 'FieldValueRequired' });
+  else if (!isMap(selector) || !Object.keys(selector).length) out.push({ field: 'spec.selector', message: 'Invalid value: "null": empty selector is invalid for deployment' });
+  else if (!isMap(labels) || Object.entries(selector).some(([k, v]) => labels[k] !== v)) {
+    out.push({ field: 'spec.template.metadata.labels', message: `Invalid value: ${JSON.stringify(labels ?? {})}: \`selector\` does not match template \`labels\`` });
+  }
+  const containers = path(next, 'spec', 'template', 'spec', 'containers');
+  if (!Array.isArray(containers) || !containers.length) out.push({ field: 'spec.template.spec.containers', message: 'Required value', reason: 'FieldValueRequired' });
+  else
+    containers.forEach((c, i) => {
+      if (!isMap(c) || typeof c.name !== 'string' || !c.name) out.push({ field: `spec.template.spec.containers[${i}].name`, message: 'Required value', reason: 'FieldValueRequired' });
+      if (!isMap(c) || typeof c.image !== 'string' || !c.image) out.push({ field: `spec.template.spec.containers[${i}].image`, message: 'Required value', reason: 'FieldValueRequired' });
+    });
+  const replicas = path(next, 'spec', 'replicas');
+  if (replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {
+    out.push({ field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` });
+  }
+  if (prev && !same(path(prev, 'spec', 'selector'), path(next, 'spec', 'selector'))) {
+    out.push({ field: 'spec.selector', message: `Invalid value: ${JSON.stringify(path(next, 'spec', 'selector'))}: field is immutable` });
+  }
+  return out;
+}
+
+/** A DaemonSet's or Deployment's writes: stored, and handed to the model (its pod count, image). */
+export function workloadWriteRule(kind: 'DaemonSet' | 'Deployment'): WriteRule {
+  return {
+    create: true,
+    revisions: kind === 'DaemonSet',
+    validate: (next, prev) => validateWorkload(next, prev),
+    apply(ctx, next, prev) {
+      if (ctx.system) return undefined; // kube-proxy, coredns: the cluster's own; the write is kept, the model has no say
+      const meta = next.metadata as Json;
+      const template = path(next, 'spec', 'template', 'spec') as Json;
+      const containers = (template.containers as Json[]) ?? [];
+      const selector = path(next, 'spec', 'template', 'spec', 'nodeSelector') as Record<string, string> | undefined;
+      const pods = kind === 'DaemonSet' ? nodesMatching(ctx.layout, selector) : Number(path(next, 'spec', 'replicas') ?? 1);
+      const changes: string[] = [];
+      if (!prev) changes.push('created');
+      if (prev && !same(path(prev, 'spec', 'template', 'spec', 'nodeSelector'), selector)) {
+        changes.push(`nodeSelector ${selector && Object.keys(selector).length ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') : 'removed'}: ${pods} of ${ctx.layout.nodeCount} nodes`);
+      }
+      if (prev && kind === 'Deployment' && path(prev, 'spec', 'replicas') !== path(next, 'spec', 'replicas')) changes.push(`replicas ${String(path(prev, 'spec', 'replicas'))} → ${pods}`);
+      if (prev && !changes.length && !same(path(prev, 'spec', 'template'), path(next, 'spec', 'template'))) changes.push('pod template changed');
+      const ok = ctx.cluster.applyWorkload({
+        namespace: String(meta.namespace),
+        name: String(meta.name),
+        kind,
+        pods,
+        image: String(containers[0]?.image ?? ''),
+        labels: (path(next, 'spec', 'selector', 'matchLabels') as Record<string, string>) ?? {},
+        serviceAccount: String(template.serviceAccountName ?? template.serviceAccount ?? 'default'),
+        change: changes.join('; ') || 'metadata changed',
+      });
+      return ok ? undefined : `the simulated cluster refused the change (a ${kind} of that name is still being removed)`;
     },
   };
 }

@@ -1,0 +1,224 @@
+// Create, update (PUT), patch (JSON, merge, strategic merge) and server-side apply, as
+// kube-apiserver's handlers do them (k8s.io/apiserver pkg/endpoints/handlers/{create,update,
+// patch}.go and registry/rest): the body is decoded, the patch applied to the object as served,
+// the preconditions checked (resourceVersion, immutable fields), the resource's own validation run,
+// `metadata.generation` raised when the spec changed, and — unless `?dryRun=All` — the change
+// handed to the model (the resource's WriteRule) and kept in the store (written.ts). Every write
+// is admitted like any request before it gets here (APF seats, 429s, timeouts).
+import { createHash, randomBytes } from 'node:crypto';
+import { parse as parseYaml } from 'yaml';
+import type { SimCluster } from '../types';
+import { qualified, statusBody } from './exchange';
+import { PatchError, applyPatch, patchType } from './patch';
+import { PROTOBUF } from './protobuf';
+import { type FieldProblem, type SimResource, storeKey } from './resources/resource';
+import type { Clock, Json } from './simObject';
+import { Store } from './store';
+import type { Revision } from './written';
+import { groupVersion } from './discovery';
+
+export interface WriteRequest {
+  def: SimResource;
+  verb: 'create' | 'update' | 'patch';
+  namespace?: string;
+  /** Absent on create (the body names it). */
+  name?: string;
+  contentType: string;
+  body: Buffer;
+  query: URLSearchParams;
+}
+
+export interface WriteAnswer {
+  code: number;
+  body: Json;
+}
+
+const isMap = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+/** DNS-1123 subdomain (metadata.name of most kinds). */
+const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+export class Writes {
+  constructor(
+    private readonly store: Store,
+    private readonly cluster: SimCluster,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Answers an admitted create, update or patch of `def`. */
+  write(w: WriteRequest): WriteAnswer {
+    const { def } = w;
+    const dryRun = w.query.getAll('dryRun').includes('All');
+    if (w.query.getAll('dryRun').some((v) => v !== 'All')) return bad(400, 'BadRequest', `Invalid dry run value: ${w.query.getAll('dryRun').join(',')}: supported values: "All"`);
+    if (w.contentType.startsWith(PROTOBUF)) {
+      // kube-apiserver cannot decode protobuf for a type it has no Go struct of (a CRD): 415, and
+      // clients send JSON instead. This server decodes protobuf only for reviews and evictions.
+      return bad(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml${w.verb === 'patch' ? ', application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml' : ''}`);
+    }
+    const ptype = w.verb === 'patch' ? patchType(w.contentType) : undefined;
+    if (w.verb === 'patch' && !ptype) return bad(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
+    let body: unknown;
+    try {
+      const text = w.body.toString('utf8');
+      body = ptype === 'apply' || /yaml/.test(w.contentType) ? parseYaml(text) : text.trim() ? JSON.parse(text) : undefined;
+    } catch (e) {
+      return bad(400, 'BadRequest', `the body of the request was in an unknown format: ${(e as Error).message.split('\n')[0]}`);
+    }
+    const current = w.name !== undefined ? this.store.get(storeKey(def), w.namespace, w.name) : undefined;
+    if (w.verb === 'create' || (ptype === 'apply' && !current)) return this.create(w, body, dryRun);
+    if (!current) return { code: 404, body: statusBody(404, 'NotFound', `${qualified(def)} "${w.name}" not found`, { name: w.name!, ...(def.group ? { group: def.group } : {}), kind: def.name }) };
+    if (!def.write) return bad(405, 'MethodNotAllowed', `the simulated API server does not ${w.verb} ${qualified(def)}: its objects are computed from the model (see docs/SIMULATION.md)`, { kind: def.name });
+    const now = current.build();
+    let next: Json;
+    if (w.verb === 'update') {
+      if (!isMap(body)) return bad(400, 'BadRequest', 'the body of the request is not an object');
+      next = body;
+    } else {
+      try {
+        next = applyPatch(now, ptype!, body);
+      } catch (e) {
+        if (!(e instanceof PatchError)) throw e;
+        return e.code === 400 ? bad(400, 'BadRequest', e.message) : invalid(def, w.name!, [{ field: 'patch', message: e.message }]);
+      }
+    }
+    const meta = (isMap(next.metadata) ? next.metadata : {}) as Json;
+    const nowMeta = now.metadata as Json;
+    // Optimistic concurrency: a resourceVersion the client sent must be the current one.
+    const sentRv = w.verb === 'update' ? meta.resourceVersion : isMap(body) && isMap(body.metadata) ? body.metadata.resourceVersion : undefined;
+    if (sentRv !== undefined && sentRv !== '' && String(sentRv) !== String(nowMeta.resourceVersion)) {
+      return bad(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${w.name}": the object has been modified; please apply your changes to the latest version and try again`, { name: w.name!, ...(def.group ? { group: def.group } : {}), kind: def.name });
+    }
+    if (meta.name !== undefined && meta.name !== w.name) return bad(400, 'BadRequest', `the name of the object (${String(meta.name)}) does not match the name on the URL (${w.name})`);
+    if (def.namespaced && meta.namespace !== undefined && meta.namespace !== w.namespace) return bad(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    // What the server owns stays the server's.
+    next.metadata = { ...meta, name: w.name, ...(def.namespaced ? { namespace: w.namespace } : {}), uid: nowMeta.uid, creationTimestamp: nowMeta.creationTimestamp, resourceVersion: nowMeta.resourceVersion };
+    next.kind = def.kind;
+    next.apiVersion = groupVersion(def.group, def.version);
+    next.status = now.status;
+    const problems = def.write.validate?.(next, now, this.store.layout) ?? [];
+    if (problems.length) return invalid(def, w.name!, problems);
+    const entry = this.store.writtenOf(storeKey(def), w.namespace, w.name!);
+    const generation0 = entry?.generation ?? Number((nowMeta.generation as number | undefined) ?? 1);
+    const generation = same(next.spec, now.spec) ? generation0 : generation0 + 1;
+    if (generation !== generation0 || 'generation' in nowMeta) (next.metadata as Json).generation = generation;
+    const revisions = def.write.revisions ? this.revise(entry?.revisions, now, next) : undefined;
+    if (revisions && def.kind === 'DaemonSet') {
+      // The daemon set controller's revision counter, as kubectl describe shows it.
+      const ann = { ...((next.metadata as Json).annotations as Json | undefined) };
+      ann['deprecated.daemonset.template.generation'] = String(generation);
+      (next.metadata as Json).annotations = ann;
+    }
+    if (dryRun) return { code: 200, body: next };
+    if (same(next.metadata, { ...nowMeta }) && same(next.spec, now.spec)) return { code: 200, body: now }; // nothing changed: no new resourceVersion
+    const refused = def.write.apply?.(this.context(def, w.namespace, w.name!), next, now);
+    if (refused) return bad(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${w.name}": ${refused}`, { name: w.name!, kind: def.name });
+    const served = this.store.write(storeKey(def), w.namespace, w.name!, Store.entryOf(next, generation, revisions));
+    return { code: 200, body: served ? served.build() : next };
+  }
+
+  private context(def: SimResource, namespace: string | undefined, name: string): Parameters<NonNullable<NonNullable<SimResource['write']>['apply']>>[0] {
+    const g = this.store.layout.workloads.get(`${namespace}/${name}`);
+    return { cluster: this.cluster, layout: this.store.layout, now: this.clock.now(), system: !!g?.system && (def.name === 'daemonsets' || def.name === 'deployments'), addNamespace: (ns) => this.store.addNamespace(ns) };
+  }
+
+  /** POST (or server-side apply of a name that does not exist yet). */
+  private create(w: WriteRequest, body: unknown, dryRun: boolean): WriteAnswer {
+    const { def } = w;
+    if (!isMap(body)) return bad(400, 'BadRequest', 'the body of the request is not an object');
+    const meta = (isMap(body.metadata) ? body.metadata : {}) as Json;
+    const gv = groupVersion(def.group, def.version);
+    if (body.kind !== undefined && body.kind !== def.kind) return bad(400, 'BadRequest', `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
+    if (body.apiVersion !== undefined && body.apiVersion !== gv) return bad(400, 'BadRequest', `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${gv})`);
+    if (def.namespaced && meta.namespace !== undefined && meta.namespace !== w.namespace) return bad(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+    let name = w.name ?? (meta.name as string | undefined);
+    if (!name && typeof meta.generateName === 'string') name = `${meta.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
+    if (!name) return invalid(def, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
+    if (!NAME.test(name)) return invalid(def, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
+    if (this.store.get(storeKey(def), w.namespace, name)) {
+      return bad(409, 'AlreadyExists', `${qualified(def)} "${name}" already exists`, { name, ...(def.group ? { group: def.group } : {}), kind: def.name });
+    }
+    if (!def.write?.create) return bad(405, 'MethodNotAllowed', `the simulated API server does not create ${qualified(def)}: they are computed from the model (see docs/SIMULATION.md)`, { kind: def.name });
+    if (def.namespaced && w.namespace && !this.store.layout.hasNamespace(w.namespace)) {
+      return { code: 404, body: statusBody(404, 'NotFound', `namespaces "${w.namespace}" not found`, { name: w.namespace, kind: 'namespaces' }) };
+    }
+    const createdAt = this.clock.iso(this.clock.now());
+    const obj: Json = {
+      ...body,
+      kind: def.kind,
+      apiVersion: gv,
+      metadata: { ...meta, name, ...(def.namespaced ? { namespace: w.namespace } : {}), uid: uuid(), creationTimestamp: createdAt, generation: 1, resourceVersion: String(this.store.rv + 1) },
+    };
+    delete obj.status;
+    const problems = def.write.validate?.(obj, undefined, this.store.layout) ?? [];
+    if (problems.length) return invalid(def, name, problems);
+    if (dryRun) return { code: 201, body: obj };
+    const refused = def.write.apply?.(this.context(def, w.namespace, name), obj, undefined);
+    if (refused) return bad(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${name}": ${refused}`, { name, kind: def.name });
+    this.store.sync();
+    const made = this.store.get(storeKey(def), w.namespace, name);
+    if (!made) return bad(500, 'InternalError', `the simulated cluster did not make ${qualified(def)} "${name}"`);
+    // The object the model made, with the client's metadata and spec over it.
+    const revisions = def.write.revisions ? this.revise(undefined, undefined, obj) : undefined;
+    const served = this.store.write(storeKey(def), w.namespace, name, Store.entryOf(obj, 1, revisions), 'MODIFIED');
+    return { code: 201, body: (served ?? made).build() };
+  }
+
+  /**
+   * The pod templates a DaemonSet had (its ControllerRevisions): a new template is a new revision;
+   * going back to an earlier one renumbers that one as the newest, as the daemon set controller
+   * does (pkg/controller/daemon/update.go, constructHistory / dedupCurHistories).
+   */
+  private revise(had: Revision[] | undefined, prev: Json | undefined, next: Json): Revision[] | undefined {
+    const template = (o: Json | undefined): Json | undefined => (o && isMap(o.spec) && isMap(o.spec.template) ? (o.spec.template as Json) : undefined);
+    const list = had ? [...had] : [];
+    const at = this.clock.now();
+    const make = (t: Json, revision: number): Revision => ({ revision, template: JSON.parse(JSON.stringify(t)) as Json, hash: templateHash(t), at });
+    const before = template(prev);
+    if (!list.length && before) {
+      // Its first revision dates from the object's creation.
+      const born = Date.parse(String((prev!.metadata as Json).creationTimestamp ?? ''));
+      const first = make(before, 1);
+      if (Number.isFinite(born)) first.at = at - (Date.parse(this.clock.iso(at)) - born) / 1000;
+      list.push(first);
+    }
+    const after = template(next);
+    if (!after) return list;
+    const last = list[list.length - 1];
+    if (last && same(last.template, after)) return list;
+    const top = list.reduce((m, r) => Math.max(m, r.revision), 0);
+    const i = list.findIndex((r) => same(r.template, after));
+    if (i >= 0) {
+      const [again] = list.splice(i, 1);
+      list.push({ ...again, revision: top + 1, at });
+    } else list.push(make(after, top + 1));
+    return list;
+  }
+}
+
+/** A controller-revision-hash of a template (the controller hashes the revision's data; stable here). */
+export function templateHash(t: Json): string {
+  const h = createHash('sha256').update(JSON.stringify(t)).digest();
+  return h.readUInt32BE(0).toString(36).replace(/[aeiou]/g, 'x').slice(0, 10);
+}
+
+function uuid(): string {
+  const b = randomBytes(16);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function bad(code: number, reason: string, message: string, details?: Json): WriteAnswer {
+  return { code, body: statusBody(code, reason, message, details) };
+}
+
+/** 422 Invalid with one cause per field, as kube-apiserver's NewInvalid words it. */
+function invalid(def: SimResource, name: string, problems: FieldProblem[]): WriteAnswer {
+  const kind = def.group ? `${def.kind}.${def.group}` : def.kind;
+  const message = `${kind} "${name}" is invalid: ${problems.length === 1 ? `${problems[0].field}: ${problems[0].message}` : `[${problems.map((p) => `${p.field}: ${p.message}`).join(', ')}]`}`;
+  return {
+    code: 422,
+    body: statusBody(422, 'Invalid', message, { name, ...(def.group ? { group: def.group } : {}), kind: def.kind, causes: problems.map((p) => ({ reason: p.reason ?? 'FieldValueInvalid', message: p.message, field: p.field })) }),
+  };
+}
