@@ -10,6 +10,16 @@ const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 /** The fields of one message: field number → its length-delimited values (other wire types skipped). */
 export function fields(buf: Buffer): Map<number, Buffer[]> {
   const out = new Map<number, Buffer[]>();
+  for (const [n, vs] of allFields(buf)) {
+    const bytes = vs.filter((v): v is Buffer => Buffer.isBuffer(v));
+    if (bytes.length) out.set(n, bytes);
+  }
+  return out;
+}
+
+/** Every field of one message: length-delimited ones as bytes, varints as numbers (fixed ones skipped). */
+export function allFields(buf: Buffer): Map<number, Array<Buffer | number>> {
+  const out = new Map<number, Array<Buffer | number>>();
   let i = 0;
   const varint = (): number => {
     let v = 0;
@@ -26,15 +36,15 @@ export function fields(buf: Buffer): Map<number, Buffer[]> {
     const key = varint();
     const field = Math.floor(key / 8);
     const wire = key & 7;
-    if (wire === 0) varint();
+    if (!out.has(field)) out.set(field, []);
+    if (wire === 0) out.get(field)!.push(varint());
     else if (wire === 1) i += 8;
     else if (wire === 5) i += 4;
     else if (wire === 2) {
       const n = varint();
-      const v = buf.subarray(i, i + n);
+      if (i + n > buf.length) throw new Error('truncated protobuf field');
+      out.get(field)!.push(buf.subarray(i, i + n));
       i += n;
-      if (!out.has(field)) out.set(field, []);
-      out.get(field)!.push(v);
     } else throw new Error(`unsupported protobuf wire type ${wire}`);
   }
   return out;
@@ -52,4 +62,36 @@ export function strings(buf: Buffer | undefined, names: Record<number, string>):
   if (!buf) return o;
   for (const [n, vs] of fields(buf)) if (names[n]) o[names[n]] = vs[0].toString('utf8');
   return o;
+}
+
+/** A map<string,string> field (repeated entries {key=1, value=2}). */
+export function stringMap(entries: Buffer[] | undefined): Record<string, string> | undefined {
+  if (!entries?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const e of entries) {
+    const f = fields(e);
+    out[f.get(1)?.[0]?.toString('utf8') ?? ''] = f.get(2)?.[0]?.toString('utf8') ?? '';
+  }
+  return out;
+}
+
+/** The ObjectMeta a client may set (name=1, generateName=2, namespace=3, labels=11, annotations=12; k8s.io/apimachinery meta/v1 generated.proto). */
+export function objectMeta(buf: Buffer | undefined): Json {
+  const m: Json = {};
+  if (!buf) return m;
+  const f = fields(buf);
+  const s = (n: number): string | undefined => f.get(n)?.[0]?.toString('utf8');
+  if (s(1)) m.name = s(1);
+  if (s(2)) m.generateName = s(2);
+  if (s(3)) m.namespace = s(3);
+  const labels = stringMap(f.get(11));
+  if (labels) m.labels = labels;
+  const annotations = stringMap(f.get(12));
+  if (annotations) m.annotations = annotations;
+  return m;
+}
+
+/** An object posted as protobuf of which only the metadata matters (a Namespace: metadata=1). */
+export function metadataOnly(buf: Buffer): Json {
+  return { metadata: objectMeta(fields(unwrap(buf)).get(1)?.[0]) };
 }

@@ -203,6 +203,8 @@ export class Store {
         const p = workloadPod(old, og, i);
         if (!this.dead('pods', p)) this.emit('DELETED', p);
       }
+      // What clients wrote of it goes with it (a workload made again starts afresh).
+      this.written.forget(og.kind === 'DaemonSet' ? 'daemonsets' : 'deployments', og.namespace, og.name);
       if (og.kind === 'DaemonSet') this.emit('DELETED', daemonSetObject(old, og));
       else {
         this.emit('DELETED', replicaSetObject(old, og));
@@ -334,13 +336,13 @@ export class Store {
     const ns = q.namespace;
     const accept = (o: SimObject): boolean =>
       (ns === undefined || o.namespace === ns) && !this.dead(resource, o) && matchLabels(q.labels, o.labels) && matchFields(q.fields, (f) => o.field(f));
-    const written = this.written.size > 0;
+    const written = this.written.touches(resource);
     const limit = q.limit > 0 ? q.limit : Infinity;
     let next: number | undefined;
     let n = 0;
     const iter: Iterable<[number, SimObject]> =
       seq instanceof ConcatSeq
-        ? seq.from(q.start, q.labels.length ? (part) => !!part.constLabels && !matchLabels(q.labels, part.constLabels) : undefined)
+        ? seq.from(q.start, q.labels.length && !written ? (part) => !!part.constLabels && !matchLabels(q.labels, part.constLabels) : undefined)
         : (function* () {
             for (let i = q.start; i < seq.count; i++) yield [i, seq.at(i)] as [number, SimObject];
           })();
@@ -435,6 +437,7 @@ export class Store {
     set.add(`${namespace ?? ''}/${name}`);
     this.tombstones.set(resource, set);
     const gone = providerOf(this.layout, resource)!.get(namespace, name)!;
+    this.written.forget(resource, namespace, name);
     this.emit('DELETED', gone);
     this.log.notify();
     return gone;
@@ -447,6 +450,9 @@ export class Store {
     if (!g || g.kind !== 'Deployment') return 'missing';
     if (g.system) this.systemReplicas.set(key, replicas);
     else if (!this.cluster.scaleWorkload(namespace, name, replicas)) return 'refused';
+    // A spec a client wrote before carries the new count too.
+    const e = this.written.get('deployments', namespace, name);
+    if (e?.spec) e.spec = { ...e.spec, replicas };
     this.sync();
     return 'ok';
   }

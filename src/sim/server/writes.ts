@@ -50,14 +50,22 @@ export class Writes {
     const { def } = w;
     const dryRun = w.query.getAll('dryRun').includes('All');
     if (w.query.getAll('dryRun').some((v) => v !== 'All')) return bad(400, 'BadRequest', `Invalid dry run value: ${w.query.getAll('dryRun').join(',')}: supported values: "All"`);
-    if (w.contentType.startsWith(PROTOBUF)) {
+    let decoded: Json | undefined;
+    if (w.contentType.startsWith(PROTOBUF) && def.fromProtobuf && w.verb !== 'patch') {
+      try {
+        decoded = def.fromProtobuf(w.body);
+      } catch (e) {
+        return bad(400, 'BadRequest', `the body of the request was in an unknown format: ${(e as Error).message}`);
+      }
+    } else if (w.contentType.startsWith(PROTOBUF)) {
       // kube-apiserver cannot decode protobuf for a type it has no Go struct of (a CRD): 415, and
       // clients send JSON instead. This server decodes protobuf only for reviews and evictions.
       return bad(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml${w.verb === 'patch' ? ', application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml' : ''}`);
     }
     const ptype = w.verb === 'patch' ? patchType(w.contentType) : undefined;
     if (w.verb === 'patch' && !ptype) return bad(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json`);
-    let body: unknown;
+    let body: unknown = decoded;
+    if (!decoded)
     try {
       const text = w.body.toString('utf8');
       body = ptype === 'apply' || /yaml/.test(w.contentType) ? parseYaml(text) : text.trim() ? JSON.parse(text) : undefined;
@@ -95,6 +103,7 @@ export class Writes {
     next.kind = def.kind;
     next.apiVersion = groupVersion(def.group, def.version);
     next.status = now.status;
+    def.write.defaults?.(next);
     const problems = def.write.validate?.(next, now, this.store.layout) ?? [];
     if (problems.length) return invalid(def, w.name!, problems);
     const entry = this.store.writtenOf(storeKey(def), w.namespace, w.name!);
@@ -118,7 +127,7 @@ export class Writes {
 
   private context(def: SimResource, namespace: string | undefined, name: string): Parameters<NonNullable<NonNullable<SimResource['write']>['apply']>>[0] {
     const g = this.store.layout.workloads.get(`${namespace}/${name}`);
-    return { cluster: this.cluster, layout: this.store.layout, now: this.clock.now(), system: !!g?.system && (def.name === 'daemonsets' || def.name === 'deployments'), addNamespace: (ns) => this.store.addNamespace(ns) };
+    return { cluster: this.cluster, layout: this.store.layout, now: this.clock.now(), system: !!g?.system && (def.name === 'daemonsets' || def.name === 'deployments'), addNamespace: (ns) => this.store.addNamespace(ns), scaleSystem: (n) => void this.store.scale(namespace!, name, n) };
   }
 
   /** POST (or server-side apply of a name that does not exist yet). */
@@ -149,6 +158,7 @@ export class Writes {
       metadata: { ...meta, name, ...(def.namespaced ? { namespace: w.namespace } : {}), uid: uuid(), creationTimestamp: createdAt, generation: 1, resourceVersion: String(this.store.rv + 1) },
     };
     delete obj.status;
+    def.write.defaults?.(obj);
     const problems = def.write.validate?.(obj, undefined, this.store.layout) ?? [];
     if (problems.length) return invalid(def, name, problems);
     if (dryRun) return { code: 201, body: obj };

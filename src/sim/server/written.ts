@@ -30,6 +30,7 @@ const key = (resource: string, namespace: string | undefined, name: string): str
 
 export class Written {
   private readonly entries = new Map<string, WrittenEntry>();
+  private readonly perResource = new Map<string, number>();
 
   get size(): number {
     return this.entries.size;
@@ -40,12 +41,19 @@ export class Written {
   }
 
   set(resource: string, namespace: string | undefined, name: string, e: WrittenEntry): void {
-    this.entries.set(key(resource, namespace, name), e);
+    const k = key(resource, namespace, name);
+    if (!this.entries.has(k)) this.perResource.set(resource, (this.perResource.get(resource) ?? 0) + 1);
+    this.entries.set(k, e);
+  }
+
+  /** Has a client written any object of this resource (its labels may differ from the computed ones)? */
+  touches(resource: string): boolean {
+    return (this.perResource.get(resource) ?? 0) > 0;
   }
 
   /** The object is gone (deleted, or its workload removed): what was written of it goes too. */
   forget(resource: string, namespace: string | undefined, name: string): void {
-    this.entries.delete(key(resource, namespace, name));
+    if (this.entries.delete(key(resource, namespace, name))) this.perResource.set(resource, (this.perResource.get(resource) ?? 1) - 1);
   }
 
   /** Every entry of a resource (ControllerRevisions are made from the DaemonSets' ones). */

@@ -2,6 +2,7 @@
 import type { Layout, ServedWorkload } from '../layout';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, SCALE, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
+import { allFields, fields, objectMeta, stringMap, unwrap } from '../protobuf';
 import { perWorkloadProvider, podTemplate, workloadWriteRule } from './workloads';
 import { condition, int, intOrString, labelSelector, obj, podTemplateSchema, str, time, type KindSchema } from '../schema';
 
@@ -68,6 +69,57 @@ const schema: KindSchema = {
   },
 };
 
+/**
+ * A Deployment posted as protobuf, as `kubectl create deployment` 1.33 does, read as far as that
+ * command fills it (k8s.io/api apps/v1 and core/v1 generated.proto): metadata=1; spec=2 {replicas=1,
+ * selector=2 {matchLabels=1}, template=3 {metadata=1, spec=2 {containers=2 {name=1, image=2,
+ * command=3, args=4, ports=6 {name=1, containerPort=3, protocol=4}}, nodeSelector=7,
+ * serviceAccountName=8}}}.
+ */
+function fromProtobuf(buf: Buffer): Json {
+  const one = (m: Map<number, Array<Buffer | number>>, n: number): Buffer | undefined => m.get(n)?.find((v): v is Buffer => Buffer.isBuffer(v));
+  const num = (m: Map<number, Array<Buffer | number>>, n: number): number | undefined => m.get(n)?.find((v): v is number => typeof v === 'number');
+  const text = (m: Map<number, Array<Buffer | number>>, n: number): string | undefined => one(m, n)?.toString('utf8');
+  const texts = (m: Map<number, Array<Buffer | number>>, n: number): string[] | undefined => m.get(n)?.filter((v): v is Buffer => Buffer.isBuffer(v)).map((b) => b.toString('utf8'));
+  const top = allFields(unwrap(buf));
+  const out: Json = { metadata: objectMeta(one(top, 1)) };
+  const specBuf = one(top, 2);
+  if (!specBuf) return out;
+  const spec = allFields(specBuf);
+  const o: Json = {};
+  const replicas = num(spec, 1);
+  if (replicas !== undefined) o.replicas = replicas;
+  const sel = one(spec, 2);
+  if (sel) o.selector = { matchLabels: stringMap(fields(sel).get(1)) ?? {} };
+  const tpl = one(spec, 3);
+  if (tpl) {
+    const t = allFields(tpl);
+    const podSpec = one(t, 2) ? allFields(one(t, 2)!) : new Map<number, Array<Buffer | number>>();
+    const containers = (podSpec.get(2) ?? []).filter((v): v is Buffer => Buffer.isBuffer(v)).map((cb) => {
+      const c = allFields(cb);
+      const ct: Json = { name: text(c, 1), image: text(c, 2) };
+      if (c.has(3)) ct.command = texts(c, 3);
+      if (c.has(4)) ct.args = texts(c, 4);
+      const ports = (c.get(6) ?? []).filter((v): v is Buffer => Buffer.isBuffer(v)).map((pb) => {
+        const p = allFields(pb);
+        const port: Json = { containerPort: num(p, 3) };
+        if (text(p, 1)) port.name = text(p, 1);
+        if (text(p, 4)) port.protocol = text(p, 4);
+        return port;
+      });
+      if (ports.length) ct.ports = ports;
+      return ct;
+    });
+    const ps: Json = { containers };
+    const nodeSelector = stringMap(fields(one(t, 2) ?? Buffer.alloc(0)).get(7));
+    if (nodeSelector) ps.nodeSelector = nodeSelector;
+    if (text(podSpec, 8)) ps.serviceAccountName = text(podSpec, 8);
+    o.template = { metadata: objectMeta(one(t, 1)), spec: ps };
+  }
+  out.spec = o;
+  return out;
+}
+
 export const deployments: SimResource = {
   name: 'deployments',
   singularName: 'deployment',
@@ -81,6 +133,7 @@ export const deployments: SimResource = {
   subresources: [SCALE, STATUS('Deployment')],
   schema,
   write: workloadWriteRule('Deployment'),
+  fromProtobuf,
   columns: [
     NAME,
     col('Ready', 'string', 'Number of the pod with ready state'),

@@ -2,6 +2,7 @@
 import { SYSTEM_NAMESPACES, type Layout, type Provider } from '../layout';
 import { EMPTY, concat, rangeSeq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
+import { metadataOnly } from '../protobuf';
 import { AGE, NAME, STATUS, col, type SimResource } from './resource';
 import { obj, str, strings, type KindSchema } from '../schema';
 
@@ -43,6 +44,8 @@ export const namespaces: SimResource = {
   subresources: [STATUS('Namespace')],
   schema,
   // kubectl create namespace / apply: the namespace exists from then on; labels kept.
+  // kubectl 1.33 posts it as protobuf: only its metadata is read.
+  fromProtobuf: metadataOnly,
   write: { create: true, apply: (ctx, next, prev) => (prev ? undefined : (ctx.addNamespace(String((next.metadata as Json).name)), undefined)) },
   columns: [NAME, col('Status', 'string', 'The status of the namespace'), AGE],
   cells: (o, age) => [o.metadata.name, o.status?.phase ?? 'Active', age],

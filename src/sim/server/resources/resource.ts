@@ -102,6 +102,8 @@ export interface WriteContext {
   system: boolean;
   /** A namespace created through the API exists from now on. */
   addNamespace(name: string): void;
+  /** The replicas of one of the cluster's own Deployments (coredns), which the model does not run. */
+  scaleSystem(replicas: number): void;
 }
 
 export interface WriteRule {
@@ -109,6 +111,8 @@ export interface WriteRule {
   create?: boolean;
   /** The object keeps the pod templates it had (ControllerRevisions: `rollout history/undo`). */
   revisions?: boolean;
+  /** Fills in what kube-apiserver defaults (pkg/apis/core/v1 and apps/v1 defaults.go), in place, before validation. */
+  defaults?(obj: Json): void;
   /** Problems with the object as it would be stored (`prev`: as it is now; undefined on create). */
   validate?(next: Json, prev: Json | undefined, layout: Layout): FieldProblem[];
   /** What the write does in the model (not on a dry run); a string: the model refused, and why. */

@@ -81,14 +81,81 @@ function validateWorkload(next: Json, prev: Json | undefined): FieldProblem[] {
   return out;
 }
 
+/** Sets `o[k]` when it is absent. */
+function def(o: Json, k: string, v: unknown): void {
+  if (o[k] === undefined) o[k] = v;
+}
+
+/**
+ * kube-apiserver's defaults for a pod template (pkg/apis/core/v1/defaults.go: SetDefaults_PodSpec,
+ * SetDefaults_Container, SetDefaults_ContainerPort): what `get -o yaml` shows that nobody wrote.
+ */
+export function defaultPodTemplate(template: unknown): void {
+  if (!isMap(template)) return;
+  def(template, 'metadata', {});
+  const spec = template.spec;
+  if (!isMap(spec)) return;
+  def(spec, 'restartPolicy', 'Always');
+  def(spec, 'terminationGracePeriodSeconds', 30);
+  def(spec, 'dnsPolicy', 'ClusterFirst');
+  def(spec, 'securityContext', {});
+  def(spec, 'schedulerName', 'default-scheduler');
+  if (typeof spec.serviceAccountName === 'string') def(spec, 'serviceAccount', spec.serviceAccountName);
+  for (const c of [...(Array.isArray(spec.containers) ? spec.containers : []), ...(Array.isArray(spec.initContainers) ? spec.initContainers : [])]) {
+    if (!isMap(c)) continue;
+    def(c, 'terminationMessagePath', '/dev/termination-log');
+    def(c, 'terminationMessagePolicy', 'File');
+    // Always for an image without a tag or tagged :latest (SetDefaults_Container).
+    const image = String(c.image ?? '');
+    const tag = image.includes('@') ? 'digest' : /:[^/]+$/.exec(image)?.[0].slice(1);
+    def(c, 'imagePullPolicy', !tag || tag === 'latest' ? 'Always' : 'IfNotPresent');
+    def(c, 'resources', {});
+    if (Array.isArray(c.ports)) for (const p of c.ports) if (isMap(p)) def(p, 'protocol', 'TCP');
+  }
+}
+
+/** SetDefaults_Deployment / SetDefaults_DaemonSet (pkg/apis/apps/v1/defaults.go). */
+function defaultWorkload(kind: 'DaemonSet' | 'Deployment', o: Json): void {
+  const spec = o.spec;
+  if (!isMap(spec)) return;
+  defaultPodTemplate(spec.template);
+  def(spec, 'revisionHistoryLimit', 10);
+  if (kind === 'Deployment') {
+    def(spec, 'replicas', 1);
+    def(spec, 'progressDeadlineSeconds', 600);
+    def(spec, 'strategy', {});
+    const st = spec.strategy as Json;
+    def(st, 'type', 'RollingUpdate');
+    if (st.type === 'RollingUpdate') {
+      def(st, 'rollingUpdate', {});
+      def(st.rollingUpdate as Json, 'maxUnavailable', '25%');
+      def(st.rollingUpdate as Json, 'maxSurge', '25%');
+    }
+  } else {
+    def(spec, 'updateStrategy', {});
+    const st = spec.updateStrategy as Json;
+    def(st, 'type', 'RollingUpdate');
+    if (st.type === 'RollingUpdate') {
+      def(st, 'rollingUpdate', {});
+      def(st.rollingUpdate as Json, 'maxUnavailable', 1);
+      def(st.rollingUpdate as Json, 'maxSurge', 0);
+    }
+  }
+}
+
 /** A DaemonSet's or Deployment's writes: stored, and handed to the model (its pod count, image). */
 export function workloadWriteRule(kind: 'DaemonSet' | 'Deployment'): WriteRule {
   return {
     create: true,
+    defaults: (o) => defaultWorkload(kind, o),
     revisions: kind === 'DaemonSet',
     validate: (next, prev) => validateWorkload(next, prev),
     apply(ctx, next, prev) {
-      if (ctx.system) return undefined; // kube-proxy, coredns: the cluster's own; the write is kept, the model has no say
+      if (ctx.system) {
+        // kube-proxy, coredns: the cluster's own; the write is kept, and a Deployment's replicas count.
+        if (kind === 'Deployment' && prev && path(prev, 'spec', 'replicas') !== path(next, 'spec', 'replicas')) ctx.scaleSystem(Number(path(next, 'spec', 'replicas') ?? 1));
+        return undefined;
+      }
       const meta = next.metadata as Json;
       const template = path(next, 'spec', 'template', 'spec') as Json;
       const containers = (template.containers as Json[]) ?? [];
