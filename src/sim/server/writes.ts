@@ -141,12 +141,17 @@ export class Writes {
     if (def.namespaced && meta.namespace !== undefined && meta.namespace !== w.namespace) return bad(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
     let name = w.name ?? (meta.name as string | undefined);
     if (!name && typeof meta.generateName === 'string') name = `${meta.generateName}${randomBytes(4).toString('hex').slice(0, 5)}`;
+    if (!def.write?.create) {
+      // A kind this server computes from the model: an existing name is still AlreadyExists (as
+      // `kubectl create -f` of a pod that is there expects); anything else is refused plainly.
+      if (name && this.store.get(storeKey(def), w.namespace, name)) return bad(409, 'AlreadyExists', `${qualified(def)} "${name}" already exists`, { name, ...(def.group ? { group: def.group } : {}), kind: def.name });
+      return bad(405, 'MethodNotAllowed', `the simulated API server does not create ${qualified(def)}: they are computed from the model (see docs/SIMULATION.md)`, { kind: def.name });
+    }
     if (!name) return invalid(def, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
     if (!NAME.test(name)) return invalid(def, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
     if (this.store.get(storeKey(def), w.namespace, name)) {
       return bad(409, 'AlreadyExists', `${qualified(def)} "${name}" already exists`, { name, ...(def.group ? { group: def.group } : {}), kind: def.name });
     }
-    if (!def.write?.create) return bad(405, 'MethodNotAllowed', `the simulated API server does not create ${qualified(def)}: they are computed from the model (see docs/SIMULATION.md)`, { kind: def.name });
     if (def.namespaced && w.namespace && !this.store.layout.hasNamespace(w.namespace)) {
       return { code: 404, body: statusBody(404, 'NotFound', `namespaces "${w.namespace}" not found`, { name: w.namespace, kind: 'namespaces' }) };
     }

@@ -11,7 +11,7 @@ import { arraySeq, type Seq } from '../seq';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, col, type SimResource } from './resource';
 import { daemonSetObject } from './daemonsets';
-import { int, obj, str, type KindSchema } from '../schema';
+import { int, str, type KindSchema } from '../schema';
 
 function revisionsOf(layout: Layout, g: ServedWorkload): SimObject[] {
   const written = layout.written.get('daemonsets', g.namespace, g.name);
@@ -54,7 +54,9 @@ const schema: KindSchema = {
   description:
     'ControllerRevision implements an immutable snapshot of state data. Clients are responsible for serializing and deserializing the objects that contain their internal state. Once a ControllerRevision has been successfully created, it can not be updated.',
   properties: {
-    data: obj('Data is the serialized representation of the state.', {}),
+    // RawExtension: an object of any shape (kube-openapi gives it no properties, so strict
+    // validation accepts the DaemonSet template patch kept in it).
+    data: { type: 'object', name: 'io.k8s.apimachinery.pkg.runtime.RawExtension', description: 'Data is the serialized representation of the state.' },
     revision: int('Revision indicates the revision of the state represented by Data.', 'int64'),
     kind: str('Kind is a string value representing the REST resource this object represents.'),
   },
