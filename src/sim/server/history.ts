@@ -14,6 +14,18 @@ interface RenewalState {
   answering: boolean;
 }
 
+/** An Event a controller of the simulated cluster records (a pod evicted, created, killed), at simulated second `t`. */
+export interface ControllerEvent {
+  involved: { apiVersion: string; kind: string; namespace?: string; name: string; uid?: string };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  /** The recording component (`replicaset-controller`, `kubelet`, …) and, for a kubelet, its node. */
+  component: string;
+  host?: string;
+  t: number;
+}
+
 /** Rejections (429) at one APF priority level. */
 export interface RejectionRecord {
   level: string;
@@ -42,6 +54,8 @@ export class ClusterHistory {
   private readonly states: RenewalState[] = [];
   private readonly modelEvents: ModelEvent[] = [];
   private readonly rejections = new Map<string, RejectionRecord>();
+  private readonly controllerEvents: ControllerEvent[] = [];
+  private noted = 0;
 
   /** Records what a snapshot says (called on every sync; only changes are kept). */
   observe(s: ClusterSnapshot, nodes: number): void {
@@ -71,6 +85,26 @@ export class ClusterHistory {
   record(e: ModelEvent): void {
     this.modelEvents.push(e);
     if (this.modelEvents.length > MAX_MODEL_EVENTS * 1.25) this.modelEvents.splice(0, this.modelEvents.length - MAX_MODEL_EVENTS);
+  }
+
+  /**
+   * Records an Event a controller writes (the store's controllers: evictions, replacement pods,
+   * restarts). Repeats are aggregated when Events are served, as client-go's correlator does.
+   */
+  note(e: ControllerEvent): void {
+    this.controllerEvents.push(e);
+    this.noted++;
+    if (this.controllerEvents.length > MAX_MODEL_EVENTS * 1.25) this.controllerEvents.splice(0, this.controllerEvents.length - MAX_MODEL_EVENTS);
+  }
+
+  /** The controllers' recent Events, oldest first. */
+  controllerNotes(): readonly ControllerEvent[] {
+    return this.controllerEvents;
+  }
+
+  /** How many controller Events were ever noted (a change count for watchers). */
+  notedCount(): number {
+    return this.noted;
   }
 
   /** The model's recent events, oldest first. */

@@ -3,7 +3,7 @@
 // server last saw (workloads, running pods, ready nodes) and become ADDED / MODIFIED / DELETED
 // events, each with its own resourceVersion, as etcd revisions would be.
 import type { ClusterSnapshot, SimCluster } from '../types';
-import { ClusterHistory } from './history';
+import { ClusterHistory, type ControllerEvent } from './history';
 import { Layout, systemWorkloads, type LayoutInput, type ServedWorkload, type WorkloadInfo } from './layout';
 import { providerOf, resourceNamed } from './resources';
 import { daemonSetObject } from './resources/daemonsets';
@@ -107,6 +107,11 @@ export class Store {
   private readonly namespacesSeen = new Set<string>();
   /** What the server has seen over time (lease renewals, events). */
   readonly history = new ClusterHistory();
+
+  /** Records an Event a controller writes now (served by `events` and shown by `kubectl describe`). */
+  recordEvent(e: Omit<ControllerEvent, 't'>): void {
+    this.history.note({ ...e, t: this.clock.now() });
+  }
   /** What clients wrote over the computed objects (written.ts). */
   readonly written = new Written();
 

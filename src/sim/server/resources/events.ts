@@ -41,6 +41,8 @@ interface EventPlan {
   count: number;
   /** Simulated seconds. */
   first: number;
+  /** Tells apart Events of one object and reason that differ in message (their names). */
+  distinct?: string;
   last: number;
 }
 
@@ -98,6 +100,20 @@ function modelEventPlans(layout: Layout): EventPlan[] {
   return [...byKey.values()];
 }
 
+/** The controllers' Events (evictions, replacement pods, restarts), one plan per involved object and reason. */
+function controllerPlans(layout: Layout): EventPlan[] {
+  const byKey = new Map<string, EventPlan>();
+  for (const e of layout.history.controllerNotes()) {
+    const key = `${e.involved.kind}/${e.involved.namespace ?? ''}/${e.involved.name}/${e.reason}/${e.message}`;
+    const p = byKey.get(key);
+    if (p) {
+      p.count++;
+      p.last = e.t;
+    } else byKey.set(key, { involved: e.involved, type: e.type, reason: e.reason, message: e.message, component: e.component, ...(e.host ? { host: e.host } : {}), distinct: e.message, count: 1, first: e.t, last: e.t });
+  }
+  return [...byKey.values()];
+}
+
 function rejectionPlans(layout: Layout): EventPlan[] {
   return layout.history.rejectionRecords().map((r) => {
     const n = Math.round(r.total);
@@ -131,7 +147,7 @@ function nodeNotReadyPlan(layout: Layout, i: number): EventPlan {
 
 /** Event names are `<involved object>.<creation time in Unix nanoseconds, hex>`, as client-go's recorder makes them. */
 function eventName(layout: Layout, p: EventPlan): string {
-  const ms = Date.parse(layout.clock.iso(p.first)) + (fnv32(`${p.involved.kind}/${p.reason}`) % 1000);
+  const ms = Date.parse(layout.clock.iso(p.first)) + (fnv32(`${p.involved.kind}/${p.reason}${p.distinct ?? ''}`) % 1000);
   return `${p.involved.name || p.involved.kind.toLowerCase()}.${(BigInt(ms) * BigInt(1_000_000)).toString(16)}`;
 }
 
@@ -188,7 +204,7 @@ function eventObject(layout: Layout, p: EventPlan): SimObject {
 
 function provider(layout: Layout): Provider {
   const byNamespace = new Map<string, SimObject[]>();
-  for (const p of [...rejectionPlans(layout), ...modelEventPlans(layout)]) {
+  for (const p of [...rejectionPlans(layout), ...modelEventPlans(layout), ...controllerPlans(layout)]) {
     const o = eventObject(layout, p);
     const list = byNamespace.get(o.namespace!) ?? [];
     list.push(o);
