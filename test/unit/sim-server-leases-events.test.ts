@@ -121,8 +121,8 @@ describe('sim server: node Leases and Events with the real kubectl', function ()
       assert.ok(Date.parse(ev.firstTimestamp) <= Date.parse(ev.lastTimestamp));
       const sel = await kubectl(['get', 'events', '-A', '--field-selector', 'type=Warning', '-o', 'name']);
       assert.equal(sel.code, 0, sel.stderr);
-      assert.ok(sel.stdout.trim().split('\n').every((l) => /^event\/[a-z-]+\.[0-9a-f]+$/.test(l)) && sel.stdout.includes('event/global-default.'), sel.stdout);
-      assert.doesNotMatch(sel.stdout, /node-00005/);
+      assert.ok(sel.stdout.trim().split('\n').every((l) => /^event\/[a-z0-9-]+\.[0-9a-f]+$/.test(l)) && sel.stdout.includes('event/global-default.'), sel.stdout);
+      assert.doesNotMatch(sel.stdout, /node-00005\./);
 
       // Plain `events` is the core resource (kubectl prefers the core group).
       const core = await kubectl(['get', 'events', '-n', 'default', '-o', 'json']);
@@ -143,6 +143,71 @@ describe('sim server: node Leases and Events with the real kubectl', function ()
       fake.saturated = false;
       fake.nodesReady = 5;
     }
+  });
+});
+
+describe('sim server: pods on a NotReady node, as describe shows them', function () {
+  this.timeout(120_000);
+  let fake: FakeCluster;
+  let served: ServedCluster;
+  let cache: string;
+  const kubectl = (args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(KUBECTL!, ['--kubeconfig', served.kubeconfig, '--cache-dir', cache, '--context', 'sim-breakglass', ...args], { timeout: 60_000, env: { ...process.env, HOME: cache, KUBECONFIG: '' } }, (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
+    });
+  const podsOn = async (node: string): Promise<Array<{ namespace: string; name: string }>> => {
+    const r = await kubectl(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${node}`, '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout).items as Array<{ metadata: { namespace: string; name: string } }>).map((p) => p.metadata);
+  };
+
+  before(async function () {
+    if (!KUBECTL) this.skip();
+    cache = mkdtempSync(join(tmpdir(), 'breakglass-kubectl-'));
+    fake = new FakeCluster({ nodes: 6, podsPerNode: 5, namespaces: 7, services: 6 });
+    fake.deploy(daemonSet('telemetry', 'node-exporter'));
+    served = await serveCluster(fake);
+  });
+  after(async () => {
+    await served?.close();
+    if (cache) rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('every pod of a NotReady node gets the node controller\'s Warning NodeNotReady; describe pod shows it; pods elsewhere have none', async () => {
+    fake.nodesReady = 4;
+    await sleep(400);
+    const down = await podsOn('node-00006');
+    const up = await podsOn('node-00002');
+    assert.ok(down.length >= 5 && up.length >= 5, `${down.length} / ${up.length}`);
+    const ev = await kubectl(['get', 'events', '-A', '--field-selector', 'involvedObject.kind=Pod,reason=NodeNotReady', '-o', 'json']);
+    assert.equal(ev.code, 0, ev.stderr);
+    const items = JSON.parse(ev.stdout).items as Array<{ type: string; message: string; source: { component: string }; involvedObject: { namespace: string; name: string; uid: string } }>;
+    const named = new Set(items.map((e) => `${e.involvedObject.namespace}/${e.involvedObject.name}`));
+    // Nodes 5 and 6 are NotReady: all their pods, and none of node 2's.
+    for (const p of [...down, ...(await podsOn('node-00005'))]) assert.ok(named.has(`${p.namespace}/${p.name}`), `no NodeNotReady for ${p.namespace}/${p.name}`);
+    for (const p of up) assert.ok(!named.has(`${p.namespace}/${p.name}`), `NodeNotReady for ${p.namespace}/${p.name} on a Ready node`);
+    assert.ok(items.every((e) => e.type === 'Warning' && e.message === 'Node is not ready' && e.source.component === 'node-controller'));
+    // describe finds them by the pod's uid, as it asks (involvedObject.name, namespace, kind, uid).
+    const victim = down.find((p) => p.name.startsWith('node-exporter-'))!;
+    const d = await kubectl(['describe', 'pod', '-n', victim.namespace, victim.name]);
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(d.stdout, /^Events:\n\s+Type\s+Reason\s+Age\s+From\s+Message\n[\s\S]*Warning\s+NodeNotReady\s+\S+\s+node-controller\s+Node is not ready$/m);
+    const fine = await kubectl(['describe', 'pod', '-n', up[0].namespace, up[0].name]);
+    assert.doesNotMatch(fine.stdout, /NodeNotReady/);
+    // One by name.
+    const one = items.find((e) => e.involvedObject.name === victim.name)!;
+    const byName = await kubectl(['get', 'events', '-n', victim.namespace, '--field-selector', `involvedObject.uid=${one.involvedObject.uid}`, '-o', 'name']);
+    assert.equal(byName.stdout.trim().split('\n').length, 1, byName.stdout);
+    const got = await kubectl(['get', byName.stdout.trim(), '-n', victim.namespace, '-o', 'jsonpath={.reason}']);
+    assert.equal(got.stdout, 'NodeNotReady', got.stderr);
+    // Back to Ready: the Events go with the condition (the simulator keeps no stale ones).
+    fake.nodesReady = 6;
+    await sleep(400);
+    const after = await kubectl(['get', 'events', '-A', '--field-selector', 'involvedObject.kind=Pod,reason=NodeNotReady', '-o', 'name']);
+    assert.equal(after.stdout.trim(), '');
   });
 });
 

@@ -19,6 +19,7 @@ import { fnv32, stableUid } from '../names';
 import { arraySeq, rangeSeq, type Seq } from '../seq';
 import { LazyObject, type Json, type SimObject } from '../simObject';
 import type { ModelEvent } from '../../types';
+import { fillerPod, getPod, workloadPod } from './pods';
 import { col, type Any, type SimResource } from './resource';
 import { int, obj, objectReference, str, time, type KindSchema } from '../schema';
 
@@ -145,6 +146,64 @@ function nodeNotReadyPlan(layout: Layout, i: number): EventPlan {
   };
 }
 
+/**
+ * The node-lifecycle controller marks every pod of a node that went NotReady not ready and records
+ * on each `Warning NodeNotReady "Node is not ready"` (pkg/controller/util/node/controller_utils.go,
+ * MarkPodsNotReady), which `kubectl describe pod` shows. `node` is the pod's node index.
+ */
+function podNotReadyPlan(layout: Layout, pod: SimObject, node: number): EventPlan {
+  const since = layout.history.notReadySince(node) ?? Math.min(0, layout.clock.now());
+  return {
+    involved: { apiVersion: 'v1', kind: 'Pod', namespace: pod.namespace, name: pod.name, uid: stableUid(`pods/${pod.namespace}/${pod.name}/${pod.created}`) },
+    type: 'Warning',
+    reason: 'NodeNotReady',
+    message: 'Node is not ready',
+    component: 'node-controller',
+    count: 1,
+    first: since,
+    last: since,
+  };
+}
+
+/**
+ * The pods on NotReady nodes, by namespace, each as its NodeNotReady Event, counted without
+ * building them: NotReady nodes are laid out last (nodes nodesReady … nodeCount-1), so a
+ * DaemonSet's pods there and a namespace's filler pods there are index ranges.
+ */
+function podNotReadySeqs(layout: Layout): Map<string, Seq[]> {
+  const out = new Map<string, Seq[]>();
+  const add = (ns: string, seq: Seq): void => {
+    if (seq.count > 0) out.set(ns, [...(out.get(ns) ?? []), seq]);
+  };
+  const from = layout.nodesReady;
+  const to = layout.nodeCount;
+  if (from >= to) return out;
+  for (const g of layout.daemonSets) {
+    add(g.namespace, rangeSeq(Math.min(g.pods, to) - from, (k) => eventObject(layout, podNotReadyPlan(layout, workloadPod(layout, g, from + k), from + k))));
+  }
+  for (const g of layout.deployments) {
+    const here: number[] = [];
+    for (let i = 0; i < g.pods; i++) if (layout.workloadPodNode(g, i) >= from) here.push(i);
+    add(g.namespace, rangeSeq(here.length, (k) => eventObject(layout, podNotReadyPlan(layout, workloadPod(layout, g, here[k]), layout.workloadPodNode(g, here[k])))));
+  }
+  const F = layout.fillerPerNode;
+  const A = layout.appNamespaceCount;
+  if (F > 0 && A > 0) {
+    const lo = from * F;
+    const hi = to * F;
+    for (let j = 0; j < A; j++) {
+      // Filler pods g ≡ j (mod A) in [lo, hi).
+      const first = lo + ((((j - lo) % A) + A) % A);
+      const count = first < hi ? Math.floor((hi - 1 - first) / A) + 1 : 0;
+      add(layout.appNs[j], rangeSeq(count, (k) => {
+        const g = first + k * A;
+        return eventObject(layout, podNotReadyPlan(layout, fillerPod(layout, g), Math.floor(g / F)));
+      }));
+    }
+  }
+  return out;
+}
+
 /** Event names are `<involved object>.<creation time in Unix nanoseconds, hex>`, as client-go's recorder makes them. */
 function eventName(layout: Layout, p: EventPlan): string {
   const ms = Date.parse(layout.clock.iso(p.first)) + (fnv32(`${p.involved.kind}/${p.reason}${p.distinct ?? ''}`) % 1000);
@@ -215,9 +274,19 @@ function provider(layout: Layout): Provider {
   const parts = new Map<string, Seq[]>();
   for (const [ns, list] of byNamespace) parts.set(ns, [arraySeq(list)]);
   parts.set('default', [rangeSeq(notReady, nodeEvent), ...(parts.get('default') ?? [])]);
+  for (const [ns, seqs] of podNotReadySeqs(layout)) parts.set(ns, [...(parts.get(ns) ?? []), ...seqs]);
   return layout.namespacedProvider(parts, (ns, name) => {
     const own = byNamespace.get(ns)?.find((o) => o.name === name);
-    if (own || ns !== 'default') return own;
+    if (own) return own;
+    // A pod's NodeNotReady Event: `<pod>.<hex>`.
+    const pod = getPod(layout, ns, name.slice(0, name.lastIndexOf('.')));
+    if (pod) {
+      const node = layout.nodeIndex(String(pod.field('spec.nodeName') ?? ''));
+      if (node < layout.nodesReady) return undefined;
+      const o = eventObject(layout, podNotReadyPlan(layout, pod, node));
+      return o.name === name ? o : undefined;
+    }
+    if (ns !== 'default') return undefined;
     const i = layout.nodeIndex(name.slice(0, name.lastIndexOf('.')));
     if (i < layout.nodesReady) return undefined;
     const o = nodeEvent(i - layout.nodesReady);

@@ -180,7 +180,7 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
   });
 }
 
-function getPod(layout: Layout, ns: string, name: string): SimObject | undefined {
+export function getPod(layout: Layout, ns: string, name: string): SimObject | undefined {
   for (const g of layout.workloadsByNamespace.get(ns) ?? []) {
     const i = g.names.index(name);
     if (i >= 0 && i < g.pods) return workloadPod(layout, g, i);
