@@ -5,7 +5,8 @@ import type { SimCluster } from '../types';
 import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, groupVersion, versionInfo } from './discovery';
 import { notFound, qualified, send, sendJson, statusBody, type Exchange } from './exchange';
 import { health, type HealthEndpoint } from './health';
-import { PROTOBUF } from './protobuf';
+import { PROTOBUF, deleteOptions } from './protobuf';
+import { evict, evictionFromProtobuf } from './resources/pods.eviction';
 import { execRefused, podLog } from './resources/pods.log';
 import type { Metrics } from './metrics';
 import { serveOpenApi } from './openapi';
@@ -91,12 +92,29 @@ export class Handlers {
     }
   }
 
-  /** pods/log (simulated text), pods/exec, attach and portforward (a Status: not simulated). */
-  private podSubresource(ctx: Exchange, def: SimResource): void {
+  /** pods/log (simulated text), pods/eviction, pods/exec, attach and portforward (a Status: not simulated). */
+  private async podSubresource(ctx: Exchange, def: SimResource): Promise<void> {
     const { route } = ctx;
+    if (route.subresource === 'eviction') return this.eviction(ctx, def);
     if (!this.store.get(storeKey(def), route.namespace, route.name!)) return sendJson(ctx, 404, notFound(def, route.name!));
     if (route.subresource !== 'log') return sendJson(ctx, 400, execRefused(route.subresource!));
     send(ctx, 200, podLog(route.namespace!, route.name!, this.cluster.workloads(), this.store.snapshot(), this.clock.iso), 'text/plain');
+  }
+
+  /** POST pods/NAME/eviction (resources/pods.eviction.ts): JSON or, as kubectl 1.33 posts it, protobuf. */
+  private async eviction(ctx: Exchange, def: SimResource): Promise<void> {
+    const { route } = ctx;
+    if (route.verb !== 'create') return sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: 'pods' }));
+    let body: Json;
+    try {
+      const raw = await this.rawBody(ctx);
+      body = String(ctx.req.headers['content-type'] ?? '').startsWith(PROTOBUF) ? evictionFromProtobuf(raw) : raw.length ? (JSON.parse(raw.toString('utf8')) as Json) : {};
+    } catch (e) {
+      return sendJson(ctx, 400, statusBody(400, 'BadRequest', `the body of the request was in an unknown format: ${(e as Error).message}`));
+    }
+    const answer = evict(this.store, route.namespace!, route.name!, body, ctx.url.searchParams);
+    if (answer.code === 201 && !ctx.url.searchParams.getAll('dryRun').includes('All')) this.etcd('delete', def, ctx);
+    sendJson(ctx, answer.code, answer.body);
   }
 
   private nonResource(ctx: Exchange): void {
@@ -366,7 +384,9 @@ export class Handlers {
     const q = ctx.url.searchParams;
     let opts: Json = {};
     try {
-      opts = (await this.body(ctx)) ?? {};
+      // kubectl 1.33 sends its DeleteOptions as protobuf.
+      if (String(ctx.req.headers['content-type'] ?? '').startsWith(PROTOBUF)) opts = deleteOptions(await this.rawBody(ctx));
+      else opts = (await this.body(ctx)) ?? {};
     } catch (e) {
       return sendJson(ctx, 400, statusBody(400, 'BadRequest', `the body of the request was in an unknown format: ${(e as Error).message}`));
     }

@@ -1,5 +1,6 @@
 // Just enough of the Kubernetes protobuf encoding (k8s.io/apimachinery runtime/serializer/protobuf)
-// to read a review a client posts as application/vnd.kubernetes.protobuf, as kubectl 1.33 does:
+// to read the bodies a client posts as application/vnd.kubernetes.protobuf, as kubectl 1.33 does
+// (reviews, Namespaces, Deployments, Evictions, and the DeleteOptions of a DELETE):
 // the 4-byte magic "k8s\0", then runtime.Unknown{typeMeta=1, raw=2, contentEncoding=3,
 // contentType=4}; `raw` is the object's own message.
 import type { Json } from './simObject';
@@ -94,4 +95,38 @@ export function objectMeta(buf: Buffer | undefined): Json {
 /** An object posted as protobuf of which only the metadata matters (a Namespace: metadata=1). */
 export function metadataOnly(buf: Buffer): Json {
   return { metadata: objectMeta(fields(unwrap(buf)).get(1)?.[0]) };
+}
+
+/**
+ * A DeleteOptions message (k8s.io/apimachinery meta/v1 generated.proto: gracePeriodSeconds=1,
+ * preconditions=2 {uid=1, resourceVersion=2}, orphanDependents=3, propagationPolicy=4,
+ * dryRun=5) as JSON.
+ */
+export function deleteOptionsMessage(buf: Buffer | undefined): Json {
+  const o: Json = {};
+  if (!buf) return o;
+  const f = allFields(buf);
+  const first = (n: number): Buffer | number | undefined => f.get(n)?.[0];
+  const grace = first(1);
+  if (typeof grace === 'number') o.gracePeriodSeconds = grace;
+  const pre = first(2);
+  if (Buffer.isBuffer(pre)) o.preconditions = strings(pre, { 1: 'uid', 2: 'resourceVersion' });
+  const orphan = first(3);
+  if (typeof orphan === 'number') o.orphanDependents = orphan !== 0;
+  const policy = first(4);
+  if (Buffer.isBuffer(policy)) o.propagationPolicy = policy.toString('utf8');
+  const dry = (f.get(5) ?? []).filter((v): v is Buffer => Buffer.isBuffer(v)).map((v) => v.toString('utf8'));
+  if (dry.length) o.dryRun = dry;
+  return o;
+}
+
+/** The TypeMeta of a "k8s\0" envelope (runtime.Unknown.typeMeta: apiVersion=1, kind=2). */
+export function typeMeta(buf: Buffer): Json {
+  if (!buf.subarray(0, 4).equals(MAGIC)) throw new Error('not a Kubernetes protobuf envelope');
+  return strings(fields(buf.subarray(4)).get(1)?.[0], { 1: 'apiVersion', 2: 'kind' });
+}
+
+/** A DeleteOptions body (what kubectl 1.33 sends with a DELETE) as JSON. */
+export function deleteOptions(buf: Buffer): Json {
+  return { ...typeMeta(buf), ...deleteOptionsMessage(unwrap(buf)) };
 }

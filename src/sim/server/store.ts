@@ -101,8 +101,6 @@ export class Store {
   private fingerprint = '';
   private readonly systemDeleted = new Set<string>();
   private readonly systemReplicas = new Map<string, number>();
-  /** Objects deleted through the API that nothing recreates: resource → ns/name. */
-  private readonly tombstones = new Map<string, Set<string>>();
   private snap?: { at: number; value: ClusterSnapshot };
   private readonly namespacesSeen = new Set<string>();
   /** What the server has seen over time (lease renewals, events). */
@@ -194,7 +192,7 @@ export class Store {
   }
 
   private dead(resource: string, o: SimObject): boolean {
-    return !!this.tombstones.get(resource)?.has(`${o.namespace ?? ''}/${o.name}`);
+    return this.written.isGone(resource, o.namespace, o.name);
   }
 
   private diff(old: Layout, neu: Layout): boolean {
@@ -293,7 +291,7 @@ export class Store {
   count(resource: string): number {
     const p = providerOf(this.layout, resource);
     if (!p) return 0;
-    return Math.max(0, p.all.count - (this.tombstones.get(resource)?.size ?? 0));
+    return Math.max(0, p.all.count - this.written.goneCount(resource));
   }
 
   /** The object as served (with what clients wrote over it), or undefined. */
@@ -438,14 +436,20 @@ export class Store {
   deleteObject(resource: string, namespace: string | undefined, name: string): SimObject | undefined {
     const obj = this.get(resource, namespace, name);
     if (!obj) return undefined;
-    const set = this.tombstones.get(resource) ?? new Set<string>();
-    set.add(`${namespace ?? ''}/${name}`);
-    this.tombstones.set(resource, set);
     const gone = providerOf(this.layout, resource)!.get(namespace, name)!;
     this.written.forget(resource, namespace, name);
     this.emit('DELETED', gone);
+    this.written.bury(resource, namespace, name, gone.rv, this.clock.now());
     this.log.notify();
     return gone;
+  }
+
+  /** An object whose status changed without the layout changing (a PodDisruptionBudget after an eviction): one MODIFIED event. */
+  touch(resource: string, namespace: string | undefined, name: string): void {
+    const o = this.get(resource, namespace, name);
+    if (!o) return;
+    this.emit('MODIFIED', o);
+    this.log.notify();
   }
 
   /** Sets a Deployment's replicas. 'missing' when there is no such Deployment, 'refused' when the model says no. */

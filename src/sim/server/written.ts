@@ -26,11 +26,42 @@ export interface WrittenEntry {
   revisions?: Revision[];
 }
 
+/** When an object was deleted: its resourceVersion and simulated second. */
+export interface Burial {
+  rv: number;
+  t: number;
+}
+
 const key = (resource: string, namespace: string | undefined, name: string): string => `${resource}/${namespace ?? ''}/${name}`;
 
 export class Written {
   private readonly entries = new Map<string, WrittenEntry>();
   private readonly perResource = new Map<string, number>();
+  /** Objects deleted through the API that nothing recreates (pods): resource → ns/name → when. */
+  private readonly tombstones = new Map<string, Map<string, Burial>>();
+
+  /** An object deleted through the API (at resourceVersion `rv`, simulated second `t`): it is not served again. */
+  bury(resource: string, namespace: string | undefined, name: string, rv: number, t: number): void {
+    const m = this.tombstones.get(resource) ?? new Map<string, Burial>();
+    m.set(`${namespace ?? ''}/${name}`, { rv, t });
+    this.tombstones.set(resource, m);
+  }
+
+  /** Was it deleted through the API? */
+  isGone(resource: string, namespace: string | undefined, name: string): boolean {
+    return !!this.tombstones.get(resource)?.has(`${namespace ?? ''}/${name}`);
+  }
+
+  /** How many objects of a resource were deleted through the API. */
+  goneCount(resource: string): number {
+    return this.tombstones.get(resource)?.size ?? 0;
+  }
+
+  /** The deleted objects of a resource in a namespace, with when they went. */
+  *goneIn(resource: string, namespace: string): Generator<[string, Burial]> {
+    const prefix = `${namespace}/`;
+    for (const [k, b] of this.tombstones.get(resource) ?? []) if (k.startsWith(prefix)) yield [k.slice(prefix.length), b];
+  }
 
   get size(): number {
     return this.entries.size;

@@ -13,6 +13,7 @@ import { flowschemas } from './flowschemas';
 import { leases } from './leases';
 import { namespaces } from './namespaces';
 import { nodes } from './nodes';
+import { poddisruptionbudgets } from './poddisruptionbudgets';
 import { pods } from './pods';
 import { prioritylevelconfigurations } from './prioritylevelconfigurations';
 import { replicasets } from './replicasets';
@@ -40,6 +41,7 @@ export const RESOURCES: readonly SimResource[] = [
   eventsV1,
   flowschemas,
   prioritylevelconfigurations,
+  poddisruptionbudgets,
   selfsubjectaccessreviews,
   selfsubjectreviews,
   selfsubjectreviewsV1beta1,

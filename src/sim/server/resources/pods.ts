@@ -298,6 +298,9 @@ export const pods: SimResource = {
     { name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] },
     { name: 'attach', kind: 'PodAttachOptions', verbs: ['create', 'get'] },
     { name: 'portforward', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
+    // pods.eviction.ts. Discovery names its group version, which kubectl drain reads to choose
+    // the Eviction it posts (k8s.io/kubectl/pkg/drain CheckEvictionSupport).
+    { name: 'eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
   ],
   schema,
   // Labels and annotations are kept and served (kubectl label, annotate); the spec of a pod is

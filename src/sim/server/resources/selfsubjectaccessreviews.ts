@@ -4,7 +4,7 @@
 //     authorizer allows system:masters before RBAC is asked;
 //   - sim (the ordinary user, an on-call engineer's role): get, list and watch every resource and
 //     non-resource URL; create, update, patch and delete workloads (Deployments, DaemonSets,
-//     ReplicaSets, StatefulSets and their scale) and Pods; create the self reviews (RBAC's
+//     ReplicaSets, StatefulSets and their scale) and Pods, and evict Pods; create the self reviews (RBAC's
 //     system:basic-user). Nothing else.
 // The simulated server answers what it is asked within that role; it does not enforce RBAC.
 import { bool, obj, str, type KindSchema } from '../schema';
@@ -32,6 +32,8 @@ export function authorize(user: { name: string; groups: string[] }, spec: Any): 
   if (WRITE.has(verb)) {
     if ((group === 'apps' || group === 'extensions') && WORKLOADS.has(resource) && (sub === '' || sub === 'scale')) return { allowed: true, reason: ROLE };
     if (group === '' && resource === 'pods' && sub === '') return { allowed: true, reason: ROLE };
+    // Who may delete a pod may evict it (kubectl drain): create pods/eviction.
+    if (verb === 'create' && group === '' && resource === 'pods' && sub === 'eviction') return { allowed: true, reason: ROLE };
     if (verb === 'create' && (group === 'authorization.k8s.io' || group === 'authentication.k8s.io') && SELF_REVIEWS.has(resource)) {
       return { allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "system:basic-user" of ClusterRole "system:basic-user" to Group "system:authenticated"' };
     }

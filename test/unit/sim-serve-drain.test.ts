@@ -1,0 +1,58 @@
+// kubectl drain against `sim serve` with the oldest and newest kubectl on the machine (1.27, 1.33):
+// evictions through pods/eviction, the kube-system/coredns PodDisruptionBudget refusing a second
+// CoreDNS eviction with kube-apiserver's 429, `get pdb -A`, a DELETE (protobuf from 1.33), and the
+// kubelet's Killing Event.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI, kubectl, serve, type Served } from './helpers/sim-serve';
+
+const SDK = '/usr/lib/google-cloud-sdk/bin';
+const BINS = ['1.27', '1.33'].map((v) => join(SDK, `kubectl.${v}`)).filter((p) => existsSync(p));
+
+for (const bin of BINS) {
+  const v = /kubectl\.(\d\.\d+)$/.exec(bin)![1];
+  describe(`sim serve: drain with kubectl ${v}`, function () {
+    this.timeout(180_000);
+    let dir: string;
+    let s: Served;
+    const k = (args: string[], timeoutMs?: number) => kubectl(bin, s, dir, args, timeoutMs);
+    const ok = async (args: string[]) => {
+      const r = await k(args);
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+      return r.stdout;
+    };
+    before(async () => {
+      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+      dir = mkdtempSync(join(tmpdir(), 'bg-sim-drain-'));
+      s = await serve('staging', 20, dir);
+    });
+    after(async () => {
+      await s?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('drain evicts through pods/eviction, cordons; the coredns budget refuses the second CoreDNS eviction with 429', async () => {
+      assert.match(await ok(['get', 'pdb', '-A']), /^kube-system\s+coredns\s+N\/A\s+1\s+1\s+/m);
+      const nodes = (await ok(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'jsonpath={.items[*].spec.nodeName}'])).split(' ');
+      const d = await k(['drain', nodes[0], '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=30s', '-v=6'], 90_000);
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stdout + d.stderr, /POST"? (url=")?https:\/\/[^ ]+\/api\/v1\/namespaces\/kube-system\/pods\/coredns-[^ "]+\/eviction"? (status=")?201/);
+      assert.match(d.stdout, /drained/);
+      assert.equal((await ok(['get', 'pods', '-A', '--field-selector', `spec.nodeName=${nodes[0]}`, '-o', 'name'])).split('\n').filter((l) => l && !/kube-proxy|telemetry/.test(l)).length, 0, 'only DaemonSet pods are left');
+      assert.match(await ok(['get', 'node', nodes[0]]), /SchedulingDisabled/);
+      assert.match(await ok(['get', 'pdb', '-n', 'kube-system']), /coredns\s+N\/A\s+1\s+0\s+/);
+      const second = await k(['drain', nodes[1], '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=8s'], 60_000);
+      assert.notEqual(second.code, 0);
+      assert.match(second.stderr, /error when evicting pods\/"coredns-[^"]+" -n "kube-system" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
+      assert.match(await ok(['get', 'events', '-n', 'kube-system']), /Killing\s+pod\/coredns-\S+\s+Stopping container coredns/);
+    });
+
+    it('delete pod works (kubectl 1.33 sends protobuf DeleteOptions)', async () => {
+      const p = (await ok(['get', 'pods', '-n', 'app-002', '-o', 'jsonpath={.items[0].metadata.name}'])).trim();
+      assert.match(await ok(['delete', 'pod', '-n', 'app-002', p]), /deleted/);
+      assert.notEqual((await k(['get', 'pod', '-n', 'app-002', p])).code, 0);
+    });
+  });
+}
