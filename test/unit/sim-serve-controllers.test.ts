@@ -1,6 +1,7 @@
 // The controllers of `sim serve` with the oldest and newest kubectl on the machine (1.27, 1.33):
 // every app namespace's filler pods belong to a Deployment and its ReplicaSet, with owner
-// references whose uids match, as the deployment and replicaset controllers make them.
+// references whose uids match, as the deployment and replicaset controllers make them; a deleted
+// ReplicaSet or DaemonSet pod is replaced (SuccessfulCreate), slower on a saturated cluster.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +82,8 @@ for (const bin of BINS) {
       await ok(['delete', 'pod', victim, '-n', 'app-002', '--wait=false']);
       const made = await replacement(k, 'app-002', before, victim);
       assert.match(made.name, new RegExp(`^${victim.slice(0, -5)}[bcdfghjklmnpqrstvwxz2456789]{5}$`), 'same ReplicaSet prefix, a new 5-character suffix');
-      assert.ok(made.simSeconds <= 15, `created within seconds on a healthy cluster (took ${made.simSeconds} s)`);
+      // ±one poll: a kubectl call is a few simulated seconds at speed 20 on a loaded machine.
+      assert.ok(made.simSeconds <= 40, `created within seconds on a healthy cluster (took ${made.simSeconds} s)`);
       let phase = '';
       for (let i = 0; i < 40 && phase !== 'Running'; i++) {
         phase = (await json(['get', 'pod', made.name, '-n', 'app-002'])).status.phase;
@@ -128,11 +130,13 @@ describe('sim serve: a deleted pod is replaced at the pace kube-controller-manag
     const s = await serve(cluster, 20, dir);
     servers.push(s);
     const k: Kubectl = (args, timeoutMs) => kubectl(bin, s, dir, args, timeoutMs);
+    // Watching goes through the exempt context (an ordinary client would itself be throttled).
+    const watch: Kubectl = (args, timeoutMs) => kubectl(bin, s, dir, ['--context', 'sim-breakglass', ...args], timeoutMs);
     // Let the rollout of the telemetry agents reach every node (2 min simulated).
     while ((await simNow(k)) < 150) await new Promise((r) => setTimeout(r, 500));
     let before: string[] = [];
     for (let i = 0; i < 30 && !before.length; i++) {
-      const r = await k(['get', 'pods', '-n', 'app-003', '-o', 'name']);
+      const r = await watch(['get', 'pods', '-n', 'app-003', '-o', 'name']);
       if (r.code === 0) before = r.stdout.trim().split('\n').map((l) => l.replace(/^pod\//, ''));
     }
     assert.ok(before.length > 10, `${cluster}: app pods listed`);
@@ -140,13 +144,13 @@ describe('sim serve: a deleted pod is replaced at the pace kube-controller-manag
     let deleted = false;
     for (let i = 0; i < 30 && !deleted; i++) deleted = (await k(['delete', 'pod', victim, '-n', 'app-003', '--wait=false'])).code === 0;
     assert.ok(deleted, `${cluster}: deleted through the sim context`);
-    return (await replacement(k, 'app-003', before, victim)).simSeconds;
+    return (await replacement(watch, 'app-003', before, victim)).simSeconds;
   }
 
   it('healthy staging: about a second; saturated prod-east (workload-high rejecting): much slower, in simulated time', async () => {
     const healthy = await replaced('staging');
     const saturated = await replaced('prod-east');
-    assert.ok(healthy <= 15, `staging: ${healthy} s`);
-    assert.ok(saturated > healthy + 30, `prod-east ${saturated} s vs staging ${healthy} s`);
+    assert.ok(healthy <= 40, `staging: ${healthy} s`);
+    assert.ok(saturated > healthy + 60, `prod-east ${saturated} s vs staging ${healthy} s`);
   });
 });
