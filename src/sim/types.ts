@@ -113,6 +113,8 @@ export interface PriorityLevelState {
   rejectedTotal: number;
   dispatchedTotal: number;
   waitP99Seconds: number;
+  /** Share of the level's requests served this step (1 − rejected/offered): what a controller at this level gets through. */
+  servedRatio?: number;
 }
 
 export interface ClusterSnapshot {

@@ -1,6 +1,7 @@
 // kubectl drain against `sim serve` with the oldest and newest kubectl on the machine (1.27, 1.33):
 // evictions through pods/eviction, the kube-system/coredns PodDisruptionBudget refusing a second
-// CoreDNS eviction with kube-apiserver's 429, `get pdb -A`, a DELETE (protobuf from 1.33), and the
+// CoreDNS eviction with kube-apiserver's 429 while the evicted pod's replacement cannot be scheduled,
+// and giving it back once the ReplicaSet's replacement runs, `get pdb -A`, a DELETE (protobuf from 1.33), and the
 // kubelet's Killing Event.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -33,9 +34,12 @@ for (const bin of BINS) {
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it('drain evicts through pods/eviction, cordons; the coredns budget refuses the second CoreDNS eviction with 429', async () => {
+    it('drain evicts through pods/eviction, cordons; while the evicted CoreDNS cannot be rescheduled the budget refuses a second eviction with 429, and gives it back once the replacement runs', async () => {
       assert.match(await ok(['get', 'pdb', '-A']), /^kube-system\s+coredns\s+N\/A\s+1\s+1\s+/m);
       const nodes = (await ok(['get', 'pods', '-n', 'kube-system', '-l', 'k8s-app=kube-dns', '-o', 'jsonpath={.items[*].spec.nodeName}'])).split(' ');
+      // Every node cordoned: the ReplicaSet's replacement for the evicted CoreDNS pod stays Pending.
+      const all = (await ok(['get', 'nodes', '-o', 'name'])).trim().split('\n');
+      await ok(['cordon', ...all]);
       const d = await k(['drain', nodes[0], '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=30s', '-v=6'], 90_000);
       assert.equal(d.code, 0, d.stderr);
       assert.match(d.stdout + d.stderr, /POST"? (url=")?https:\/\/[^ ]+\/api\/v1\/namespaces\/kube-system\/pods\/coredns-[^ "]+\/eviction"? (status=")?201/);
@@ -46,7 +50,18 @@ for (const bin of BINS) {
       const second = await k(['drain', nodes[1], '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=8s'], 60_000);
       assert.notEqual(second.code, 0);
       assert.match(second.stderr, /error when evicting pods\/"coredns-[^"]+" -n "kube-system" \(will retry after 5s\): Cannot evict pod as it would violate the pod's disruption budget\./);
-      assert.match(await ok(['get', 'events', '-n', 'kube-system']), /Killing\s+pod\/coredns-\S+\s+Stopping container coredns/);
+      const events = await ok(['get', 'events', '-n', 'kube-system']);
+      assert.match(events, /Killing\s+pod\/coredns-\S+\s+Stopping container coredns/);
+      assert.match(events, /FailedScheduling\s+pod\/coredns-\S+\s+0\/\d+ nodes are available: \d+ node\(s\) were unschedulable/);
+      // Uncordon the rest: the scheduler binds the replacement, the kubelet starts it, the budget is back.
+      await ok(['uncordon', ...all.filter((n) => n !== `node/${nodes[0]}` && n !== `node/${nodes[1]}`)]);
+      let pdb = '';
+      for (let i = 0; i < 40 && !/coredns\s+N\/A\s+1\s+1\s+/.test(pdb); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        pdb = await ok(['get', 'pdb', '-n', 'kube-system']);
+      }
+      assert.match(pdb, /coredns\s+N\/A\s+1\s+1\s+/, 'the replacement Running gives the disruption back');
+      assert.match(await ok(['get', 'events', '-n', 'kube-system']), /Scheduled\s+pod\/coredns-\S+\s+Successfully assigned kube-system\/coredns-/);
     });
 
     it('delete pod works (kubectl 1.33 sends protobuf DeleteOptions)', async () => {

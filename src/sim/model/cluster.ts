@@ -1064,7 +1064,7 @@ export class ClusterModel implements SimCluster, SimTarget {
     let queued = 0;
     let rejected = 0;
     for (const [name, l] of this.levels) {
-      levels[name] = { limit: l.limit, inflight: l.inflight, queued: l.queued, rejectedPerSecond: l.rejected, rejectedTotal: l.rejectedTotal, dispatchedTotal: l.dispatchedTotal, waitP99Seconds: l.waitP99 };
+      levels[name] = { limit: l.limit, inflight: l.inflight, queued: l.queued, rejectedPerSecond: l.rejected, rejectedTotal: l.rejectedTotal, dispatchedTotal: l.dispatchedTotal, waitP99Seconds: l.waitP99, servedRatio: this.levelServedRatio(name) };
       limit += l.limit;
       if (name !== 'exempt') inflight += Math.min(l.inflight, l.limit);
       queued += l.queued;

@@ -59,6 +59,11 @@ export interface ServedWorkload extends WorkloadInfo {
   /** Deployments: node of replica 0. */
   firstNode: number;
   uid: string;
+  /**
+   * The Deployment of app namespace `filler` (its filler pods): served by the cluster itself, not
+   * the model; its pods are placed and named as filler pods, never through `names`.
+   */
+  filler?: number;
 }
 
 export interface LayoutInput {
@@ -76,6 +81,8 @@ export interface LayoutInput {
   history?: ClusterHistory;
   /** What clients wrote over the computed objects; shared by successive layouts. */
   written?: Written;
+  /** Pods the controllers created (replacements of deleted ones), by `ns/name`; shared by successive layouts. */
+  extraPods?: Map<string, SimObject>;
   baseRv: number;
 }
 
@@ -85,6 +92,9 @@ export interface Provider {
   inNamespace(ns: string): Seq;
   get(ns: string | undefined, name: string): SimObject | undefined;
 }
+
+/** When the app namespaces' Deployments were created: a day after the cluster, before any of their pods. */
+export const FILLER_BORN = CLUSTER_BORN + 86400 - 600;
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 const APP_NAMES = ['web', 'api', 'worker', 'frontend', 'backend', 'cart', 'checkout', 'search', 'auth', 'billing', 'payments', 'catalog', 'orders', 'inventory', 'notify', 'reports'];
@@ -122,12 +132,16 @@ export class Layout {
   readonly baseRv: number;
   readonly history: ClusterHistory;
   readonly written: Written;
+  readonly extraPods: Map<string, SimObject>;
   /** Services in app namespaces (all but default/kubernetes and kube-system/kube-dns). */
   readonly appServices: number;
   readonly fillerCodec: SuffixCodec;
   /** Providers built so far, by resource (most layouts serve a few resources). */
   readonly providers = new Map<string, Provider>();
   private readonly fillerApps: Array<{ app: string; hash: string }> = [];
+  private readonly fillerWorkloads: ServedWorkload[] = [];
+  /** resourceVersion of each app namespace's Deployment since it last changed; shared by successive layouts. */
+  readonly fillerRv: number[];
   private readonly nodeWidth: number;
 
   constructor(input: LayoutInput, readonly clock: Clock) {
@@ -142,7 +156,9 @@ export class Layout {
     this.baseRv = input.baseRv;
     this.history = input.history ?? input.previous?.history ?? new ClusterHistory();
     this.written = input.written ?? input.previous?.written ?? new Written();
+    this.extraPods = input.extraPods ?? input.previous?.extraPods ?? new Map();
     this.fillerCodec = new SuffixCodec('filler', this.fillerTotal);
+    this.fillerRv = input.previous?.fillerRv ?? [];
     this.appServices = Math.max(0, Math.floor(spec.services) - 2);
     const w = Math.max(3, String(this.appNamespaceCount).length);
     this.appNs = Array.from({ length: this.appNamespaceCount }, (_, j) => `app-${pad(j + 1, w)}`);
@@ -240,6 +256,55 @@ export class Layout {
   /** Filler pods in app namespace j: filler pods j, j + appNamespaceCount, j + 2 × appNamespaceCount, …. */
   fillerCount(j: number): number {
     return j < this.fillerTotal ? Math.floor((this.fillerTotal - 1 - j) / this.appNamespaceCount) + 1 : 0;
+  }
+
+  /** Filler pods of app namespace j among filler pods 0 … total-1. */
+  private fillerBelow(total: number, j: number): number {
+    return j < total ? Math.floor((total - 1 - j) / this.appNamespaceCount) + 1 : 0;
+  }
+
+  /** The image of app namespace j's pods (one per Deployment: its pod template has one). */
+  fillerImage(j: number): string {
+    return `registry.example.com/${this.fillerApp(j).app}:1.${j % 7}.${j % 3}`;
+  }
+
+  /**
+   * The Deployment that owns app namespace j's filler pods (through its ReplicaSet
+   * `<app>-<hash>`): replicas its filler pods, ready those on Ready nodes (a pod on a NotReady
+   * node is not Ready, pods.ts). Built on first use; a layout of 500 app namespaces that nobody
+   * asks about builds none.
+   */
+  fillerWorkload(j: number): ServedWorkload {
+    const had = this.fillerWorkloads[j];
+    if (had) return had;
+    const { app, hash } = this.fillerApp(j);
+    const namespace = this.appNs[j];
+    const key = `${namespace}/${app}`;
+    const pods = this.fillerCount(j);
+    const info: WorkloadInfo = { namespace, name: app, kind: 'Deployment', replicas: pods, image: this.fillerImage(j), labels: { app }, serviceAccount: 'default', createdAt: FILLER_BORN, system: true };
+    const w: ServedWorkload = {
+      ...info,
+      key,
+      pods,
+      running: this.fillerBelow(this.nodesReady * this.fillerPerNode, j),
+      generation: 1,
+      rv: this.fillerRv[j] ?? this.baseRv - 3,
+      hash,
+      podLabels: { app, 'pod-template-hash': hash },
+      codec: this.fillerCodec,
+      names: new WorkloadPodNames(info),
+      firstNode: 0,
+      uid: stableUid(`Deployment/${key}/${FILLER_BORN}`),
+      filler: j,
+    };
+    this.fillerWorkloads[j] = w;
+    return w;
+  }
+
+  /** The app namespace Deployment of that namespace and name, if there is one. */
+  fillerWorkloadNamed(ns: string, name: string): ServedWorkload | undefined {
+    const j = this.appIndex.get(ns);
+    return j !== undefined && this.fillerCount(j) > 0 && this.fillerApp(j).app === name ? this.fillerWorkload(j) : undefined;
   }
 
   /** Node of a workload's pod i: a DaemonSet's pod i is on node i, a Deployment's replicas go round-robin. */

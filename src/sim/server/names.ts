@@ -94,6 +94,11 @@ export function stableUid(s: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
+/** The uid of a Deployment's ReplicaSet (`ns/name` of the Deployment, its pod-template-hash): its pods' ownerReferences carry the same. */
+export function replicaSetUid(deploymentKey: string, hash: string): string {
+  return stableUid(`ReplicaSet/${deploymentKey}/${hash}`);
+}
+
 export function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }

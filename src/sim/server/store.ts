@@ -15,7 +15,9 @@ import { fillerRange, workloadPod } from './resources/pods';
 import { replicaSetObject } from './resources/replicasets';
 import { matchFields, matchLabels, pinnedField, type FieldRequirement, type LabelRequirement } from './selectors';
 import { arraySeq, ConcatSeq, type Seq } from './seq';
-import type { Clock, Json, SimObject } from './simObject';
+import { LazyObject, type Clock, type Json, type SimObject } from './simObject';
+import { fnv32, stableUid } from './names';
+import { createHash, randomInt } from 'node:crypto';
 import { Written, type WrittenEntry } from './written';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -94,6 +96,40 @@ export interface ListResult {
 
 export const FIRST_RV = 1000;
 
+/**
+ * Seconds the ReplicaSet or DaemonSet controller takes to create a replacement for a deleted pod
+ * when its requests are served at once: it hears of the deletion through its informer and
+ * creates the pod in its next sync (pkg/controller/replicaset/replica_set.go manageReplicas,
+ * pkg/controller/daemon/daemon_controller.go syncNodes); about a second in a healthy cluster.
+ */
+export const CONTROLLER_CREATE_SECONDS = 1;
+/**
+ * Seconds from a pod's creation to Running when the kubelet is answered at once: under the
+ * pod-startup SLO of 5 s at the 99th percentile for stateless pods with images present
+ * (kubernetes/community sig-scalability/slos/pod_startup_latency.md).
+ */
+export const POD_START_SECONDS = 2;
+/** Generated-name suffix alphabet (k8s.io/apimachinery/pkg/util/rand, SimpleNameGenerator: 5 characters). */
+const SUFFIX = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** A pod a controller creates for one deleted through the API (or evicted). */
+interface Replacement {
+  namespace: string;
+  name: string;
+  /** The deleted pod as it was served: the template of the new one. */
+  base: Json;
+  owner: { apiVersion: string; kind: string; name: string; uid: string };
+  /** Node index, or -1 while no node can take it. */
+  node: number;
+  /** Simulated seconds of the last progress update. */
+  at: number;
+  /** Seconds of work done towards the next step (served seconds of the controller, then of the kubelet). */
+  progress: number;
+  createdAt?: number;
+  runningAt?: number;
+  rv: number;
+}
+
 export class Store {
   rv = FIRST_RV;
   layout: Layout;
@@ -112,6 +148,10 @@ export class Store {
   }
   /** What clients wrote over the computed objects (written.ts). */
   readonly written = new Written();
+  /** Replacement pods being made or made, by `ns/name` of the new pod (a few: one per deleted pod). */
+  private readonly replacements = new Map<string, Replacement>();
+  /** The replacement pods that exist, as served (layout.extraPods). */
+  private readonly extraPods = new Map<string, SimObject>();
 
   constructor(
     readonly cluster: SimCluster,
@@ -121,7 +161,7 @@ export class Store {
     this.log = new EventLog(opts.eventCapacity ?? 100_000);
     const { input, fp } = this.read();
     this.fingerprint = fp;
-    this.layout = new Layout({ ...input, history: this.history, written: this.written, baseRv: FIRST_RV }, clock);
+    this.layout = new Layout({ ...input, history: this.history, written: this.written, extraPods: this.extraPods, baseRv: FIRST_RV }, clock);
   }
 
   /** Forget the cached snapshot (the model said something changed). */
@@ -176,11 +216,12 @@ export class Store {
 
   /** Brings the layout up to date with the model; emits watch events for what changed. */
   sync(): void {
+    this.reconcile();
     const { input, fp } = this.read();
     if (fp === this.fingerprint) return;
     this.fingerprint = fp;
     const old = this.layout;
-    const neu = new Layout({ ...input, previous: old, history: this.history, written: this.written, baseRv: FIRST_RV }, this.clock);
+    const neu = new Layout({ ...input, previous: old, history: this.history, written: this.written, extraPods: this.extraPods, baseRv: FIRST_RV }, this.clock);
     this.layout = neu;
     if (this.diff(old, neu)) this.log.notify();
   }
@@ -276,6 +317,18 @@ export class Store {
       const lo = Math.min(old.nodesReady, neu.nodesReady);
       const hi = Math.min(Math.max(old.nodesReady, neu.nodesReady), old.nodeCount, neu.nodeCount);
       for (let i = lo; i < hi; i++) this.emit('MODIFIED', nodeObject(neu, i));
+    }
+    if (old.nodesReady !== neu.nodesReady || old.nodeCount !== neu.nodeCount) {
+      // The app namespaces' Deployments and ReplicaSets: their pods came, went, or changed readiness.
+      for (let j = 0; j < Math.min(old.appNamespaceCount, neu.appNamespaceCount); j++) {
+        if (!old.fillerCount(j) && !neu.fillerCount(j)) continue;
+        const a = old.fillerWorkload(j);
+        const b = neu.fillerWorkload(j);
+        if (a.pods === b.pods && a.running === b.running) continue;
+        this.emit('MODIFIED', this.written.view(deploymentObject(neu, b)));
+        this.emit('MODIFIED', replicaSetObject(neu, b));
+        b.rv = neu.fillerRv[j] = this.rv;
+      }
     }
     for (const ns of old.namespaces) if (!neu.hasNamespace(ns)) this.emit('DELETED', namespaceObject(old, ns));
     return this.rv !== start;
@@ -432,14 +485,26 @@ export class Store {
     return obj;
   }
 
-  /** Deletes one object that nothing recreates (a pod). */
+  /**
+   * Deletes one object (a pod: DELETE, or an eviction). A pod a ReplicaSet or DaemonSet controls
+   * gets a replacement from its controller (reconcile()).
+   */
   deleteObject(resource: string, namespace: string | undefined, name: string): SimObject | undefined {
     const obj = this.get(resource, namespace, name);
     if (!obj) return undefined;
-    const gone = providerOf(this.layout, resource)!.get(namespace, name)!;
+    const k = `${namespace ?? ''}/${name}`;
+    const made = this.replacements.get(k);
+    const gone = providerOf(this.layout, resource)?.get(namespace, name) ?? obj;
+    const base = obj.build();
     this.written.forget(resource, namespace, name);
     this.emit('DELETED', gone);
-    this.written.bury(resource, namespace, name, gone.rv, this.clock.now());
+    if (made) {
+      // A replacement pod lives only in the replacements map: forgetting it is its deletion.
+      this.replacements.delete(k);
+      this.extraPods.delete(k);
+      this.layout.providers.delete('pods');
+    } else this.written.bury(resource, namespace, name, gone.rv, this.clock.now());
+    if (resource === 'pods' && namespace) this.replace(namespace, base, made?.node);
     this.log.notify();
     return gone;
   }
@@ -452,10 +517,195 @@ export class Store {
     this.log.notify();
   }
 
+  /** Asks the pod's controller (its controlling ownerReference: a ReplicaSet or a DaemonSet) for a replacement. */
+  private replace(namespace: string, base: Json, nodeWas?: number): void {
+    const meta = (base.metadata ?? {}) as Json;
+    const owner = ((meta.ownerReferences as Json[] | undefined) ?? []).find((o) => o.controller === true) as Replacement['owner'] | undefined;
+    if (!owner || (owner.kind !== 'ReplicaSet' && owner.kind !== 'DaemonSet')) return;
+    const prefix = String(meta.generateName ?? `${owner.name}-`);
+    let name = '';
+    do name = prefix + Array.from({ length: 5 }, () => SUFFIX[randomInt(SUFFIX.length)]).join('');
+    while (this.get('pods', namespace, name));
+    const node = nodeWas ?? this.layout.nodeIndex(String((base.spec as Json | undefined)?.nodeName ?? ''));
+    this.replacements.set(`${namespace}/${name}`, { namespace, name, base, owner, node, at: this.clock.now(), progress: 0, rv: 0 });
+  }
+
+  /** A node the scheduler may bind a new pod to: Ready and not cordoned (spec.unschedulable as written). */
+  private schedulable(i: number): boolean {
+    return i >= 0 && this.layout.nodeReady(i) && (this.written.get('nodes', undefined, this.layout.nodeName(i))?.spec as Json | undefined)?.unschedulable !== true;
+  }
+
+  /**
+   * The controllers' progress on the replacements since the last look, in served seconds: the
+   * ReplicaSet and DaemonSet controllers run in kube-controller-manager, whose requests go to the
+   * `workload-high` priority level (FlowSchema kube-controller-manager); the kubelet's to `system`.
+   * A level serving a share `servedRatio` of its requests with a p99 queue wait `w` does
+   * `servedRatio × base / (base + w)` seconds of work per second; nothing while no API server
+   * is up or etcd does not answer.
+   */
+  private reconcile(): void {
+    if (!this.replacements.size) return;
+    const now = this.clock.now();
+    const s = this.snapshot();
+    const up = (s.apiserver?.replicasReady ?? 1) > 0 && s.apiserver?.etcdOk !== false;
+    const pace = (level: string, base: number): number => {
+      const l = s.priorityLevels?.[level];
+      return up ? (l?.servedRatio ?? (l && l.rejectedPerSecond > 0 ? 0 : 1)) * (base / (base + (l?.waitP99Seconds ?? 0))) : 0;
+    };
+    const controller = pace('workload-high', CONTROLLER_CREATE_SECONDS);
+    const kubelet = pace('system', POD_START_SECONDS);
+    let changed = false;
+    for (const r of this.replacements.values()) {
+      if (r.runningAt !== undefined) continue;
+      const dt = Math.max(0, now - r.at);
+      r.at = now;
+      if (r.createdAt === undefined) {
+        r.progress += dt * controller;
+        if (r.progress < CONTROLLER_CREATE_SECONDS) continue;
+        if (r.owner.kind === 'ReplicaSet' && !this.schedulable(r.node)) r.node = this.schedule(r.node);
+        r.createdAt = now;
+        r.progress = 0;
+        this.put(r, 'ADDED');
+        const controllerName = r.owner.kind === 'ReplicaSet' ? 'replicaset-controller' : 'daemonset-controller';
+        // pkg/controller/controller_utils.go CreatePods: reason SuccessfulCreate, "Created pod: <name>".
+        this.recordEvent({ involved: { apiVersion: 'apps/v1', kind: r.owner.kind, namespace: r.namespace, name: r.owner.name, uid: r.owner.uid }, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${r.name}`, component: controllerName });
+        this.scheduled(r);
+        changed = true;
+      } else {
+        if (r.node < 0) {
+          // Unschedulable when it was made (every node cordoned or NotReady): the scheduler retries.
+          r.node = this.schedule(-1);
+          if (r.node < 0) continue;
+          r.progress = 0;
+          this.put(r, 'MODIFIED');
+          this.scheduled(r);
+          changed = true;
+          continue;
+        }
+        if (!this.layout.nodeReady(r.node)) continue;
+        r.progress += dt * kubelet;
+        if (r.progress < POD_START_SECONDS) continue;
+        r.runningAt = now;
+        this.put(r, 'MODIFIED');
+        // The kubelet's events for a started container (pkg/kubelet/events/event.go: Pulled, Created, Started).
+        const c = (((r.base.spec as Json).containers as Json[]) ?? [])[0] ?? {};
+        const pod = { apiVersion: 'v1', kind: 'Pod', namespace: r.namespace, name: r.name, uid: this.uidOf(r) };
+        const host = this.layout.nodeName(r.node);
+        this.recordEvent({ involved: pod, type: 'Normal', reason: 'Pulled', message: `Container image "${String(c.image)}" already present on machine`, component: 'kubelet', host });
+        this.recordEvent({ involved: pod, type: 'Normal', reason: 'Created', message: `Created container ${String(c.name)}`, component: 'kubelet', host });
+        this.recordEvent({ involved: pod, type: 'Normal', reason: 'Started', message: `Started container ${String(c.name)}`, component: 'kubelet', host });
+        changed = true;
+      }
+    }
+    if (changed) this.log.notify();
+  }
+
+  /** The scheduler's pick for a new pod: the first Ready, uncordoned node after `from`; -1 when there is none. */
+  private schedule(from: number): number {
+    const n = this.layout.nodeCount;
+    const start = Math.max(0, from);
+    for (let k = 1; k <= n; k++) if (this.schedulable((start + k) % n)) return (start + k) % n;
+    return -1;
+  }
+
+  /**
+   * The scheduler's Event for a replacement: Scheduled on its node, or FailedScheduling while no
+   * node takes it, with the per-reason counts of kube-scheduler's FitError message
+   * (pkg/scheduler/framework/types.go: "0/N nodes are available: …"; the not-ready taint and
+   * spec.unschedulable are the NodeUnschedulable and TaintToleration plugins' reasons).
+   */
+  private scheduled(r: Replacement): void {
+    const pod = { apiVersion: 'v1', kind: 'Pod', namespace: r.namespace, name: r.name, uid: this.uidOf(r) };
+    if (r.node >= 0) {
+      this.recordEvent({ involved: pod, type: 'Normal', reason: 'Scheduled', message: `Successfully assigned ${r.namespace}/${r.name} to ${this.layout.nodeName(r.node)}`, component: 'default-scheduler' });
+      return;
+    }
+    const n = this.layout.nodeCount;
+    let notReady = 0;
+    for (let i = 0; i < n; i++) if (!this.layout.nodeReady(i)) notReady++;
+    const parts = [notReady ? `${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }` : '', n - notReady ? `${n - notReady} node(s) were unschedulable` : ''].filter(Boolean);
+    this.recordEvent({ involved: pod, type: 'Warning', reason: 'FailedScheduling', message: `0/${n} nodes are available: ${parts.join(', ')}. preemption: 0/${n} nodes are available: ${n} Preemption is not helpful for scheduling.`, component: 'default-scheduler' });
+  }
+
+  private uidOf(r: Replacement): string {
+    return stableUid(`pods/${r.namespace}/${r.name}/${r.createdAt ?? 0}`);
+  }
+
+  /** Serves a replacement pod as it is now and tells watchers. */
+  private put(r: Replacement, type: EventType): void {
+    const o = this.replacementObject(r);
+    this.emit(type, o);
+    r.rv = o.rv;
+    this.extraPods.set(`${r.namespace}/${r.name}`, o);
+    this.layout.providers.delete('pods');
+  }
+
+  /** The replacement pod: the deleted one's spec and template, with its own name, node and status. */
+  private replacementObject(r: Replacement): SimObject {
+    const layout = this.layout;
+    const nodeName = r.node >= 0 ? layout.nodeName(r.node) : '';
+    const running = r.runningAt !== undefined;
+    const phase = running ? 'Running' : 'Pending';
+    const podIP = running ? layout.podIP(r.node, 240 + (fnv32(r.name) % 10)) : '';
+    const baseSpec = (r.base.spec ?? {}) as Json;
+    const fields = (path: string): string | undefined => {
+      if (path === 'spec.nodeName') return nodeName;
+      if (path === 'status.phase') return phase;
+      if (path === 'status.podIP') return podIP;
+      if (path === 'status.nominatedNodeName') return '';
+      if (path === 'spec.restartPolicy') return String(baseSpec.restartPolicy ?? 'Always');
+      if (path === 'spec.schedulerName') return String(baseSpec.schedulerName ?? 'default-scheduler');
+      if (path === 'spec.serviceAccountName') return String(baseSpec.serviceAccountName ?? 'default');
+      return undefined;
+    };
+    const labels = (((r.base.metadata as Json).labels as Record<string, string> | undefined) ?? {});
+    const created = r.createdAt ?? this.clock.now();
+    const clock = this.clock;
+    return new LazyObject('pods', r.namespace, r.name, labels, created, r.rv, fields, (o) => {
+      const base = JSON.parse(JSON.stringify(r.base)) as Json;
+      const m = base.metadata as Json;
+      for (const k of ['deletionTimestamp', 'deletionGracePeriodSeconds', 'annotations', 'finalizers']) delete m[k];
+      const t = clock.iso(created);
+      const started = r.runningAt !== undefined ? clock.iso(r.runningAt) : t;
+      const ready = running && layout.nodeReady(r.node);
+      const spec = base.spec as Json;
+      if (nodeName) spec.nodeName = nodeName;
+      else delete spec.nodeName;
+      const c = ((spec.containers as Json[]) ?? [])[0] ?? {};
+      const cond = (type: string, ok: boolean, reason?: string): Json => ({ type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: ok ? started : t, ...(reason && !ok ? { reason } : {}) });
+      const status: Json = {
+        phase,
+        conditions: [cond('PodReadyToStartContainers', running), cond('Initialized', true), cond('Ready', ready, 'ContainersNotReady'), cond('ContainersReady', ready, 'ContainersNotReady'), cond('PodScheduled', !!nodeName, 'Unschedulable')],
+        qosClass: 'Burstable',
+      };
+      if (nodeName) {
+        const hostIP = layout.nodeIP(r.node);
+        Object.assign(status, { hostIP, hostIPs: [{ ip: hostIP }], startTime: t });
+        status.containerStatuses = [
+          {
+            name: c.name,
+            state: running ? { running: { startedAt: started } } : { waiting: { reason: 'ContainerCreating' } },
+            lastState: {},
+            ready,
+            restartCount: 0,
+            image: c.image,
+            imageID: running ? `${String(c.image).split(':')[0]}@sha256:${createHash('sha256').update(String(c.image)).digest('hex')}` : '',
+            ...(running ? { containerID: `containerd://${stableUid(`${r.namespace}/${r.name}`).replace(/-/g, '')}` } : {}),
+            started: running,
+          },
+        ];
+      }
+      if (running) Object.assign(status, { podIP, podIPs: [{ ip: podIP }] });
+      return { ...base, metadata: { ...m, ...layout.meta(o, { uid: this.uidOf(r), generateName: m.generateName, ownerReferences: m.ownerReferences }) }, spec, status };
+    });
+  }
+
   /** Sets a Deployment's replicas. 'missing' when there is no such Deployment, 'refused' when the model says no. */
   scale(namespace: string, name: string, replicas: number): 'ok' | 'missing' | 'refused' {
     const key = `${namespace}/${name}`;
     const g = this.layout.workloads.get(key);
+    // An app namespace's Deployment is the cluster's own filler: its size is the cluster spec's.
+    if (!g && this.layout.fillerWorkloadNamed(namespace, name)) return 'refused';
     if (!g || g.kind !== 'Deployment') return 'missing';
     if (g.system) this.systemReplicas.set(key, replicas);
     else if (!this.cluster.scaleWorkload(namespace, name, replicas)) return 'refused';

@@ -126,7 +126,7 @@ export class Writes {
   }
 
   private context(def: SimResource, namespace: string | undefined, name: string): Parameters<NonNullable<NonNullable<SimResource['write']>['apply']>>[0] {
-    const g = this.store.layout.workloads.get(`${namespace}/${name}`);
+    const g = this.store.layout.workloads.get(`${namespace}/${name}`) ?? (def.name === 'deployments' && namespace ? this.store.layout.fillerWorkloadNamed(namespace, name) : undefined);
     return { cluster: this.cluster, layout: this.store.layout, now: this.clock.now(), system: !!g?.system && (def.name === 'daemonsets' || def.name === 'deployments'), addNamespace: (ns) => this.store.addNamespace(ns), scaleSystem: (n) => void this.store.scale(namespace!, name, n) };
   }
 

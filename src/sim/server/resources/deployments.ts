@@ -149,5 +149,5 @@ export const deployments: SimResource = {
     const [c, i] = containersCells(o);
     return [o.metadata.name, `${s.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`, s.updatedReplicas ?? 0, s.availableReplicas ?? 0, age, c, i, formatLabels(o.spec?.selector?.matchLabels)];
   },
-  provider: (layout) => perWorkloadProvider(layout, layout.deployments, (g) => deploymentObject(layout, g)),
+  provider: (layout) => perWorkloadProvider(layout, layout.deployments, (g) => deploymentObject(layout, g), undefined, true),
 };

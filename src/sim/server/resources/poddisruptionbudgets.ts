@@ -9,9 +9,9 @@
 // Its status is what the disruption controller (pkg/controller/disruption/disruption.go) would
 // write now: expectedPods is the Deployment's scale, currentHealthy its Ready pods (running, on a
 // Ready node, not deleted or evicted), desiredHealthy expectedPods − maxUnavailable, and
-// disruptionsAllowed currentHealthy − desiredHealthy (not below 0). An eviction deletes a pod and
-// nothing recreates it here, so the budget it spent stays spent (a real ReplicaSet would replace
-// the pod and give it back once the new one is Ready).
+// disruptionsAllowed currentHealthy − desiredHealthy (not below 0). An eviction deletes a pod; its
+// ReplicaSet replaces it (Store.reconcile, at the pace the control plane is served), and the
+// replacement counts as healthy once it is Running on a Ready node, which gives the budget back.
 import type { Layout, Provider, ServedWorkload } from '../layout';
 import { matchLabels, type LabelRequirement } from '../selectors';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
@@ -42,9 +42,23 @@ export function budgetStatus(layout: Layout, g: ServedWorkload, maxUnavailable: 
   }
   let currentHealthy = 0;
   for (let i = 0; i < Math.min(g.running, g.pods); i++) if (!gone.has(i) && layout.nodeReady(layout.workloadPodNode(g, i))) currentHealthy++;
+  // Replacement pods its ReplicaSet made (served from layout.extraPods, a handful at most).
+  const ready = layout.extraPods.size ? replacementsReady(layout, g) : 0;
+  currentHealthy += ready;
   const expectedPods = g.pods;
   const desiredHealthy = Math.max(0, expectedPods - maxUnavailable);
   return { expectedPods, currentHealthy, desiredHealthy, disruptionsAllowed: Math.max(0, currentHealthy - desiredHealthy), lastGone };
+}
+
+function replacementsReady(layout: Layout, g: ServedWorkload): number {
+  let n = 0;
+  const want = Object.entries(g.labels);
+  for (const [k, p] of layout.extraPods) {
+    if (!k.startsWith(`${g.namespace}/`) || !want.every(([l, v]) => p.labels[l] === v)) continue;
+    const node = layout.nodeIndex(p.field('spec.nodeName') ?? '');
+    if (p.field('status.phase') === 'Running' && node >= 0 && layout.nodeReady(node)) n++;
+  }
+  return n;
 }
 
 function budgetObject(layout: Layout, b: (typeof SYSTEM_BUDGETS)[number], g: ServedWorkload): SimObject {

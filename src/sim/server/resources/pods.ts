@@ -3,8 +3,8 @@
 // follow the one pod-name rule (src/sim/podNames.ts), so a GET decodes a name to an index.
 import { createHash } from 'node:crypto';
 import type { Layout, Provider, ServedWorkload } from '../layout';
-import { fnv32, stableUid } from '../names';
-import { rangeSeq, type Seq } from '../seq';
+import { fnv32, replicaSetUid, stableUid } from '../names';
+import { arraySeq, rangeSeq, type Seq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
 import { bool, condition, int, list, obj, podSpec, str, time, type KindSchema, type Schema } from '../schema';
@@ -48,7 +48,7 @@ export function workloadPod(layout: Layout, g: ServedWorkload, i: number): SimOb
     container: g.name,
     serviceAccount: g.serviceAccount,
     running: i < g.running,
-    owner: g.kind === 'DaemonSet' ? { apiVersion: 'apps/v1', kind: 'DaemonSet', name: g.name, uid: g.uid } : { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${g.name}-${g.hash}`, uid: stableUid(`ReplicaSet/${g.key}/${g.hash}`) },
+    owner: g.kind === 'DaemonSet' ? { apiVersion: 'apps/v1', kind: 'DaemonSet', name: g.name, uid: g.uid } : { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${g.name}-${g.hash}`, uid: replicaSetUid(g.key, g.hash) },
     rv: g.rv,
     daemon: g.kind === 'DaemonSet',
   });
@@ -68,10 +68,12 @@ export function fillerPod(layout: Layout, g: number): SimObject {
     node,
     ordinal: 16 + slot,
     created: CLUSTER_BORN + 86400 + (fnv32(`f${g}`) % (28 * 86400)),
-    image: `registry.example.com/${app}:1.${j % 7}.${g % 3}`,
+    image: layout.fillerImage(j),
     container: app,
     serviceAccount: 'default',
     running: true,
+    // Owned by its app's ReplicaSet (resources/replicasets.ts), as the ReplicaSet controller sets it.
+    owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-${hash}`, uid: replicaSetUid(`${layout.appNs[j]}/${app}`, hash) },
     rv: layout.baseRv - 3,
     daemon: false,
   });
@@ -181,6 +183,8 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
 }
 
 export function getPod(layout: Layout, ns: string, name: string): SimObject | undefined {
+  const made = layout.extraPods.get(`${ns}/${name}`);
+  if (made) return made;
   for (const g of layout.workloadsByNamespace.get(ns) ?? []) {
     const i = g.names.index(name);
     if (i >= 0 && i < g.pods) return workloadPod(layout, g, i);
@@ -210,6 +214,7 @@ export function podsOnNode(layout: Layout, nodeName: string): SimObject[] {
     for (let i = (((n - g.firstNode) % nodes) + nodes) % nodes; i < g.pods; i += nodes) out.push(workloadPod(layout, g, i));
   }
   for (let k = 0; k < layout.fillerPerNode; k++) out.push(fillerPod(layout, n * layout.fillerPerNode + k));
+  for (const p of layout.extraPods.values()) if (p.field('spec.nodeName') === nodeName) out.push(p);
   return out;
 }
 
@@ -220,6 +225,7 @@ export function podCountOnNode(layout: Layout, nodeName: string): number {
   const nodes = layout.nodeCount;
   let c = layout.fillerPerNode;
   for (const g of layout.daemonSets) if (n < g.pods) c++;
+  for (const p of layout.extraPods.values()) if (p.field('spec.nodeName') === nodeName) c++;
   for (const g of layout.deployments) if (nodes) c += Math.floor(g.pods / nodes) + ((((n - g.firstNode) % nodes) + nodes) % nodes < g.pods % nodes ? 1 : 0);
   return c;
 }
@@ -227,12 +233,16 @@ export function podCountOnNode(layout: Layout, nodeName: string): number {
 function provider(layout: Layout): Provider {
   const parts = new Map<string, Seq[]>();
   for (const [ns, groups] of layout.workloadsByNamespace) parts.set(ns, groups.map((g) => workloadPodSeq(layout, g)));
+  // Replacements the controllers created (store.ts): a few, listed after the namespace's own.
+  const made = new Map<string, SimObject[]>();
+  for (const p of layout.extraPods.values()) made.set(p.namespace!, [...(made.get(p.namespace!) ?? []), p]);
   for (let j = 0; j < layout.appNamespaceCount; j++) {
     const ns = layout.appNs[j];
     const { app, hash } = layout.fillerApp(j);
     const seq = rangeSeq(layout.fillerCount(j), (i) => fillerPod(layout, j + i * layout.appNamespaceCount), { app, 'pod-template-hash': hash });
     parts.set(ns, [...(parts.get(ns) ?? []), seq]);
   }
+  for (const [ns, list] of made) parts.set(ns, [...(parts.get(ns) ?? []), arraySeq(list)]);
   return layout.namespacedProvider(parts, (ns, name) => getPod(layout, ns, name));
 }
 

@@ -1,6 +1,6 @@
 // ReplicaSets: the one current ReplicaSet of each Deployment (`<deployment>-<pod-template-hash>`).
 import type { Layout, ServedWorkload } from '../layout';
-import { stableUid } from '../names';
+import { replicaSetUid } from '../names';
 import { LazyObject, noFields, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
 import { perWorkloadProvider, podTemplate } from './workloads';
@@ -12,7 +12,7 @@ export function replicaSetObject(layout: Layout, g: ServedWorkload): SimObject {
     kind: 'ReplicaSet',
     apiVersion: 'apps/v1',
     metadata: layout.meta(o, {
-      uid: stableUid(`ReplicaSet/${g.key}/${g.hash}`),
+      uid: replicaSetUid(g.key, g.hash),
       generation: g.generation,
       annotations: { 'deployment.kubernetes.io/desired-replicas': String(g.pods), 'deployment.kubernetes.io/max-replicas': String(g.pods + Math.ceil(g.pods / 4)), 'deployment.kubernetes.io/revision': '1' },
       ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: g.name, uid: g.uid, controller: true, blockOwnerDeletion: true }],
@@ -69,5 +69,5 @@ export const replicasets: SimResource = {
     const [c, i] = containersCells(o);
     return [o.metadata.name, o.spec?.replicas ?? 0, s.replicas ?? 0, s.readyReplicas ?? 0, age, c, i, formatLabels(o.spec?.selector?.matchLabels)];
   },
-  provider: (layout) => perWorkloadProvider(layout, layout.deployments, (g) => replicaSetObject(layout, g), (g) => `${g.name}-${g.hash}`),
+  provider: (layout) => perWorkloadProvider(layout, layout.deployments, (g) => replicaSetObject(layout, g), (g) => `${g.name}-${g.hash}`, true),
 };

@@ -6,13 +6,28 @@ import type { Json, SimObject } from '../simObject';
 import { nodeObject } from './nodes';
 import type { FieldProblem, WriteRule } from './resource';
 
-/** One object per workload, in namespace order; `nameOf` is its object's name (a ReplicaSet's has the hash). */
-export function perWorkloadProvider(layout: Layout, workloads: ServedWorkload[], make: (g: ServedWorkload) => SimObject, nameOf: (g: ServedWorkload) => string = (g) => g.name): Provider {
+/**
+ * One object per workload, in namespace order; `nameOf` is its object's name (a ReplicaSet's has
+ * the hash). `withApps`: also the Deployment (or its ReplicaSet) of every app namespace
+ * (layout.fillerWorkload), one part per namespace, built only when listed or asked for.
+ */
+export function perWorkloadProvider(layout: Layout, workloads: ServedWorkload[], make: (g: ServedWorkload) => SimObject, nameOf: (g: ServedWorkload) => string = (g) => g.name, withApps = false): Provider {
   const parts = new Map<string, Seq[]>();
   for (const g of workloads) parts.set(g.namespace, [...(parts.get(g.namespace) ?? []), rangeSeq(1, () => make(g))]);
+  if (withApps) {
+    for (let j = 0; j < layout.appNamespaceCount; j++) {
+      if (!layout.fillerCount(j)) continue;
+      const ns = layout.appNs[j];
+      parts.set(ns, [...(parts.get(ns) ?? []), rangeSeq(1, () => make(layout.fillerWorkload(j)))]);
+    }
+  }
   return layout.namespacedProvider(parts, (ns, name) => {
     const g = workloads.find((x) => x.namespace === ns && nameOf(x) === name);
-    return g ? make(g) : undefined;
+    if (g) return make(g);
+    const j = withApps ? layout.appIndex.get(ns) : undefined;
+    if (j === undefined || !layout.fillerCount(j)) return undefined;
+    const app = layout.fillerWorkload(j);
+    return nameOf(app) === name ? make(app) : undefined;
   });
 }
 
