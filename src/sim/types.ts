@@ -117,6 +117,20 @@ export interface PriorityLevelState {
   servedRatio?: number;
 }
 
+/** What one workload asks of the API servers, and what of it they served in the last step. */
+export interface WorkloadLoad {
+  requestsPerSecond: number;
+  objectsPerSecond: number;
+  bytesPerSecond: number;
+  eventsPerSecond?: number;
+  /** Of its requests (retries included), those served in the last step, per second. */
+  servedRequestsPerSecond?: number;
+  /** Bytes its pods received: served responses and watch events, per second. */
+  servedBytesPerSecond?: number;
+  /** Response bytes on their way to its pods at once (served rate × latency × bytes, Little's law). */
+  receivingBytes?: number;
+}
+
 export interface ClusterSnapshot {
   t: number;
   nodes: { total: number; ready: number };
@@ -147,7 +161,7 @@ export interface ClusterSnapshot {
    * counted), objects the server must read and bytes it must send for them and for its watches'
    * events (eventsPerSecond) — what the shared cost model estimates for the same workload.
    */
-  workloadLoad: Record<string, { requestsPerSecond: number; objectsPerSecond: number; bytesPerSecond: number; eventsPerSecond?: number }>;
+  workloadLoad: Record<string, WorkloadLoad>;
 }
 
 /** What the server and tools may ask of one simulated cluster. */

@@ -1075,15 +1075,21 @@ export class ClusterModel implements SimCluster, SimTarget {
     const workloadLoad: ClusterSnapshot['workloadLoad'] = {};
     for (const f of this.flows) {
       if (!f.workload) continue;
-      const l = (workloadLoad[f.workload] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0, eventsPerSecond: 0 });
+      const l = (workloadLoad[f.workload] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0, eventsPerSecond: 0, servedRequestsPerSecond: 0, servedBytesPerSecond: 0, receivingBytes: 0 });
       l.requestsPerSecond += f.rate;
       l.objectsPerSecond += f.rate * f.objects;
       l.bytesPerSecond += f.rate * f.bytes;
+      // What the API servers answered of it (a 429 carries no response worth counting).
+      l.servedRequestsPerSecond! += f.served;
+      l.servedBytesPerSecond! += f.served * f.bytes;
+      l.receivingBytes! += f.served * f.latencyS * f.bytes;
     }
     for (const [k, fan] of this.fanout.byWorkload) {
-      const l = (workloadLoad[k] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0, eventsPerSecond: 0 });
+      const l = (workloadLoad[k] ??= { requestsPerSecond: 0, objectsPerSecond: 0, bytesPerSecond: 0, eventsPerSecond: 0, servedRequestsPerSecond: 0, servedBytesPerSecond: 0, receivingBytes: 0 });
       l.eventsPerSecond = (l.eventsPerSecond ?? 0) + fan.eventsPerSecond;
       l.bytesPerSecond += fan.bytesPerSecond;
+      // Watch events reach the watchers outside APF while a replica is up.
+      if (up > 0) l.servedBytesPerSecond! += fan.bytesPerSecond;
     }
     const notReady = Math.round(this.spec.nodes * this.leaseFailEma ** 4);
     return {

@@ -37,9 +37,9 @@ export class Admission {
       return { ...base, resource: route.kind === 'resource' ? route.resource ?? '' : '', path: url.pathname, objects: 1, bytes, fromCache: true, ...this.deadline(ctx) };
     }
     const def = route.def;
-    const size = objectBytes(def.name);
+    const size = objectBytes(storeKey(def));
     const rv = q.get('resourceVersion') ?? '';
-    const req: SimRequest = { ...base, resource: def.name, namespace: route.namespace, objects: 1, bytes: size, fromCache: rv === '0', ...this.deadline(ctx) };
+    const req: SimRequest = { ...base, resource: storeKey(def), namespace: route.namespace, objects: 1, bytes: size, fromCache: rv === '0', ...this.deadline(ctx) };
     if (route.verb === 'list' || (route.verb === 'watch' && q.get('sendInitialEvents') === 'true')) {
       // k8s.io/apiserver pkg/util/flowcontrol/request/list_work_estimator.go
       const limit = Number(q.get('limit') ?? 0) || 0;
@@ -60,6 +60,12 @@ export class Admission {
       req.objects = !fromStorage ? (scope.indexed ? scope.matched : stored) : selector ? stored + lim : 2 * lim;
       const returned = !fromStorage && rv === '0' ? scope.matched : Math.min(scope.matched, limit > 0 ? limit : Infinity);
       req.bytes = Math.max(1, returned) * size;
+      if (def.aggregated) {
+        // Proxied to the aggregated server: APF has no object count for it and charges the
+        // minimum seats (list_work_estimator.go, ObjectCountNotFoundErr); nothing read from etcd.
+        req.objects = 1;
+        req.fromCache = true;
+      }
     } else if (route.verb === 'watch') {
       req.fromCache = true;
     }

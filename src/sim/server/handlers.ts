@@ -68,13 +68,15 @@ export class Handlers {
       return;
     }
     const def = route.def;
-    if (def.name === 'pods' && route.name !== undefined && route.subresource && route.subresource !== 'status') return this.podSubresource(ctx, def);
+    if (storeKey(def) === 'pods' && route.name !== undefined && route.subresource && route.subresource !== 'status') return this.podSubresource(ctx, def);
     switch (route.verb) {
       case 'get':
         return this.get(ctx, def);
       case 'list':
         return this.list(ctx, def);
       case 'watch':
+        // A resource whose discovery verbs have no watch (metrics.k8s.io) answers as its server does.
+        if (def.verbs && !def.verbs.includes('watch')) return sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.name }));
         return this.watch(ctx, def);
       case 'delete':
         return this.delete(ctx, def);
@@ -135,7 +137,7 @@ export class Handlers {
     }
     if (path === '/metrics') {
       const counts: Record<string, number> = {};
-      for (const r of RESOURCES) if (!r.storedAs) counts[r.name] = this.store.count(r.name);
+      for (const r of RESOURCES) if (!r.storedAs && !r.aggregated) counts[r.name] = this.store.count(r.name);
       send(ctx, 200, this.metrics.render(this.store.snapshot(), counts), 'text/plain; version=0.0.4; charset=utf-8');
       return;
     }
@@ -145,13 +147,14 @@ export class Handlers {
   private get(ctx: Exchange, def: SimResource): void {
     const { route } = ctx;
     const obj = this.store.get(storeKey(def), route.namespace, route.name!);
-    if (!obj) return sendJson(ctx, 404, notFound(def, route.name!));
+    if (!obj) return sendJson(ctx, 404, def.missing?.(route.namespace, route.name!) ?? notFound(def, route.name!));
     this.etcd('get', def, ctx);
     if (route.subresource === 'scale') return sendJson(ctx, 200, this.scaleObject(obj));
     sendJson(ctx, 200, this.present(ctx, def, this.object(def, obj)));
   }
 
   private etcd(op: string, def: SimResource, ctx: Exchange): void {
+    if (def.aggregated) return; // served by another server: kube-apiserver reads nothing from etcd
     if (ctx.url.searchParams.get('resourceVersion') === '0' && op !== 'delete' && op !== 'update') return;
     this.metrics.etcdRequest(op, `/registry/${def.name}`, (performance.now() - ctx.started) / 1000);
   }
@@ -396,7 +399,7 @@ export class Handlers {
       return sendJson(ctx, 422, statusBody(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan"`, { kind: 'DeleteOptions', group: 'meta.k8s.io' }));
     }
     const dryRun = q.getAll('dryRun').includes('All') || (Array.isArray(opts.dryRun) && (opts.dryRun as string[]).includes('All'));
-    if (!['pods', 'daemonsets', 'deployments'].includes(def.name)) {
+    if (!['pods', 'daemonsets', 'deployments'].includes(storeKey(def))) {
       return sendJson(ctx, 405, statusBody(405, 'MethodNotAllowed', `the simulated API server does not delete ${qualified(def)}`, { kind: def.name }));
     }
     const existing = this.store.get(storeKey(def), route.namespace, route.name!);

@@ -57,8 +57,12 @@ export class ClusterHistory {
   private readonly controllerEvents: ControllerEvent[] = [];
   private noted = 0;
 
+  /** The model's snapshot as of the last sync (what resources measured now, metrics.k8s.io, read). */
+  latest?: ClusterSnapshot;
+
   /** Records what a snapshot says (called on every sync; only changes are kept). */
   observe(s: ClusterSnapshot, nodes: number): void {
+    this.latest = s;
     const t = s.t;
     const nodesReady = Math.max(0, Math.min(nodes, s.nodes?.ready ?? nodes));
     const nodeHigh = s.priorityLevels?.['node-high'];

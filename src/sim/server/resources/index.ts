@@ -13,8 +13,10 @@ import { flowschemas } from './flowschemas';
 import { leases } from './leases';
 import { namespaces } from './namespaces';
 import { nodes } from './nodes';
+import { nodemetrics } from './nodemetrics';
 import { poddisruptionbudgets } from './poddisruptionbudgets';
 import { pods } from './pods';
+import { podmetrics } from './podmetrics';
 import { prioritylevelconfigurations } from './prioritylevelconfigurations';
 import { replicasets } from './replicasets';
 import type { SimResource } from './resource';
@@ -22,8 +24,10 @@ import { selfsubjectaccessreviews } from './selfsubjectaccessreviews';
 import { selfsubjectreviews, selfsubjectreviewsV1beta1 } from './selfsubjectreviews';
 import { services } from './services';
 
+import { storeKey } from './resource';
+
 export type { ResourceDef, SimResource } from './resource';
-export { storeKey } from './resource';
+export { storeKey };
 
 export const RESOURCES: readonly SimResource[] = [
   namespaces,
@@ -45,12 +49,14 @@ export const RESOURCES: readonly SimResource[] = [
   selfsubjectaccessreviews,
   selfsubjectreviews,
   selfsubjectreviewsV1beta1,
+  nodemetrics,
+  podmetrics,
 ];
 
-/** The resources that own their objects, by plural name (the store's keys). */
-const BY_NAME = new Map(RESOURCES.filter((r) => !r.storedAs).map((r) => [r.name, r]));
+/** The resources that own their objects, by the store's key (the plural name; `<name>.<group>` for an aggregated one). */
+const BY_NAME = new Map(RESOURCES.filter((r) => !r.storedAs).map((r) => [storeKey(r), r]));
 
-/** A resource the store keeps, by its plural name. */
+/** A resource the store keeps, by its store key. */
 export function resourceNamed(name: string): SimResource | undefined {
   return BY_NAME.get(name);
 }

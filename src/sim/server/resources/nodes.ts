@@ -7,6 +7,14 @@ import { KUBE_VERSION, LazyObject, type Json, type SimObject } from '../simObjec
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
 import { condition, int, list, obj, quantities, str, strings, time, type KindSchema } from '../schema';
 
+/**
+ * What every node has (an m5.4xlarge: 16 vCPUs, 64 GiB) and what the kubelet leaves to pods
+ * after kube-reserved, system-reserved and the eviction threshold; the difference is what the
+ * node's own daemons (kubelet, containerd, the OS) are set aside.
+ */
+export const NODE_CPU_MILLI = { capacity: 16_000, allocatable: 15_890 };
+export const NODE_MEMORY_KI = { capacity: 65_023_572, allocatable: 62_285_396 };
+
 export function nodeObject(layout: Layout, i: number): SimObject {
   const name = layout.nodeName(i);
   const zone = `zone-${'abc'[i % 3]}`;
@@ -43,8 +51,8 @@ export function nodeObject(layout: Layout, i: number): SimObject {
       metadata: layout.meta(o, { annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' } }),
       spec,
       status: {
-        capacity: { cpu: '16', 'ephemeral-storage': '203056560Ki', memory: '65023572Ki', pods },
-        allocatable: { cpu: '15890m', 'ephemeral-storage': '186161014123', memory: '62285396Ki', pods },
+        capacity: { cpu: String(NODE_CPU_MILLI.capacity / 1000), 'ephemeral-storage': '203056560Ki', memory: `${NODE_MEMORY_KI.capacity}Ki`, pods },
+        allocatable: { cpu: `${NODE_CPU_MILLI.allocatable}m`, 'ephemeral-storage': '186161014123', memory: `${NODE_MEMORY_KI.allocatable}Ki`, pods },
         conditions: ready
           ? [
               cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),

@@ -9,6 +9,9 @@ import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObjec
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
 import { bool, condition, int, list, obj, podSpec, str, time, type KindSchema, type Schema } from '../schema';
 
+/** The resources every served pod's container asks for (spec.containers[0].resources). */
+export const POD_REQUESTS = { cpuMilli: 100, memoryMi: 128, memoryLimitMi: 256 };
+
 interface PodPlan {
   namespace: string;
   name: string;
@@ -158,7 +161,7 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
           {
             name: p.container,
             image: p.image,
-            resources: { limits: { memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
+            resources: { limits: { memory: `${POD_REQUESTS.memoryLimitMi}Mi` }, requests: { cpu: `${POD_REQUESTS.cpuMilli}m`, memory: `${POD_REQUESTS.memoryMi}Mi` } },
             terminationMessagePath: '/dev/termination-log',
             terminationMessagePolicy: 'File',
             imagePullPolicy: 'IfNotPresent',
@@ -182,12 +185,14 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
   });
 }
 
-export function getPod(layout: Layout, ns: string, name: string): SimObject | undefined {
-  const made = layout.extraPods.get(`${ns}/${name}`);
-  if (made) return made;
+/** Where a pod name leads: replica `i` of a workload, or filler pod `filler`; undefined when no such pod. */
+export type PodPlace = { g: ServedWorkload; i: number; filler?: undefined } | { filler: number; g?: undefined };
+
+/** Decodes a pod's name (the one pod-name rule) to its place, without building anything. */
+export function locatePod(layout: Layout, ns: string, name: string): PodPlace | undefined {
   for (const g of layout.workloadsByNamespace.get(ns) ?? []) {
     const i = g.names.index(name);
-    if (i >= 0 && i < g.pods) return workloadPod(layout, g, i);
+    if (i >= 0 && i < g.pods) return { g, i };
   }
   const j = layout.appIndex.get(ns);
   if (j !== undefined && layout.fillerPerNode > 0) {
@@ -195,10 +200,19 @@ export function getPod(layout: Layout, ns: string, name: string): SimObject | un
     const prefix = `${app}-${hash}-`;
     if (name.startsWith(prefix)) {
       const g = layout.fillerCodec.decode(name.slice(prefix.length));
-      if (g >= 0 && g < layout.fillerTotal && g % layout.appNamespaceCount === j) return fillerPod(layout, g);
+      if (g >= 0 && g < layout.fillerTotal && g % layout.appNamespaceCount === j) return { filler: g };
     }
   }
   return undefined;
+}
+
+/** A pod by name: a replacement a controller made (layout.extraPods), else the one its name decodes to. */
+export function getPod(layout: Layout, ns: string, name: string): SimObject | undefined {
+  const made = layout.extraPods.get(`${ns}/${name}`);
+  if (made) return made;
+  const at = locatePod(layout, ns, name);
+  if (!at) return undefined;
+  return at.g ? workloadPod(layout, at.g, at.i) : fillerPod(layout, at.filler);
 }
 
 /** The pods bound to a node (the watch cache's spec.nodeName index). */
