@@ -24,6 +24,7 @@ import { Written } from './written';
 import { SuffixCodec, fnv32, hashChars, pad, stableUid } from './names';
 import { CLUSTER_BORN, KUBE_VERSION, type Clock, type Json, type SimObject } from './simObject';
 import { EMPTY, arraySeq, concat, type ConcatSeq, type Seq } from './seq';
+import type { Rollout } from './rollouts';
 
 /** A workload as the server sees it: the model's, or one of the cluster's own (kube-proxy, coredns). */
 export interface WorkloadInfo {
@@ -83,6 +84,8 @@ export interface LayoutInput {
   written?: Written;
   /** Pods the controllers created (replacements of deleted ones), by `ns/name`; shared by successive layouts. */
   extraPods?: Map<string, SimObject>;
+  /** Rolling updates in progress or done, by workload key (ns/name); shared by successive layouts. */
+  rollouts?: Map<string, Rollout>;
   baseRv: number;
 }
 
@@ -133,6 +136,7 @@ export class Layout {
   readonly history: ClusterHistory;
   readonly written: Written;
   readonly extraPods: Map<string, SimObject>;
+  readonly rollouts: Map<string, Rollout>;
   /** Services in app namespaces (all but default/kubernetes and kube-system/kube-dns). */
   readonly appServices: number;
   readonly fillerCodec: SuffixCodec;
@@ -157,6 +161,7 @@ export class Layout {
     this.history = input.history ?? input.previous?.history ?? new ClusterHistory();
     this.written = input.written ?? input.previous?.written ?? new Written();
     this.extraPods = input.extraPods ?? input.previous?.extraPods ?? new Map();
+    this.rollouts = input.rollouts ?? input.previous?.rollouts ?? new Map();
     this.fillerCodec = new SuffixCodec('filler', this.fillerTotal);
     this.fillerRv = input.previous?.fillerRv ?? [];
     this.appServices = Math.max(0, Math.floor(spec.services) - 2);
@@ -179,7 +184,8 @@ export class Layout {
       const prev = input.previous?.workloads.get(key);
       const samePrev = prev && prev.createdAt === wl.createdAt && prev.kind === wl.kind ? prev : undefined;
       const names = new WorkloadPodNames(wl);
-      const hash = names.hash;
+      // A rolled workload's current template is its rollout's (rollouts.ts), whatever the image.
+      const hash = this.rollouts.get(key)?.to ?? names.hash;
       this.workloads.set(key, {
         ...wl,
         key,
@@ -188,7 +194,7 @@ export class Layout {
         generation: samePrev ? samePrev.generation + (samePrev.pods !== pods && wl.kind === 'Deployment' ? 1 : 0) : 1,
         rv: samePrev?.rv ?? input.baseRv,
         hash,
-        podLabels: wl.kind === 'DaemonSet' ? { ...wl.labels, 'controller-revision-hash': hash, 'pod-template-generation': '1' } : { ...wl.labels, 'pod-template-hash': hash },
+        podLabels: wl.kind === 'DaemonSet' ? { ...wl.labels, 'controller-revision-hash': hash, 'pod-template-generation': String(this.rollouts.get(key)?.toGeneration ?? 1) } : { ...wl.labels, 'pod-template-hash': hash },
         codec: names.codec,
         names,
         firstNode: this.nodeCount ? fnv32(key) % this.nodeCount : 0,
@@ -277,11 +283,12 @@ export class Layout {
   fillerWorkload(j: number): ServedWorkload {
     const had = this.fillerWorkloads[j];
     if (had) return had;
-    const { app, hash } = this.fillerApp(j);
+    const { app } = this.fillerApp(j);
     const namespace = this.appNs[j];
     const key = `${namespace}/${app}`;
+    const hash = this.rollouts.get(key)?.to ?? this.fillerApp(j).hash;
     const pods = this.fillerCount(j);
-    const info: WorkloadInfo = { namespace, name: app, kind: 'Deployment', replicas: pods, image: this.fillerImage(j), labels: { app }, serviceAccount: 'default', createdAt: FILLER_BORN, system: true };
+    const info: WorkloadInfo = { namespace, name: app, kind: 'Deployment', replicas: pods, image: this.rollouts.get(key)?.toImage ?? this.fillerImage(j), labels: { app }, serviceAccount: 'default', createdAt: FILLER_BORN, system: true };
     const w: ServedWorkload = {
       ...info,
       key,

@@ -11,12 +11,13 @@ import { deploymentObject } from './resources/deployments';
 import { nodeLeaseObject } from './resources/leases';
 import { namespaceObject } from './resources/namespaces';
 import { nodeObject } from './resources/nodes';
-import { fillerRange, workloadPod } from './resources/pods';
-import { replicaSetObject } from './resources/replicasets';
+import { fillerPod, fillerRange, workloadPod } from './resources/pods';
+import { replicaSetObject, replicaSetsOf } from './resources/replicasets';
+import { oldFrom, stepOf, strategyOf, type Rollout } from './rollouts';
 import { matchFields, matchLabels, pinnedField, type FieldRequirement, type LabelRequirement } from './selectors';
 import { arraySeq, ConcatSeq, type Seq } from './seq';
 import { LazyObject, type Clock, type Json, type SimObject } from './simObject';
-import { fnv32, stableUid } from './names';
+import { SuffixCodec, fnv32, stableUid } from './names';
 import { createHash, randomInt } from 'node:crypto';
 import { Written, type WrittenEntry } from './written';
 
@@ -109,8 +110,24 @@ export const CONTROLLER_CREATE_SECONDS = 1;
  * (kubernetes/community sig-scalability/slos/pod_startup_latency.md).
  */
 export const POD_START_SECONDS = 2;
+/**
+ * Served seconds of kube-controller-manager per step of a rolling update: two syncs, as a step
+ * takes two controllers' turns — the deployment controller scales the ReplicaSets and the
+ * replicaset controller creates the pods (pkg/controller/deployment/rolling.go,
+ * pkg/controller/replicaset/replica_set.go), or the daemonset controller deletes the old pods and
+ * creates the new ones in its next sync (pkg/controller/daemon/update.go rollingUpdate, syncNodes).
+ */
+export const ROLLOUT_STEP_CONTROLLER_SECONDS = 2 * CONTROLLER_CREATE_SECONDS;
 /** Generated-name suffix alphabet (k8s.io/apimachinery/pkg/util/rand, SimpleNameGenerator: 5 characters). */
 const SUFFIX = 'bcdfghjklmnpqrstvwxz2456789';
+
+/** What a workload's pods run before a template change (a rollout's starting point). */
+export interface RolloutBase {
+  hash: string;
+  codec: SuffixCodec;
+  image: string;
+  generation: number;
+}
 
 /** A pod a controller creates for one deleted through the API (or evicted). */
 interface Replacement {
@@ -152,6 +169,10 @@ export class Store {
   private readonly replacements = new Map<string, Replacement>();
   /** The replacement pods that exist, as served (layout.extraPods). */
   private readonly extraPods = new Map<string, SimObject>();
+  /** Rolling updates by workload key (rollouts.ts; layout.rollouts): one per workload whose template was changed. */
+  private readonly rollouts = new Map<string, Rollout>();
+  /** Changes of the rollouts (the layout is rebuilt on each: its pods and ReplicaSets follow them). */
+  private rolloutTick = 0;
 
   constructor(
     readonly cluster: SimCluster,
@@ -161,7 +182,7 @@ export class Store {
     this.log = new EventLog(opts.eventCapacity ?? 100_000);
     const { input, fp } = this.read();
     this.fingerprint = fp;
-    this.layout = new Layout({ ...input, history: this.history, written: this.written, extraPods: this.extraPods, baseRv: FIRST_RV }, clock);
+    this.layout = new Layout({ ...input, history: this.history, written: this.written, extraPods: this.extraPods, rollouts: this.rollouts, baseRv: FIRST_RV }, clock);
   }
 
   /** Forget the cached snapshot (the model said something changed). */
@@ -210,7 +231,7 @@ export class Store {
       fp += `|${key}/${w.kind}/${w.replicas}/${w.nodes ?? ''}/${w.createdAt}/${w.image}/${running[key] ?? '-'}`;
     }
     for (const w of workloads) this.namespacesSeen.add(w.namespace);
-    fp += `|ns:${this.namespacesSeen.size}`;
+    fp += `|ns:${this.namespacesSeen.size}|ro:${this.rolloutTick}`;
     return { input: { spec: this.cluster.spec, workloads, running, nodesReady, apiReplicasReady, extraNamespaces: [...this.namespacesSeen] }, fp };
   }
 
@@ -221,7 +242,7 @@ export class Store {
     if (fp === this.fingerprint) return;
     this.fingerprint = fp;
     const old = this.layout;
-    const neu = new Layout({ ...input, previous: old, history: this.history, written: this.written, extraPods: this.extraPods, baseRv: FIRST_RV }, this.clock);
+    const neu = new Layout({ ...input, previous: old, history: this.history, written: this.written, extraPods: this.extraPods, rollouts: this.rollouts, baseRv: FIRST_RV }, this.clock);
     this.layout = neu;
     if (this.diff(old, neu)) this.log.notify();
   }
@@ -249,6 +270,7 @@ export class Store {
       }
       // What clients wrote of it goes with it (a workload made again starts afresh).
       this.written.forget(og.kind === 'DaemonSet' ? 'daemonsets' : 'deployments', og.namespace, og.name);
+      this.rollouts.delete(key);
       if (og.kind === 'DaemonSet') this.emit('DELETED', daemonSetObject(old, og));
       else {
         this.emit('DELETED', replicaSetObject(old, og));
@@ -544,7 +566,7 @@ export class Store {
    * is up or etcd does not answer.
    */
   private reconcile(): void {
-    if (!this.replacements.size) return;
+    if (!this.replacements.size && !this.rollouts.size) return;
     const now = this.clock.now();
     const s = this.snapshot();
     const up = (s.apiserver?.replicasReady ?? 1) > 0 && s.apiserver?.etcdOk !== false;
@@ -554,7 +576,7 @@ export class Store {
     };
     const controller = pace('workload-high', CONTROLLER_CREATE_SECONDS);
     const kubelet = pace('system', POD_START_SECONDS);
-    let changed = false;
+    let changed = this.rollouts.size ? this.roll(now, pace('workload-high', ROLLOUT_STEP_CONTROLLER_SECONDS), kubelet) : false;
     for (const r of this.replacements.values()) {
       if (r.runningAt !== undefined) continue;
       const dt = Math.max(0, now - r.at);
@@ -598,6 +620,186 @@ export class Store {
       }
     }
     if (changed) this.log.notify();
+  }
+
+  /** A workload the store serves: the model's or the cluster's own, or an app namespace's Deployment. */
+  private workload(kind: 'Deployment' | 'DaemonSet', namespace: string, name: string): ServedWorkload | undefined {
+    const g = this.layout.workloads.get(`${namespace}/${name}`) ?? (kind === 'Deployment' ? this.layout.fillerWorkloadNamed(namespace, name) : undefined);
+    return g && g.kind === kind ? g : undefined;
+  }
+
+  /** What a workload's pods run now (the template a rollout starts from), read before a write changes the model. */
+  podTemplateNow(kind: 'Deployment' | 'DaemonSet', namespace: string, name: string): RolloutBase | undefined {
+    const g = this.workload(kind, namespace, name);
+    if (!g) return undefined;
+    const r = this.rollouts.get(g.key);
+    if (r && (r.finished !== undefined || r.done * 2 >= g.pods)) return { hash: r.to, codec: r.toCodec, image: r.toImage, generation: r.toGeneration };
+    if (r) return { hash: r.from, codec: r.fromCodec, image: r.fromImage, generation: r.fromGeneration };
+    return { hash: g.hash, codec: g.filler !== undefined ? this.layout.fillerCodec : g.codec, image: g.image, generation: 1 };
+  }
+
+  /**
+   * A new pod template for a workload (hash `to`): the deployment or daemonset controller rolls its
+   * pods from `base` (what they run now) to it, at the pace roll() gives. A template changed while
+   * a rollout runs starts over from the template most of its pods run (the simulator keeps two
+   * templates per workload, not every intermediate one).
+   */
+  startRollout(kind: 'Deployment' | 'DaemonSet', namespace: string, name: string, base: RolloutBase, to: string, spec: Json | undefined, generation: number): void {
+    const g = this.workload(kind, namespace, name);
+    if (!g) return;
+    const now = this.clock.now();
+    const tpl = ((spec?.template as Json | undefined)?.spec as Json | undefined) ?? {};
+    const image = String((((tpl.containers as Json[] | undefined) ?? [])[0] ?? {}).image ?? base.image);
+    const r: Rollout = {
+      kind,
+      namespace,
+      name,
+      from: base.hash,
+      to,
+      fromCodec: base.codec,
+      // New pods get new names (the controllers' random suffixes), even for a template they ran before.
+      toCodec: new SuffixCodec(`${g.key}:${g.createdAt}:${to}:${now}`, g.filler !== undefined ? this.layout.fillerTotal : 0),
+      fromImage: base.image,
+      toImage: image,
+      fromGeneration: base.generation,
+      toGeneration: generation,
+      strategy: strategyOf(kind, spec),
+      done: 0,
+      pending: 0,
+      kept: 0,
+      phase: 'create',
+      progress: 0,
+      at: now,
+      ends: [],
+      createdAt: [],
+      stepCreated: now,
+      began: now,
+      rv: this.rv,
+    };
+    if (to === base.hash) {
+      // Back to what the pods run: nothing to roll.
+      r.done = g.pods;
+      r.finished = now;
+      r.ends.push(g.pods);
+      r.createdAt.push(now);
+    }
+    this.rollouts.set(g.key, r);
+    this.rolloutTick++;
+  }
+
+  /**
+   * The rolling updates' progress since the last look: each step takes
+   * ROLLOUT_STEP_CONTROLLER_SECONDS of kube-controller-manager's served time (`controller` served
+   * seconds per second) to make its pods, then POD_START_SECONDS of the kubelets' to start them.
+   * True when something changed.
+   */
+  private roll(now: number, controller: number, kubelet: number): boolean {
+    let changed = false;
+    for (const [key, r] of this.rollouts) {
+      if (r.finished !== undefined) continue;
+      const g = this.workload(r.kind, r.namespace, r.name);
+      if (!g) {
+        this.rollouts.delete(key);
+        continue;
+      }
+      let dt = Math.max(0, now - r.at);
+      r.at = now;
+      // kubectl rollout pause: the deployment controller leaves a paused Deployment's ReplicaSets alone.
+      if (r.kind === 'Deployment' && (this.written.get('deployments', r.namespace, r.name)?.spec as Json | undefined)?.paused === true) continue;
+      while (r.finished === undefined) {
+        const n = g.pods;
+        if (r.done >= n || r.strategy.type === 'OnDelete') {
+          if (r.strategy.type !== 'OnDelete') r.finished = now - dt;
+          changed = true;
+          this.rolloutChanged(g, r);
+          break;
+        }
+        const creating = r.phase === 'create';
+        const pace = creating ? controller : kubelet;
+        const need = ((creating ? ROLLOUT_STEP_CONTROLLER_SECONDS : POD_START_SECONDS) - r.progress) / Math.max(pace, 1e-9);
+        // A DaemonSet's new pod starts only on a Ready node (NotReady nodes are laid out last).
+        const stuck = !creating && r.kind === 'DaemonSet' && r.done + r.pending > this.layout.nodesReady;
+        if (pace <= 0 || dt < need || stuck) {
+          if (pace > 0 && !stuck) r.progress += dt * pace;
+          break;
+        }
+        dt -= need;
+        r.progress = 0;
+        if (creating) this.stepCreate(g, r, now - dt);
+        else this.stepStarted(g, r, now - dt);
+        changed = true;
+      }
+    }
+    if (changed) this.rolloutTick++;
+    return changed;
+  }
+
+  /** The old and new pods at index i of a rolled workload, as served now. */
+  private rolledPod(g: ServedWorkload, i: number, version: 'new' | 'old'): SimObject {
+    return g.filler !== undefined ? fillerPod(this.layout, g.filler + i * this.layout.appNamespaceCount, version) : workloadPod(this.layout, g, i, version);
+  }
+
+  /** A step begins: the controllers remove maxUnavailable old pods and create the step's new ones (Pending). */
+  private stepCreate(g: ServedWorkload, r: Rollout, t: number): void {
+    const n = g.pods;
+    const { batch, kill } = stepOf(r.kind, r.strategy, n);
+    const pending = Math.min(batch, n - r.done);
+    const gone = Math.min(kill, pending);
+    const owner = { apiVersion: 'apps/v1', kind: r.kind, namespace: g.namespace, name: g.name, uid: g.uid };
+    for (let i = r.done; i < r.done + gone; i++) {
+      const p = this.rolledPod(g, i, 'old');
+      this.emit('DELETED', p);
+      if (r.kind === 'DaemonSet') this.recordEvent({ involved: owner, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${p.name}`, component: 'daemonset-controller' });
+    }
+    r.pending = pending;
+    r.kept = pending - gone;
+    r.stepCreated = t;
+    r.phase = 'start';
+    for (let i = r.done; i < r.done + pending; i++) {
+      const p = this.rolledPod(g, i, 'new');
+      this.emit('ADDED', p);
+      // pkg/controller/controller_utils.go CreatePods / daemon_controller.go syncNodes.
+      if (r.kind === 'DaemonSet') this.recordEvent({ involved: owner, type: 'Normal', reason: 'SuccessfulCreate', message: `Created pod: ${p.name}`, component: 'daemonset-controller' });
+    }
+    if (r.kind === 'Deployment') {
+      // pkg/controller/deployment/sync.go scaleReplicaSet: "Scaled <up|down> replica set <rs> to <new> from <old>".
+      this.recordEvent({ involved: owner, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled up replica set ${g.name}-${r.to} to ${r.done + pending} from ${r.done}`, component: 'deployment-controller' });
+      if (gone) this.recordEvent({ involved: owner, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled down replica set ${g.name}-${r.from} to ${n - r.done - gone} from ${n - r.done}`, component: 'deployment-controller' });
+    }
+    this.rolloutChanged(g, r);
+  }
+
+  /** The step's new pods run: the old ones a surge kept are removed, and the next step may begin. */
+  private stepStarted(g: ServedWorkload, r: Rollout, t: number): void {
+    const n = g.pods;
+    const owner = { apiVersion: 'apps/v1', kind: r.kind, namespace: g.namespace, name: g.name, uid: g.uid };
+    const kept = Math.max(0, Math.min(r.kept, n - oldFrom(r, n)));
+    for (let i = oldFrom(r, n); i < Math.min(n, r.done + r.pending); i++) {
+      const p = this.rolledPod(g, i, 'old');
+      this.emit('DELETED', p);
+      if (r.kind === 'DaemonSet') this.recordEvent({ involved: owner, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${p.name}`, component: 'daemonset-controller' });
+    }
+    const from = r.done;
+    r.done = Math.min(n, r.done + r.pending);
+    r.pending = 0;
+    r.kept = 0;
+    r.ends.push(r.done);
+    r.createdAt.push(r.stepCreated);
+    r.phase = 'create';
+    for (let i = from; i < r.done; i++) this.emit('MODIFIED', this.rolledPod(g, i, 'new'));
+    if (r.kind === 'Deployment' && kept) this.recordEvent({ involved: owner, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled down replica set ${g.name}-${r.from} to ${n - r.done} from ${n - r.done + kept}`, component: 'deployment-controller' });
+    if (r.done >= n) r.finished = t;
+    this.rolloutChanged(g, r);
+  }
+
+  /** The workload's objects after a rollout changed: one MODIFIED each (the Deployment and its ReplicaSets, or the DaemonSet). */
+  private rolloutChanged(g: ServedWorkload, r: Rollout): void {
+    if (r.kind === 'DaemonSet') this.emit('MODIFIED', this.written.view(daemonSetObject(this.layout, g)));
+    else {
+      this.emit('MODIFIED', this.written.view(deploymentObject(this.layout, g)));
+      for (const rs of replicaSetsOf(this.layout, g)) this.emit('MODIFIED', rs);
+    }
+    r.rv = this.rv;
   }
 
   /** The scheduler's pick for a new pod: the first Ready, uncordoned node after `from`; -1 when there is none. */

@@ -5,7 +5,7 @@
 // `metadata.generation` raised when the spec changed, and — unless `?dryRun=All` — the change
 // handed to the model (the resource's WriteRule) and kept in the store (written.ts). Every write
 // is admitted like any request before it gets here (APF seats, 429s, timeouts).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { SimCluster } from '../types';
 import { qualified, statusBody } from './exchange';
@@ -16,6 +16,7 @@ import type { Clock, Json } from './simObject';
 import { Store } from './store';
 import type { Revision } from './written';
 import { groupVersion } from './discovery';
+import { hashChars } from './names';
 
 export interface WriteRequest {
   def: SimResource;
@@ -110,17 +111,17 @@ export class Writes {
     const generation0 = entry?.generation ?? Number((nowMeta.generation as number | undefined) ?? 1);
     const generation = same(next.spec, now.spec) ? generation0 : generation0 + 1;
     if (generation !== generation0 || 'generation' in nowMeta) (next.metadata as Json).generation = generation;
-    const revisions = def.write.revisions ? this.revise(entry?.revisions, now, next) : undefined;
-    if (revisions && def.kind === 'DaemonSet') {
-      // The daemon set controller's revision counter, as kubectl describe shows it.
-      const ann = { ...((next.metadata as Json).annotations as Json | undefined) };
-      ann['deprecated.daemonset.template.generation'] = String(generation);
-      (next.metadata as Json).annotations = ann;
-    }
+    const workload = def.kind === 'DaemonSet' || def.kind === 'Deployment' ? def.kind : undefined;
+    // What the pods run before this write (the model may change the image in apply()).
+    const base = workload && w.namespace ? this.store.podTemplateNow(workload, w.namespace, w.name!) : undefined;
+    const revisions = def.write.revisions ? this.revise(entry?.revisions, now, next, base?.hash) : undefined;
+    if (revisions) this.annotateRevision(def.kind, next, revisions, generation);
     if (dryRun) return { code: 200, body: next };
     if (same(next.metadata, { ...nowMeta }) && same(next.spec, now.spec)) return { code: 200, body: now }; // nothing changed: no new resourceVersion
     const refused = def.write.apply?.(this.context(def, w.namespace, w.name!), next, now);
     if (refused) return bad(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${w.name}": ${refused}`, { name: w.name!, kind: def.name });
+    // A new pod template: the controller rolls the pods to it (store.ts startRollout, rollouts.ts).
+    if (workload && base && revisions?.length && !sameTemplate(now, next)) this.store.startRollout(workload, w.namespace!, w.name!, base, revisions[revisions.length - 1].hash, next.spec as Json | undefined, generation);
     const served = this.store.write(storeKey(def), w.namespace, w.name!, Store.entryOf(next, generation, revisions));
     return { code: 200, body: served ? served.build() : next };
   }
@@ -173,7 +174,9 @@ export class Writes {
     const made = this.store.get(storeKey(def), w.namespace, name);
     if (!made) return bad(500, 'InternalError', `the simulated cluster did not make ${qualified(def)} "${name}"`);
     // The object the model made, with the client's metadata and spec over it.
-    const revisions = def.write.revisions ? this.revise(undefined, undefined, obj) : undefined;
+    const first = def.kind === 'DaemonSet' || def.kind === 'Deployment' ? this.store.podTemplateNow(def.kind, w.namespace!, name)?.hash : undefined;
+    const revisions = def.write.revisions ? this.revise(undefined, undefined, obj, first) : undefined;
+    if (revisions) this.annotateRevision(def.kind, obj, revisions, 1);
     const served = this.store.write(storeKey(def), w.namespace, name, Store.entryOf(obj, 1, revisions), 'MODIFIED');
     return { code: 201, body: (served ?? made).build() };
   }
@@ -183,37 +186,77 @@ export class Writes {
    * going back to an earlier one renumbers that one as the newest, as the daemon set controller
    * does (pkg/controller/daemon/update.go, constructHistory / dedupCurHistories).
    */
-  private revise(had: Revision[] | undefined, prev: Json | undefined, next: Json): Revision[] | undefined {
-    const template = (o: Json | undefined): Json | undefined => (o && isMap(o.spec) && isMap(o.spec.template) ? (o.spec.template as Json) : undefined);
+  private revise(had: Revision[] | undefined, prev: Json | undefined, next: Json, firstHash?: string): Revision[] | undefined {
     const list = had ? [...had] : [];
     const at = this.clock.now();
     const make = (t: Json, revision: number): Revision => ({ revision, template: JSON.parse(JSON.stringify(t)) as Json, hash: templateHash(t), at });
     const before = template(prev);
+    if (!list.length && !before && template(next)) {
+      // A created workload: its first revision is the template its pods were named after.
+      const first = make(template(next)!, 1);
+      if (firstHash) first.hash = firstHash;
+      return [first];
+    }
     if (!list.length && before) {
-      // Its first revision dates from the object's creation.
+      // Its first revision dates from the object's creation; its hash is the one its pods carry.
       const born = Date.parse(String((prev!.metadata as Json).creationTimestamp ?? ''));
       const first = make(before, 1);
+      if (firstHash) first.hash = firstHash;
       if (Number.isFinite(born)) first.at = at - (Date.parse(this.clock.iso(at)) - born) / 1000;
       list.push(first);
     }
     const after = template(next);
     if (!after) return list;
     const last = list[list.length - 1];
-    if (last && same(last.template, after)) return list;
+    if (last && sameJson(last.template, after)) return list;
     const top = list.reduce((m, r) => Math.max(m, r.revision), 0);
-    const i = list.findIndex((r) => same(r.template, after));
+    const i = list.findIndex((r) => sameJson(r.template, after));
     if (i >= 0) {
       const [again] = list.splice(i, 1);
-      list.push({ ...again, revision: top + 1, at });
+      // The same ReplicaSet / ControllerRevision, renumbered (it keeps its creation time).
+      list.push({ ...again, revision: top + 1 });
     } else list.push(make(after, top + 1));
     return list;
   }
+
+  /**
+   * The controllers' revision counters on the object: a DaemonSet's
+   * `deprecated.daemonset.template.generation` (its generation), a Deployment's
+   * `deployment.kubernetes.io/revision` (its newest ReplicaSet's revision,
+   * pkg/controller/deployment/util/deployment_util.go SetDeploymentRevision).
+   */
+  private annotateRevision(kind: string, o: Json, revisions: Revision[], generation: number): void {
+    const meta = o.metadata as Json;
+    const ann = { ...(meta.annotations as Json | undefined) };
+    if (kind === 'DaemonSet') ann['deprecated.daemonset.template.generation'] = String(generation);
+    else if (kind === 'Deployment' && revisions.length) ann['deployment.kubernetes.io/revision'] = String(revisions[revisions.length - 1].revision);
+    else return;
+    meta.annotations = ann;
+  }
+}
+
+const template = (o: Json | undefined): Json | undefined => (o && isMap(o.spec) && isMap(o.spec.template) ? (o.spec.template as Json) : undefined);
+
+/** JSON with keys sorted and nulls dropped: a template decoded from Go (kubectl rollout undo) equals the one stored. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (!isMap(v)) return v;
+  const out: Json = {};
+  for (const k of Object.keys(v).sort()) if (v[k] !== null && v[k] !== undefined) out[k] = canonical(v[k]);
+  return out;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}
+
+function sameTemplate(a: Json, b: Json): boolean {
+  return sameJson(template(a), template(b));
 }
 
 /** A controller-revision-hash of a template (the controller hashes the revision's data; stable here). */
 export function templateHash(t: Json): string {
-  const h = createHash('sha256').update(JSON.stringify(t)).digest();
-  return h.readUInt32BE(0).toString(36).replace(/[aeiou]/g, 'x').slice(0, 10);
+  return hashChars(JSON.stringify(canonical(t)), 10);
 }
 
 function uuid(): string {

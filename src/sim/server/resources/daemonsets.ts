@@ -2,6 +2,7 @@
 import type { Layout, ServedWorkload } from '../layout';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
+import { newCount, oldFrom } from '../rollouts';
 import { perWorkloadProvider, podTemplate, workloadWriteRule } from './workloads';
 import { int, intOrString, labelSelector, obj, podTemplateSchema, str, type KindSchema } from '../schema';
 
@@ -19,17 +20,21 @@ export function readyDaemonPods(layout: Layout, g: ServedWorkload): number {
 }
 
 export function daemonSetObject(layout: Layout, g: ServedWorkload): SimObject {
-  return new LazyObject('daemonsets', g.namespace, g.name, g.labels, g.createdAt, g.rv, noFields, (o) => {
-    const ready = readyDaemonPods(layout, g);
+  const r = layout.rollouts.get(g.key);
+  return new LazyObject('daemonsets', g.namespace, g.name, g.labels, g.createdAt, Math.max(g.rv, r?.rv ?? 0), noFields, (o) => {
     // Pods on nodes its nodeSelector no longer matches are misscheduled until they are gone.
     const wanted = Math.min(g.pods, g.nodes ?? g.pods);
+    // During a rollout (rollouts.ts) the nodes whose old pod is gone and whose new one is still
+    // starting have no ready pod (Ready nodes come first: nodes [done, oldFrom) ∩ Ready).
+    const gap = r ? Math.max(0, Math.min(oldFrom(r, g.pods), wanted, g.running, layout.nodesReady) - r.done) : 0;
+    const ready = Math.max(0, readyDaemonPods(layout, g) - gap);
     const status: Json = {
       currentNumberScheduled: wanted,
       numberMisscheduled: g.pods - wanted,
       desiredNumberScheduled: wanted,
       numberReady: ready,
       observedGeneration: 1,
-      updatedNumberScheduled: wanted,
+      updatedNumberScheduled: r ? Math.min(wanted, newCount(r, g.pods)) : wanted,
       // minReadySeconds is 0: available = ready.
       numberAvailable: ready,
     };

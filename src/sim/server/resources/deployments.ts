@@ -3,22 +3,39 @@ import type { Layout, ServedWorkload } from '../layout';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, SCALE, STATUS, col, containersCells, formatLabels, type SimResource } from './resource';
 import { allFields, fields, objectMeta, stringMap, unwrap } from '../protobuf';
+import { newCount, oldFrom, rolling, stepOf } from '../rollouts';
 import { perWorkloadProvider, podTemplate, workloadWriteRule } from './workloads';
 import { condition, int, intOrString, labelSelector, obj, podTemplateSchema, str, time, type KindSchema } from '../schema';
 
 export function deploymentObject(layout: Layout, g: ServedWorkload): SimObject {
-  return new LazyObject('deployments', g.namespace, g.name, g.labels, g.createdAt, g.rv, noFields, (o) => {
+  const r = layout.rollouts.get(g.key);
+  return new LazyObject('deployments', g.namespace, g.name, g.labels, g.createdAt, Math.max(g.rv, r?.rv ?? 0), noFields, (o) => {
     const t = layout.clock.iso(g.createdAt);
-    const available = g.running > 0 || g.pods === 0;
-    const status: Json = { observedGeneration: g.generation, replicas: g.pods, updatedReplicas: g.pods, readyReplicas: g.running, availableReplicas: g.running };
-    if (g.pods > g.running) status.unavailableReplicas = g.pods - g.running;
-    if (!g.running) {
+    const n = g.pods;
+    // During a rollout (rollouts.ts): the new ReplicaSet's pods are the updated ones; where an old
+    // pod was removed and its replacement is still starting, nothing is available; a surge keeps
+    // both, so replicas counts them twice, as the controller's status does.
+    const updated = r ? newCount(r, n) : n;
+    const both = r ? newCount(r, n) - oldFrom(r, n) : 0;
+    const gap = r ? Math.max(0, Math.min(oldFrom(r, n), g.running) - r.done) : 0;
+    const running = Math.max(0, g.running - gap);
+    const maxUnavailable = r ? stepOf('Deployment', r.strategy, n).kill : Math.floor(n / 4);
+    const available = n === 0 || (running > 0 && running >= n - maxUnavailable);
+    const status: Json = { observedGeneration: g.generation, replicas: n + both, updatedReplicas: updated, readyReplicas: running, availableReplicas: running };
+    if (n > running) status.unavailableReplicas = n - running;
+    if (!running) {
       delete status.readyReplicas;
       delete status.availableReplicas;
     }
+    const rs = `${g.name}-${g.hash}`;
+    const progressing = r && rolling(r, n);
+    const tp = r ? layout.clock.iso(r.finished ?? r.at) : t;
     status.conditions = [
       { type: 'Available', status: available ? 'True' : 'False', lastUpdateTime: t, lastTransitionTime: t, reason: available ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: available ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.' },
-      { type: 'Progressing', status: 'True', lastUpdateTime: t, lastTransitionTime: t, reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${g.name}-${g.hash}" has successfully progressed.` },
+      // pkg/controller/deployment/progress.go: ReplicaSetUpdated while rolling, NewReplicaSetAvailable once done.
+      progressing
+        ? { type: 'Progressing', status: 'True', lastUpdateTime: tp, lastTransitionTime: layout.clock.iso(r.began), reason: 'ReplicaSetUpdated', message: `ReplicaSet "${rs}" is progressing.` }
+        : { type: 'Progressing', status: 'True', lastUpdateTime: tp, lastTransitionTime: tp, reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${rs}" has successfully progressed.` },
     ];
     return {
       kind: 'Deployment',

@@ -7,6 +7,7 @@ import { fnv32, replicaSetUid, stableUid } from '../names';
 import { arraySeq, rangeSeq, type Seq } from '../seq';
 import { CLUSTER_BORN, LazyObject, type Json, type SimObject } from '../simObject';
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
+import { newCount, newCreated, newRunning, oldFrom, type Rollout } from '../rollouts';
 import { bool, condition, int, list, obj, podSpec, str, time, type KindSchema, type Schema } from '../schema';
 
 /** The resources every served pod's container asks for (spec.containers[0].resources). */
@@ -31,53 +32,95 @@ interface PodPlan {
   daemon: boolean;
 }
 
-/** Pods of a workload (index i: a DaemonSet's pod on node i, a Deployment's replica i). */
-export function workloadPodSeq(layout: Layout, g: ServedWorkload): Seq {
-  return rangeSeq(g.pods, (i) => workloadPod(layout, g, i), g.podLabels);
+/** Which of the (up to two) pods at one index: the updated template's or the old one's (rollouts.ts). */
+export type PodVersion = 'new' | 'old';
+
+/** The versions of pod i of a workload of `total` pods that exist now, newest first. */
+export function versionsAt(r: Rollout | undefined, total: number, i: number): PodVersion[] {
+  if (!r) return ['new'];
+  const out: PodVersion[] = [];
+  if (i < newCount(r, total)) out.push('new');
+  if (i >= oldFrom(r, total) && i < total) out.push('old');
+  return out;
 }
 
-export function workloadPod(layout: Layout, g: ServedWorkload, i: number): SimObject {
+/** Pods of a workload (index i: a DaemonSet's pod on node i, a Deployment's replica i); during a rollout the new ones, then the old. */
+export function workloadPodSeqs(layout: Layout, g: ServedWorkload): Seq[] {
+  const r = layout.rollouts.get(g.key);
+  if (!r) return [rangeSeq(g.pods, (i) => workloadPod(layout, g, i), g.podLabels)];
+  const n = newCount(r, g.pods);
+  const o = oldFrom(r, g.pods);
+  return [rangeSeq(n, (i) => workloadPod(layout, g, i, 'new'), versionLabels(g, r, 'new')), rangeSeq(g.pods - o, (k) => workloadPod(layout, g, o + k, 'old'), versionLabels(g, r, 'old'))];
+}
+
+/** The labels of a workload's pods of one version. */
+function versionLabels(g: ServedWorkload, r: Rollout, v: PodVersion): Record<string, string> {
+  const hash = v === 'new' ? r.to : r.from;
+  return g.kind === 'DaemonSet'
+    ? { ...g.labels, 'controller-revision-hash': hash, 'pod-template-generation': String(v === 'new' ? r.toGeneration : r.fromGeneration) }
+    : { ...g.labels, 'pod-template-hash': hash };
+}
+
+/** Pod i of a workload: the newest that exists at i unless `version` says which. */
+export function workloadPod(layout: Layout, g: ServedWorkload, i: number, version?: PodVersion): SimObject {
   const node = layout.workloadPodNode(g, i);
   const ordinal = g.kind === 'DaemonSet' ? Math.max(0, layout.daemonSets.indexOf(g)) % 16 : 200 + (i % 50);
+  const born = Math.max(g.createdAt, layout.nodeCreated(node) + 30);
+  const r = layout.rollouts.get(g.key);
+  const v = version ?? (r ? versionsAt(r, g.pods, i)[0] ?? 'new' : 'new');
+  const hash = !r ? g.hash : v === 'new' ? r.to : r.from;
+  const codec = !r ? g.codec : v === 'new' ? r.toCodec : r.fromCodec;
+  const rolled = !!r && v === 'new';
   return podObject(layout, {
     namespace: g.namespace,
-    name: g.names.name(i),
-    generateName: g.kind === 'DaemonSet' ? `${g.name}-` : `${g.name}-${g.hash}-`,
-    labels: g.podLabels,
+    name: g.kind === 'DaemonSet' ? `${g.name}-${codec.encode(i)}` : `${g.name}-${hash}-${codec.encode(i)}`,
+    generateName: g.kind === 'DaemonSet' ? `${g.name}-` : `${g.name}-${hash}-`,
+    labels: r ? versionLabels(g, r, v) : g.podLabels,
     node,
     ordinal,
-    created: Math.max(g.createdAt, layout.nodeCreated(node) + 30),
-    image: g.image,
+    created: rolled ? newCreated(r, i) : born,
+    image: !r ? g.image : v === 'new' ? r.toImage : r.fromImage,
     container: g.name,
     serviceAccount: g.serviceAccount,
-    running: i < g.running,
-    owner: g.kind === 'DaemonSet' ? { apiVersion: 'apps/v1', kind: 'DaemonSet', name: g.name, uid: g.uid } : { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${g.name}-${g.hash}`, uid: replicaSetUid(g.key, g.hash) },
-    rv: g.rv,
+    running: i < g.running && (!rolled || newRunning(r, i)),
+    owner: g.kind === 'DaemonSet' ? { apiVersion: 'apps/v1', kind: 'DaemonSet', name: g.name, uid: g.uid } : { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${g.name}-${hash}`, uid: replicaSetUid(g.key, hash) },
+    rv: Math.max(g.rv, r?.rv ?? 0),
     daemon: g.kind === 'DaemonSet',
   });
 }
 
-/** Filler pod g: on node g / fillerPerNode, in app namespace g % appNamespaceCount. */
-export function fillerPod(layout: Layout, g: number): SimObject {
+/** The rollout of app namespace j's Deployment, if its template was changed. */
+function fillerRollout(layout: Layout, j: number): Rollout | undefined {
+  return layout.rollouts.size ? layout.rollouts.get(`${layout.appNs[j]}/${layout.fillerApp(j).app}`) : undefined;
+}
+
+/** Filler pod g: on node g / fillerPerNode, in app namespace g % appNamespaceCount (the newest at its index unless `version` says which). */
+export function fillerPod(layout: Layout, g: number, version?: PodVersion): SimObject {
   const j = g % layout.appNamespaceCount;
   const node = Math.floor(g / layout.fillerPerNode);
   const slot = g % layout.fillerPerNode;
-  const { app, hash } = layout.fillerApp(j);
+  const { app } = layout.fillerApp(j);
+  const r = fillerRollout(layout, j);
+  const i = Math.floor(g / layout.appNamespaceCount);
+  const v = version ?? (r ? versionsAt(r, layout.fillerCount(j), i)[0] ?? 'new' : 'new');
+  const hash = !r ? layout.fillerApp(j).hash : v === 'new' ? r.to : r.from;
+  const codec = !r ? layout.fillerCodec : v === 'new' ? r.toCodec : r.fromCodec;
+  const rolled = !!r && v === 'new';
   return podObject(layout, {
     namespace: layout.appNs[j],
-    name: `${app}-${hash}-${layout.fillerCodec.encode(g)}`,
+    name: `${app}-${hash}-${codec.encode(g)}`,
     generateName: `${app}-${hash}-`,
     labels: { app, 'pod-template-hash': hash },
     node,
     ordinal: 16 + slot,
-    created: CLUSTER_BORN + 86400 + (fnv32(`f${g}`) % (28 * 86400)),
-    image: layout.fillerImage(j),
+    created: rolled ? newCreated(r, i) : CLUSTER_BORN + 86400 + (fnv32(`f${g}`) % (28 * 86400)),
+    image: !r ? layout.fillerImage(j) : v === 'new' ? r.toImage : r.fromImage,
     container: app,
     serviceAccount: 'default',
-    running: true,
+    running: !rolled || newRunning(r, i),
     // Owned by its app's ReplicaSet (resources/replicasets.ts), as the ReplicaSet controller sets it.
     owner: { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${app}-${hash}`, uid: replicaSetUid(`${layout.appNs[j]}/${app}`, hash) },
-    rv: layout.baseRv - 3,
+    rv: Math.max(layout.baseRv - 3, r?.rv ?? 0),
     daemon: false,
   });
 }
@@ -185,22 +228,36 @@ function podObject(layout: Layout, p: PodPlan): SimObject {
   });
 }
 
-/** Where a pod name leads: replica `i` of a workload, or filler pod `filler`; undefined when no such pod. */
-export type PodPlace = { g: ServedWorkload; i: number; filler?: undefined } | { filler: number; g?: undefined };
+/** Where a pod name leads: replica `i` of a workload, or filler pod `filler` (of `version` during a rollout); undefined when no such pod. */
+export type PodPlace = { g: ServedWorkload; i: number; filler?: undefined; version?: PodVersion } | { filler: number; g?: undefined; version?: PodVersion };
 
 /** Decodes a pod's name (the one pod-name rule) to its place, without building anything. */
 export function locatePod(layout: Layout, ns: string, name: string): PodPlace | undefined {
   for (const g of layout.workloadsByNamespace.get(ns) ?? []) {
-    const i = g.names.index(name);
-    if (i >= 0 && i < g.pods) return { g, i };
+    const r = layout.rollouts.get(g.key);
+    if (!r) {
+      const i = g.names.index(name);
+      if (i >= 0 && i < g.pods) return { g, i };
+      continue;
+    }
+    for (const [version, hash, codec] of [['new', r.to, r.toCodec], ['old', r.from, r.fromCodec]] as const) {
+      const prefix = g.kind === 'DaemonSet' ? `${g.name}-` : `${g.name}-${hash}-`;
+      if (!name.startsWith(prefix)) continue;
+      const i = codec.decode(name.slice(prefix.length));
+      if (i >= 0 && versionsAt(r, g.pods, i).includes(version)) return { g, i, version };
+    }
   }
   const j = layout.appIndex.get(ns);
   if (j !== undefined && layout.fillerPerNode > 0) {
     const { app, hash } = layout.fillerApp(j);
-    const prefix = `${app}-${hash}-`;
-    if (name.startsWith(prefix)) {
-      const g = layout.fillerCodec.decode(name.slice(prefix.length));
-      if (g >= 0 && g < layout.fillerTotal && g % layout.appNamespaceCount === j) return { filler: g };
+    const r = fillerRollout(layout, j);
+    for (const [version, h, codec] of r ? ([['new', r.to, r.toCodec], ['old', r.from, r.fromCodec]] as const) : ([['new', hash, layout.fillerCodec]] as const)) {
+      const prefix = `${app}-${h}-`;
+      if (!name.startsWith(prefix)) continue;
+      const g = codec.decode(name.slice(prefix.length));
+      if (g < 0 || g >= layout.fillerTotal || g % layout.appNamespaceCount !== j) continue;
+      if (!r) return { filler: g };
+      if (versionsAt(r, layout.fillerCount(j), Math.floor(g / layout.appNamespaceCount)).includes(version)) return { filler: g, version };
     }
   }
   return undefined;
@@ -212,7 +269,7 @@ export function getPod(layout: Layout, ns: string, name: string): SimObject | un
   if (made) return made;
   const at = locatePod(layout, ns, name);
   if (!at) return undefined;
-  return at.g ? workloadPod(layout, at.g, at.i) : fillerPod(layout, at.filler);
+  return at.g ? workloadPod(layout, at.g, at.i, at.version) : fillerPod(layout, at.filler, at.version);
 }
 
 /** The pods bound to a node (the watch cache's spec.nodeName index). */
@@ -221,13 +278,22 @@ export function podsOnNode(layout: Layout, nodeName: string): SimObject[] {
   if (n < 0) return [];
   const nodes = layout.nodeCount;
   const out: SimObject[] = [];
-  for (const g of layout.daemonSets) if (n < g.pods) out.push(workloadPod(layout, g, n));
+  const at = (g: ServedWorkload, i: number): void => {
+    for (const v of versionsAt(layout.rollouts.get(g.key), g.pods, i)) out.push(workloadPod(layout, g, i, v));
+  };
+  for (const g of layout.daemonSets) if (n < g.pods) at(g, n);
   for (const g of layout.deployments) {
     if (!nodes) continue;
     // Replica i is on node (firstNode + i) mod nodes: the first on node n, then every `nodes`-th.
-    for (let i = (((n - g.firstNode) % nodes) + nodes) % nodes; i < g.pods; i += nodes) out.push(workloadPod(layout, g, i));
+    for (let i = (((n - g.firstNode) % nodes) + nodes) % nodes; i < g.pods; i += nodes) at(g, i);
   }
-  for (let k = 0; k < layout.fillerPerNode; k++) out.push(fillerPod(layout, n * layout.fillerPerNode + k));
+  for (let k = 0; k < layout.fillerPerNode; k++) {
+    const f = n * layout.fillerPerNode + k;
+    const j = f % layout.appNamespaceCount;
+    const r = fillerRollout(layout, j);
+    if (!r) out.push(fillerPod(layout, f));
+    else for (const v of versionsAt(r, layout.fillerCount(j), Math.floor(f / layout.appNamespaceCount))) out.push(fillerPod(layout, f, v));
+  }
   for (const p of layout.extraPods.values()) if (p.field('spec.nodeName') === nodeName) out.push(p);
   return out;
 }
@@ -246,15 +312,23 @@ export function podCountOnNode(layout: Layout, nodeName: string): number {
 
 function provider(layout: Layout): Provider {
   const parts = new Map<string, Seq[]>();
-  for (const [ns, groups] of layout.workloadsByNamespace) parts.set(ns, groups.map((g) => workloadPodSeq(layout, g)));
+  for (const [ns, groups] of layout.workloadsByNamespace) parts.set(ns, groups.flatMap((g) => workloadPodSeqs(layout, g)));
   // Replacements the controllers created (store.ts): a few, listed after the namespace's own.
   const made = new Map<string, SimObject[]>();
   for (const p of layout.extraPods.values()) made.set(p.namespace!, [...(made.get(p.namespace!) ?? []), p]);
   for (let j = 0; j < layout.appNamespaceCount; j++) {
     const ns = layout.appNs[j];
     const { app, hash } = layout.fillerApp(j);
-    const seq = rangeSeq(layout.fillerCount(j), (i) => fillerPod(layout, j + i * layout.appNamespaceCount), { app, 'pod-template-hash': hash });
-    parts.set(ns, [...(parts.get(ns) ?? []), seq]);
+    const A = layout.appNamespaceCount;
+    const r = fillerRollout(layout, j);
+    const count = layout.fillerCount(j);
+    const seqs = r
+      ? [
+          rangeSeq(newCount(r, count), (i) => fillerPod(layout, j + i * A, 'new'), { app, 'pod-template-hash': r.to }),
+          rangeSeq(count - oldFrom(r, count), (k) => fillerPod(layout, j + (oldFrom(r, count) + k) * A, 'old'), { app, 'pod-template-hash': r.from }),
+        ]
+      : [rangeSeq(count, (i) => fillerPod(layout, j + i * A), { app, 'pod-template-hash': hash })];
+    parts.set(ns, [...(parts.get(ns) ?? []), ...seqs]);
   }
   for (const [ns, list] of made) parts.set(ns, [...(parts.get(ns) ?? []), arraySeq(list)]);
   return layout.namespacedProvider(parts, (ns, name) => getPod(layout, ns, name));

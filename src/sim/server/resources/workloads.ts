@@ -163,7 +163,7 @@ export function workloadWriteRule(kind: 'DaemonSet' | 'Deployment'): WriteRule {
   return {
     create: true,
     defaults: (o) => defaultWorkload(kind, o),
-    revisions: kind === 'DaemonSet',
+    revisions: true,
     validate: (next, prev) => validateWorkload(next, prev),
     apply(ctx, next, prev) {
       if (ctx.system) {
