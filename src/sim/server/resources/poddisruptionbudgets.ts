@@ -17,6 +17,8 @@ import { matchLabels, type LabelRequirement } from '../selectors';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { condition, int, intOrString, labelSelector, obj, str, time, type KindSchema } from '../schema';
 import { AGE, NAME, STATUS, col, type Any, type SimResource } from './resource';
+import { locatePod } from './pods';
+import { oldFrom } from '../rollouts';
 
 /** The cluster's own budgets: name, the workload whose pods it covers, maxUnavailable. */
 const SYSTEM_BUDGETS = [{ name: 'coredns', workload: 'kube-system/coredns', maxUnavailable: 1 }];
@@ -35,13 +37,18 @@ export function budgetStatus(layout: Layout, g: ServedWorkload, maxUnavailable: 
   const gone = new Map<number, { rv: number; t: number }>();
   let lastGone: BudgetStatus['lastGone'];
   for (const [name, b] of layout.written.goneIn('pods', g.namespace)) {
-    const i = g.names.index(name);
-    if (i < 0 || i >= g.pods) continue;
-    gone.set(i, b);
+    // Its name decodes to an index of this workload (of the template it had, during a rollout).
+    const at = locatePod(layout, g.namespace, name);
+    if (at?.g !== g || at.i >= g.pods) continue;
+    gone.set(at.i, b);
     if (!lastGone || b.rv > lastGone.rv) lastGone = b;
   }
+  // During a rollout (rollouts.ts) the indices whose old pod is gone and new one still starting have no healthy pod.
+  const r = layout.rollouts.get(g.key);
+  const gapFrom = r ? r.done : Infinity;
+  const gapTo = r ? oldFrom(r, g.pods) : -1;
   let currentHealthy = 0;
-  for (let i = 0; i < Math.min(g.running, g.pods); i++) if (!gone.has(i) && layout.nodeReady(layout.workloadPodNode(g, i))) currentHealthy++;
+  for (let i = 0; i < Math.min(g.running, g.pods); i++) if (!gone.has(i) && !(i >= gapFrom && i < gapTo) && layout.nodeReady(layout.workloadPodNode(g, i))) currentHealthy++;
   // Replacement pods its ReplicaSet made (served from layout.extraPods, a handful at most).
   const ready = layout.extraPods.size ? replacementsReady(layout, g) : 0;
   currentHealthy += ready;
