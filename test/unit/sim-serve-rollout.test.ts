@@ -126,6 +126,8 @@ for (const bin of BINS) {
       assert.ok(before.every((p) => p.hash === hash0));
       const n = (await json(['get', 'ds', 'kube-proxy', '-n', ns])).status.desiredNumberScheduled as number;
       assert.equal(before.length, n);
+      // A pod deleted just before: its replacement (old template) is made, then rolled like the rest.
+      await ok(['delete', 'pod', before[5].name, '-n', ns, '--wait=false']);
       assert.match(await ok(['rollout', 'restart', 'daemonset/kube-proxy', '-n', ns]), /daemonset\.apps\/kube-proxy restarted/);
       // While it rolls: some pods updated, not all (maxUnavailable 1: a few simulated seconds a node).
       let partial = false;
@@ -140,10 +142,10 @@ for (const bin of BINS) {
       assert.ok(ds.status.updatedNumberScheduled < n, `updatedNumberScheduled ${ds.status.updatedNumberScheduled} < ${n} while rolling`);
       assert.match(await ok(['rollout', 'status', 'daemonset/kube-proxy', '-n', ns, '--timeout=60s'], 90_000), /daemon set "kube-proxy" successfully rolled out/);
       const after = await pods(ns, 'controller-revision-hash', sel);
-      assert.equal(after.length, n);
+      assert.equal(after.length, n, 'one pod per node, the replacement of the deleted one included');
       const hash1 = after[0].hash;
       assert.notEqual(hash1, hash0);
-      assert.ok(after.every((p) => p.hash === hash1 && p.phase === 'Running'));
+      assert.ok(after.every((p) => p.hash === hash1 && p.phase === 'Running'), 'all on the new revision');
       const had = new Set(before.map((p) => p.name));
       assert.ok(after.every((p) => !had.has(p.name)), 'new pods have new names');
       const crs = (await json(['get', 'controllerrevisions', '-n', ns, '-l', sel])).items as Obj[];

@@ -748,6 +748,7 @@ export class Store {
     const owner = { apiVersion: 'apps/v1', kind: r.kind, namespace: g.namespace, name: g.name, uid: g.uid };
     for (let i = r.done; i < r.done + gone; i++) {
       const p = this.rolledPod(g, i, 'old');
+      if (this.dead('pods', p)) continue; // deleted through the API before (its replacement goes at the end)
       this.emit('DELETED', p);
       if (r.kind === 'DaemonSet') this.recordEvent({ involved: owner, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${p.name}`, component: 'daemonset-controller' });
     }
@@ -776,6 +777,7 @@ export class Store {
     const kept = Math.max(0, Math.min(r.kept, n - oldFrom(r, n)));
     for (let i = oldFrom(r, n); i < Math.min(n, r.done + r.pending); i++) {
       const p = this.rolledPod(g, i, 'old');
+      if (this.dead('pods', p)) continue;
       this.emit('DELETED', p);
       if (r.kind === 'DaemonSet') this.recordEvent({ involved: owner, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${p.name}`, component: 'daemonset-controller' });
     }
@@ -788,8 +790,31 @@ export class Store {
     r.phase = 'create';
     for (let i = from; i < r.done; i++) this.emit('MODIFIED', this.rolledPod(g, i, 'new'));
     if (r.kind === 'Deployment' && kept) this.recordEvent({ involved: owner, type: 'Normal', reason: 'ScalingReplicaSet', message: `Scaled down replica set ${g.name}-${r.from} to ${n - r.done} from ${n - r.done + kept}`, component: 'deployment-controller' });
-    if (r.done >= n) r.finished = t;
+    if (r.done >= n) {
+      r.finished = t;
+      this.retireReplacements(g, r);
+    }
     this.rolloutChanged(g, r);
+  }
+
+  /**
+   * Once rolled, the replacements its controller made of the old template's deleted pods go too:
+   * every index now has its new pod (the old ReplicaSet is at 0; the DaemonSet's nodes all run the
+   * new revision).
+   */
+  private retireReplacements(g: ServedWorkload, r: Rollout): void {
+    for (const [k, x] of this.replacements) {
+      if (x.namespace !== g.namespace) continue;
+      const labels = ((x.base.metadata as Json | undefined)?.labels ?? {}) as Record<string, string>;
+      const old = r.kind === 'Deployment' ? x.owner.kind === 'ReplicaSet' && x.owner.name === `${g.name}-${r.from}` : x.owner.kind === 'DaemonSet' && x.owner.name === g.name && labels['controller-revision-hash'] !== r.to;
+      if (!old) continue;
+      const served = this.extraPods.get(k);
+      if (served) this.emit('DELETED', served);
+      this.replacements.delete(k);
+      this.extraPods.delete(k);
+      if (r.kind === 'DaemonSet') this.recordEvent({ involved: { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: g.namespace, name: g.name, uid: g.uid }, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${x.name}`, component: 'daemonset-controller' });
+    }
+    this.layout.providers.delete('pods');
   }
 
   /** The workload's objects after a rollout changed: one MODIFIED each (the Deployment and its ReplicaSets, or the DaemonSet). */
