@@ -677,9 +677,8 @@ export class Store {
       rv: this.rv,
     };
     if (to === base.hash) {
-      // Back to what the pods run: nothing to roll.
+      // Back to what the pods run: nothing to roll (roll() marks it finished once the controller looks).
       r.done = g.pods;
-      r.finished = now;
       r.ends.push(g.pods);
       r.createdAt.push(now);
     }
@@ -704,12 +703,18 @@ export class Store {
       }
       let dt = Math.max(0, now - r.at);
       r.at = now;
-      // kubectl rollout pause: the deployment controller leaves a paused Deployment's ReplicaSets alone.
-      if (r.kind === 'Deployment' && (this.written.get('deployments', r.namespace, r.name)?.spec as Json | undefined)?.paused === true) continue;
+      // kubectl rollout pause: the deployment controller leaves a paused Deployment's ReplicaSets
+      // alone (it still records that it saw the new generation, once served: syncStatusOnly).
+      if (r.kind === 'Deployment' && (this.written.get('deployments', r.namespace, r.name)?.spec as Json | undefined)?.paused === true) {
+        if (controller > 0) this.observed(g, r);
+        continue;
+      }
       while (r.finished === undefined) {
         const n = g.pods;
         if (r.done >= n || r.strategy.type === 'OnDelete') {
-          if (r.strategy.type !== 'OnDelete') r.finished = now - dt;
+          // (OnDelete: nothing rolls; pods take the new template only when deleted and replaced.)
+          r.finished = now - dt;
+          if (controller > 0) this.observed(g, r);
           changed = true;
           this.rolloutChanged(g, r);
           break;
@@ -739,8 +744,18 @@ export class Store {
     return g.filler !== undefined ? fillerPod(this.layout, g.filler + i * this.layout.appNamespaceCount, version) : workloadPod(this.layout, g, i, version);
   }
 
+  /** The controller has seen the workload's newest generation (status.observedGeneration catches up). */
+  private observed(g: ServedWorkload, r: Rollout): void {
+    const e = this.written.get(r.kind === 'DaemonSet' ? 'daemonsets' : 'deployments', g.namespace, g.name);
+    if (e?.observedGeneration === undefined) return;
+    delete e.observedGeneration;
+    this.rolloutChanged(g, r);
+  }
+
   /** A step begins: the controllers remove maxUnavailable old pods and create the step's new ones (Pending). */
   private stepCreate(g: ServedWorkload, r: Rollout, t: number): void {
+    const e = this.written.get(r.kind === 'DaemonSet' ? 'daemonsets' : 'deployments', g.namespace, g.name);
+    if (e) delete e.observedGeneration;
     const n = g.pods;
     const { batch, kill } = stepOf(r.kind, r.strategy, n);
     const pending = Math.min(batch, n - r.done);

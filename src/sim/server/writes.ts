@@ -120,9 +120,12 @@ export class Writes {
     if (same(next.metadata, { ...nowMeta }) && same(next.spec, now.spec)) return { code: 200, body: now }; // nothing changed: no new resourceVersion
     const refused = def.write.apply?.(this.context(def, w.namespace, w.name!), next, now);
     if (refused) return bad(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${w.name}": ${refused}`, { name: w.name!, kind: def.name });
-    // A new pod template: the controller rolls the pods to it (store.ts startRollout, rollouts.ts).
-    if (workload && base && revisions?.length && !sameTemplate(now, next)) this.store.startRollout(workload, w.namespace!, w.name!, base, revisions[revisions.length - 1].hash, next.spec as Json | undefined, generation);
-    const served = this.store.write(storeKey(def), w.namespace, w.name!, Store.entryOf(next, generation, revisions));
+    // A new pod template: the controller rolls the pods to it (store.ts startRollout, rollouts.ts),
+    // and has seen the new generation only once its first sync of it is done.
+    const rolls = !!workload && !!base && !!revisions?.length && !sameTemplate(now, next);
+    if (rolls) this.store.startRollout(workload!, w.namespace!, w.name!, base!, revisions![revisions!.length - 1].hash, next.spec as Json | undefined, generation);
+    const observedGeneration = rolls ? entry?.observedGeneration ?? generation0 : entry?.observedGeneration;
+    const served = this.store.write(storeKey(def), w.namespace, w.name!, { ...Store.entryOf(next, generation, revisions), ...(observedGeneration !== undefined && observedGeneration < generation ? { observedGeneration } : {}) });
     return { code: 200, body: served ? served.build() : next };
   }
 

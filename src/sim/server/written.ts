@@ -4,7 +4,7 @@
 // over it; an object nobody wrote is served as computed, and costs nothing here.
 import type { Json, SimObject } from './simObject';
 
-/** A DaemonSet's pod template at one revision (a ControllerRevision, pkg/controller/daemon/update.go). */
+/** A pod template at one revision: a DaemonSet's ControllerRevision (pkg/controller/daemon/update.go), a Deployment's ReplicaSet. */
 export interface Revision {
   revision: number;
   /** The pod template of that revision. */
@@ -22,8 +22,13 @@ export interface WrittenEntry {
   /** The resourceVersion of the write. */
   rv: number;
   generation: number;
-  /** DaemonSets: every pod template it had, oldest first (the first is the one it was served with). */
+  /** DaemonSets and Deployments: every pod template it had, newest last (the first is the one it was served with). */
   revisions?: Revision[];
+  /**
+   * The generation its controller has seen, while behind `generation`: a new pod template is
+   * observed when the controller's first sync of it is done (store.ts roll()), not at the write.
+   */
+  observedGeneration?: number;
 }
 
 /** When an object was deleted: its resourceVersion and simulated second. */
@@ -154,7 +159,7 @@ class WrittenObject implements SimObject {
     const out: Json = { ...o, metadata: meta };
     if (this.e.spec !== undefined) out.spec = JSON.parse(JSON.stringify(this.e.spec));
     const status = out.status as Json | undefined;
-    if (status && 'observedGeneration' in status) status.observedGeneration = this.e.generation;
+    if (status && 'observedGeneration' in status) status.observedGeneration = this.e.observedGeneration ?? this.e.generation;
     return out;
   }
 }
