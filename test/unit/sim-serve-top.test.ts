@@ -53,3 +53,50 @@ describe('sim serve: kubectl top (metrics.k8s.io)', function () {
     assert.match(w.stderr, /MethodNotAllowed|405|not allow/i);
   });
 });
+
+describe('sim serve: kubectl top on saturated prod-east', function () {
+  this.timeout(180_000);
+  const bin = BINS[BINS.length - 1];
+  let dir: string;
+  let s: Served;
+  before(async function () {
+    if (!existsSync(bin)) this.skip();
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    dir = mkdtempSync(join(tmpdir(), 'bg-sim-top-pe-'));
+    s = await serve('prod-east', 30, dir);
+    // Five simulated minutes after the rollout (10 s at 30×): saturated, some nodes NotReady.
+    await new Promise((r) => setTimeout(r, 10_000));
+  });
+  after(async () => {
+    if (s) await s.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a NotReady node has no metrics (404), nor do its pods; a Ready node has', async () => {
+    const k = (args: string[]) => run(bin, s, dir, ['--context', 'sim-breakglass', ...args, '--request-timeout=20s'], 60_000);
+    const nodes = await k(['get', 'nodes', '--no-headers']);
+    assert.equal(nodes.code, 0, nodes.stderr);
+    const rows = nodes.stdout.trim().split('\n').map((l) => l.split(/\s+/));
+    // NotReady nodes are the last ones (layout.ts); the very last has been down the longest.
+    const down = rows.filter((r) => r[1] === 'NotReady').pop()?.[0];
+    const up = rows.find((r) => r[1] === 'Ready')?.[0];
+    assert.ok(down && up, 'saturated prod-east has NotReady and Ready nodes');
+    const bad = await k(['top', 'node', down!]);
+    assert.notEqual(bad.code, 0);
+    // metrics-server has no NodeMetrics for a kubelet it cannot scrape: 404 (kubectl 1.33 prints it as is).
+    assert.match(bad.stderr, /nodemetrics.metrics.k8s.io "node-\d+" not found|metrics not available yet/);
+    const good = await k(['top', 'node', up!]);
+    assert.equal(good.code, 0, good.stderr);
+    assert.match(good.stdout, new RegExp(`${up}\\s+\\d+m\\s+\\d+%\\s+\\d+Mi\\s+\\d+%`));
+    // resourceVersion=0: from the watch cache by its spec.nodeName index. kubectl's own paged list
+    // (limit=500, no resourceVersion) reads every pod from etcd, as kube-apiserver 1.31 does, and
+    // takes tens of seconds on this saturated control plane even through the exempt level.
+    const onDown = await k(['get', '--raw', `/api/v1/namespaces/kube-system/pods?fieldSelector=spec.nodeName%3D${down}&resourceVersion=0`]);
+    assert.equal(onDown.code, 0, onDown.stderr);
+    const proxy = (JSON.parse(onDown.stdout) as { items: Array<{ metadata: { name: string } }> }).items.map((p) => p.metadata.name).find((n) => n.startsWith('kube-proxy-'));
+    assert.ok(proxy, `kube-proxy is bound to the NotReady node: ${onDown.stdout.slice(0, 300)}`);
+    const podTop = await k(['top', 'pod', '-n', 'kube-system', proxy!]);
+    assert.notEqual(podTop.code, 0);
+    assert.match(podTop.stderr, /metrics not available yet|not found/);
+  });
+});

@@ -174,6 +174,13 @@ for (const bin of BINS) {
       assert.equal(hello.spec.template.spec.containers[0].ports[0].containerPort, 8080);
       assert.deepEqual(hello.spec.selector.matchLabels, { app: 'hello' });
     });
+
+    it('kubectl debug node/… is refused plainly (405, pointing at node-exec), whatever encoding the pod came in', async () => {
+      const d = await k(['debug', 'node/node-00001', '--image=busybox', '--profile=general', '--', 'true']);
+      assert.notEqual(d.code, 0);
+      assert.match(d.stderr, /does not create pods: they are computed from the model .*use the break-glass node-exec action/);
+      assert.doesNotMatch(d.stderr, /unknown format/);
+    });
   });
 }
 
@@ -210,5 +217,20 @@ describe('sim serve: writes go through API Priority and Fairness', function () {
     assert.ok(stored, 'the exempt patch did not land');
     const got = await kubectl(bin, s, dir, ['--context', 'sim-breakglass', 'get', 'ds', 'telemetry-agent', '-n', 'monitoring', '-o', 'jsonpath={.metadata.annotations.incident}'], 30_000);
     assert.equal(got.stdout, 'INC-1', got.stderr);
+  });
+
+  it('the APF dump through the exempt context names the levels that queue and reject; exempt rejects nothing', async () => {
+    let r = { code: -1, stdout: '', stderr: '' };
+    for (let i = 0; i < 6 && r.code !== 0; i++) {
+      if (i) await new Promise((res) => setTimeout(res, 1000)); // no replica up for a moment: the connection is reset
+      r = await kubectl(bin, s, dir, ['--context', 'sim-breakglass', 'get', '--raw', '/debug/api_priority_and_fairness/dump_priority_levels', '--request-timeout=10s'], 30_000);
+    }
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^PriorityLevelName, ActiveQueues, IsIdle, IsQuiescing, WaitingRequests, ExecutingRequests, DispatchedRequests, RejectedRequests, TimedoutRequests, CancelledRequests\n/);
+    const rows = r.stdout.trim().split('\n').slice(1).map((l) => l.split(/,\s*/));
+    assert.equal(rows.length, 8, 'one row per default priority level');
+    const busy = rows.filter((c) => Number(c[4]) > 0 && Number(c[7]) > 0).map((c) => c[0]);
+    assert.ok(busy.length > 0, `some level queues and rejects while saturated:\n${r.stdout}`);
+    assert.equal(rows.find((c) => c[0] === 'exempt')![7], '0', 'the exempt level rejects nothing');
   });
 });

@@ -424,13 +424,21 @@ describe('breakglass tabletop --auto (the drill)', function () {
     const s = (fin as { scores: { timeToRecover: number; recovered: boolean; recoverAt: number } }).scores;
     assert.equal(s.recovered, true);
     assert.ok(s.timeToRecover < 3600, `recovered within the hour, not ${s.timeToRecover} s`);
-    // Within minutes of the break-glass steps; the ordinary delete before them did not get through.
+    // Within minutes of the break-glass steps.
     const marks = readJournal(join(dir, 'with', '.breakglass', 'journal', journal)).events.flatMap((e) => (e.type === 'sim-step' ? [e] : []));
     const stopped = marks.find((m) => m.stepId === 'stop-agents-on-nodes' && m.state === 'succeeded')!;
     assert.ok(stopped, 'the node-level stop ran');
     assert.ok(s.recoverAt - stopped.simT <= 10 * 60, `recovered ${s.recoverAt - stopped.simT} simulated seconds after the node-level stop`);
     const ordinary = marks.find((m) => m.stepId === 'ordinary-delete' && m.state !== 'running')!;
-    assert.ok(ordinary.state === 'failed' || /the ordinary path failed/.test(withBg.out), `ordinary delete: ${ordinary.state}`);
+    // The ordinary delete reaches one of its branches within the step's (scaled) timeout: the
+    // DELETE lands when a replica is up and global-default has room (the model's writes are cheap;
+    // the agents' LISTs fill workload-low), else kubectl is cut off and the fallback is printed.
+    // Either way the DaemonSet's pods stay until the kubelets hear of it, which is why the
+    // node-level stop is what recovers the cluster (the run without it does not recover, below).
+    const runJournal = readdirSync(join(dir, 'with', '.breakglass', 'journal')).find((f) => f.startsWith('api-server-overload-'))!;
+    const said = readJournal(join(dir, 'with', '.breakglass', 'journal', runJournal)).events.flatMap((e) => (e.type === 'output' && e.stepId === 'ordinary-delete' ? [e.text] : [])).join('');
+    assert.equal(ordinary.state, 'succeeded', `ordinary delete: ${ordinary.state}; said: ${said}`);
+    assert.match(said, /the ordinary path failed|deleted through the API server/);
 
     assert.equal(without.code, 1, without.err.slice(-3000));
     const md2 = readFileSync(join(dir, 'without', 'report.md'), 'utf8');

@@ -4,6 +4,7 @@
 import type { SimCluster } from '../types';
 import { RESOURCES, apiGroup, apiGroupList, apiResourceList, apiVersions, groupVersion, versionInfo } from './discovery';
 import { notFound, qualified, send, sendJson, statusBody, type Exchange } from './exchange';
+import { dumpPriorityLevels } from './apfdump';
 import { health, type HealthEndpoint } from './health';
 import { PROTOBUF, deleteOptions } from './protobuf';
 import { evict, evictionFromProtobuf } from './resources/pods.eviction';
@@ -133,6 +134,10 @@ export class Handlers {
     if (seg[0] === 'healthz' || seg[0] === 'livez' || seg[0] === 'readyz') {
       const h = health(seg[0] as HealthEndpoint, this.store.snapshot(), ctx.url.searchParams, seg.slice(1).join('/') || undefined);
       send(ctx, h.code, h.body, 'text/plain; charset=utf-8', { 'X-Content-Type-Options': 'nosniff' });
+      return;
+    }
+    if (path === '/debug/api_priority_and_fairness/dump_priority_levels') {
+      send(ctx, 200, dumpPriorityLevels(this.store.snapshot().priorityLevels ?? {}), 'text/plain; charset=utf-8');
       return;
     }
     if (path === '/metrics') {

@@ -51,6 +51,11 @@ export class Writes {
     const { def } = w;
     const dryRun = w.query.getAll('dryRun').includes('All');
     if (w.query.getAll('dryRun').some((v) => v !== 'All')) return bad(400, 'BadRequest', `Invalid dry run value: ${w.query.getAll('dryRun').join(',')}: supported values: "All"`);
+    if (w.verb === 'create' && !def.write?.create && w.contentType.startsWith(PROTOBUF)) {
+      // A kind this server never creates (a pod from `kubectl debug node/…` 1.33, sent as
+      // protobuf): say so, rather than a 415 about the encoding that reads as a client bug.
+      return bad(405, 'MethodNotAllowed', notCreated(def), { kind: def.name });
+    }
     let decoded: Json | undefined;
     if (w.contentType.startsWith(PROTOBUF) && def.fromProtobuf && w.verb !== 'patch') {
       try {
@@ -149,7 +154,7 @@ export class Writes {
       // A kind this server computes from the model: an existing name is still AlreadyExists (as
       // `kubectl create -f` of a pod that is there expects); anything else is refused plainly.
       if (name && this.store.get(storeKey(def), w.namespace, name)) return bad(409, 'AlreadyExists', `${qualified(def)} "${name}" already exists`, { name, ...(def.group ? { group: def.group } : {}), kind: def.name });
-      return bad(405, 'MethodNotAllowed', `the simulated API server does not create ${qualified(def)}: they are computed from the model (see docs/SIMULATION.md)`, { kind: def.name });
+      return bad(405, 'MethodNotAllowed', notCreated(def), { kind: def.name });
     }
     if (!name) return invalid(def, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' }]);
     if (!NAME.test(name)) return invalid(def, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
@@ -268,6 +273,12 @@ function uuid(): string {
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Why a create of a computed kind is refused; for pods, where to go instead (`kubectl debug node/…` makes one). */
+function notCreated(def: SimResource): string {
+  const why = `the simulated API server does not create ${qualified(def)}: they are computed from the model (see docs/SIMULATION.md)`;
+  return def.name === 'pods' ? `${why}; to run a command on a node, use the break-glass node-exec action` : why;
 }
 
 function bad(code: number, reason: string, message: string, details?: Json): WriteAnswer {
