@@ -3,21 +3,13 @@
 // references whose uids match, as the deployment and replicaset controllers make them; a deleted
 // ReplicaSet or DaemonSet pod is replaced (SuccessfulCreate), slower on a saturated cluster.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, kubectl, serve, type Served } from './helpers/sim-serve';
+import { KUBECTL_BINS, kubectl, serve, servedFor, simNow, type Kubectl, type Served } from './helpers/sim-serve';
 
-const SDK = '/usr/lib/google-cloud-sdk/bin';
-const BINS = ['1.27', '1.33'].map((v) => join(SDK, `kubectl.${v}`)).filter((p) => existsSync(p));
+const BINS = KUBECTL_BINS;
 
-type Kubectl = (args: string[], timeoutMs?: number) => Promise<{ code: number; stdout: string; stderr: string }>;
-
-/** Simulated seconds now (the server's /sim/v1/clients). */
-async function simNow(k: Kubectl): Promise<number> {
-  const r = await k(['get', '--raw', '/sim/v1/clients']);
-  return (JSON.parse(r.stdout) as { now: number }).now;
-}
 
 /** Polls `get pods` until a pod that was not there appears; its name and the simulated seconds it took (± one poll). */
 async function replacement(k: Kubectl, ns: string, before: string[], victim: string, selector?: string, polls = 600): Promise<{ name: string; simSeconds: number }> {
@@ -36,25 +28,7 @@ for (const bin of BINS) {
   const v = /kubectl\.(\d\.\d+)$/.exec(bin)![1];
   describe(`sim serve: controllers with kubectl ${v}`, function () {
     this.timeout(240_000);
-    let dir: string;
-    let s: Served;
-    const k = (args: string[], timeoutMs?: number) => kubectl(bin, s, dir, args, timeoutMs);
-    const ok = async (args: string[]) => {
-      const r = await k(args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    const json = async (args: string[]) => JSON.parse(await ok([...args, '-o', 'json'])) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-    before(async function () {
-      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-      dir = mkdtempSync(join(tmpdir(), 'bg-sim-ctl-'));
-      s = await serve('staging', 20, dir);
-    });
-    after(async () => {
-      await s?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    const { k, ok, json } = servedFor(bin, 'staging', 20, 'bg-sim-ctl-');
 
     it('app pods have owners: get deploy,rs shows the app Deployment and its ReplicaSet; uids match', async () => {
       const out = await ok(['get', 'deploy,rs', '-n', 'app-001', '-o', 'wide']);

@@ -4,35 +4,15 @@
 // and giving it back once the ReplicaSet's replacement runs, `get pdb -A`, a DELETE (protobuf from 1.33), and the
 // kubelet's Killing Event.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CLI, kubectl, serve, type Served } from './helpers/sim-serve';
+import { KUBECTL_BINS, servedFor } from './helpers/sim-serve';
 
-const SDK = '/usr/lib/google-cloud-sdk/bin';
-const BINS = ['1.27', '1.33'].map((v) => join(SDK, `kubectl.${v}`)).filter((p) => existsSync(p));
+const BINS = KUBECTL_BINS;
 
 for (const bin of BINS) {
   const v = /kubectl\.(\d\.\d+)$/.exec(bin)![1];
   describe(`sim serve: drain with kubectl ${v}`, function () {
     this.timeout(180_000);
-    let dir: string;
-    let s: Served;
-    const k = (args: string[], timeoutMs?: number) => kubectl(bin, s, dir, args, timeoutMs);
-    const ok = async (args: string[]) => {
-      const r = await k(args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    before(async () => {
-      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-      dir = mkdtempSync(join(tmpdir(), 'bg-sim-drain-'));
-      s = await serve('staging', 20, dir);
-    });
-    after(async () => {
-      await s?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    const { k, ok } = servedFor(bin, 'staging', 20, 'bg-sim-drain-');
 
     it('drain evicts through pods/eviction, cordons; while the evicted CoreDNS cannot be rescheduled the budget refuses a second eviction with 429, and gives it back once the replacement runs', async () => {
       assert.match(await ok(['get', 'pdb', '-A']), /^kube-system\s+coredns\s+N\/A\s+1\s+1\s+/m);

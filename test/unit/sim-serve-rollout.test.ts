@@ -5,38 +5,21 @@
 // template (and its ReplicaSet) back. On a saturated cluster the same rollout takes much longer
 // in simulated time, as kube-controller-manager is served slowly.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, kubectl, serve, type Served } from './helpers/sim-serve';
+import { KUBECTL_BINS, kubectl, serve, servedFor, simNow, type Kubectl, type Obj, type Served } from './helpers/sim-serve';
 
-const SDK = '/usr/lib/google-cloud-sdk/bin';
-const BINS = ['1.27', '1.33'].map((v) => join(SDK, `kubectl.${v}`)).filter((p) => existsSync(p));
+const BINS = KUBECTL_BINS;
 
-type Kubectl = (args: string[], timeoutMs?: number) => Promise<{ code: number; stdout: string; stderr: string }>;
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Simulated seconds now (the server's /sim/v1/clients). */
-async function simNow(k: Kubectl): Promise<number> {
-  const r = await k(['get', '--raw', '/sim/v1/clients']);
-  return (JSON.parse(r.stdout) as { now: number }).now;
-}
 
 for (const bin of BINS) {
   const v = /kubectl\.(\d\.\d+)$/.exec(bin)![1];
   describe(`sim serve: rollouts with kubectl ${v}`, function () {
     this.timeout(240_000);
-    let dir: string;
-    let s: Served;
-    const k: Kubectl = (args, timeoutMs) => kubectl(bin, s, dir, args, timeoutMs);
-    const ok = async (args: string[], timeoutMs?: number) => {
-      const r = await k(args, timeoutMs);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    const json = async (args: string[]) => JSON.parse(await ok([...args, '-o', 'json'])) as Obj;
+    const { ok, json } = servedFor(bin, 'staging', 20, 'bg-sim-roll-');
     /** name and label value of each pod (one line per pod: -o json of ~200 pods is more than execFile buffers). */
     const pods = async (ns: string, label: string, selector?: string) =>
       (await ok(['get', 'pods', '-n', ns, ...(selector ? ['-l', selector] : []), '-o', `jsonpath={range .items[*]}{.metadata.name} {.metadata.labels.${label.replace(/\./g, '\\.')}} {.status.phase}{"\\n"}{end}`]))
@@ -45,15 +28,6 @@ for (const bin of BINS) {
         .map((l) => l.split(' '))
         .map(([name, hash, phase]) => ({ name, hash, phase }));
 
-    before(async function () {
-      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-      dir = mkdtempSync(join(tmpdir(), 'bg-sim-roll-'));
-      s = await serve('staging', 20, dir);
-    });
-    after(async () => {
-      await s?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
 
     it('rollout restart deployment: status completes, new pod-template-hash, old RS at 0 and new at N, history 2 revisions, undo brings the first template back', async () => {
       const ns = 'app-001';

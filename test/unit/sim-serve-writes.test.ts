@@ -9,10 +9,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch, mergePatch, strategicMergePatch } from '../../src/sim/server/patch';
-import { CLI, kubectl, serve, type Served } from './helpers/sim-serve';
+import { CLI, KUBECTL_BINS, kubectl, serve, servedFor, type Served } from './helpers/sim-serve';
 
-const SDK = '/usr/lib/google-cloud-sdk/bin';
-const BINS = ['1.27', '1.33'].map((v) => join(SDK, `kubectl.${v}`)).filter((p) => existsSync(p));
+const BINS = KUBECTL_BINS;
 
 const DEPLOYMENT = (image: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -63,29 +62,12 @@ for (const bin of BINS) {
   const v = /kubectl\.(\d\.\d+)$/.exec(bin)![1];
   describe(`sim serve: writes with kubectl ${v}`, function () {
     this.timeout(240_000);
-    let dir: string;
-    let s: Served;
-    const k = (args: string[], timeoutMs?: number) => kubectl(bin, s, dir, args, timeoutMs);
-    const ok = async (args: string[]) => {
-      const r = await k(args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
-    const json = async (args: string[]) => JSON.parse(await ok([...args, '-o', 'json'])) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-    before(async function () {
-      if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
-      dir = mkdtempSync(join(tmpdir(), 'bg-sim-writes-'));
-      s = await serve('staging', 20, dir);
-    });
-    after(async () => {
-      await s?.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    });
+    const served = servedFor(bin, 'staging', 20, 'bg-sim-writes-');
+    const { k, ok, json } = served;
 
     it('apply -f of a Deployment (default validation) creates it, its ReplicaSet and pods with owners; apply again is unchanged', async () => {
-      writeFileSync(join(dir, 'web.yaml'), DEPLOYMENT('nginx:1.27'));
-      assert.match(await ok(['apply', '-f', join(dir, 'web.yaml')]), /deployment.apps\/web created/);
+      writeFileSync(join(served.dir, 'web.yaml'), DEPLOYMENT('nginx:1.27'));
+      assert.match(await ok(['apply', '-f', join(served.dir, 'web.yaml')]), /deployment.apps\/web created/);
       const d = await json(['get', 'deploy', 'web', '-n', 'default']);
       assert.equal(d.spec.replicas, 3);
       assert.equal(d.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent', 'defaults filled in as kube-apiserver does');
@@ -96,22 +78,22 @@ for (const bin of BINS) {
       const pods = await json(['get', 'pods', '-n', 'default', '-l', 'app=web']);
       assert.equal(pods.items.length, 3);
       for (const p of pods.items) assert.deepEqual(p.metadata.ownerReferences.map((o: { kind: string; uid: string }) => [o.kind, o.uid]), [['ReplicaSet', rs.items[0].metadata.uid]]);
-      assert.match(await ok(['apply', '-f', join(dir, 'web.yaml')]), /unchanged/);
+      assert.match(await ok(['apply', '-f', join(served.dir, 'web.yaml')]), /unchanged/);
     });
 
     it('diff shows a changed image (exit 1) and changes nothing; --dry-run=server neither', async () => {
-      writeFileSync(join(dir, 'web2.yaml'), DEPLOYMENT('nginx:1.28'));
+      writeFileSync(join(served.dir, 'web2.yaml'), DEPLOYMENT('nginx:1.28'));
       const before = await json(['get', 'deploy', 'web', '-n', 'default']);
-      const diff = await k(['diff', '-f', join(dir, 'web2.yaml')]);
+      const diff = await k(['diff', '-f', join(served.dir, 'web2.yaml')]);
       assert.equal(diff.code, 1, `diff: ${diff.stderr}`);
       assert.match(diff.stdout, /^-\s+- image: nginx:1\.27$/m);
       assert.match(diff.stdout, /^\+\s+- image: nginx:1\.28$/m);
-      assert.match(await ok(['apply', '-f', join(dir, 'web2.yaml'), '--dry-run=server']), /configured \(server dry run\)/);
+      assert.match(await ok(['apply', '-f', join(served.dir, 'web2.yaml'), '--dry-run=server']), /configured \(server dry run\)/);
       const after = await json(['get', 'deploy', 'web', '-n', 'default']);
       assert.equal(after.metadata.generation, before.metadata.generation, 'a dry run changes nothing');
       assert.equal(after.spec.template.spec.containers[0].image, 'nginx:1.27');
       // Applied for real: a new generation.
-      await ok(['apply', '-f', join(dir, 'web2.yaml')]);
+      await ok(['apply', '-f', join(served.dir, 'web2.yaml')]);
       const applied = await json(['get', 'deploy', 'web', '-n', 'default']);
       assert.equal(applied.spec.template.spec.containers[0].image, 'nginx:1.28');
       assert.equal(applied.metadata.generation, before.metadata.generation + 1);
@@ -121,8 +103,8 @@ for (const bin of BINS) {
       const d = await json(['get', 'deploy', 'web', '-n', 'default']);
       await ok(['label', 'deploy', 'web', '-n', 'default', 'touched=yes']);
       d.metadata.labels.mine = 'yes';
-      writeFileSync(join(dir, 'stale.json'), JSON.stringify(d));
-      const r = await k(['replace', '-f', join(dir, 'stale.json')]);
+      writeFileSync(join(served.dir, 'stale.json'), JSON.stringify(d));
+      const r = await k(['replace', '-f', join(served.dir, 'stale.json')]);
       assert.notEqual(r.code, 0);
       assert.match(r.stderr, /Conflict|the object has been modified/);
     });

@@ -863,8 +863,7 @@ export class Store {
       return;
     }
     const n = this.layout.nodeCount;
-    let notReady = 0;
-    for (let i = 0; i < n; i++) if (!this.layout.nodeReady(i)) notReady++;
+    const notReady = n - this.layout.nodesReady;
     const parts = [notReady ? `${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }` : '', n - notReady ? `${n - notReady} node(s) were unschedulable` : ''].filter(Boolean);
     this.recordEvent({ involved: pod, type: 'Warning', reason: 'FailedScheduling', message: `0/${n} nodes are available: ${parts.join(', ')}. preemption: 0/${n} nodes are available: ${n} Preemption is not helpful for scheduling.`, component: 'default-scheduler' });
   }

@@ -1,6 +1,9 @@
 // `breakglass sim serve` of the seed scenario as a child process, and kubectl run against it.
 // Paths are from out/test/unit/, where the tests are bundled.
+import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const CLI = resolve(__dirname, '../../../dist/cli.js');
@@ -45,4 +48,50 @@ export function kubectl(bin: string, s: Served, cache: string, args: string[], t
       res({ code: e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
     });
   });
+}
+
+/** The oldest and newest kubectl on the machine (1.27, 1.33), those present. */
+export const KUBECTL_BINS = ['1.27', '1.33'].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.${v}`).filter((p) => existsSync(p));
+
+export type KubectlResult = { code: number; stdout: string; stderr: string };
+export type Kubectl = (args: string[], timeoutMs?: number) => Promise<KubectlResult>;
+export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Simulated seconds now (the server's /sim/v1/clients). */
+export async function simNow(k: Kubectl): Promise<number> {
+  const r = await k(['get', '--raw', '/sim/v1/clients']);
+  return (JSON.parse(r.stdout) as { now: number }).now;
+}
+
+/**
+ * One `sim serve` of `cluster` for the enclosing describe (started in its before hook, stopped
+ * in its after hook) and kubectl `bin` against it: `k` runs it, `ok` also asserts exit 0 and
+ * returns stdout, `json` adds `-o json` and parses.
+ */
+export function servedFor(bin: string, cluster: string, speed: number, prefix: string): { k: Kubectl; ok: (args: string[], timeoutMs?: number) => Promise<string>; json: (args: string[]) => Promise<Obj>; readonly dir: string } {
+  let dir = '';
+  let s: Served | undefined;
+  before(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    s = await serve(cluster, speed, dir);
+  });
+  after(async () => {
+    await s?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const k: Kubectl = (args, timeoutMs) => kubectl(bin, s!, dir, args, timeoutMs);
+  const ok = async (args: string[], timeoutMs?: number): Promise<string> => {
+    const r = await k(args, timeoutMs);
+    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+  return {
+    k,
+    ok,
+    json: async (args) => JSON.parse(await ok([...args, '-o', 'json'])) as Obj,
+    get dir() {
+      return dir;
+    },
+  };
 }

@@ -12,9 +12,9 @@ import type { Layout, Provider } from '../layout';
 import { rangeSeq, concat, EMPTY } from '../seq';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { statusBody } from '../exchange';
-import { NAME, col, type SimResource } from './resource';
+import type { SimResource } from './resource';
 import { NODE_CPU_MILLI, NODE_MEMORY_KI, nodeObject } from './nodes';
-import { cpuQuantity, fillerUsage, memoryQuantity, sample, workloadPodUsage, type Usage } from './podmetrics';
+import { METRICS_COLUMNS, cpuQuantity, fillerUsage, memoryQuantity, sample, workloadPodUsage, type Usage } from './podmetrics';
 import { quantities, str, time, type KindSchema } from '../schema';
 
 /** What node `n`'s running pods and its own daemons use now. */
@@ -82,8 +82,7 @@ export const nodemetrics: SimResource = {
   verbs: ['get', 'list'],
   aggregated: true,
   schema,
-  // metrics-server pkg/api/node.go ConvertToTable: Name, CPU, Memory, Window.
-  columns: [NAME, col('CPU', 'string', 'CPU usage'), col('Memory', 'string', 'Memory usage'), col('Window', 'string', 'The interval the CPU rate was computed over')],
+  columns: METRICS_COLUMNS,
   cells: (o) => [o.metadata.name, o.usage?.cpu, o.usage?.memory, o.window],
   missing: (_ns, name): Json => statusBody(404, 'NotFound', `nodemetrics.metrics.k8s.io "${name}" not found`, { name, group: 'metrics.k8s.io', kind: 'nodemetrics' }),
   provider,

@@ -169,6 +169,9 @@ function total(o: Any, key: 'cpu' | 'memory'): string {
   return key === 'cpu' ? cpuQuantity(n) : memoryQuantity(n);
 }
 
+/** metrics-server's table columns for both kinds (pkg/api/node.go and pod.go, ConvertToTable): Name, CPU, Memory, Window. */
+export const METRICS_COLUMNS = [NAME, col('CPU', 'string', 'CPU usage'), col('Memory', 'string', 'Memory usage'), col('Window', 'string', 'The interval the CPU rate was computed over')];
+
 export const podmetrics: SimResource = {
   name: 'pods',
   singularName: '',
@@ -181,8 +184,7 @@ export const podmetrics: SimResource = {
   verbs: ['get', 'list'],
   aggregated: true,
   schema,
-  // metrics-server pkg/api/pod.go ConvertToTable: Name, CPU, Memory, Window.
-  columns: [NAME, col('CPU', 'string', 'CPU usage'), col('Memory', 'string', 'Memory usage'), col('Window', 'string', 'The interval the CPU rate was computed over')],
+  columns: METRICS_COLUMNS,
   cells: (o) => [o.metadata.name, total(o, 'cpu'), total(o, 'memory'), o.window],
   missing: (ns, name): Json => statusBody(404, 'NotFound', `podmetrics.metrics.k8s.io "${ns}/${name}" not found`, { name: `${ns}/${name}`, group: 'metrics.k8s.io', kind: 'podmetrics' }),
   provider,
