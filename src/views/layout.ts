@@ -64,7 +64,10 @@ export async function healthColumn(): Promise<vscode.ViewColumn> {
     try {
       await vscode.commands.executeCommand('workbench.action.focusThirdEditorGroup');
       await vscode.commands.executeCommand('workbench.action.newGroupBelow');
-      return vscode.ViewColumn.Active;
+      // The new group by its number (4th in grid order: below the facilitator, the rightmost), not
+      // ViewColumn.Active: on a busy machine the focus move may not have reached the extension
+      // host when the panel is created, and it opened in the facilitator's group instead.
+      return vscode.ViewColumn.Four;
     } catch {
       return vscode.ViewColumn.Beside;
     }
