@@ -36,8 +36,11 @@ class Family<T> {
 
   constructor(private readonly make: () => T) {}
 
+  /** The series of these labels (each family is always given the same label names, in the same order). */
   at(labels: Record<string, string>): T {
-    const key = labelString(labels);
+    // Keyed by the values alone, without building the exposition text: this runs on every request.
+    let key = '';
+    for (const k in labels) key += `${labels[k]}\u0000`;
     let s = this.series.get(key);
     if (!s) {
       s = { labels, value: this.make() };

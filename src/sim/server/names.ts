@@ -89,9 +89,15 @@ export class SuffixCodec {
 }
 
 /** A UUID-shaped identifier derived from a string (stable across restarts). */
+function hex8(x: number): string {
+  return x.toString(16).padStart(8, '0');
+}
+
 export function stableUid(s: string): string {
-  const h = [fnv32(s, 0x811c9dc5), fnv32(s, 0x01234567), fnv32(s, 0x89abcdef), fnv32(s, 0xdeadbeef)].map((x) => x.toString(16).padStart(8, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  // Four 32-bit hashes, 32 hex digits, laid out as a version-4 UUID (made on every GET: no arrays).
+  const b = hex8(fnv32(s, 0x01234567));
+  const c = hex8(fnv32(s, 0x89abcdef));
+  return `${hex8(fnv32(s, 0x811c9dc5))}-${b.slice(0, 4)}-4${b.slice(5)}-a${c.slice(1, 4)}-${c.slice(4)}${hex8(fnv32(s, 0xdeadbeef))}`;
 }
 
 /** The uid of a Deployment's ReplicaSet (`ns/name` of the Deployment, its pod-template-hash): its pods' ownerReferences carry the same. */

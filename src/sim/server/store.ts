@@ -155,6 +155,8 @@ export class Store {
   private readonly systemDeleted = new Set<string>();
   private readonly systemReplicas = new Map<string, number>();
   private snap?: { at: number; value: ClusterSnapshot };
+  /** The snapshot the layout was last brought up to date with (sync()). */
+  private synced?: ClusterSnapshot;
   private readonly namespacesSeen = new Set<string>();
   /** What the server has seen over time (lease renewals, events). */
   readonly history = new ClusterHistory();
@@ -180,12 +182,18 @@ export class Store {
     opts: { eventCapacity?: number } = {},
   ) {
     this.log = new EventLog(opts.eventCapacity ?? 100_000);
-    const { input, fp } = this.read();
+    const s = this.snapshot();
+    this.synced = s;
+    const { input, fp } = this.read(s);
     this.fingerprint = fp;
     this.layout = new Layout({ ...input, history: this.history, written: this.written, extraPods: this.extraPods, rollouts: this.rollouts, baseRv: FIRST_RV }, clock);
   }
 
-  /** Forget the cached snapshot (the model said something changed). */
+  /**
+   * Forget the cached snapshot: the model said something changed, or the store changed one of the
+   * layout's inputs (a system workload deleted or scaled, a namespace made, a rollout's step). The
+   * next sync() reads everything again.
+   */
   invalidate(): void {
     this.snap = undefined;
   }
@@ -217,9 +225,8 @@ export class Store {
     return [...system, ...model];
   }
 
-  private read(): { input: Omit<LayoutInput, 'baseRv'>; fp: string } {
+  private read(s: ClusterSnapshot): { input: Omit<LayoutInput, 'baseRv'>; fp: string } {
     const workloads = this.workloadInfos();
-    const s = this.snapshot();
     this.history.observe(s, Math.max(0, Math.floor(this.cluster.spec.nodes)));
     const running = s.workloadPods ?? {};
     const nodesReady = Math.min(this.cluster.spec.nodes, s.nodes?.ready ?? this.cluster.spec.nodes);
@@ -238,7 +245,13 @@ export class Store {
   /** Brings the layout up to date with the model; emits watch events for what changed. */
   sync(): void {
     this.reconcile();
-    const { input, fp } = this.read();
+    const s = this.snapshot();
+    // The same snapshot object as at the last sync: neither the model nor the store changed an
+    // input since (a model step or event, and every store change, drops the snapshot), so the
+    // layout is current. Every request syncs; this keeps an unloaded GET from re-reading the model.
+    if (s === this.synced) return;
+    this.synced = s;
+    const { input, fp } = this.read(s);
     if (fp === this.fingerprint) return;
     this.fingerprint = fp;
     const old = this.layout;
@@ -478,6 +491,7 @@ export class Store {
   /** A namespace created through the API. */
   addNamespace(name: string): void {
     this.namespacesSeen.add(name);
+    this.invalidate();
     this.sync();
   }
 
@@ -503,6 +517,7 @@ export class Store {
     if (!g) return undefined;
     if (g.system) this.systemDeleted.add(key);
     else if (!this.cluster.deleteWorkload(namespace, name)) return undefined;
+    this.invalidate();
     this.sync();
     return obj;
   }
@@ -684,6 +699,7 @@ export class Store {
     }
     this.rollouts.set(g.key, r);
     this.rolloutTick++;
+    this.invalidate();
   }
 
   /**
@@ -735,7 +751,10 @@ export class Store {
         changed = true;
       }
     }
-    if (changed) this.rolloutTick++;
+    if (changed) {
+      this.rolloutTick++;
+      this.invalidate();
+    }
     return changed;
   }
 
@@ -953,6 +972,7 @@ export class Store {
     // A spec a client wrote before carries the new count too.
     const e = this.written.get('deployments', namespace, name);
     if (e?.spec) e.spec = { ...e.spec, replicas };
+    this.invalidate();
     this.sync();
     return 'ok';
   }

@@ -125,6 +125,7 @@ export class Writes {
     if (same(next.metadata, { ...nowMeta }) && same(next.spec, now.spec)) return { code: 200, body: now }; // nothing changed: no new resourceVersion
     const refused = def.write.apply?.(this.context(def, w.namespace, w.name!), next, now);
     if (refused) return bad(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${w.name}": ${refused}`, { name: w.name!, kind: def.name });
+    this.store.invalidate(); // the model changed under the layout
     // A new pod template: the controller rolls the pods to it (store.ts startRollout, rollouts.ts),
     // and has seen the new generation only once its first sync of it is done.
     const rolls = !!workload && !!base && !!revisions?.length && !sameTemplate(now, next);
@@ -178,6 +179,7 @@ export class Writes {
     if (dryRun) return { code: 201, body: obj };
     const refused = def.write.apply?.(this.context(def, w.namespace, name), obj, undefined);
     if (refused) return bad(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(def)} "${name}": ${refused}`, { name, kind: def.name });
+    this.store.invalidate();
     this.store.sync();
     const made = this.store.get(storeKey(def), w.namespace, name);
     if (!made) return bad(500, 'InternalError', `the simulated cluster did not make ${qualified(def)} "${name}"`);
