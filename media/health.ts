@@ -126,7 +126,8 @@ export class HealthPanelView {
       const cap = el('figcaption');
       const caption = el('span', 'bg-chart-value', 'no reading yet');
       const source = el('span', 'bg-source', '');
-      cap.append(el('span', 'bg-chart-title', spec.title), caption, source);
+      // Spaces between the parts, not only a margin: the caption's text (read aloud, copied) stays words apart.
+      cap.append(el('span', 'bg-chart-title', spec.title), ' ', caption, ' ', source);
       const plotEl = el('div', 'bg-chart-plot');
       const note = el('div', 'bg-chart-note');
       box.append(cap, plotEl, note);

@@ -130,7 +130,7 @@ describe('Cluster Health page in Chromium during saturation (seed tabletop)', fu
               outage: east.querySelector<HTMLElement>('.bg-health-outage')!.hidden ? '' : east.querySelector<HTMLElement>('.bg-health-outage')!.innerText,
               readyz: east.querySelector<HTMLElement>('.bg-health-readyz')!.innerText,
               stale: east.classList.contains('bg-stale'),
-              charts: Array.from(east.querySelectorAll<HTMLElement>('.bg-chart')).map((c) => ({ id: c.dataset.chart, empty: c.querySelector('.bg-chart-empty')?.textContent ?? '', canvas: !!c.querySelector('canvas'), caption: c.querySelector('figcaption')!.textContent })),
+              charts: Array.from(east.querySelectorAll<HTMLElement>('.bg-chart')).map((c) => ({ id: c.dataset.chart, empty: c.querySelector('.bg-chart-empty')?.textContent ?? '', canvas: !!c.querySelector('canvas'), caption: c.querySelector('figcaption')!.textContent, parts: Array.from(c.querySelectorAll('figcaption > span')).map((e) => e.textContent ?? '') })),
               clipped: Array.from(document.querySelectorAll<HTMLElement>('.bg-health *')).filter((e) => e.children.length === 0 && e.textContent && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible').map((e) => e.textContent),
             };
           });
@@ -141,6 +141,8 @@ describe('Cluster Health page in Chromium during saturation (seed tabletop)', fu
           // Every chart whose signal was read has points; none says it has none.
           for (const c of seen.charts) assert.ok(c.canvas && c.empty === '', `chart ${c.id} drawn: ${where}`);
           for (const c of seen.charts) assert.doesNotMatch(c.caption ?? '', /no reading yet/, where);
+          // Title, value and source are words apart in the text itself (what a screen reader or a copy reads), not only by a margin.
+          for (const c of seen.charts) assert.equal(c.caption?.trim(), c.parts.filter((p) => p).join(' '), `caption of ${c.id}: ${where}`);
           if (moment === 'saturated') {
             assert.equal(seen.state, 'Saturated', where);
             assert.match(seen.path, /Reading through prod-east-breakglass \(exempt\)/, where);
