@@ -16,9 +16,9 @@ const FIXTURE = join(ROOT, 'test/fixtures/bounded/cases.yaml');
 const LICENSES = new Set(['Apache-2.0', 'MIT', 'BSD-2-Clause', 'BSD-3-Clause']);
 const CLIENTS = new Set(['kubectl', 'helm', 'oc']);
 
-/** Today's measurement, rounded down to two decimals: TP 2, FP 17, FN 2 (precision 0.105, recall 0.5). */
-const PRECISION_FLOOR = 0.1;
-const RECALL_FLOOR = 0.5;
+/** Today's measurement, rounded down to two decimals: TP 7, FP 22, FN 3 (precision 0.241, recall 0.70). */
+const PRECISION_FLOOR = 0.24;
+const RECALL_FLOOR = 0.7;
 
 interface TruthCall {
   line: number;
