@@ -55,15 +55,15 @@ function load(): Case[] {
 /** Each truth call and each call the check finds, matched by line, client and place among that client's calls on the line. */
 function judge(c: Case): Verdict[] {
   const lines = c.body.split('\n');
-  const flaggedLines = new Set(unboundedCalls(c.body, DEFAULT_STEP_TIMEOUT_MS).map((p) => p.line));
-  // A flag is per line: it flags the unbounded calls the check itself finds on that line.
+  const flaggedCalls = new Set(unboundedCalls(c.body, DEFAULT_STEP_TIMEOUT_MS).map((p) => `${p.line}:${p.column}`));
+  // A problem names its call by line and column.
   const found = new Map<string, boolean>();
   const seen = new Map<string, number>();
   for (const call of apiCalls(c.body)) {
     const k = `${call.line}:${call.client}`;
     const nth = seen.get(k) ?? 0;
     seen.set(k, nth + 1);
-    found.set(`${k}:${nth}`, call.boundMs === undefined && flaggedLines.has(call.line));
+    found.set(`${k}:${nth}`, call.boundMs === undefined && flaggedCalls.has(`${call.line}:${call.column}`));
   }
   const verdicts: Verdict[] = [];
   const listed = new Set<string>();

@@ -45,6 +45,32 @@ describe('bounded API calls in shell steps', () => {
     assert.equal(hasFallback('a # || b'), false);
   });
 
+  it('flags a call only where a branch waits on it, as the shell groups the step', () => {
+    const flagged = (body: string): number[] => unboundedCalls(body, 60_000).map((p) => p.line);
+    // Waiting on the call: ||, && … ||, if/until/while conditions (through a pipeline), $?, an emptiness test of its output.
+    assert.deepEqual(flagged('kubectl get ns x && echo there || kubectl create ns x'), [0]);
+    assert.deepEqual(flagged('until kubectl get pods -o json | jq -e ".items | length > 0"; do sleep 2; done'), [0]);
+    assert.deepEqual(flagged('while ! kubectl apply -f x.yaml; do sleep 5; done\necho applied'), [0]);
+    assert.deepEqual(flagged('kubectl rollout status ds/a\nif [ $? -ne 0 ]; then echo "go to section 4"; fi'), [0]);
+    assert.deepEqual(flagged('POD=$(kubectl get pods -l app=a -o name)\nif [ -z "$POD" ]; then echo none; fi'), [0]);
+    assert.deepEqual(flagged('sudo -u ops kubectl get nodes || echo down'), [0]);
+    assert.deepEqual(flagged('kubectl get pods -o name | xargs -n1 kubectl delete || echo "some remain"'), [0, 0]);
+    assert.deepEqual(flagged('kubectl get --raw /readyz \\\n  --request-timeout=5s || echo down'), [0], 'a continued line is one command');
+    assert.deepEqual(flagged('for i in 1 2 3; do\n  kubectl get ns x || continue\n  echo found\ndone'), [1]);
+    assert.deepEqual(flagged('for c in a b; do\n  kubectl get ns $c || break\ndone\necho done'), [1], 'a break with something after its loop');
+    // Not waiting on it: an unrelated if/else, a loop over its output, its output tested for a value,
+    // `|| exit`, `|| break` out of the last loop, the fallback itself, strings, here-documents, watch.
+    assert.deepEqual(flagged('kubectl get pods\nif [ -f x ]; then echo a; else echo b; fi'), []);
+    assert.deepEqual(flagged('if [ "$MODE" = fix ]; then kubectl delete ds a; else echo skipped; fi'), []);
+    assert.deepEqual(flagged('for p in $(kubectl get pods -o name); do\n  if [[ $(kubectl exec $p -- role) == leader ]]; then echo $p; fi\ndone'), []);
+    assert.deepEqual(flagged('NS=$(kubectl get ns -o name | head -1)\nkubectl get pods -n "$NS" || true'), [1], 'the -n of kubectl is no emptiness test');
+    assert.deepEqual(flagged('for c in a b; do\n  kubectl get ns $c || break\ndone'), []);
+    assert.deepEqual(flagged('test -f x || kubectl apply -f y && kubectl get y'), []);
+    assert.deepEqual(flagged('kubectl get pods -o go-template="{{if .status}}x{{else}}y{{end}}"'), []);
+    assert.deepEqual(flagged('sh -c "kubectl get pods || echo down"\ncat <<EOF\nkubectl get pods || echo down\nEOF'), []);
+    assert.deepEqual(flagged('watch kubectl get pods || true'), []);
+  });
+
   it('says when the bounds add up to more than the step leaves its fallback', () => {
     const p = unboundedCalls('timeout 15s kubectl get a || echo a\ntimeout 15s kubectl get b || echo b', 20_000);
     assert.equal(p.length, 1);
