@@ -106,10 +106,18 @@ export function unboundedCalls(body: string, timeoutMs: number): UnboundedProble
  * no branch written for its failure.
  */
 export function apiCalls(body: string): Call[] {
-  const calls: Call[] = [];
-  walkScript(parseShell(body), { handled: false, tail: true, loopTail: false }, calls, body);
-  return calls.sort((x, y) => x.offset - y.offset);
+  const walk: WalkState = { body, calls: [], tests: [], assigned: [] };
+  walkScript(parseShell(body), { handled: false, tail: true, loopTail: false }, walk);
+  // `X=$(kubectl …)`: handled when a later test of `$X` takes a written branch on an empty value.
+  for (const { name, offset, calls } of walk.assigned) {
+    const ref = new RegExp(String.raw`^"?\$\{?${name}\}?"?$`);
+    if (walk.tests.some((t) => t.offset > offset && t.whenEmpty((w) => ref.test(w.text)))) for (const c of calls) c.handled = true;
+  }
+  return walk.calls.sort((x, y) => x.offset - y.offset);
 }
+
+/** Where a status leads: a branch the author wrote, one that ends the step anyway, on past an `if` without else, or nowhere in particular. */
+type Branch = 'written' | 'ends' | 'fallthrough' | 'none';
 
 interface Walk {
   /** A failure of the command being walked is handled by a branch around it. */
@@ -118,48 +126,99 @@ interface Walk {
   tail: boolean;
   /** Nothing runs after the innermost loop around it (a `break` there ends the step). */
   loopTail: boolean;
+  /** For a compound's condition: where its last command's status leads. */
+  onTrue?: Branch;
+  onFalse?: Branch;
+  /** For a test command (`[`, `[[`, `test`): does this outcome of it lead to a written branch? */
+  leadsWritten?: (outcome: boolean) => boolean;
 }
 
-function walkScript(script: Script, w: Walk, out: Call[], body: string): void {
+interface WalkState {
+  body: string;
+  calls: Call[];
+  /** Test commands: given which words stand for the value, does an empty value lead to a written branch? */
+  tests: Array<{ offset: number; whenEmpty: (isValue: (w: Word) => boolean) => boolean }>;
+  /** Variables filled from substitutions (`X=$(kubectl …)`) and the calls in them. */
+  assigned: Array<{ name: string; offset: number; calls: Call[] }>;
+}
+
+function walkScript(script: Script, w: Walk, st: WalkState): void {
   script.items.forEach((a, k) => {
     const lastItem = k === script.items.length - 1;
     // `cmd; if [ $? -ne 0 ]` or `cmd; rc=$?`: the next command reads this one's status.
     const next = script.items[k + 1];
-    const statusRead = !!next && /\$\?|\$\{\?\}/.test(body.slice(next.offset, next.end));
+    const statusRead = !!next && /\$\?|\$\{\?\}/.test(st.body.slice(next.offset, next.end));
     a.pipelines.forEach((p, i) => {
-      const orAfter = a.ops.some((op, j) => j >= i && op === '||' && !endsStep(a.pipelines[j + 1], w.loopTail));
-      const handled = w.handled || orAfter || (statusRead && i === a.pipelines.length - 1);
+      // Where the pipeline's status leads: the next `&&` on true, the next `||` on false, else what
+      // the and-or list's status leads to (a compound's branches when this is its condition).
+      const leads = (status: boolean): Branch => {
+        if (status && a.ops[i] === '&&') return endsStep(a.pipelines[i + 1], w.loopTail) ? 'ends' : 'written';
+        if (!status) {
+          const j = a.ops.findIndex((op, x) => x >= i && op === '||');
+          if (j >= 0) return endsStep(a.pipelines[j + 1], w.loopTail) ? 'ends' : 'written';
+        }
+        if (!lastItem) return 'none';
+        return (status ? w.onTrue : w.onFalse) ?? 'none';
+      };
+      const failed = leads(p.negated);
+      const handled = w.handled || failed === 'written' || failed === 'fallthrough' || (statusRead && i === a.pipelines.length - 1);
       const tail = w.tail && lastItem && i === a.pipelines.length - 1;
-      for (const c of p.commands) walkCommand(c, { handled, tail, loopTail: w.loopTail }, out, body, a.end);
+      const leadsWritten = (outcome: boolean): boolean => leads(p.negated ? !outcome : outcome) === 'written';
+      for (const c of p.commands) walkCommand(c, { handled, tail, loopTail: w.loopTail, leadsWritten: p.commands.length === 1 ? leadsWritten : undefined }, st);
     });
   });
 }
 
-function walkCommand(c: Command, w: Walk, out: Call[], body: string, end: number): void {
+function walkCommand(c: Command, w: Walk, st: WalkState): void {
   const unhandled: Walk = { handled: false, tail: false, loopTail: w.loopTail };
   if (c.type === 'simple') {
     const call = clientOf(c.words);
     if (call) {
-      const { line, column } = lineColumn(body, call.word.offset);
-      out.push({ line, column, offset: call.word.offset, client: call.client, boundMs: call.boundMs, handled: w.handled });
+      const { line, column } = lineColumn(st.body, call.word.offset);
+      st.calls.push({ line, column, offset: call.word.offset, client: call.client, boundMs: call.boundMs, handled: w.handled });
     }
-    // `X=$(kubectl …)` (also after local/export/declare/readonly): the assignment's status is the
-    // substitution's, and a later `-z "$X"` test is a branch for the call having failed.
-    const declares = !c.words.length || (c.words[0].plain && /^(local|export|declare|readonly|typeset)$/.test(c.words[0].text));
-    const assignments = declares ? [...c.assigns, ...c.words.slice(1)] : [];
+    // A test of a substitution's output (`[ -z "$(kubectl …)" ]`) that takes a written branch when
+    // the output is empty, as it is when the call fails.
+    const test = c.words[0]?.plain && ['[', '[[', 'test'].includes(c.words[0].text) && w.leadsWritten ? w.leadsWritten : undefined;
+    if (test) st.tests.push({ offset: c.words[0].offset, whenEmpty: (isValue) => emptyOutcomes(c.words.slice(1), isValue).some(test) });
+    const emptyTested = (word: Word): boolean => !!test && emptyOutcomes(c.words.slice(1), (x) => x === word).some(test);
+    // `X=$(kubectl …)`: a bare assignment's status is the substitution's (with local/export/declare
+    // it is the builtin's, always 0); a later test of `$X` may be a branch for the call failing.
+    const declares = c.words.length > 0 && c.words[0].plain && /^(local|export|declare|readonly|typeset)$/.test(c.words[0].text);
+    const assignments = !c.words.length ? c.assigns : declares ? c.words.slice(1) : [];
     for (const a of assignments) {
       const name = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(a.text)?.[1];
-      const tested = !!name && testsEmpty(body.slice(end), name);
-      for (const s of a.subs) walkScript(s, { ...unhandled, handled: w.handled || tested }, out, body);
+      const before = st.calls.length;
+      for (const s of a.subs) walkScript(s, { ...unhandled, handled: !declares && w.handled }, st);
+      if (name) st.assigned.push({ name, offset: a.offset, calls: st.calls.slice(before) });
     }
-    const others = declares ? c.words.slice(0, 1) : [...c.assigns, ...c.words];
-    for (const word of others) for (const s of word.subs) walkScript(s, unhandled, out, body);
+    const others = !c.words.length ? [] : declares ? [...c.assigns, c.words[0]] : [...c.assigns, ...c.words];
+    for (const word of others) for (const s of word.subs) walkScript(s, { ...unhandled, handled: emptyTested(word) }, st);
     return;
   }
-  for (const word of c.words) for (const s of word.subs) walkScript(s, unhandled, out, body);
+  for (const word of c.words) for (const s of word.subs) walkScript(s, unhandled, st);
   const loop = c.type === 'while' || c.type === 'until' || c.type === 'for';
-  for (const cond of c.conditions) walkScript(cond, { handled: true, tail: false, loopTail: loop ? w.tail : w.loopTail }, out, body);
-  for (const b of c.bodies) walkScript(b, { handled: w.handled, tail: w.tail && !loop, loopTail: loop ? w.tail : w.loopTail }, out, body);
+  const loopTail = loop ? w.tail : w.loopTail;
+  if (c.type === 'if') {
+    // Each condition's true leads to its body; false to the next elif, the else, or on past the fi.
+    c.conditions.forEach((cond, k) => {
+      const next = k + 1 < c.conditions.length ? 'written' : c.bodies.length > c.conditions.length ? bodyBranch(c.bodies[c.bodies.length - 1], loopTail) : 'fallthrough';
+      walkScript(cond, { handled: w.handled, tail: false, loopTail, onTrue: bodyBranch(c.bodies[k], loopTail), onFalse: next }, st);
+    });
+  } else {
+    // A loop's condition: another round is written (the body), ending the loop goes on past it.
+    const round: Branch = 'written';
+    const past: Branch = 'fallthrough';
+    for (const cond of c.conditions) walkScript(cond, { handled: w.handled, tail: false, loopTail, onTrue: c.type === 'until' ? past : round, onFalse: c.type === 'until' ? round : past }, st);
+  }
+  for (const b of c.bodies) walkScript(b, { handled: w.handled, tail: w.tail && !loop, loopTail }, st);
+}
+
+/** A branch's body: does it end the step at once (`exit`, `return`, a final `break`), or is it written? */
+function bodyBranch(body: Script | undefined, loopTail: boolean): Branch {
+  const first = body?.items[0]?.pipelines[0];
+  if (!first) return 'fallthrough';
+  return endsStep(first, loopTail) ? 'ends' : 'written';
 }
 
 /** Does this pipeline end the step as a timeout would (`exit`, `return`, a `break` with nothing after its loop)? */
@@ -170,11 +229,28 @@ function endsStep(p: Pipeline | undefined, loopTail: boolean): boolean {
   return name === 'exit' || name === 'return' || (name === 'break' && loopTail);
 }
 
-/** Is `$name` tested for being empty (or set) in this text: `[ -z "$X" ]`, `test -n "$X"`, `[[ "$X" == "" ]]`, `[ ! "$X" ]`? */
-function testsEmpty(text: string, name: string): boolean {
-  const v = String.raw`"?\$\{?${name}\}?"?`;
-  const open = String.raw`(?:\[\[?|\btest)\s+(?:!\s+)?`;
-  return new RegExp(String.raw`${open}-[zn]\s+${v}(?![\w}])|${open}${v}\s*!?==?\s*(""|'')|${open}(""|'')\s*!?==?\s*${v}(?![\w}])|${open}${v}\s*\]`).test(text);
+/**
+ * The outcomes of a test expression (`[ … ]`, `[[ … ]]`, `test …` without its name) when the words
+ * `isValue` picks are empty: `-z V` true, `-n V` and a bare `V` false, `V = lit` / `V != lit` by
+ * the literal, `!` negates. Only the forms whose outcome an empty value decides.
+ */
+function emptyOutcomes(words: Word[], isValue: (w: Word) => boolean): boolean[] {
+  const out: boolean[] = [];
+  const text = words.map((w) => w.text);
+  const operands = text.filter((t) => t !== ']' && t !== ']]').length;
+  const literal = (t: string): string | undefined => (/^(["']?)([^"'$`\\]*)\1$/.exec(t) ?? [])[2];
+  words.forEach((w, k) => {
+    if (!isValue(w)) return;
+    const negated = text[k - 1] === '!' || (text[k - 2] === '!' && /^-[zn]$/.test(text[k - 1] ?? ''));
+    let v: boolean | undefined;
+    if (text[k - 1] === '-z') v = true;
+    else if (text[k - 1] === '-n') v = false;
+    else if (['=', '==', '!='].includes(text[k + 1] ?? '') && literal(text[k + 2] ?? '') !== undefined) v = (literal(text[k + 2]) === '') === (text[k + 1] !== '!=');
+    else if (['=', '==', '!='].includes(text[k - 1] ?? '') && literal(text[k - 2] ?? '') !== undefined) v = (literal(text[k - 2]) === '') === (text[k - 1] !== '!=');
+    else if (operands === 1 || (operands === 2 && text[0] === '!')) v = false;
+    if (v !== undefined) out.push(negated ? !v : v);
+  });
+  return out;
 }
 
 /** Commands that run the command after them (and their options that take a value). */

@@ -155,6 +155,8 @@ class Reader {
       this.redirections();
       return { type: 'subshell', conditions: [], bodies: [body], words: [] };
     }
+    // A command may start with its redirections (`>&2 grep …`).
+    if (t.kind === 'op' && /^[<>]|^&>/.test(t.op)) return this.simple(stop);
     if (t.kind !== 'word') return undefined;
     const w = t.word;
     if (w.plain && stop.includes(w.text)) return undefined;

@@ -69,6 +69,15 @@ describe('bounded API calls in shell steps', () => {
     assert.deepEqual(flagged('kubectl get pods -o go-template="{{if .status}}x{{else}}y{{end}}"'), []);
     assert.deepEqual(flagged('sh -c "kubectl get pods || echo down"\ncat <<EOF\nkubectl get pods || echo down\nEOF'), []);
     assert.deepEqual(flagged('watch kubectl get pods || true'), []);
+    // A status or an empty output decides the branch: `$?` after `local` is the builtin's; a failure
+    // branch that only returns ends the step anyway; an empty output that takes a written branch.
+    assert.deepEqual(flagged('f() {\n  local X="$(kubectl get ns)"\n  if [[ $? -ne 0 ]]; then echo failed; fi\n}'), []);
+    assert.deepEqual(flagged('X="$(kubectl get ns)"\nif [[ $? -ne 0 ]]; then echo failed; fi'), [0]);
+    assert.deepEqual(flagged('f() {\n  if ! kubectl get ns a; then\n    return 1\n  fi\n}'), []);
+    assert.deepEqual(flagged('if [ -z "$(kubectl get ns a -o name)" ]; then echo "no namespace a"; fi'), [0]);
+    assert.deepEqual(flagged('while [ -n "$(kubectl get nodes | grep NotReady)" ]; do sleep 5; done'), [], 'an empty answer ends the wait as success does');
+    assert.deepEqual(flagged('until [ -n "$(kubectl get ns a -o name)" ]; do sleep 1; done'), [0], 'an empty answer is another round');
+    assert.deepEqual(flagged('kubectl get pods | >&2 grep -v Running || true'), [0]);
   });
 
   it('says when the bounds add up to more than the step leaves its fallback', () => {
