@@ -40,6 +40,35 @@ describe('sim serve: kubectl top (metrics.k8s.io)', function () {
     });
   }
 
+  it('a deleted pod leaves top at once; the pod its ReplicaSet makes in its place is measured once it runs', async () => {
+    const bin = BINS[BINS.length - 1];
+    const k = (args: string[]) => run(bin, s, join(dir, 'replace'), args);
+    const names = (out: string): string[] => out.split('\n').slice(1).map((l) => l.split(/\s+/)[0]).filter((n) => n.startsWith('coredns-'));
+    const before = await k(['top', 'pods', '-n', 'kube-system']);
+    assert.equal(before.code, 0, before.stderr);
+    const victim = names(before.stdout)[0];
+    assert.ok(victim, before.stdout);
+    const del = await k(['delete', 'pod', '-n', 'kube-system', victim, '--wait=false']);
+    assert.equal(del.code, 0, del.stderr);
+    const after = await k(['top', 'pods', '-n', 'kube-system']);
+    assert.equal(after.code, 0, after.stderr);
+    assert.ok(!names(after.stdout).includes(victim), `the deleted pod is still measured:\n${after.stdout}`);
+    const gone = await k(['get', '--raw', `/apis/metrics.k8s.io/v1beta1/namespaces/kube-system/pods/${victim}`]);
+    assert.notEqual(gone.code, 0);
+    assert.match(gone.stderr, /NotFound|not found/);
+    // The replacement: a coredns pod that was not there, Running (healthy staging at 30×: seconds).
+    let made: string | undefined;
+    for (let i = 0; i < 40 && !made; i++) {
+      const pods = await k(['get', 'pods', '-n', 'kube-system', '--no-headers']);
+      made = pods.stdout.split('\n').map((l) => l.split(/\s+/)).find((c) => c[0]?.startsWith('coredns-') && !names(before.stdout).includes(c[0]) && c[2] === 'Running')?.[0];
+      if (!made) await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(made, 'a replacement coredns pod runs');
+    const top = await k(['top', 'pods', '-n', 'kube-system', made!]);
+    assert.equal(top.code, 0, top.stderr);
+    assert.match(top.stdout, new RegExp(`${made}\\s+\\d+m\\s+\\d+Mi`));
+  });
+
   it('get --raw /apis/metrics.k8s.io/v1beta1/nodes parses; a watch is 405', async () => {
     const raw = await run(BINS[1], s, join(dir, 'raw'), ['get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes']);
     assert.equal(raw.code, 0, raw.stderr);
@@ -74,13 +103,21 @@ describe('sim serve: kubectl top on saturated prod-east', function () {
 
   it('a NotReady node has no metrics (404), nor do its pods; a Ready node has', async () => {
     const k = (args: string[]) => run(bin, s, dir, ['--context', 'sim-breakglass', ...args, '--request-timeout=20s'], 60_000);
-    const nodes = await k(['get', 'nodes', '--no-headers']);
-    assert.equal(nodes.code, 0, nodes.stderr);
-    const rows = nodes.stdout.trim().split('\n').map((l) => l.split(/\s+/));
-    // NotReady nodes are the last ones (layout.ts); the very last has been down the longest.
-    const down = rows.filter((r) => r[1] === 'NotReady').pop()?.[0];
-    const up = rows.find((r) => r[1] === 'Ready')?.[0];
-    assert.ok(down && up, 'saturated prod-east has NotReady and Ready nodes');
+    // NotReady nodes are the last ones (layout.ts); the very last has been down the longest. How
+    // many are down moves with the model, so ask until some are (a loaded machine runs it later).
+    let down: string | undefined;
+    let up: string | undefined;
+    let seen = '';
+    for (let i = 0; i < 20 && !(down && up); i++) {
+      if (i) await new Promise((r) => setTimeout(r, 1000));
+      const nodes = await k(['get', 'nodes', '--no-headers']);
+      assert.equal(nodes.code, 0, nodes.stderr);
+      const rows = nodes.stdout.trim().split('\n').map((l) => l.split(/\s+/));
+      down = rows.filter((r) => r[1] === 'NotReady').pop()?.[0];
+      up = rows.find((r) => r[1] === 'Ready')?.[0];
+      seen = `${rows.filter((r) => r[1] === 'NotReady').length} NotReady of ${rows.length}`;
+    }
+    assert.ok(down && up, `saturated prod-east has NotReady and Ready nodes (${seen})`);
     const bad = await k(['top', 'node', down!]);
     assert.notEqual(bad.code, 0);
     // metrics-server has no NodeMetrics for a kubelet it cannot scrape: 404 (kubectl 1.33 prints it as is).

@@ -5,7 +5,7 @@
 import type { ClusterSnapshot, SimCluster } from '../types';
 import { ClusterHistory, type ControllerEvent } from './history';
 import { Layout, systemWorkloads, type LayoutInput, type ServedWorkload, type WorkloadInfo } from './layout';
-import { providerOf, resourceNamed } from './resources';
+import { forgetProvider, providerOf, resourceNamed } from './resources';
 import { daemonSetObject } from './resources/daemonsets';
 import { deploymentObject } from './resources/deployments';
 import { nodeLeaseObject } from './resources/leases';
@@ -267,7 +267,8 @@ export class Store {
   }
 
   private dead(resource: string, o: SimObject): boolean {
-    return this.written.isGone(resource, o.namespace, o.name);
+    const measured = resourceNamed(resource)?.measures;
+    return this.written.isGone(resource, o.namespace, o.name) || (!!measured && this.written.isGone(measured, o.namespace, o.name));
   }
 
   private diff(old: Layout, neu: Layout): boolean {
@@ -539,7 +540,7 @@ export class Store {
       // A replacement pod lives only in the replacements map: forgetting it is its deletion.
       this.replacements.delete(k);
       this.extraPods.delete(k);
-      this.layout.providers.delete('pods');
+      forgetProvider(this.layout, 'pods');
     } else this.written.bury(resource, namespace, name, gone.rv, this.clock.now());
     if (resource === 'pods' && namespace) this.replace(namespace, base, made?.node);
     this.log.notify();
@@ -848,7 +849,7 @@ export class Store {
       this.extraPods.delete(k);
       if (r.kind === 'DaemonSet') this.recordEvent({ involved: { apiVersion: 'apps/v1', kind: 'DaemonSet', namespace: g.namespace, name: g.name, uid: g.uid }, type: 'Normal', reason: 'SuccessfulDelete', message: `Deleted pod: ${x.name}`, component: 'daemonset-controller' });
     }
-    this.layout.providers.delete('pods');
+    forgetProvider(this.layout, 'pods');
   }
 
   /** The workload's objects after a rollout changed: one MODIFIED each (the Deployment and its ReplicaSets, or the DaemonSet). */
@@ -897,7 +898,7 @@ export class Store {
     this.emit(type, o);
     r.rv = o.rv;
     this.extraPods.set(`${r.namespace}/${r.name}`, o);
-    this.layout.providers.delete('pods');
+    forgetProvider(this.layout, 'pods');
   }
 
   /** The replacement pod: the deleted one's spec and template, with its own name, node and status. */

@@ -66,6 +66,12 @@ export function findResource(group: string, version: string, name: string): SimR
 }
 
 /** The objects of a resource in a layout (built on first use and kept with the layout, except volatile ones). */
+/** Drops a resource's kept provider, and those of the resources that measure its objects (they change with them). */
+export function forgetProvider(layout: Layout, name: string): void {
+  layout.providers.delete(name);
+  for (const [key, r] of BY_NAME) if (r.measures === name) layout.providers.delete(key);
+}
+
 export function providerOf(layout: Layout, name: string): Provider | undefined {
   const r = BY_NAME.get(name);
   if (!r) return undefined;

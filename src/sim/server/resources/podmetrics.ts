@@ -22,7 +22,7 @@ import { LIST_CPU } from '../../../cost/constants';
 import type { WorkloadLoad } from '../../types';
 import type { Layout, Provider, ServedWorkload } from '../layout';
 import { fnv32 } from '../names';
-import { rangeSeq, type Seq } from '../seq';
+import { arraySeq, rangeSeq, type Seq } from '../seq';
 import { LazyObject, noFields, type Json, type SimObject } from '../simObject';
 import { statusBody } from '../exchange';
 import { NAME, col, type Any, type SimResource } from './resource';
@@ -122,9 +122,28 @@ function workloadSeq(layout: Layout, g: ServedWorkload): Seq {
   return rangeSeq(idx.length, (k) => workloadMetrics(layout, g, idx[k]), g.podLabels);
 }
 
+/**
+ * The metrics of a pod a controller made in place of a deleted one (layout.extraPods), once it runs
+ * on a Ready node: its workload's per-pod usage (found by the workload's pod labels), or its
+ * requests' worth for a filler application's pod.
+ */
+function replacementMetrics(layout: Layout, pod: SimObject): SimObject | undefined {
+  if (pod.field('status.phase') !== 'Running' || !layout.nodeReady(layout.nodeIndex(pod.field('spec.nodeName') ?? ''))) return undefined;
+  const g = layout.workloadsByNamespace.get(pod.namespace ?? '')?.find((w) => Object.entries(w.podLabels).every(([k, v]) => pod.labels[k] === v));
+  const usage = (): Usage => (g && !g.system ? workloadPodUsage(layout, g, 0) : requestsUsage(`${pod.namespace}/${pod.name}`));
+  const container = String((((pod.build().spec as Json | undefined)?.containers as Json[] | undefined)?.[0]?.name) ?? g?.name ?? 'app');
+  return metricsOf(layout, pod, container, usage);
+}
+
 function provider(layout: Layout): Provider {
   const parts = new Map<string, Seq[]>();
   for (const [ns, groups] of layout.workloadsByNamespace) parts.set(ns, groups.map((g) => workloadSeq(layout, g)));
+  const replacements = new Map<string, SimObject>();
+  for (const pod of layout.extraPods.values()) {
+    const m = replacementMetrics(layout, pod);
+    if (m) replacements.set(`${m.namespace}/${m.name}`, m);
+  }
+  for (const m of replacements.values()) parts.set(m.namespace!, [...(parts.get(m.namespace!) ?? []), arraySeq([m])]);
   // Filler pods of app namespace j are j, j + A, j + 2A, … on nodes g / F: those on Ready nodes
   // (g < nodesReady × F) are a prefix.
   const measuredFiller = layout.nodesReady * layout.fillerPerNode;
@@ -136,6 +155,8 @@ function provider(layout: Layout): Provider {
     parts.set(ns, [...(parts.get(ns) ?? []), rangeSeq(count, (k) => fillerMetrics(layout, j + k * A), { app, 'pod-template-hash': hash })]);
   }
   return layout.namespacedProvider(parts, (ns, name) => {
+    const made = replacements.get(`${ns}/${name}`);
+    if (made) return made;
     const at = locatePod(layout, ns, name);
     if (!at) return undefined;
     if (at.g) return measured(layout, at.g, at.i) ? workloadMetrics(layout, at.g, at.i) : undefined;
@@ -174,6 +195,7 @@ export const METRICS_COLUMNS = [NAME, col('CPU', 'string', 'CPU usage'), col('Me
 
 export const podmetrics: SimResource = {
   name: 'pods',
+  measures: 'pods',
   singularName: '',
   kind: 'PodMetrics',
   group: 'metrics.k8s.io',

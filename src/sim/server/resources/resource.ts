@@ -72,6 +72,11 @@ export interface SimResource extends ResourceDef {
   storedAs?: string;
   /** This group version's form of a stored object. */
   convert?(stored: Json): Json;
+  /**
+   * Each object describes the object of the same namespace and name in that resource (PodMetrics
+   * a pod): it is gone once that one is deleted, as metrics-server drops a deleted pod.
+   */
+  measures?: string;
   /** The fields its objects have, for OpenAPI v2/v3 (openapi.ts). */
   schema: KindSchema;
   /**
