@@ -17,6 +17,13 @@ export async function api(): Promise<BreakglassApi> {
   return ext.isActive ? ext.exports : await ext.activate();
 }
 
+/**
+ * How long a webview may take to load its script and say ready. A page's first load in code-server
+ * on a loaded two-core machine has taken over 20 s once in a full CI run; a wait that passes
+ * returns as soon as it is ready.
+ */
+export const WEBVIEW_LOAD_MS = 60_000;
+
 export type Until = <T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number, show?: () => unknown) => Promise<T>;
 
 /** until(what, fn): polls fn every `intervalMs` until it is truthy; fails after the timeout, saying what it waited for (and `show()`). */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, folder, waiter } from './helpers';
+import { api, folder, waiter, WEBVIEW_LOAD_MS } from './helpers';
 
 const until = waiter(15_000);
 
@@ -49,7 +49,7 @@ describe('Links in the Runbook view', () => {
     const uri = vscode.Uri.file(file());
     await vscode.commands.executeCommand('breakglass.openRunbook', uri, { resume: 'never' });
     const panel = await until('the panel', () => a.panelFor(uri));
-    await until('the webview to say ready', () => panel.isReady);
+    await until('the webview to say ready', () => panel.isReady, WEBVIEW_LOAD_MS);
 
     const webview = panel.webviewPanel.webview;
     assert.ok(!webview.options.enableCommandUris, 'command URIs are off');

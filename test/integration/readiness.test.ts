@@ -13,7 +13,7 @@ import type { ReadinessOutcome } from '../../src/views/readiness';
 import { serveCluster, type ServedCluster } from '../../src/cli/sim-serve';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
-import { api, EXT_ID, folder, waiter } from './helpers';
+import { api, EXT_ID, folder, waiter, WEBVIEW_LOAD_MS } from './helpers';
 
 const until = waiter(20_000);
 
@@ -102,7 +102,7 @@ describe('Break-glass readiness', function () {
     const p = await a.openRunbook(runbook(), { resume: 'never' });
     assert.ok(p);
     panel = p;
-    await until('the Runbook view to be ready', () => panel.isReady);
+    await until('the Runbook view to be ready', () => panel.isReady, WEBVIEW_LOAD_MS);
     const shown = await until('the page to draw the readiness of the three break-glass steps', () => (Object.keys(panel.readinessShown).length === 3 ? panel.readinessShown : undefined), 20_000, () => panel.readinessShown);
     assert.deepEqual(Object.keys(shown).sort(), ['etcd-remove', 'exempt-delete', 'stop-agents']);
     for (const [id, text] of Object.entries(shown)) assert.equal(text, 'not checked', id);

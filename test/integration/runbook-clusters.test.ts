@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import type { RunbookPanel } from '../../src/views/runbookPanel';
 import type { Prompter } from '../../src/runbook/session';
 import { closedPort, etcdctl, startEtcd, type EtcdServer } from '../unit/helpers/servers';
-import { api, folder, waiter } from './helpers';
+import { api, folder, waiter, WEBVIEW_LOAD_MS } from './helpers';
 
 const STEP = 'remove-everywhere';
 const DS = '/registry/daemonsets/monitoring/telemetry-agent';
@@ -88,7 +88,7 @@ describe('Break-glass step across clusters in the Runbook view', function () {
     const p = await a.openRunbook(runbook(), { resume: 'never' });
     assert.ok(p);
     panel = p;
-    await until('the Runbook view to be ready', () => panel.isReady);
+    await until('the Runbook view to be ready', () => panel.isReady, WEBVIEW_LOAD_MS);
     assert.equal(panel.currentSession.target.mode, 'real');
     answerNames(panel);
 

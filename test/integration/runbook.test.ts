@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { api, folder, waiter } from './helpers';
+import { api, folder, waiter, WEBVIEW_LOAD_MS } from './helpers';
 
 const until = waiter(15_000);
 
@@ -29,7 +29,7 @@ describe('Breakglass in VS Code', () => {
     const panel = await until('the panel', () => a.panelFor(uri));
     assert.equal(panel.webviewPanel.title, 'Runbook: Integration steps');
     assert.equal(panel.webviewPanel.viewType, 'breakglass.runbook');
-    await until('the webview to load its script and say ready', () => panel.isReady);
+    await until('the webview to load its script and say ready', () => panel.isReady, WEBVIEW_LOAD_MS);
     assert.match(panel.webviewPanel.webview.html, /Content-Security-Policy/);
     assert.match(panel.webviewPanel.webview.html, /script-src 'nonce-/);
   });
