@@ -103,21 +103,13 @@ describe('sim serve: kubectl top on saturated prod-east', function () {
 
   it('a NotReady node has no metrics (404), nor do its pods; a Ready node has', async () => {
     const k = (args: string[]) => run(bin, s, dir, ['--context', 'sim-breakglass', ...args, '--request-timeout=20s'], 60_000);
-    // NotReady nodes are the last ones (layout.ts); the very last has been down the longest. How
-    // many are down moves with the model, so ask until some are (a loaded machine runs it later).
-    let down: string | undefined;
-    let up: string | undefined;
-    let seen = '';
-    for (let i = 0; i < 20 && !(down && up); i++) {
-      if (i) await new Promise((r) => setTimeout(r, 1000));
-      const nodes = await k(['get', 'nodes', '--no-headers']);
-      assert.equal(nodes.code, 0, nodes.stderr);
-      const rows = nodes.stdout.trim().split('\n').map((l) => l.split(/\s+/));
-      down = rows.filter((r) => r[1] === 'NotReady').pop()?.[0];
-      up = rows.find((r) => r[1] === 'Ready')?.[0];
-      seen = `${rows.filter((r) => r[1] === 'NotReady').length} NotReady of ${rows.length}`;
-    }
-    assert.ok(down && up, `saturated prod-east has NotReady and Ready nodes (${seen})`);
+    const nodes = await k(['get', 'nodes', '--no-headers']);
+    assert.equal(nodes.code, 0, nodes.stderr);
+    const rows = nodes.stdout.trim().split('\n').map((l) => l.split(/\s+/));
+    // NotReady nodes are the last ones (layout.ts); the very last has been down the longest.
+    const down = rows.filter((r) => r[1] === 'NotReady').pop()?.[0];
+    const up = rows.find((r) => r[1] === 'Ready')?.[0];
+    assert.ok(down && up, 'saturated prod-east has NotReady and Ready nodes');
     const bad = await k(['top', 'node', down!]);
     assert.notEqual(bad.code, 0);
     // metrics-server has no NodeMetrics for a kubelet it cannot scrape: 404 (kubectl 1.33 prints it as is).
