@@ -7,7 +7,7 @@ import { Simulation } from '../sim/simulation';
 import { UsageError } from './run';
 
 export const SIM_USAGE = `usage: breakglass sim run <scenario.yaml> [--until 4h22m] [--seed N] [--cluster NAME] [--nodes N] [--json]
-       breakglass sim serve <scenario.yaml> [--cluster NAME] [--nodes N] [--port P] [--kubeconfig PATH] [--speed N] [--seed N]
+       breakglass sim serve <scenario.yaml> [--cluster NAME] [--nodes N] [--port P] [--kubeconfig PATH] [--speed N] [--hold-at 5m] [--seed N]
 
 run     plays the scenario headless, as fast as possible; one sample per simulated minute
 serve   plays one cluster of the scenario in real time (× --speed) behind the real Kubernetes
@@ -17,7 +17,8 @@ serve   plays one cluster of the scenario in real time (× --speed) behind the r
   --seed       overrides the scenario's seed (same seed, same timeline)
   --cluster    only this cluster of the scenario
   --nodes      overrides the node count (of --cluster, or of every cluster)
-  --json       machine-readable output`;
+  --json       machine-readable output
+  --hold-at    serve: the clock stops at this simulated time (e.g. 5m); the server keeps answering`;
 
 export function loadScenario(file: string): Scenario {
   let text: string;
@@ -85,6 +86,7 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
       port: { type: 'string' },
       kubeconfig: { type: 'string' },
       speed: { type: 'string' },
+      'hold-at': { type: 'string' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('give one scenario file');
@@ -99,7 +101,13 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
     const speed = values.speed === undefined ? 1 : Number(values.speed);
     if (!(speed > 0) || speed > 10_000) throw new UsageError('--speed must be a number from 0 (exclusive) to 10000');
     const port = intArg(values.port, '--port', 0, 65535) ?? 0;
-    return serve(selectClusters(scenario, name, undefined), name, { seed, speed, port, kubeconfig: values.kubeconfig }, io);
+    let holdAt: number | undefined;
+    if (values['hold-at'] !== undefined) {
+      const ms = parseDuration(values['hold-at']);
+      if (ms === undefined) throw new UsageError('--hold-at must be a duration such as 5m or 1h30m');
+      holdAt = ms / 1000;
+    }
+    return serve(selectClusters(scenario, name, undefined), name, { seed, speed, port, kubeconfig: values.kubeconfig, holdAt }, io);
   }
   let until = scenario.durationSeconds;
   if (values.until !== undefined) {
@@ -135,7 +143,7 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
 export async function serve(
   scenario: Scenario,
   name: string,
-  o: { seed?: number; speed: number; port: number; kubeconfig?: string },
+  o: { seed?: number; speed: number; port: number; kubeconfig?: string; holdAt?: number },
   io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream },
   signal?: AbortSignal,
 ): Promise<number> {
@@ -145,6 +153,14 @@ export async function serve(
   const cluster = sim.cluster(name)!;
   const clock = new SimClock(sim, o.speed);
   const served = await serveCluster(cluster, { port: o.port, speed: o.speed, kubeconfigPath: o.kubeconfig });
+  if (o.holdAt !== undefined) {
+    clock.holdAt(o.holdAt);
+    const off = clock.onTick((st) => {
+      if (!st.paused) return;
+      io.err.write(`T+${fmtT(st.t)} held: the clock stands still here; the server goes on answering\n`);
+      off();
+    });
+  }
   clock.start();
   cluster.onEvent((e) => io.err.write(`T+${fmtT(e.t)} ${e.detail}\n`));
   io.out.write(`ready ${served.url} kubeconfig=${served.kubeconfig}\n`);

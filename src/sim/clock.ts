@@ -16,6 +16,8 @@ export class SimClock {
   private carry = 0;
   private _speed: number;
   private _paused = false;
+  /** Simulated time at which the clock pauses itself (`sim serve --hold-at`). */
+  private _holdAt: number | undefined;
   private readonly listeners = new Set<(s: ClockState) => void>();
 
   constructor(
@@ -60,6 +62,17 @@ export class SimClock {
     this._paused = false;
   }
 
+  /**
+   * Pauses the clock once simulated time reaches `t` (seconds): the model stands still there and
+   * its server keeps answering, so one moment of the outage can be looked at for as long as needed.
+   * `resume()` plays on past it.
+   */
+  holdAt(t: number | undefined): void {
+    if (t !== undefined && !(t >= 0)) throw new Error('the hold time must be a non-negative number of seconds');
+    this._holdAt = t;
+    this.held();
+  }
+
   setSpeed(speed: number): void {
     if (!(speed > 0) || speed > 10_000) throw new Error('speed must be a number from 0 (exclusive) to 10000');
     this.tick();
@@ -76,12 +89,22 @@ export class SimClock {
     // Bound the catch-up after a stall (e.g. a debugger): at most 10 simulated minutes per tick.
     this.carry = Math.min(this.carry, 600);
     let stepped = false;
-    while (this.carry >= 1) {
+    while (this.carry >= 1 && !this.held()) {
       this.sim.step(1);
       this.carry -= 1;
       stepped = true;
     }
+    this.held();
     if (stepped) for (const l of this.listeners) l(this.state);
+  }
+
+  /** Pauses (once) when the hold time is reached; true if it was. */
+  private held(): boolean {
+    if (this._holdAt === undefined || this.sim.now() < this._holdAt) return false;
+    this._paused = true;
+    this._holdAt = undefined;
+    this.carry = 0;
+    return true;
   }
 
   /** Real milliseconds for a simulated duration at the current speed. */

@@ -80,6 +80,10 @@ describe('breakglass run (command line)', function () {
     assert.equal(cli(['run', '/nonexistent.md', '--all']).code, 2);
     assert.equal(cli(['run', file, '--all', '--param', 'NOPE=1']).code, 2);
     assert.equal(cli(['frobnicate']).code, 2);
+    const seed = resolve(__dirname, '../../../runbooks/scenarios/telemetry-rollout-2024-12-11.yaml');
+    const hold = cli(['sim', 'serve', seed, '--hold-at', 'soon']);
+    assert.equal(hold.code, 2);
+    assert.match(hold.err, /--hold-at must be a duration such as 5m/);
   });
 
   it('does not run a confirm step without --yes when there is no terminal', () => {

@@ -23,6 +23,35 @@ describe('simulation clock', () => {
     assert.equal(sim.now(), 63);
     assert.equal(clock.realMs(60), 1000);
   });
+  it('holds at a simulated time: stops there exactly however far a tick would go, tells its listeners, and plays on when resumed', () => {
+    let now = 0;
+    const sim = new Simulation(scenario());
+    const clock = new SimClock(sim, 60, 100, () => now);
+    const seen: Array<{ t: number; paused: boolean }> = [];
+    clock.onTick((st) => seen.push({ t: st.t, paused: st.paused }));
+    clock.holdAt(300);
+    clock.start();
+    clock.stop();
+    now += 4000; // 240 s
+    clock.tick();
+    assert.equal(sim.now(), 240);
+    assert.equal(clock.state.paused, false);
+    now += 3000; // 180 s more would pass 300
+    clock.tick();
+    assert.equal(sim.now(), 300);
+    assert.equal(clock.state.paused, true);
+    assert.deepEqual(seen.at(-1), { t: 300, paused: true });
+    now += 60_000;
+    clock.tick();
+    assert.equal(sim.now(), 300, 'held');
+    clock.resume();
+    now += 1000;
+    clock.tick();
+    assert.equal(sim.now(), 360, 'a hold is passed once');
+    clock.holdAt(360);
+    assert.equal(clock.state.paused, true, 'a hold at the present pauses at once');
+    assert.throws(() => clock.holdAt(-1));
+  });
   it('pauses, resumes and changes speed', () => {
     let now = 0;
     const sim = new Simulation(scenario());

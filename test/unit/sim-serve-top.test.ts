@@ -92,9 +92,16 @@ describe('sim serve: kubectl top on saturated prod-east', function () {
     if (!existsSync(bin)) this.skip();
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     dir = mkdtempSync(join(tmpdir(), 'bg-sim-top-pe-'));
-    s = await serve('prod-east', 30, dir);
-    // Five simulated minutes after the rollout (10 s at 30×): saturated, some nodes NotReady.
-    await new Promise((r) => setTimeout(r, 10_000));
+    // Five simulated minutes after the rollout: saturated, some nodes NotReady. The clock holds
+    // there, so what the test reads does not depend on how fast this machine runs the model.
+    s = await serve('prod-east', 60, dir, ['--hold-at', '5m']);
+    const k = (args: string[]) => run(bin, s, dir, ['--context', 'sim-breakglass', ...args, '--request-timeout=20s'], 60_000);
+    for (const until = Date.now() + 60_000; ; ) {
+      const r = await k(['get', '--raw', '/sim/v1/clients']);
+      if (r.code === 0 && (JSON.parse(r.stdout) as { now: number }).now >= 300) break;
+      if (Date.now() > until) throw new Error(`the served clock did not reach T+5m in 60 s: ${r.stdout || r.stderr}`);
+      await new Promise((res) => setTimeout(res, 500));
+    }
   });
   after(async () => {
     if (s) await s.stop();

@@ -15,8 +15,8 @@ export interface Served {
   stop(): Promise<number | null>;
 }
 
-export function serve(cluster: string, speed: number, dir: string): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'sim', 'serve', SEED, '--cluster', cluster, '--speed', String(speed), '--kubeconfig', join(dir, `kubeconfig-${cluster}`)], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function serve(cluster: string, speed: number, dir: string, extra: string[] = []): Promise<Served> {
+  const child = spawn(process.execPath, [CLI, 'sim', 'serve', SEED, '--cluster', cluster, '--speed', String(speed), '--kubeconfig', join(dir, `kubeconfig-${cluster}`), ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   let out = '';
   let err = '';
