@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectlBinary } from './helpers/kubectl';
-import { CLI, kubectl as run, serve, type Served } from './helpers/sim-serve';
+import { CLI, kubectl as run, serve, serveHeld, type Served } from './helpers/sim-serve';
 
 const KUBECTL = kubectlBinary();
 
@@ -51,9 +51,9 @@ describe('sim serve: kubectl logs and exec', function () {
   });
 
   it('prod-east, saturated: the agent logs its slow, rejected or timed-out LISTs; CoreDNS logs', async () => {
-    const s = await serve('prod-east', 30, dir);
+    // Five simulated minutes after the rollout, held there: saturated.
+    const s = await serveHeld('prod-east', '5m', dir);
     try {
-      await new Promise((r) => setTimeout(r, 10_000));
       const agent = await podOf(s, 'monitoring', 'telemetry-agent-');
       // Saturated: the model's reads take seconds, are rejected, or run past the server's timeout.
       const bad = /429 Too Many Requests|504 Timeout|connection refused|OK in [1-9]\d*\.\ds/;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classify } from '../../src/sim/model/cluster';
 import { kubectlBinary } from './helpers/kubectl';
-import { CLI, kubectl as run, serve, type Served } from './helpers/sim-serve';
+import { CLI, kubectl as run, serveHeld, type Served } from './helpers/sim-serve';
 
 const kubectl = (s: Served, cache: string, args: string[], timeoutMs?: number) => run(KUBECTL!, s, cache, args, timeoutMs);
 
@@ -34,10 +34,9 @@ describe('sim serve: health probes are exempt from API Priority and Fairness', f
   });
 
   it('prod-east, saturated: the sim context reads /readyz while its get pods is throttled (429)', async () => {
-    const s = await serve('prod-east', 30, dir);
+    // Five simulated minutes after the rollout, held there: saturated and OOM-looping.
+    const s = await serveHeld('prod-east', '5m', dir);
     try {
-      // Five simulated minutes after the rollout (10 s at 30×): saturated and OOM-looping.
-      await new Promise((r) => setTimeout(r, 10_000));
       const pods = await kubectl(s, dir, ['--context', 'sim', 'get', 'pods', '-A', '--request-timeout=5s', '-v=6'], 60_000);
       assert.notEqual(pods.code, 0, 'an ordinary LIST should be throttled');
       assert.match(pods.stderr + pods.stdout, /429|Too many requests/i);

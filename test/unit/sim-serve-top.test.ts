@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLI, kubectl as run, serve, type Served } from './helpers/sim-serve';
+import { CLI, kubectl as run, serve, serveHeld, type Served } from './helpers/sim-serve';
 
 const BINS = ['1.27', '1.33'].map((v) => `/usr/lib/google-cloud-sdk/bin/kubectl.${v}`);
 
@@ -92,16 +92,8 @@ describe('sim serve: kubectl top on saturated prod-east', function () {
     if (!existsSync(bin)) this.skip();
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     dir = mkdtempSync(join(tmpdir(), 'bg-sim-top-pe-'));
-    // Five simulated minutes after the rollout: saturated, some nodes NotReady. The clock holds
-    // there, so what the test reads does not depend on how fast this machine runs the model.
-    s = await serve('prod-east', 60, dir, ['--hold-at', '5m']);
-    const k = (args: string[]) => run(bin, s, dir, ['--context', 'sim-breakglass', ...args, '--request-timeout=20s'], 60_000);
-    for (const until = Date.now() + 60_000; ; ) {
-      const r = await k(['get', '--raw', '/sim/v1/clients']);
-      if (r.code === 0 && (JSON.parse(r.stdout) as { now: number }).now >= 300) break;
-      if (Date.now() > until) throw new Error(`the served clock did not reach T+5m in 60 s: ${r.stdout || r.stderr}`);
-      await new Promise((res) => setTimeout(res, 500));
-    }
+    // Five simulated minutes after the rollout, held there: saturated, some nodes NotReady.
+    s = await serveHeld('prod-east', '5m', dir);
   });
   after(async () => {
     if (s) await s.stop();

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyPatch, mergePatch, strategicMergePatch } from '../../src/sim/server/patch';
-import { CLI, KUBECTL_BINS, kubectl, serve, servedFor, type Served } from './helpers/sim-serve';
+import { CLI, KUBECTL_BINS, kubectl, serveHeld, servedFor, type Served } from './helpers/sim-serve';
 
 const BINS = KUBECTL_BINS;
 
@@ -175,9 +175,8 @@ describe('sim serve: writes go through API Priority and Fairness', function () {
     if (!bin) this.skip();
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
     dir = mkdtempSync(join(tmpdir(), 'bg-sim-writes-apf-'));
-    s = await serve('prod-east', 30, dir);
-    // Five simulated minutes after the rollout (10 s at 30×): saturated.
-    await new Promise((r) => setTimeout(r, 10_000));
+    // Five simulated minutes after the rollout, held there: saturated.
+    s = await serveHeld('prod-east', '5m', dir);
   });
   after(async () => {
     await s?.stop();

@@ -11,7 +11,10 @@ export const SEED = resolve(__dirname, '../../../runbooks/scenarios/telemetry-ro
 
 export interface Served {
   child: ChildProcess;
+  url: string;
   kubeconfig: string;
+  /** What the server has written to stderr so far (its events, its hold). */
+  stderr(): string;
   stop(): Promise<number | null>;
 }
 
@@ -30,7 +33,9 @@ export function serve(cluster: string, speed: number, dir: string, extra: string
         clearTimeout(t);
         res({
           child,
+          url: m[1],
           kubeconfig: m[2],
+          stderr: () => err,
           stop: () => {
             child.kill('SIGTERM');
             return exited;
@@ -40,6 +45,22 @@ export function serve(cluster: string, speed: number, dir: string, extra: string
     });
     child.on('exit', (code) => rej(new Error(`sim serve exited ${code}: ${err}`)));
   });
+}
+
+/**
+ * `cluster` served at 60× with its clock held at `at` (e.g. '5m'): resolves once the server says
+ * the clock stands there, so what a test reads is the model at that moment on any machine.
+ */
+export async function serveHeld(cluster: string, at: string, dir: string): Promise<Served> {
+  const s = await serve(cluster, 60, dir, ['--hold-at', at]);
+  for (const until = Date.now() + 90_000; !/held: the clock stands still/.test(s.stderr()); ) {
+    if (Date.now() > until) {
+      await s.stop();
+      throw new Error(`sim serve did not reach T+${at} in 90 s: ${s.stderr().slice(-500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return s;
 }
 
 export function kubectl(bin: string, s: Served, cache: string, args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
