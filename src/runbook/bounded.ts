@@ -39,23 +39,6 @@ export interface Call {
   handled: boolean;
 }
 
-/** Does the body promise another branch when a command fails or hangs (`||`, `if … else`, a loop's condition)? */
-export function hasFallback(body: string): boolean {
-  let found = false;
-  const visit = (script: Script): void => {
-    for (const a of script.items) {
-      if (a.ops.some((op, j) => op === '||' && !endsStep(a.pipelines[j + 1], false))) found = true;
-      for (const p of a.pipelines) for (const c of p.commands) if (c.type !== 'simple') {
-        if (c.type === 'if' || c.type === 'while' || c.type === 'until') found = true;
-        c.conditions.forEach(visit);
-        c.bodies.forEach(visit);
-      }
-    }
-  };
-  visit(parseShell(body));
-  return found;
-}
-
 /**
  * Problems of one shell step: API clients that its timeout would kill before its fallback runs.
  * `timeoutMs` is the step's timeout (its attribute, or the default that applies).

@@ -459,7 +459,23 @@ class Reader {
       return;
     }
     if (s[this.i + 1] === '{') {
-      this.i = this.matching(this.i + 1, '{', '}');
+      // `${name:-word}`: the word may hold command substitutions (`${NS:-$(kubectl …)}`).
+      const end = this.matching(this.i + 1, '{', '}');
+      this.i += 2;
+      while (this.i < end - 1) {
+        const ch = s[this.i];
+        if (ch === '\\') this.i += 2;
+        else if (ch === "'") {
+          const q = s.indexOf("'", this.i + 1);
+          this.i = q < 0 || q >= end ? end - 1 : q + 1;
+        } else if (ch === '"') {
+          this.i++;
+          this.doubleQuoted(subs);
+        } else if (ch === '`') this.backtick(subs);
+        else if (ch === '$') this.dollar(subs);
+        else this.i++;
+      }
+      this.i = end;
       return;
     }
     this.i++;

@@ -7,27 +7,14 @@ import * as https from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { BreakglassApi } from '../../src/extension';
 import type { HealthStatus } from '../../src/views/healthPanel';
 import { serveCluster, type ServedCluster } from '../../src/cli/sim-serve';
 import { SimClock } from '../../src/sim/clock';
 import { parseScenario } from '../../src/sim/scenario';
 import { Simulation } from '../../src/sim/simulation';
+import { api, folder, waiter, WEBVIEW_LOAD_MS } from './helpers';
 
-const EXT_ID = 'breakglass.breakglass';
 const POLLER_AGENT = 'breakglass-health/0.1';
-
-function folder(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'a workspace folder is open');
-  return f.uri.fsPath;
-}
-
-async function api(): Promise<BreakglassApi> {
-  const ext = vscode.extensions.getExtension<BreakglassApi>(EXT_ID);
-  assert.ok(ext, 'the extension is installed');
-  return ext.isActive ? ext.exports : await ext.activate();
-}
 
 async function status(): Promise<HealthStatus> {
   const s = await vscode.commands.executeCommand<HealthStatus>('breakglass.healthStatus');
@@ -36,19 +23,10 @@ async function status(): Promise<HealthStatus> {
 }
 
 /** Waits for fn() to be truthy; the timeout error shows what the panels were doing. */
-async function until<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) {
-      const st = await vscode.commands.executeCommand<HealthStatus>('breakglass.healthStatus');
-      const shown = st && { registrySize: st.registrySize, pollers: st.pollers.map((p) => ({ ...p, kubeconfig: undefined })), panels: st.panels.map((p) => ({ ...p, snapshot: p.snapshot && { state: p.snapshot.state, summary: p.snapshot.summary, error: p.snapshot.error } })) };
-      throw new Error(`timed out waiting for ${what}; health status: ${JSON.stringify(shown)}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = waiter(30_000, 100, async () => {
+  const st = await vscode.commands.executeCommand<HealthStatus>('breakglass.healthStatus');
+  return st && { registrySize: st.registrySize, pollers: st.pollers.map((p) => ({ ...p, kubeconfig: undefined })), panels: st.panels.map((p) => ({ ...p, snapshot: p.snapshot && { state: p.snapshot.state, summary: p.snapshot.summary, error: p.snapshot.error } })) };
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -170,7 +148,7 @@ describe('Cluster health panels', function () {
     const uri = vscode.Uri.file(file);
     const panel = await a.openRunbook(uri, { resume: 'never' });
     assert.ok(panel);
-    await until('the Runbook view to be ready', () => panel.isReady);
+    await until('the Runbook view to be ready', () => panel.isReady, WEBVIEW_LOAD_MS);
     const fence = await until('the fence to show a snapshot', async () => {
       const p = (await status()).panels.find((x) => x.where === 'runbook' && x.id === 'api-health');
       return p?.snapshot ? p : undefined;

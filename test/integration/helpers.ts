@@ -26,14 +26,17 @@ export const WEBVIEW_LOAD_MS = 60_000;
 
 export type Until = <T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs?: number, show?: () => unknown) => Promise<T>;
 
-/** until(what, fn): polls fn every `intervalMs` until it is truthy; fails after the timeout, saying what it waited for (and `show()`). */
-export function waiter(defaultTimeoutMs: number, intervalMs = 50): Until {
-  return async (what, fn, timeoutMs = defaultTimeoutMs, show) => {
+/**
+ * until(what, fn): polls fn every `intervalMs` until it is truthy; fails after the timeout, saying
+ * what it waited for and what `show()` (or the waiter's `defaultShow()`) reports then.
+ */
+export function waiter(defaultTimeoutMs: number, intervalMs = 50, defaultShow?: () => unknown): Until {
+  return async (what, fn, timeoutMs = defaultTimeoutMs, show = defaultShow) => {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const v = await fn();
       if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}${show ? `; now: ${JSON.stringify(show())}` : ''}`);
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}${show ? `; now: ${JSON.stringify(await show())}` : ''}`);
       await new Promise((r) => setTimeout(r, intervalMs));
     }
   };

@@ -40,6 +40,8 @@ describe('shell reader', () => {
   it('reads command substitutions, in and out of double quotes, as scripts of their own', () => {
     assert.deepEqual(names(parseShell('X=$(a | b) c "$(d)" `e`')), ['c', '[a | b]', '[d]', '[e]']);
     assert.deepEqual(names(parseShell("echo '$(not)' \"\\$(nor)\" $((1 + 2))")), ['echo']);
+    // In the word of a parameter expansion too (`${NS:-$(kubectl …)}`), quoted or not; not in single quotes there.
+    assert.deepEqual(names(parseShell('NS=${NS:-$(a)} b "${X:-`c`}" ${Y#\'$(no)\'} ${Z:-"$(d)"}')), ['b', '[a]', '[c]', '[d]']);
   });
 
   it('leaves out strings, comments, here-documents and continuations', () => {
