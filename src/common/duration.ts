@@ -35,11 +35,13 @@ export function parseSeconds(text: string): number {
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const totalS = ms / 1000;
-  if (totalS < 60) return `${totalS.toFixed(1)}s`;
+  // A whole number of seconds reads as written (`20s`, not `20.0s`); a measured one keeps its tenth.
+  if (totalS < 60) return Number.isInteger(totalS) ? `${totalS}s` : `${totalS.toFixed(1)}s`;
   const h = Math.floor(totalS / 3600);
   const m = Math.floor((totalS % 3600) / 60);
   const sec = Math.floor(totalS % 60);
-  return h > 0 ? `${h}h ${m}m ${sec}s` : `${m}m ${sec}s`;
+  // Zero parts are left out: `2m`, `1h 30s`, `4h 22m`.
+  return [h && `${h}h`, m && `${m}m`, sec && `${sec}s`].filter(Boolean).join(' ');
 }
 
 /**

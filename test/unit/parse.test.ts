@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { parseInfo } from '../../src/runbook/attrs';
-import { parseDuration } from '../../src/common/duration';
+import { formatDuration, parseDuration } from '../../src/common/duration';
 import { isRunbookText, parseRunbook } from '../../src/runbook/parse';
 import { renderRunbookHtml } from '../../src/runbook/render';
 
@@ -41,6 +41,10 @@ describe('durations', () => {
     assert.equal(parseDuration(3), 3000);
     assert.equal(parseDuration('soon'), undefined);
     assert.equal(parseDuration('5x'), undefined);
+  });
+  it('formats for people: a written value as written, a measured one with its tenth, no zero parts', () => {
+    assert.deepEqual([120_000, 20_000, 1_500, 51, 3_600_000, 15_720_000, 90_000, 3_630_000, 600_000].map(formatDuration), ['2m', '20s', '1.5s', '51ms', '1h', '4h 22m', '1m 30s', '1h 30s', '10m']);
+    for (const ms of [120_000, 20_000, 15_720_000, 90_000]) assert.equal(parseDuration(formatDuration(ms).replace(/ /g, '')), ms, 'reads back');
   });
 });
 
