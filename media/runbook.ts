@@ -215,7 +215,9 @@ function applyClusters(stepId: string, rows: ClusterRowView[]): void {
     const tr = body.insertRow();
     tr.dataset.cluster = r.name;
     tr.dataset.state = r.state;
-    cell(tr, 'bg-cluster-name', r.name);
+    // A name of a dozen characters or less (prod-east) stays whole in a narrow column; a longer one
+    // may wrap at its hyphens there, so that the table still fits.
+    cell(tr, r.name.length > 12 ? 'bg-cluster-name bg-long-name' : 'bg-cluster-name', r.name);
     cell(tr, 'bg-cluster-size', r.size !== undefined ? r.size.toLocaleString('en-US') : '—');
     const st = cell(tr, 'bg-cluster-state', '');
     const icon = document.createElement('span');

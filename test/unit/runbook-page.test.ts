@@ -116,9 +116,16 @@ function squeezedTitles(): string[] {
 }
 
 /** In the page: each clusters table's width against its box, and its rows' texts. */
-function tables(): { step: string; overflow: number; rows: string[]; details: string[] }[] {
+function tables(): { step: string; overflow: number; rows: string[]; details: string[]; wrappedNames: string[] }[] {
   return Array.from(document.querySelectorAll<HTMLElement>('.bg-clusters')).map((box) => ({
     step: box.closest<HTMLElement>('.bg-step')!.dataset.stepId!,
+    wrappedNames: Array.from(box.querySelectorAll<HTMLElement>('td.bg-cluster-name'))
+      .filter((td) => {
+        const r = document.createRange();
+        r.selectNodeContents(td);
+        return new Set(Array.from(r.getClientRects()).map((x) => Math.round(x.top))).size > 1;
+      })
+      .map((td) => td.textContent ?? ''),
     overflow: box.querySelector('table')!.getBoundingClientRect().width - box.clientWidth,
     rows: Array.from(box.querySelectorAll('tbody tr')).map((tr) => Array.from((tr as HTMLTableRowElement).cells).map((c) => (c.textContent ?? '').trim()).join(' | ')),
     details: Array.from(box.querySelectorAll('.bg-cluster-details li')).map((li) => li.textContent ?? ''),
@@ -237,7 +244,10 @@ describe('Runbook view page in Chromium: break-glass tables and step headers', f
       await look(w, 'stop-agents-done', 'stop-agents-on-nodes');
       await look(w, 'remove-from-etcd-done', 'remove-from-etcd');
       assert.deepEqual(await page.evaluate(wordSplits), [], `at ${w} px`);
-      for (const t of await page.evaluate(tables)) assert.ok(t.overflow <= 1, `${t.step} at ${w} px: ${t.overflow}px too wide`);
+      for (const t of await page.evaluate(tables)) {
+        assert.ok(t.overflow <= 1, `${t.step} at ${w} px: ${t.overflow}px too wide`);
+        assert.deepEqual(t.wrappedNames, [], `${t.step} at ${w} px: cluster names cut at their hyphens`);
+      }
     }
     const all = await page.evaluate(tables);
     const stop = all.find((x) => x.step === 'stop-agents-on-nodes')!;
