@@ -89,8 +89,10 @@ export function unboundedCalls(body: string, timeoutMs: number): UnboundedProble
  * no branch written for its failure.
  */
 export function apiCalls(body: string): Call[] {
-  const walk: WalkState = { body, calls: [], tests: [], assigned: [] };
-  walkScript(parseShell(body), { handled: false, tail: true, loopTail: false }, walk);
+  const script = parseShell(body);
+  const calls: Call[] = [];
+  const walk: WalkState = { body, calls, tests: [], assigned: [], functions: functionsOf(script), expanding: new Set(), recorded: calls };
+  walkScript(script, { handled: false, tail: true, loopTail: false }, walk);
   // `X=$(kubectl …)`: handled when a later test of `$X` takes a written branch on an empty value.
   for (const { name, offset, calls } of walk.assigned) {
     const ref = new RegExp(String.raw`^"?\$\{?${name}\}?"?$`);
@@ -123,6 +125,46 @@ interface WalkState {
   tests: Array<{ offset: number; whenEmpty: (isValue: (w: Word) => boolean) => boolean }>;
   /** Variables filled from substitutions (`X=$(kubectl …)`) and the calls in them. */
   assigned: Array<{ name: string; offset: number; calls: Call[] }>;
+  /** The step's shell functions, by name: their bodies. */
+  functions: Map<string, Script>;
+  /** Functions whose calls are being followed (a recursive one is followed once). */
+  expanding: Set<string>;
+  /** The calls as recorded in the step (`calls` is a probe's own list while a function is followed). */
+  recorded: Call[];
+}
+
+/** The functions a script defines (`f() { … }`, `function f { … }`), at any depth. */
+function functionsOf(script: Script): Map<string, Script> {
+  const found = new Map<string, Script>();
+  const visit = (s: Script): void => {
+    for (const a of s.items) for (const p of a.pipelines) for (const c of p.commands) {
+      if (c.type === 'simple') continue;
+      if (c.type === 'function' && c.words[0]?.plain && c.bodies[0]) found.set(c.words[0].text, c.bodies[0]);
+      c.conditions.forEach(visit);
+      c.bodies.forEach(visit);
+    }
+  };
+  visit(script);
+  return found;
+}
+
+/**
+ * A call of a function the step defines, whose failure a branch waits for: its status is its
+ * body's, so the calls in the body whose failure that status carries are handled too (read as a
+ * `{ … }` group in that place). The body's calls were recorded where it is defined; this marks them.
+ */
+function followFunction(name: string, st: WalkState): void {
+  const body = st.functions.get(name);
+  if (!body || st.expanding.has(name)) return;
+  st.expanding.add(name);
+  const probe: WalkState = { ...st, calls: [], tests: [], assigned: [] };
+  walkScript(body, { handled: false, tail: false, loopTail: false, onTrue: 'none', onFalse: 'written' }, probe);
+  for (const c of probe.calls) {
+    if (!c.handled) continue;
+    const recorded = st.recorded.find((x) => x.offset === c.offset);
+    if (recorded) recorded.handled = true;
+  }
+  st.expanding.delete(name);
 }
 
 function walkScript(script: Script, w: Walk, st: WalkState): void {
@@ -159,7 +201,7 @@ function walkCommand(c: Command, w: Walk, st: WalkState): void {
     if (call) {
       const { line, column } = lineColumn(st.body, call.word.offset);
       st.calls.push({ line, column, offset: call.word.offset, client: call.client, boundMs: call.boundMs, handled: w.handled });
-    }
+    } else if (w.handled && c.words[0]?.plain) followFunction(c.words[0].text, st);
     // A test of a substitution's output (`[ -z "$(kubectl …)" ]`) that takes a written branch when
     // the output is empty, as it is when the call fails.
     const test = c.words[0]?.plain && ['[', '[[', 'test'].includes(c.words[0].text) && w.leadsWritten ? w.leadsWritten : undefined;

@@ -34,7 +34,7 @@ export interface Compound {
   conditions: Script[];
   /** The bodies: then/elif/else branches, the loop body, the group, a case's items. */
   bodies: Script[];
-  /** for and case: the words after `in` / the subject. */
+  /** for and case: the words after `in` / the subject; function: its name. */
   words: Word[];
 }
 
@@ -180,14 +180,14 @@ class Reader {
         }
         case 'function': {
           this.next();
-          this.next(); // the name
+          const name = this.next();
           if (this.isOp('(')) {
             this.next();
             this.eatOp(')');
           }
           while (this.peek().kind === 'nl') this.next();
           const body = this.command(stop);
-          return { type: 'function', conditions: [], bodies: body ? [wrap(body, this.source, this.base)] : [], words: [] };
+          return { type: 'function', conditions: [], bodies: body ? [wrap(body, this.source, this.base)] : [], words: name.kind === 'word' ? [name.word] : [] };
         }
         default:
           // A reserved word out of place (`then` with no `if`): read it as a command name.
@@ -215,7 +215,7 @@ class Reader {
             this.next();
             while (this.peek().kind === 'nl') this.next();
             const body = this.command(stop);
-            return { type: 'function', conditions: [], bodies: body ? [wrap(body, this.source, this.base)] : [], words: [] };
+            return { type: 'function', conditions: [], bodies: body ? [wrap(body, this.source, this.base)] : [], words: [words[0]] };
           }
           this.i = save;
           this.peeked = undefined;

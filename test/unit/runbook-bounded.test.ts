@@ -46,6 +46,17 @@ describe('bounded API calls in shell steps', () => {
     assert.deepEqual(unboundedCalls('kubectl get pods # || echo fallback', 30_000), [], 'an || in a comment is no branch');
   });
 
+  it("follows the step's own functions: a call in one is handled where a branch waits on the function", () => {
+    const handled = (body: string): Array<[number, boolean]> => apiCalls(body).map((c) => [c.line, c.handled]);
+    assert.deepEqual(handled('check() {\n  kubectl get --raw /readyz\n}\ncheck || echo "go to section 4"'), [[1, true]]);
+    assert.deepEqual(handled('function check {\n  kubectl get --raw /readyz\n}\nif ! check; then echo down; fi'), [[1, true]]);
+    assert.deepEqual(handled('get() { kubectl get pods; }\ncheck() { echo start; get; }\ncheck || echo fallback'), [[0, true]], 'through a function it calls');
+    assert.deepEqual(handled('loop() { kubectl get x; loop; }\nloop || echo again'), [[0, true]], 'a recursive one is followed once');
+    assert.deepEqual(handled('check() { kubectl get pods; }\ncheck\necho no branch'), [[0, false]], 'called where no branch waits');
+    assert.deepEqual(handled('check() { kubectl get pods; }'), [[0, false]], 'defined, never called');
+    assert.equal(unboundedCalls('check() {\n  kubectl get --raw /readyz\n}\ncheck || echo "go to section 4"', 60_000)[0]?.line, 1, 'the problem points at the call, in the function');
+  });
+
   it('flags a call only where a branch waits on it, as the shell groups the step', () => {
     const flagged = (body: string): number[] => unboundedCalls(body, 60_000).map((p) => p.line);
     // Waiting on the call: ||, && … ||, if/until/while conditions (through a pipeline), $?, an emptiness test of its output.

@@ -34,6 +34,8 @@ describe('shell reader', () => {
     assert.deepEqual(names(parseShell('until a | b\ndo\n  c\ndone')), ['until{', 'a', '|', 'b', '?', 'c', ';', '}']);
     assert.deepEqual(names(parseShell('for x in $(a); do b || break; done; c')), ['for{', 'b', '||', 'break', ';', '}', 'c']);
     assert.deepEqual(names(parseShell('case $x in\n  a) b ;;\n  *) c ;;\nesac')), ['case{', 'b', ';', 'c', ';', '}']);
+    const fns = parseShell('f() { a; }\nfunction g { b; }').items.map((i) => i.pipelines[0].commands[0]);
+    assert.deepEqual(fns.map((c) => (c.type === 'function' ? c.words[0]?.text : c.type)), ['f', 'g'], 'a function keeps its name');
     assert.deepEqual(names(parseShell('f() { a; }\n( b ) && { c; }')), ['function{', 'group{', 'a', ';', '}', ';', '}', 'subshell{', 'b', ';', '}', '&&', 'group{', 'c', ';', '}']);
   });
 
