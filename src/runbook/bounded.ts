@@ -221,7 +221,10 @@ function walkCommand(c: Command, w: Walk, st: WalkState): void {
     for (const word of others) for (const s of word.subs) walkScript(s, { ...unhandled, handled: emptyTested(word) }, st);
     return;
   }
-  for (const word of c.words) for (const s of word.subs) walkScript(s, unhandled, st);
+  // `(( $(kubectl …) > 3 ))`: a failed call leaves the expression empty (an error) or 0, so the
+  // command's false status, where a branch waits for it, is the call failing.
+  const subsHandled = c.type === 'arith' && w.handled;
+  for (const word of c.words) for (const s of word.subs) walkScript(s, { ...unhandled, handled: subsHandled }, st);
   const loop = c.type === 'while' || c.type === 'until' || c.type === 'for';
   const loopTail = loop ? w.tail : w.loopTail;
   if (c.type === 'if') {

@@ -1,6 +1,6 @@
 // The structure of a POSIX shell / bash script, as much of it as a check on runbook steps needs:
 // lists, and-or lists, pipelines, simple commands (their words and where they start), compound
-// commands (if, while, until, for, case, { }, ( ), functions), and the command substitutions inside
+// commands (if, while, until, for, case, { }, ( ), (( )), functions), and the command substitutions inside
 // words, parsed in turn. Quotes, comments, line continuations and here-documents are read as the
 // shell reads them (POSIX.1-2017 XCU 2.3 Token Recognition, 2.10 Shell Grammar), so a `||` in a
 // string or an `if` in a Go template is no operator and no keyword.
@@ -29,12 +29,12 @@ export interface SimpleCommand {
 }
 
 export interface Compound {
-  type: 'if' | 'while' | 'until' | 'for' | 'case' | 'group' | 'subshell' | 'function';
+  type: 'if' | 'while' | 'until' | 'for' | 'case' | 'group' | 'subshell' | 'function' | 'arith';
   /** if/elif, while and until: the condition lists. */
   conditions: Script[];
   /** The bodies: then/elif/else branches, the loop body, the group, a case's items. */
   bodies: Script[];
-  /** for and case: the words after `in` / the subject; function: its name. */
+  /** for and case: the words after `in` / the subject; function: its name; arith: its expression. */
   words: Word[];
 }
 
@@ -148,6 +148,20 @@ class Reader {
 
   private command(stop: string[]): Command | undefined {
     const t = this.peek();
+    // `(( expression ))`: bash's arithmetic command, its status the expression's (false when 0 or
+    // not a number, as an empty `$(…)` makes it).
+    if (t.kind === 'op' && t.op === '(' && this.s[this.i] === '(') {
+      const open = this.i - 1;
+      const end = this.matching(open, '(', ')');
+      const subs: Script[] = [];
+      this.peeked = undefined;
+      this.i = open + 2;
+      this.scanSubs(Math.max(this.i, end - 2), subs);
+      this.i = end;
+      const word: Word = { text: this.s.slice(open, end), offset: this.base + open, plain: false, subs };
+      this.redirections();
+      return { type: 'arith', conditions: [], bodies: [], words: [word] };
+    }
     if (t.kind === 'op' && t.op === '(') {
       this.next();
       const body = this.script([]);
@@ -462,23 +476,29 @@ class Reader {
       // `${name:-word}`: the word may hold command substitutions (`${NS:-$(kubectl …)}`).
       const end = this.matching(this.i + 1, '{', '}');
       this.i += 2;
-      while (this.i < end - 1) {
-        const ch = s[this.i];
-        if (ch === '\\') this.i += 2;
-        else if (ch === "'") {
-          const q = s.indexOf("'", this.i + 1);
-          this.i = q < 0 || q >= end ? end - 1 : q + 1;
-        } else if (ch === '"') {
-          this.i++;
-          this.doubleQuoted(subs);
-        } else if (ch === '`') this.backtick(subs);
-        else if (ch === '$') this.dollar(subs);
-        else this.i++;
-      }
+      this.scanSubs(end - 1, subs);
       this.i = end;
       return;
     }
     this.i++;
+  }
+
+  /** The command substitutions from here up to `end` (an expansion's or expression's text), quotes read as quotes. */
+  private scanSubs(end: number, subs: Script[]): void {
+    const s = this.s;
+    while (this.i < end) {
+      const ch = s[this.i];
+      if (ch === '\\') this.i += 2;
+      else if (ch === "'") {
+        const q = s.indexOf("'", this.i + 1);
+        this.i = q < 0 || q >= end ? end : q + 1;
+      } else if (ch === '"') {
+        this.i++;
+        this.doubleQuoted(subs);
+      } else if (ch === '`') this.backtick(subs);
+      else if (ch === '$') this.dollar(subs);
+      else this.i++;
+    }
   }
 
   /** The offset just past the bracket that closes the one at `open`, skipping quotes and nested ones. */

@@ -57,6 +57,13 @@ describe('bounded API calls in shell steps', () => {
     assert.equal(unboundedCalls('check() {\n  kubectl get --raw /readyz\n}\ncheck || echo "go to section 4"', 60_000)[0]?.line, 1, 'the problem points at the call, in the function');
   });
 
+  it('reads an arithmetic command: a call in it is handled where a branch waits on its false', () => {
+    const handled = (body: string): Array<[number, boolean]> => apiCalls(body).map((c) => [c.line, c.handled]);
+    assert.deepEqual(handled('(( $(kubectl get nodes --no-headers | wc -l) > 3 )) || echo "too few nodes answered"'), [[0, true]]);
+    assert.deepEqual(handled('while (( $(kubectl get pods --no-headers | grep -c Pending) > 0 )); do sleep 5; done\necho settled'), [[0, true]]);
+    assert.deepEqual(handled('n=0\n(( n += $(kubectl get ns --no-headers | wc -l) ))\necho $n'), [[1, false]], 'no branch on it');
+  });
+
   it('flags a call only where a branch waits on it, as the shell groups the step', () => {
     const flagged = (body: string): number[] => unboundedCalls(body, 60_000).map((p) => p.line);
     // Waiting on the call: ||, && … ||, if/until/while conditions (through a pipeline), $?, an emptiness test of its output.

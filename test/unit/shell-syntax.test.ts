@@ -13,6 +13,7 @@ function names(s: Script): string[] {
       return;
     }
     out.push(`${c.type}{`);
+    for (const w of c.type === 'arith' ? c.words : []) for (const sub of w.subs) out.push(`[${names(sub).join(' ')}]`);
     for (const x of c.conditions) out.push(...names(x), '?');
     for (const x of c.bodies) out.push(...names(x), ';');
     out.push('}');
@@ -34,6 +35,9 @@ describe('shell reader', () => {
     assert.deepEqual(names(parseShell('until a | b\ndo\n  c\ndone')), ['until{', 'a', '|', 'b', '?', 'c', ';', '}']);
     assert.deepEqual(names(parseShell('for x in $(a); do b || break; done; c')), ['for{', 'b', '||', 'break', ';', '}', 'c']);
     assert.deepEqual(names(parseShell('case $x in\n  a) b ;;\n  *) c ;;\nesac')), ['case{', 'b', ';', 'c', ';', '}']);
+    // `(( … ))` is an arithmetic command, its substitutions read; `( (a) )` is a subshell in a subshell.
+    assert.deepEqual(names(parseShell('(( $(a | b) > 3 )) || c; (( i++ ))')), ['arith{', '[a | b]', '}', '||', 'c', 'arith{', '}']);
+    assert.deepEqual(names(parseShell('( (a) )')), ['subshell{', 'subshell{', 'a', ';', '}', ';', '}']);
     const fns = parseShell('f() { a; }\nfunction g { b; }').items.map((i) => i.pipelines[0].commands[0]);
     assert.deepEqual(fns.map((c) => (c.type === 'function' ? c.words[0]?.text : c.type)), ['f', 'g'], 'a function keeps its name');
     assert.deepEqual(names(parseShell('f() { a; }\n( b ) && { c; }')), ['function{', 'group{', 'a', ';', '}', ';', '}', 'subshell{', 'b', ';', '}', '&&', 'group{', 'c', ';', '}']);
