@@ -24,7 +24,7 @@ import { dirname, join } from 'node:path';
 import {
   ARTIFACTS, CODE_SERVER_BIN, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, tempDirs, until, writeUserSettings,
 } from '../../scripts/lib/code-server.mjs';
-import { clockSeconds, frameWith, text } from './workbench.mjs';
+import { clockSeconds, frameWith, openFile, runCommand, text } from './workbench.mjs';
 
 const VSIX = join(ROOT, 'dist/breakglass.vsix');
 const EXTENSION_ID = 'breakglass.breakglass';
@@ -38,58 +38,6 @@ const noPackage = args.includes('--no-package');
 
 
 const state = { page: undefined, dirs: undefined, workspace: undefined, server: undefined, ctx: undefined };
-
-async function quickInputRows(page) {
-  return page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') || r.textContent || ''));
-}
-
-async function openQuickInput(page, key, prefix) {
-  const input = page.locator('.quick-input-widget input');
-  await until(
-    async () => {
-      if (!(await input.isVisible())) {
-        await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
-        await page.keyboard.press(key);
-        await sleep(300);
-      }
-      return input.isVisible();
-    },
-    { timeout: 20_000, message: () => `the quick input did not open with ${key}` },
-  );
-  await input.fill(prefix);
-  return input;
-}
-
-/** Picks the row whose label includes `label` in the quick input that is open now. */
-async function pickRow(page, label, what) {
-  const rows = await until(
-    async () => {
-      const r = await quickInputRows(page);
-      return r.some((l) => l.toLowerCase().includes(label.toLowerCase())) && r;
-    },
-    { timeout: 20_000, message: (r) => `${what}: no "${label}" among ${JSON.stringify(r ?? [])}` },
-  );
-  const idx = rows.findIndex((l) => l.toLowerCase().includes(label.toLowerCase()));
-  await page.locator('.quick-input-widget .monaco-list-row').nth(idx).click();
-}
-
-/** Runs a command from the palette; `then` picks a row of the quick pick the command opens. */
-async function runCommand(page, title, then) {
-  const input = await openQuickInput(page, 'F1', `>${title}`);
-  await pickRow(page, title, 'the command palette');
-  if (then) {
-    await sleep(500);
-    await pickRow(page, then, `the quick pick of "${title}"`);
-  }
-  await until(async () => !(await input.isVisible()), { timeout: 10_000, message: () => `the quick input stayed open after "${title}"` });
-}
-
-async function openFile(page, name) {
-  const input = await openQuickInput(page, 'Control+P', name);
-  await until(async () => (await quickInputRows(page)).some((r) => r.includes(name)), { timeout: 30_000, message: () => `Quick Open found no file named ${name}` });
-  await input.press('Enter');
-  await until(async () => page.locator(`.tabs-container .tab[aria-label*="${name}"]`).count(), { message: () => `${name} did not open in an editor tab` });
-}
 
 async function runStep(frame, id) {
   const step = frame.locator(`.bg-step[data-step-id="${id}"]`);

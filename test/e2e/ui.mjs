@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import {
   ARTIFACTS, CODE_SERVER_BIN, QUIET_SETTINGS, codeServerEnv, copyWorkspace, fmtSeconds, freePort, installVsix, launchChromium, ROOT, runTests, screenshot, sleep, startCodeServer, STEP_TIMEOUT_MS, tempDirs, until, writeUserSettings,
 } from '../../scripts/lib/code-server.mjs';
-import { workbenchErrors } from './workbench.mjs';
+import { openFile, runCommand, workbenchErrors } from './workbench.mjs';
 
 const VSIX = join(ROOT, 'dist/breakglass.vsix');
 const EXTENSION_ID = 'breakglass.breakglass';
@@ -32,67 +32,6 @@ const noPackage = args.includes('--no-package');
 // ---------------------------------------------------------------------------------------------
 
 const state = { page: undefined, dirs: undefined, workspace: undefined, server: undefined, ctx: undefined };
-
-/** The quick-input rows currently shown, as their labels. */
-async function quickInputRows(page) {
-  return page.locator('.quick-input-widget .monaco-list-row').evaluateAll((rows) =>
-    rows.map((r) => r.getAttribute('aria-label') || r.textContent || ''),
-  );
-}
-
-async function openQuickInput(page, key, prefix) {
-  const input = page.locator('.quick-input-widget input');
-  await until(
-    async () => {
-      if (!(await input.isVisible())) {
-        await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
-        await page.keyboard.press(key);
-        await sleep(300);
-      }
-      return input.isVisible();
-    },
-    { timeout: 20_000, message: () => `the quick input did not open with ${key}` },
-  );
-  await input.fill(prefix);
-  return input;
-}
-
-async function openFile(page, name) {
-  // Quick Open (Ctrl+P); F1 then an input without `>` is the same picker.
-  const input = await openQuickInput(page, 'Control+P', name);
-  await until(async () => (await quickInputRows(page)).some((r) => r.includes(name)), {
-    timeout: 30_000,
-    message: () => `Quick Open found no file named ${name} in the workspace`,
-  });
-  await input.press('Enter');
-  await until(async () => page.locator(`.tabs-container .tab[aria-label*="${name}"]`).count(), {
-    message: () => `${name} did not open in an editor tab`,
-  });
-}
-
-async function runCommand(page, title) {
-  const input = await openQuickInput(page, 'F1', `>${title}`);
-  const rows = await until(
-    async () => {
-      const r = await quickInputRows(page);
-      return r.some((l) => l.toLowerCase().includes(title.toLowerCase())) && r;
-    },
-    {
-      timeout: 20_000,
-      message: () =>
-        `the command palette offers no "${title}": the extension does not contribute it, or its "when" clause hides it`,
-    },
-  );
-  const idx = rows.findIndex((l) => l.toLowerCase().includes(title.toLowerCase()));
-  await page.locator('.quick-input-widget .monaco-list-row').nth(idx).click();
-  // The palette has closed once its input no longer holds the command: a command that asks with
-  // a quick pick of its own (Enter Real Mode) reuses the same widget, emptied, at once, so the
-  // widget need not be seen hidden in between.
-  await until(async () => !(await input.isVisible()) || (await input.inputValue()) !== `>${title}`, {
-    timeout: 10_000,
-    message: () => `the palette stayed open after "${title}"`,
-  });
-}
 
 /** The webview frame that contains the runbook view (webviews live in nested iframes). */
 async function runbookFrame(page) {
@@ -253,16 +192,13 @@ const tests = [
         "---\nrunbook: true\ntitle: Across clusters\n---\n# Remove the agent everywhere\n\n```breakglass {name=remove-everywhere}\naction: etcd-delete\nclusters: '*'\nkeys: [/registry/daemonsets/monitoring/telemetry-agent]\n```\n",
       );
       // A quick pick closes when the focus leaves it (a terminal closing, a notification): if the
-      // one Enter Real Mode opens is gone before its row is clicked, the command is run again.
-      const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'prod-large' });
+      // one Enter Real Mode opens is gone before prod-large is accepted, the command is run again.
       for (let attempt = 1; ; attempt++) {
-        await runCommand(page, 'Breakglass: Enter Real Mode');
-        const picked = await until(async () => (await row.count()) > 0 && (await row.first().isVisible()), { timeout: 15_000, message: () => 'Enter Real Mode offered no context prod-large' })
-          .then(() => row.first().click({ timeout: 5_000 }))
-          .then(() => undefined, (e) => e);
+        const picked = await runCommand(page, 'Breakglass: Enter Real Mode', 'prod-large').then(() => undefined, (e) => e);
         if (!picked) break;
         if (attempt === 3) throw picked;
-        console.log(`    (the context pick closed before its row was clicked: ${String(picked.message ?? picked).split('\n')[0]}; again)`);
+        console.log(`    (the context pick closed before prod-large was accepted: ${String(picked.message ?? picked).split('\n')[0]}; again)`);
+        await page.keyboard.press('Escape');
       }
       const enter = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Enter Real Mode' });
       await until(async () => (await enter.count()) > 0, { message: () => 'no modal asked to enter REAL mode' });

@@ -1,6 +1,6 @@
 // What the UI tests read off the workbench (VS Code 1.100 in code-server, driven by playwright-core):
 // webview frames, editor groups, errors the workbench shows, and text a person could not read.
-import { STEP_TIMEOUT_MS, until } from '../../scripts/lib/code-server.mjs';
+import { sleep, STEP_TIMEOUT_MS, until } from '../../scripts/lib/code-server.mjs';
 
 /** The text of the first element of `loc`, trimmed ('' when there is none). */
 export const text = async (loc) => ((await loc.count()) ? ((await loc.first().textContent()) ?? '').trim() : '');
@@ -93,4 +93,84 @@ export async function clippedText(frame, selector) {
       })
       .map((e) => (e.textContent ?? '').trim().slice(0, 80)),
   );
+}
+
+// --- the quick input (Command Palette, Quick Open, a command's own quick pick) ---------------------
+
+/** The rows the quick input shows now: their label (aria-label, else text) and whether each is the active one. */
+export async function quickInputRows(page) {
+  return page
+    .locator('.quick-input-widget .monaco-list-row')
+    .evaluateAll((rows) => rows.filter((r) => r.offsetParent !== null).map((r) => ({ label: r.getAttribute('aria-label') || r.textContent || '', active: r.classList.contains('focused') })));
+}
+
+/** Opens the quick input with `key` (F1, Control+P) and types `prefix` into it; its input box. */
+export async function openQuickInput(page, key, prefix) {
+  const input = page.locator('.quick-input-widget input');
+  await until(
+    async () => {
+      if (!(await input.isVisible())) {
+        await page.locator('.monaco-workbench').click({ position: { x: 700, y: 5 } }).catch(() => {});
+        await page.keyboard.press(key);
+        await sleep(300);
+      }
+      return input.isVisible();
+    },
+    { timeout: 20_000, message: () => `the quick input did not open with ${key}` },
+  );
+  await input.fill(prefix);
+  return input;
+}
+
+/**
+ * Accepts the row whose label has `label` in the quick input that is open now, as a person does
+ * with the keyboard: what is typed (`filter`, when given) narrows the list, and Enter takes the
+ * active row once it is that one. Rows are never clicked by position: the list re-renders its
+ * rows in place while it settles, so the n-th row read a moment ago may be another item by then.
+ */
+export async function acceptRow(page, label, what, filter, timeout = 20_000) {
+  const input = page.locator('.quick-input-widget input');
+  if (filter !== undefined) await input.fill(filter);
+  const want = label.toLowerCase();
+  await until(
+    async () => {
+      const rows = await quickInputRows(page);
+      const active = rows.find((r) => r.active) ?? rows[0];
+      if (active && active.label.toLowerCase().includes(want)) return true;
+      // The wanted row is there but not active (another matches better): make it active.
+      if (rows.some((r) => r.label.toLowerCase().includes(want)) && (await input.isVisible())) await input.press('ArrowDown');
+      return false;
+    },
+    { timeout, message: () => `${what}: no "${label}" to accept` },
+  ).catch(async (e) => {
+    throw new Error(`${e.message} among ${JSON.stringify((await quickInputRows(page).catch(() => [])).map((r) => r.label))}`);
+  });
+  await input.press('Enter');
+}
+
+/**
+ * Runs a command from the Command Palette; `then` (a label) is accepted in the quick pick the
+ * command opens, typed into it first. Resolves once the quick input has closed, or holds another
+ * question (a command that asks with a quick pick of its own reuses the widget at once).
+ */
+export async function runCommand(page, title, then) {
+  const input = await openQuickInput(page, 'F1', `>${title}`);
+  await acceptRow(page, title, 'the command palette');
+  await until(async () => !(await input.isVisible()) || (await input.inputValue()) !== `>${title}`, {
+    timeout: 10_000,
+    message: () => `the palette stayed open after "${title}"`,
+  });
+  if (then) {
+    await until(async () => input.isVisible(), { timeout: 20_000, message: () => `"${title}" asked nothing` });
+    await acceptRow(page, then, `the quick pick of "${title}"`, then);
+    await until(async () => !(await input.isVisible()) || (await input.inputValue()) !== then, { timeout: 10_000, message: () => `the quick pick of "${title}" stayed open` });
+  }
+}
+
+/** Opens a workspace file by name through Quick Open (Ctrl+P), and waits for its editor tab. */
+export async function openFile(page, name) {
+  await openQuickInput(page, 'Control+P', name);
+  // Quick Open may still be indexing a workspace just opened.
+  await acceptRow(page, name, 'Quick Open', undefined, 30_000);
+  await until(async () => page.locator(`.tabs-container .tab[aria-label*="${name}"]`).count(), { message: () => `${name} did not open in an editor tab` });
 }
