@@ -40,7 +40,7 @@ describe('sim serve: kubectl top (metrics.k8s.io)', function () {
     });
   }
 
-  it('a deleted pod leaves top at once; the pod its ReplicaSet makes in its place is measured once it runs', async () => {
+  it('a deleted pod leaves top at once; the pod its ReplicaSet makes in its place is measured once metrics-server has scraped it', async () => {
     const bin = BINS[BINS.length - 1];
     const k = (args: string[]) => run(bin, s, join(dir, 'replace'), args);
     const names = (out: string): string[] => out.split('\n').slice(1).map((l) => l.split(/\s+/)[0]).filter((n) => n.startsWith('coredns-'));
@@ -64,7 +64,14 @@ describe('sim serve: kubectl top (metrics.k8s.io)', function () {
       if (!made) await new Promise((r) => setTimeout(r, 250));
     }
     assert.ok(made, 'a replacement coredns pod runs');
-    const top = await k(['top', 'pods', '-n', 'kube-system', made!]);
+    // metrics-server measures it from its first scrape 10 s or more after it started (10–25
+    // simulated seconds, under a second here); until then kubectl says so.
+    let top = await k(['top', 'pods', '-n', 'kube-system', made!]);
+    for (let i = 0; i < 40 && top.code !== 0; i++) {
+      assert.match(top.stderr, /metrics not available yet|not found/i);
+      await new Promise((r) => setTimeout(r, 250));
+      top = await k(['top', 'pods', '-n', 'kube-system', made!]);
+    }
     assert.equal(top.code, 0, top.stderr);
     assert.match(top.stdout, new RegExp(`${made}\\s+\\d+m\\s+\\d+Mi`));
   });

@@ -94,6 +94,8 @@ export interface Provider {
   readonly all: ConcatSeq;
   inNamespace(ns: string): Seq;
   get(ns: string | undefined, name: string): SimObject | undefined;
+  /** Simulated time from which what it serves changes with time alone (a new pod's first metrics scrape): it is built again then. */
+  until?: number;
 }
 
 /** When the app namespaces' Deployments were created: a day after the cluster, before any of their pods. */

@@ -65,19 +65,22 @@ export function findResource(group: string, version: string, name: string): SimR
   return RESOURCES.find((r) => r.group === group && r.version === version && r.name === name);
 }
 
-/** The objects of a resource in a layout (built on first use and kept with the layout, except volatile ones). */
 /** Drops a resource's kept provider, and those of the resources that measure its objects (they change with them). */
 export function forgetProvider(layout: Layout, name: string): void {
   layout.providers.delete(name);
   for (const [key, r] of BY_NAME) if (r.measures === name) layout.providers.delete(key);
 }
 
+/**
+ * The objects of a resource in a layout: built on first use and kept with the layout, except
+ * volatile ones, and built again once the simulated time it said it holds `until` has come.
+ */
 export function providerOf(layout: Layout, name: string): Provider | undefined {
   const r = BY_NAME.get(name);
   if (!r) return undefined;
   if (r.volatile) return r.provider(layout);
   let p = layout.providers.get(name);
-  if (!p) {
+  if (!p || (p.until !== undefined && layout.clock.now() >= p.until)) {
     p = r.provider(layout);
     layout.providers.set(name, p);
   }

@@ -31,10 +31,16 @@ import { list, obj, quantities, str, time, type KindSchema } from '../schema';
 
 const MI = 2 ** 20;
 
-/** The parameters of the usage model (docs/SIMULATION.md §3.5 gives each one's source). */
+/** The parameters of the usage model (docs/SIMULATION.md §3.6 gives each one's source). */
 export const METRICS = {
   /** metrics-server's --metric-resolution default: every kubelet is scraped every 15 s. */
   resolutionSeconds: 15,
+  /**
+   * A container's usage is kept once a scrape finds it at least this long after it started
+   * (metrics-server pkg/storage/pod.go freshContainerMinMetricsResolution): a new pod is measured
+   * from the first scrape 10 s or more after its start, 10–25 s after it.
+   */
+  freshContainerMinSeconds: 10,
   /** A client decodes a JSON response at the API server's cost of encoding it (a floor: Go's encoding/json decodes slower than it encodes). */
   decodeCpuPerByte: LIST_CPU.encodeJsonPerByte.value,
   /** Memory per response byte on its way in: client-go reads the whole body, then decodes it into objects of about the same size. */
@@ -123,12 +129,26 @@ function workloadSeq(layout: Layout, g: ServedWorkload): Seq {
 }
 
 /**
+ * The simulated time of the first metrics-server scrape that measures this running pod (undefined:
+ * not running): until then `kubectl top` says its metrics are not available yet.
+ */
+function firstScrape(layout: Layout, pod: SimObject): number | undefined {
+  const statuses = (pod.build().status as Json | undefined)?.containerStatuses as Json[] | undefined;
+  const startedAt = ((statuses?.[0]?.state as Json | undefined)?.running as Json | undefined)?.startedAt;
+  if (typeof startedAt !== 'string') return undefined;
+  const started = (Date.parse(startedAt) - Date.parse(layout.clock.iso(0))) / 1000;
+  // Scrapes every resolution of simulated time; the first that finds it fresh enough keeps it.
+  return Math.ceil((started + METRICS.freshContainerMinSeconds) / METRICS.resolutionSeconds) * METRICS.resolutionSeconds;
+}
+
+/**
  * The metrics of a pod a controller made in place of a deleted one (layout.extraPods), once it runs
  * on a Ready node: its workload's per-pod usage (found by the workload's pod labels), or its
  * requests' worth for a filler application's pod.
  */
-function replacementMetrics(layout: Layout, pod: SimObject): SimObject | undefined {
+function replacementMetrics(layout: Layout, pod: SimObject, scrapeAt: number | undefined): SimObject | undefined {
   if (pod.field('status.phase') !== 'Running' || !layout.nodeReady(layout.nodeIndex(pod.field('spec.nodeName') ?? ''))) return undefined;
+  if (scrapeAt === undefined || layout.clock.now() < scrapeAt) return undefined;
   const g = layout.workloadsByNamespace.get(pod.namespace ?? '')?.find((w) => Object.entries(w.podLabels).every(([k, v]) => pod.labels[k] === v));
   const usage = (): Usage => (g && !g.system ? workloadPodUsage(layout, g, 0) : requestsUsage(`${pod.namespace}/${pod.name}`));
   const container = String((((pod.build().spec as Json | undefined)?.containers as Json[] | undefined)?.[0]?.name) ?? g?.name ?? 'app');
@@ -139,9 +159,13 @@ function provider(layout: Layout): Provider {
   const parts = new Map<string, Seq[]>();
   for (const [ns, groups] of layout.workloadsByNamespace) parts.set(ns, groups.map((g) => workloadSeq(layout, g)));
   const replacements = new Map<string, SimObject>();
+  // The earliest scrape still to come of a running replacement: the metrics change then.
+  let until: number | undefined;
   for (const pod of layout.extraPods.values()) {
-    const m = replacementMetrics(layout, pod);
+    const scrapeAt = pod.field('status.phase') === 'Running' ? firstScrape(layout, pod) : undefined;
+    const m = replacementMetrics(layout, pod, scrapeAt);
     if (m) replacements.set(`${m.namespace}/${m.name}`, m);
+    else if (scrapeAt !== undefined && scrapeAt > layout.clock.now()) until = Math.min(until ?? Infinity, scrapeAt);
   }
   for (const m of replacements.values()) parts.set(m.namespace!, [...(parts.get(m.namespace!) ?? []), arraySeq([m])]);
   // Filler pods of app namespace j are j, j + A, j + 2A, … on nodes g / F: those on Ready nodes
@@ -154,7 +178,7 @@ function provider(layout: Layout): Provider {
     const ns = layout.appNs[j];
     parts.set(ns, [...(parts.get(ns) ?? []), rangeSeq(count, (k) => fillerMetrics(layout, j + k * A), { app, 'pod-template-hash': hash })]);
   }
-  return layout.namespacedProvider(parts, (ns, name) => {
+  const p = layout.namespacedProvider(parts, (ns, name) => {
     const made = replacements.get(`${ns}/${name}`);
     if (made) return made;
     const at = locatePod(layout, ns, name);
@@ -162,6 +186,8 @@ function provider(layout: Layout): Provider {
     if (at.g) return measured(layout, at.g, at.i) ? workloadMetrics(layout, at.g, at.i) : undefined;
     return at.filler < measuredFiller ? fillerMetrics(layout, at.filler) : undefined;
   });
+  p.until = until;
+  return p;
 }
 
 const usageSchema = quantities('The resource usage: cpu (cores) and memory (the working set, bytes).');
