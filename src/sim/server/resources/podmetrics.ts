@@ -7,7 +7,7 @@
 // a GET answers 404 as metrics-server does (`podmetrics.metrics.k8s.io "<ns>/<name>" not found`).
 //
 // Usage is computed when an object is built, from the model's latest snapshot (docs/SIMULATION.md
-// §3.5 lists every parameter):
+// §3.6 lists every parameter):
 //   - a pod of a workload the model runs (the scenario's agents) uses what its API work costs a
 //     client, over an idle floor: CPU to decode what the API servers sent it, memory to hold the
 //     responses on their way in. The model's pods are its average pod: every pod of a workload
