@@ -93,7 +93,7 @@ export class HealthHub implements vscode.Disposable {
     const t = this.mode.current;
     const realSetting = vscode.workspace.getConfiguration('breakglass').get<string>('realKubeconfig', '');
     return resolveHealthTarget(
-      { mode: t.mode, context: t.context, kubeconfig: t.kubeconfig, trusted: vscode.workspace.isTrusted },
+      { mode: t.mode, context: t.context, kubeconfig: t.kubeconfig, trusted: vscode.workspace.isTrusted, endedTabletop: this.mode.endedTabletop },
       attrs,
       readKubeconfigInfo,
       (ctx) => listContexts(realSetting ? [realSetting] : defaultKubeconfigFiles()).find((c) => c.name === ctx)?.file,

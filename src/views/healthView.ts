@@ -47,6 +47,8 @@ export interface HealthTargetInput {
   kubeconfig?: string;
   /** The workspace is trusted (in Restricted Mode panels connect to nothing). */
   trusted: boolean;
+  /** The scenario of a tabletop that has just ended (its clusters are gone; no other simulated cluster took their place). */
+  endedTabletop?: string;
 }
 
 /** Attributes of a ```health fence (all optional; the standalone panel has none). */
@@ -92,6 +94,14 @@ export function resolveHealthTarget(
     return { status: 'restricted', simulated, label: simulated ? 'SIMULATED' : `REAL: ${t.context ?? '?'}`, message: 'Restricted Mode: cluster-health panels connect to no cluster in an untrusted workspace (a kubeconfig can run credential plugins). Trust the workspace to watch a cluster.' };
   }
   if (simulated) {
+    if (!t.kubeconfig && t.endedTabletop) {
+      return {
+        status: 'none',
+        simulated,
+        label: 'SIMULATED: the tabletop ended',
+        message: `The tabletop '${t.endedTabletop}' has ended, and its simulated clusters with it: this panel has nothing to watch. Start another with Breakglass: Start Tabletop, or serve a cluster yourself. ${SIM_HINT}`,
+      };
+    }
     if (!t.kubeconfig) return { status: 'none', simulated, label: 'SIMULATED: no cluster configured', message: `No simulated cluster is configured. ${SIM_HINT}` };
     let info: KubeconfigInfo;
     try {

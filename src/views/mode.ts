@@ -60,18 +60,23 @@ export class ModeController implements vscode.Disposable {
 
   private tabletopTarget?: Target;
 
+  /** The scenario of the tabletop that ended last, while nothing else took its place (for panels that watched it). */
+  endedTabletop?: string;
+
   /** A tabletop started: SIMULATED mode on its kubeconfig and cluster models. */
   enterTabletop(target: Target, host: SimHost): void {
+    this.endedTabletop = undefined;
     this.host = host;
     this.tabletopTarget = { ...target, mode: 'sim' };
     this.set(this.tabletopTarget);
   }
 
   /** The tabletop ended: back to the configured simulated target (if this one was in use). */
-  leaveTabletop(host: SimHost): void {
+  leaveTabletop(host: SimHost, scenario?: string): void {
     if (this.host !== host) return;
     this.host = undefined;
     this.tabletopTarget = undefined;
+    this.endedTabletop = scenario;
     if (this.target.mode === 'sim') this.set(this.simTarget());
   }
 

@@ -353,7 +353,7 @@ export class TabletopController implements vscode.Disposable {
     if (this.clockTimer) clearTimeout(this.clockTimer);
     if (this.scoresTimer) clearTimeout(this.scoresTimer);
     this.clockTimer = this.scoresTimer = undefined;
-    this.mode.leaveTabletop(ex.tt);
+    this.mode.leaveTabletop(ex.tt, ex.tt.scenario.name);
     if (this.context.environmentVariableCollection.get('KUBECONFIG')?.value === ex.tt.kubeconfig) this.context.environmentVariableCollection.delete('KUBECONFIG');
     this.status?.dispose();
     this.status = undefined;

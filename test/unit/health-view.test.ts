@@ -38,6 +38,15 @@ describe('health panels: what they watch', () => {
     assert.match(t.message, /breakglass\.simulatedKubeconfig/);
   });
 
+  it('after a tabletop ended, says the tabletop ended rather than that nothing was ever set up', () => {
+    const t = resolveHealthTarget({ mode: 'sim', trusted: true, endedTabletop: 'telemetry-rollout-2024-12-11' }, {}, read);
+    assert.equal(t.status, 'none');
+    assert.equal(t.label, 'SIMULATED: the tabletop ended');
+    assert.ok(t.status === 'none' && /^The tabletop 'telemetry-rollout-2024-12-11' has ended/.test(t.message) && /Start Tabletop/.test(t.message));
+    // A simulated cluster configured since: that one is watched.
+    assert.equal(resolveHealthTarget({ mode: 'sim', kubeconfig: SIM.file, trusted: true, endedTabletop: 'x' }, {}, read).status, 'watching');
+  });
+
   it('SIMULATED: the kubeconfig current context; a fence with no attributes lands on the same poller', () => {
     const panel = resolveHealthTarget({ mode: 'sim', kubeconfig: SIM.file, trusted: true }, {}, read);
     const fence = resolveHealthTarget({ mode: 'sim', kubeconfig: SIM.file, trusted: true }, { context: 'sim' }, read);
