@@ -236,6 +236,16 @@ export function walkthroughStages(ctx) {
         if (s['Time to mitigate'] === undefined || s['Time to mitigate'] > seen.mitigateAt - impactAt + 120) {
           throw new Error(`time to mitigate ${s['Time to mitigate']} s; the agents were stopped from T+${seen.mitigateAt} s`);
         }
+        // The health panel, still open, says its tabletop ended (not that nothing was ever set up).
+        const health = await frameWith(page, 'body[data-page="health"]', 'health panel');
+        let said = '';
+        await until(
+          async () => {
+            said = (await text(health.locator('body'))).replace(/\s+/g, ' ');
+            return /The tabletop 'telemetry-rollout-2024-12-11' has ended/.test(said);
+          },
+          { timeout: 20_000, message: () => `the health panel does not say the tabletop ended: ${said.slice(0, 400)}` },
+        );
         await page.waitForTimeout(500);
         await shot(page, '07-report');
         // The chart, legible where it opened: drawn at (nearly) its own size, not scaled down.
