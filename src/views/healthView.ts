@@ -74,7 +74,7 @@ export type ResolvedHealthTarget =
 export const SIM_HINT =
   'Start a simulated cluster with `npx breakglass sim serve <scenario.yaml> [--cluster NAME] --kubeconfig .breakglass/sim-kubeconfig` ' +
   '(it prints the kubeconfig it wrote), then set the setting breakglass.simulatedKubeconfig to that file ' +
-  '(or BREAKGLASS_SIM_KUBECONFIG before starting VS Code). For a real cluster use Breakglass: Enter Real Mode….';
+  '(or BREAKGLASS_SIM_KUBECONFIG before starting VS Code). For a real cluster, use Breakglass: Enter Real Mode.';
 
 /**
  * Decides which cluster a panel watches: the active target, narrowed by the fence's `context` and
@@ -99,7 +99,7 @@ export function resolveHealthTarget(
         status: 'none',
         simulated,
         label: 'SIMULATED: the tabletop ended',
-        message: `The tabletop '${t.endedTabletop}' has ended, and its simulated clusters with it: this panel has nothing to watch. Start another with Breakglass: Start Tabletop, or serve a cluster yourself. ${SIM_HINT}`,
+        message: `The tabletop '${t.endedTabletop}' has ended, and its simulated clusters with it: this panel has nothing to watch. Breakglass: Start Tabletop starts another.`,
       };
     }
     if (!t.kubeconfig) return { status: 'none', simulated, label: 'SIMULATED: no cluster configured', message: `No simulated cluster is configured. ${SIM_HINT}` };
