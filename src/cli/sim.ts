@@ -154,12 +154,16 @@ export async function serve(
   const clock = new SimClock(sim, o.speed);
   const served = await serveCluster(cluster, { port: o.port, speed: o.speed, kubeconfigPath: o.kubeconfig });
   if (o.holdAt !== undefined) {
+    const held = (t: number): void => void io.err.write(`T+${fmtT(t)} held: the clock stands still here; the server goes on answering\n`);
     clock.holdAt(o.holdAt);
-    const off = clock.onTick((st) => {
-      if (!st.paused) return;
-      io.err.write(`T+${fmtT(st.t)} held: the clock stands still here; the server goes on answering\n`);
-      off();
-    });
+    if (clock.state.paused) held(clock.state.t);
+    else {
+      const off = clock.onTick((st) => {
+        if (!st.paused) return;
+        held(st.t);
+        off();
+      });
+    }
   }
   clock.start();
   cluster.onEvent((e) => io.err.write(`T+${fmtT(e.t)} ${e.detail}\n`));

@@ -34,6 +34,23 @@ describe('sim serve: the seed scenario behind the real kubectl', function () {
     }
   });
 
+  it('--hold-at: the clock stops at that simulated time and stays there while the server answers', async () => {
+    const s = await serveHeld('staging', '0s', dir);
+    try {
+      const now = async (): Promise<number> => {
+        const r = await kubectl(s, dir, ['get', '--raw', '/sim/v1/clients', '--request-timeout=10s']);
+        assert.equal(r.code, 0, r.stderr);
+        return (JSON.parse(r.stdout) as { now: number }).now;
+      };
+      assert.equal(await now(), 0);
+      await new Promise((r) => setTimeout(r, 1500)); // 90 simulated seconds at 60×, were it running
+      assert.equal(await now(), 0, 'held');
+      assert.match(s.stderr(), /^T\+0m held: the clock stands still here/m);
+    } finally {
+      assert.equal(await s.stop(), 0);
+    }
+  });
+
   it('prod-east, saturated: the sim context fails (429 or timeout), the break-glass context gets through', async () => {
     // Five simulated minutes after the rollout, held there: saturated and OOM-looping.
     const s = await serveHeld('prod-east', '5m', dir);
