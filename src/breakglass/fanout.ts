@@ -132,6 +132,8 @@ export async function fanOutStep(body: unknown, targets: ClusterTarget[], o: Fan
     `${name} on ${ran.length} cluster(s) (largest first): ` +
     table.map((r) => `${r.name}${r.size !== undefined ? ` (${r.size} nodes)` : ''} ${r.state}`).join(', ') +
     (failed.length ? `; failed: ${failed.map((r) => `${r.name}: ${r.result?.summary ?? r.state}`).join('; ')}` : '');
-  const result: FanOutResult = { ok: failed.length === 0, summary, items, clusters: table, simSeconds };
+  // The step's reason when it fails: which clusters failed; why is in their rows and under Details.
+  const brief = `${name} on ${ran.length} cluster(s): ${failed.length ? `${failed.map((r) => `${r.name} ${r.state}`).join(', ')}` : 'all succeeded'}`;
+  const result: FanOutResult = { ok: failed.length === 0, summary, brief, items, clusters: table, simSeconds };
   return { result };
 }

@@ -75,6 +75,7 @@ async function runBreakglass(run: StepRun): Promise<StepState> {
   const base = { runbookDir: dirname(run.runbookPath), env, signal: both, dryRun, log: info };
   let preview: ActionResult | undefined;
   let result: ActionResult;
+  let acrossClusters = false;
   const multi = bg.stepClusters(step.spec) !== undefined;
   if (host || multi) {
     const targets = host ? simTargets(step, host, base, bg) : await realTargets(run, base, bg);
@@ -119,6 +120,7 @@ async function runBreakglass(run: StepRun): Promise<StepState> {
       },
     });
     result = out.result;
+    acrossClusters = true;
     tell(out.result.clusters);
     listItems(out.result.clusters.map((c) => ({ prefix: `[${c.name}] `, items: c.result?.items ?? [] })), info);
   } else {
@@ -139,7 +141,10 @@ async function runBreakglass(run: StepRun): Promise<StepState> {
   run.failedItems(bg.failedIds(result));
   if (signal.aborted) return run.finish('cancelled', { reason: 'cancelled' });
   if (timeout.aborted) return run.finish('failed', { reason: `timed out after ${formatDuration(timeoutMs)}`, timedOut: true });
-  return result.ok ? run.finish('succeeded', { exitCode: 0, reason: dryRun ? 'dry run: nothing changed' : undefined }) : run.finish('failed', { reason: result.summary, exitCode: 1 });
+  // Across clusters the reason names the failed ones (their rows say why, the output has it all);
+  // on one cluster it is the action's whole summary.
+  const reason = acrossClusters ? (result.brief ?? result.summary) : result.summary;
+  return result.ok ? run.finish('succeeded', { exitCode: 0, reason: dryRun ? 'dry run: nothing changed' : undefined }) : run.finish('failed', { reason, exitCode: 1 });
 }
 
 /**
