@@ -180,6 +180,8 @@ describe('Cluster health panels', function () {
       const p = st.pollers.find((x) => x.key === key);
       return p && p.watchers === 0 && !st.panels.some((x) => x.subscribed) ? st : undefined;
     });
+    // A poll under way when the last panel closed may still send its remaining reads: let it end.
+    await sleep(3000);
     const closedAt = await pollerRequests(served);
     // Longer than the poller's interval (15 s): an orphaned poller would have polled again.
     await sleep(20_000);
