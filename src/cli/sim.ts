@@ -67,6 +67,14 @@ function intArg(v: string | undefined, name: string, min: number, max: number): 
   return n;
 }
 
+/** A duration option in simulated seconds (undefined when not given). */
+function secondsArg(v: string | undefined, name: string, example: string): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw new UsageError(`${name} must be a duration such as ${example}`);
+  return ms / 1000;
+}
+
 export async function simCommand(argv: string[], io: { out: NodeJS.WritableStream; err: NodeJS.WritableStream }): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
@@ -101,20 +109,10 @@ export async function simCommand(argv: string[], io: { out: NodeJS.WritableStrea
     const speed = values.speed === undefined ? 1 : Number(values.speed);
     if (!(speed > 0) || speed > 10_000) throw new UsageError('--speed must be a number from 0 (exclusive) to 10000');
     const port = intArg(values.port, '--port', 0, 65535) ?? 0;
-    let holdAt: number | undefined;
-    if (values['hold-at'] !== undefined) {
-      const ms = parseDuration(values['hold-at']);
-      if (ms === undefined) throw new UsageError('--hold-at must be a duration such as 5m or 1h30m');
-      holdAt = ms / 1000;
-    }
+    const holdAt = secondsArg(values['hold-at'], '--hold-at', '5m or 1h30m');
     return serve(selectClusters(scenario, name, undefined), name, { seed, speed, port, kubeconfig: values.kubeconfig, holdAt }, io);
   }
-  let until = scenario.durationSeconds;
-  if (values.until !== undefined) {
-    const ms = parseDuration(values.until);
-    if (ms === undefined) throw new UsageError('--until must be a duration such as 30m or 4h22m');
-    until = ms / 1000;
-  }
+  const until = secondsArg(values.until, '--until', '30m or 4h22m') ?? scenario.durationSeconds;
   const sim = new Simulation(scenario, { seed });
   const result = sim.run(until);
   if (values.json) {

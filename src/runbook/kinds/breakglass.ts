@@ -75,9 +75,9 @@ async function runBreakglass(run: StepRun): Promise<StepState> {
   const base = { runbookDir: dirname(run.runbookPath), env, signal: both, dryRun, log: info };
   let preview: ActionResult | undefined;
   let result: ActionResult;
-  let acrossClusters = false;
-  const multi = bg.stepClusters(step.spec) !== undefined;
-  if (host || multi) {
+  // On the tabletop's clusters or a step's `clusters:`: fanned out, one table row per cluster.
+  const acrossClusters = !!host || bg.stepClusters(step.spec) !== undefined;
+  if (acrossClusters) {
     const targets = host ? simTargets(step, host, base, bg) : await realTargets(run, base, bg);
     if (typeof targets === 'string') {
       info(targets);
@@ -120,7 +120,6 @@ async function runBreakglass(run: StepRun): Promise<StepState> {
       },
     });
     result = out.result;
-    acrossClusters = true;
     tell(out.result.clusters);
     listItems(out.result.clusters.map((c) => ({ prefix: `[${c.name}] `, items: c.result?.items ?? [] })), info);
   } else {

@@ -11,7 +11,6 @@ export const SEED = resolve(__dirname, '../../../runbooks/scenarios/telemetry-ro
 
 export interface Served {
   child: ChildProcess;
-  url: string;
   kubeconfig: string;
   /** What the server has written to stderr so far (its events, its hold). */
   stderr(): string;
@@ -33,7 +32,6 @@ export function serve(cluster: string, speed: number, dir: string, extra: string
         clearTimeout(t);
         res({
           child,
-          url: m[1],
           kubeconfig: m[2],
           stderr: () => err,
           stop: () => {

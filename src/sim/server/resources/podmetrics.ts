@@ -143,12 +143,11 @@ function firstScrape(layout: Layout, pod: SimObject): number | undefined {
 
 /**
  * The metrics of a pod a controller made in place of a deleted one (layout.extraPods), once it runs
- * on a Ready node: its workload's per-pod usage (found by the workload's pod labels), or its
+ * on a Ready node and a scrape has measured it (`scrapeAt`, from firstScrape): its workload's per-pod usage (found by the workload's pod labels), or its
  * requests' worth for a filler application's pod.
  */
 function replacementMetrics(layout: Layout, pod: SimObject, scrapeAt: number | undefined): SimObject | undefined {
-  if (pod.field('status.phase') !== 'Running' || !layout.nodeReady(layout.nodeIndex(pod.field('spec.nodeName') ?? ''))) return undefined;
-  if (scrapeAt === undefined || layout.clock.now() < scrapeAt) return undefined;
+  if (scrapeAt === undefined || layout.clock.now() < scrapeAt || !layout.nodeReady(layout.nodeIndex(pod.field('spec.nodeName') ?? ''))) return undefined;
   const g = layout.workloadsByNamespace.get(pod.namespace ?? '')?.find((w) => Object.entries(w.podLabels).every(([k, v]) => pod.labels[k] === v));
   const usage = (): Usage => (g && !g.system ? workloadPodUsage(layout, g, 0) : requestsUsage(`${pod.namespace}/${pod.name}`));
   const container = String((((pod.build().spec as Json | undefined)?.containers as Json[] | undefined)?.[0]?.name) ?? g?.name ?? 'app');
@@ -162,7 +161,7 @@ function provider(layout: Layout): Provider {
   // The earliest scrape still to come of a running replacement: the metrics change then.
   let until: number | undefined;
   for (const pod of layout.extraPods.values()) {
-    const scrapeAt = pod.field('status.phase') === 'Running' ? firstScrape(layout, pod) : undefined;
+    const scrapeAt = firstScrape(layout, pod);
     const m = replacementMetrics(layout, pod, scrapeAt);
     if (m) replacements.set(`${m.namespace}/${m.name}`, m);
     else if (scrapeAt !== undefined && scrapeAt > layout.clock.now()) until = Math.min(until ?? Infinity, scrapeAt);
